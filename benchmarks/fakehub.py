@@ -1,0 +1,129 @@
+"""A loopback server speaking the Hugging Face Daily Papers API from real recorded data.
+
+It serves ``../shared/data/hf_daily_papers_monthly/`` (real API items, one JSON
+array per month) the way the real service pages them::
+
+    GET /api/daily_papers?date=YYYY-MM-DD|week=YYYY-Www|month=YYYY-MM&limit=N&p=K
+    GET /api/papers/{id}
+    GET /api/papers/search?q=...
+
+Used by the benchmarks, by the README's examples and for trying papercli by
+hand. Never part of the package. Usage::
+
+    python benchmarks/fakehub.py --data ../shared/data/hf_daily_papers_monthly --port 8765
+    PAPERS_HF_URL=http://127.0.0.1:8765 papers list --date 2025-07-15
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+class HubData:
+    def __init__(self, folder: Path) -> None:
+        self.by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.by_id: dict[str, dict[str, Any]] = {}
+        for path in sorted(folder.glob("daily_papers_*.json")):
+            for item in json.loads(path.read_bytes()):
+                day = (item.get("paper", {}).get("submittedOnDailyAt") or "")[:10]
+                if day:
+                    self.by_day[day].append(item)
+                    self.by_id.setdefault(item["paper"]["id"], item)
+
+    def days(self) -> list[str]:
+        return sorted(self.by_day)
+
+    def select(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        if "date" in params:
+            days = [params["date"]]
+        elif "week" in params:
+            year, week = params["week"].split("-W")
+            start = dt.date.fromisocalendar(int(year), int(week), 1)
+            days = [(start + dt.timedelta(days=i)).isoformat() for i in range(7)]
+        elif "month" in params:
+            days = [d for d in self.by_day if d.startswith(params["month"])]
+        else:
+            days = self.days()[-1:]
+        items = [it for d in sorted(days) for it in self.by_day.get(d, [])]
+        return sorted(items, key=lambda it: -(it["paper"].get("upvotes") or 0))
+
+
+def make_handler(data: HubData, latency: float) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+        def send_json(self, payload: Any, status: int = 200) -> None:
+            body = json.dumps(payload, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            if latency:
+                time.sleep(latency)
+            url = urlsplit(self.path)
+            params = {k: v[0] for k, v in parse_qs(url.query).items()}
+            if url.path == "/api/daily_papers":
+                limit = int(params.get("limit", "50"))
+                page = int(params.get("p", "0"))
+                items = data.select(params)
+                self.send_json(items[page * limit : (page + 1) * limit])
+            elif url.path == "/api/papers/search":
+                words = params.get("q", "").lower().split()
+                hits = [
+                    it
+                    for it in data.by_id.values()
+                    if all(w in (it["paper"].get("title") or "").lower() for w in words)
+                ]
+                self.send_json(hits[: int(params.get("limit", "50"))])
+            elif url.path.startswith("/api/papers/"):
+                item = data.by_id.get(url.path.rsplit("/", 1)[1])
+                if item is None:
+                    self.send_json({"error": "Paper not found"}, 404)
+                else:
+                    self.send_json(item["paper"])
+            else:
+                self.send_json({"error": "not found"}, 404)
+
+    return Handler
+
+
+def serve(folder: Path, port: int = 0, latency: float = 0.0) -> tuple[ThreadingHTTPServer, str]:
+    """Start the server in a background thread; returns it and its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(HubData(folder), latency))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/hf_daily_papers_monthly"))
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    args = parser.parse_args()
+    server, url = serve(args.data, args.port, args.latency)
+    print(f"serving {args.data} at {url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

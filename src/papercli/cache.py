@@ -1,0 +1,201 @@
+"""The local JSON cache: one file per source and listing, written atomically.
+
+Layout under the cache folder::
+
+    hf/day/2026-11-26.json      hf/week/2026-W48.json      hf/month/2026-11.json
+    hf/paper/2501.01234.json    arxiv/rss/cs.CL+cs.LG/2026-11-26.json
+    arxiv/paper/2501.01234.json
+
+Each file is ``{"schema": N, "source", "kind", "key", "fetched_at", "meta", "papers"}``.
+A file that does not parse, has another schema version or the wrong shape is set
+aside (renamed to ``*.corrupt-<timestamp>``, never deleted) and reported through
+the ``warn`` callback; callers then refetch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from papercli.models import Paper
+
+SCHEMA_VERSION = 1
+_SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]*$")
+
+Warn = Callable[[str], None]
+
+
+def _no_warn(message: str) -> None:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    source: str
+    kind: str
+    key: str
+    fetched_at: float
+    papers: list[Paper]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def age_seconds(self, now: float | None = None) -> float:
+        return max(0.0, (now if now is not None else time.time()) - self.fetched_at)
+
+
+def describe_age(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} minutes"
+    if seconds < 36 * 3600:
+        return f"{seconds / 3600:.0f} hours"
+    return f"{seconds / 86400:.0f} days"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class Cache:
+    def __init__(self, root: Path, warn: Warn = _no_warn) -> None:
+        self.root = root
+        self.warn = warn
+
+    def path(self, source: str, kind: str, key: str) -> Path:
+        for part in (source, kind, *key.split("/")):
+            if not _SAFE_PART.match(part) or ".." in part:
+                raise ValueError(f"unsafe cache path part {part!r}")
+        return self.root.joinpath(source, kind, *key.split("/")).with_name(
+            key.split("/")[-1] + ".json"
+        )
+
+    def load(self, source: str, kind: str, key: str) -> Entry | None:
+        """The cached entry, or None when absent. Bad files are set aside."""
+        path = self.path(source, kind, key)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self.warn(f"Cannot read cache file {path}: {exc.strerror or exc}.")
+            return None
+        try:
+            return self._decode(raw, source, kind, key)
+        except (ValueError, TypeError, KeyError) as exc:
+            self.set_aside(path, str(exc))
+            return None
+
+    @staticmethod
+    def _decode(raw: bytes, source: str, kind: str, key: str) -> Entry:
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("not a cache file")
+        if data.get("schema") != SCHEMA_VERSION:
+            raise ValueError(f"schema version {data.get('schema')!r}, expected {SCHEMA_VERSION}")
+        fetched_at = data["fetched_at"]
+        if not isinstance(fetched_at, int | float) or not isinstance(data["papers"], list):
+            raise ValueError("wrong shape")
+        papers = [Paper.from_record(r) for r in data["papers"]]
+        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        return Entry(source, kind, key, float(fetched_at), papers, meta)
+
+    def set_aside(self, path: Path, reason: str) -> Path | None:
+        target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+        try:
+            os.replace(path, target)
+        except OSError:
+            self.warn(f"Ignoring unreadable cache file {path} ({reason}).")
+            return None
+        self.warn(f"Cache file {path.name} was unreadable ({reason}); set aside as {target.name}.")
+        return target
+
+    def save(
+        self,
+        source: str,
+        kind: str,
+        key: str,
+        papers: list[Paper],
+        meta: dict[str, Any] | None = None,
+        fetched_at: float | None = None,
+    ) -> Entry:
+        entry = Entry(
+            source, kind, key, fetched_at if fetched_at is not None else time.time(), papers
+        )
+        entry.meta.update(meta or {})
+        document = {
+            "schema": SCHEMA_VERSION,
+            "source": source,
+            "kind": kind,
+            "key": key,
+            "fetched_at": entry.fetched_at,
+            "meta": entry.meta,
+            "papers": [p.to_record() for p in papers],
+        }
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        atomic_write_text(self.path(source, kind, key), text)
+        return entry
+
+    def keys(self, source: str, kind: str) -> list[str]:
+        """Keys of one source's entries of one kind (``day`` keys sort by date)."""
+        folder = self.root / source / kind
+        if not folder.is_dir():
+            return []
+        out = []
+        for path in folder.rglob("*.json"):
+            rel = path.relative_to(folder).with_suffix("")
+            out.append(rel.as_posix())
+        return sorted(out)
+
+    def files(self) -> Iterator[Path]:
+        if self.root.is_dir():
+            yield from (p for p in self.root.rglob("*.json") if p.is_file())
+
+    def iter_entries(self, source: str | None = None) -> Iterator[Entry]:
+        """Every readable listing entry (papers of single-paper files included)."""
+        for path in sorted(self.files()):
+            rel = path.relative_to(self.root).parts
+            if len(rel) < 3 or (source and rel[0] != source):
+                continue
+            key = "/".join(rel[2:])[: -len(".json")]
+            entry = self.load(rel[0], rel[1], key)
+            if entry is not None:
+                yield entry
+
+    def stats(self) -> dict[str, Any]:
+        count = size = 0
+        by_source: dict[str, int] = {}
+        for path in self.files():
+            count += 1
+            size += path.stat().st_size
+            src = path.relative_to(self.root).parts[0]
+            by_source[src] = by_source.get(src, 0) + 1
+        set_aside = sum(1 for _ in self.root.rglob("*.corrupt-*")) if self.root.is_dir() else 0
+        return {"files": count, "bytes": size, "by_source": by_source, "set_aside": set_aside}
+
+    def clear(self) -> int:
+        """Remove every cache file papercli wrote; returns how many."""
+        removed = 0
+        for path in list(self.files()):
+            path.unlink(missing_ok=True)
+            removed += 1
+        return removed

@@ -1,0 +1,292 @@
+"""Where things live, and the configuration file.
+
+``PAPERS_HOME`` (when set) holds everything: ``config.toml``, ``cache/`` and
+``state/``. Otherwise platformdirs' user config, cache and state folders for
+``papercli`` are used. The configuration is validated once, here: every key has
+a type and a default, unknown keys and wrong types are one-line errors naming the
+file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from papercli.errors import ConfigError
+
+# section -> key -> (type, default, comment). ``None`` defaults are optional keys.
+SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
+    "network": {
+        "connect_timeout": ((int, float), 5.0, "Seconds to wait for a connection."),
+        "read_timeout": ((int, float), 30.0, "Seconds to wait for data once connected."),
+        "retries": (int, 3, "Retries on timeouts, connection errors, 429 and 5xx."),
+        "backoff_seconds": (
+            (int, float),
+            0.5,
+            "First retry delay; doubled each retry (with jitter), at most 8 s.",
+        ),
+        "max_retry_after": (
+            (int, float),
+            60.0,
+            "Longest Retry-After (seconds) papercli waits; longer ones fail at once.",
+        ),
+        "total_timeout": ((int, float), 300.0, "Upper bound (seconds) on one command's fetching."),
+        "max_body_mb": ((int, float), 50.0, "Largest response body accepted, in MB."),
+    },
+    "cache": {
+        "ttl_minutes": (
+            (int, float),
+            60,
+            "Today's, this week's and this month's listings are refetched when older.",
+        ),
+    },
+    "display": {
+        "default_source": (str, "hf", "Source of listings: hf, arxiv or all."),
+        "mark_seen": (bool, True, "Remember papers shown in listings (for --new)."),
+    },
+    "sources.hf": {
+        "url": (str, "https://huggingface.co", "Hugging Face base URL (env: PAPERS_HF_URL)."),
+        "concurrency": (int, 4, "Parallel requests when fetching a week or a month."),
+    },
+    "sources.arxiv": {
+        "rss_url": (
+            str,
+            "https://rss.arxiv.org",
+            "arXiv RSS base URL (env: PAPERS_ARXIV_RSS_URL).",
+        ),
+        "api_url": (
+            str,
+            "https://export.arxiv.org",
+            "arXiv export API base URL (env: PAPERS_ARXIV_URL).",
+        ),
+        "categories": (list, ["cs.LG"], "Categories listed by --source arxiv and all."),
+        "delay_seconds": (
+            (int, float),
+            3.0,
+            "Minimum seconds between two arXiv requests (arXiv asks for 3).",
+        ),
+    },
+    "email": {
+        "host": (str, "localhost", "SMTP server for digests."),
+        "port": (int, 587, "SMTP port."),
+        "security": (str, "starttls", "starttls, ssl or none."),
+        "username": (str, "", "SMTP user name (empty: no login)."),
+        "from": (str, "", "Sender address."),
+        "to": (str, "", "Recipient address (papers digest --to overrides)."),
+        "password_env": (
+            str,
+            "PAPERS_SMTP_PASSWORD",
+            "Environment variable holding the SMTP password (never stored here).",
+        ),
+    },
+}
+
+WATCH_KEYS: dict[str, type | tuple[type, ...]] = {
+    "query": str,
+    "sources": list,
+    "categories": list,
+    "min_upvotes": int,
+}
+
+ENV_URLS = {
+    ("sources.hf", "url"): "PAPERS_HF_URL",
+    ("sources.arxiv", "rss_url"): "PAPERS_ARXIV_RSS_URL",
+    ("sources.arxiv", "api_url"): "PAPERS_ARXIV_URL",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRule:
+    name: str
+    query: str
+    sources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    min_upvotes: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_path: Path
+    cache_dir: Path
+    state_dir: Path
+    values: dict[str, dict[str, Any]]
+    watches: dict[str, WatchRule] = field(default_factory=dict)
+
+    def get(self, section: str, key: str) -> Any:
+        return self.values[section][key]
+
+    # Shortcuts for the keys used on hot paths.
+    @property
+    def hf_url(self) -> str:
+        return str(self.values["sources.hf"]["url"]).rstrip("/")
+
+    @property
+    def arxiv_rss_url(self) -> str:
+        return str(self.values["sources.arxiv"]["rss_url"]).rstrip("/")
+
+    @property
+    def arxiv_api_url(self) -> str:
+        return str(self.values["sources.arxiv"]["api_url"]).rstrip("/")
+
+    @property
+    def ttl_seconds(self) -> float:
+        return float(self.values["cache"]["ttl_minutes"]) * 60
+
+
+def paths() -> tuple[Path, Path, Path]:
+    """(config file, cache folder, state folder)."""
+    home = os.environ.get("PAPERS_HOME")
+    if home:
+        root = Path(home).expanduser()
+        return root / "config.toml", root / "cache", root / "state"
+    import platformdirs
+
+    return (
+        Path(platformdirs.user_config_dir("papercli")) / "config.toml",
+        Path(platformdirs.user_cache_dir("papercli")),
+        Path(platformdirs.user_state_dir("papercli")),
+    )
+
+
+def defaults() -> dict[str, dict[str, Any]]:
+    return {
+        section: {key: (list(v[1]) if isinstance(v[1], list) else v[1]) for key, v in keys.items()}
+        for section, keys in SCHEMA.items()
+    }
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}
+    names[list] = "a list of strings"
+    if kinds == (int, float):
+        return "a number"
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _check(path: Path, where: str, value: Any, kind: type | tuple[type, ...]) -> Any:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
+    if ok and list in kinds:
+        ok = all(isinstance(v, str) for v in value)
+    if not ok:
+        raise ConfigError(f"{path}: {where} must be {_type_name(kind)}, not {value!r}.")
+    return value
+
+
+def _flatten(data: dict[str, Any]) -> dict[str, Any]:
+    """``{"sources": {"hf": {...}}}`` -> ``{"sources.hf": {...}}``, other tables as they are."""
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "sources" and isinstance(value, dict):
+            for sub, table in value.items():
+                out[f"sources.{sub}"] = table
+        else:
+            out[name] = value
+    return out
+
+
+def parse_config(text: str, path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, WatchRule]]:
+    """Validate a configuration file's text against :data:`SCHEMA`."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}.") from None
+    values = defaults()
+    watches: dict[str, WatchRule] = {}
+    for section, table in _flatten(data).items():
+        if section == "watch":
+            if not isinstance(table, dict):
+                raise ConfigError(f"{path}: [watch] must be a table of watch rules.")
+            for name, rule in table.items():
+                watches[name] = _parse_watch(path, name, rule)
+            continue
+        if section not in SCHEMA:
+            raise ConfigError(f"{path}: unknown section [{section}].")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table.")
+        for key, value in table.items():
+            if key not in SCHEMA[section]:
+                known = ", ".join(SCHEMA[section])
+                raise ConfigError(f"{path}: unknown key {key!r} in [{section}] (known: {known}).")
+            kind = SCHEMA[section][key][0]
+            values[section][key] = _check(path, f"[{section}] {key}", value, kind)
+    if values["display"]["default_source"] not in ("hf", "arxiv", "all"):
+        raise ConfigError(f"{path}: [display] default_source must be hf, arxiv or all.")
+    if values["email"]["security"] not in ("starttls", "ssl", "none"):
+        raise ConfigError(f"{path}: [email] security must be starttls, ssl or none.")
+    for key in ("connect_timeout", "read_timeout", "total_timeout", "max_body_mb"):
+        if values["network"][key] <= 0:
+            raise ConfigError(f"{path}: [network] {key} must be greater than 0.")
+    return values, watches
+
+
+def _parse_watch(path: Path, name: str, rule: Any) -> WatchRule:
+    if not isinstance(rule, dict):
+        raise ConfigError(f"{path}: [watch.{name}] must be a table.")
+    for key, value in rule.items():
+        if key not in WATCH_KEYS:
+            known = ", ".join(WATCH_KEYS)
+            raise ConfigError(f"{path}: unknown key {key!r} in [watch.{name}] (known: {known}).")
+        _check(path, f"[watch.{name}] {key}", value, WATCH_KEYS[key])
+    if "query" not in rule:
+        raise ConfigError(f"{path}: [watch.{name}] needs a query.")
+    return WatchRule(
+        name=name,
+        query=rule["query"],
+        sources=tuple(rule.get("sources", ())),
+        categories=tuple(rule.get("categories", ())),
+        min_upvotes=rule.get("min_upvotes"),
+    )
+
+
+def load() -> Settings:
+    """Read the configuration file (if any) and apply environment overrides."""
+    config_path, cache_dir, state_dir = paths()
+    text = ""
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_path}: cannot be read: {exc}.") from None
+    values, watches = parse_config(text, config_path)
+    for (section, key), env in ENV_URLS.items():
+        if os.environ.get(env):
+            values[section][key] = os.environ[env]
+    for section, key in ENV_URLS:
+        url = str(values[section][key])
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{section}.{key} must be an http(s) URL, not {url!r}.")
+    return Settings(config_path, cache_dir, state_dir, values, watches)
+
+
+def default_config_text() -> str:
+    """A commented configuration with every key at its default (written by tomli-w)."""
+    import tomli_w
+
+    parts = [
+        "# papercli configuration. Every key is optional; the values shown are the defaults.",
+        "# Environment variables PAPERS_HF_URL, PAPERS_ARXIV_RSS_URL and PAPERS_ARXIV_URL",
+        "# override the base URLs; PAPERS_HOME relocates this file, the cache and the state.",
+        "",
+    ]
+    for section, keys in SCHEMA.items():
+        parts.append(f"[{section}]")
+        for key, (_kind, default, comment) in keys.items():
+            parts.append(f"# {comment}")
+            parts.append(tomli_w.dumps({key: default}).strip())
+        parts.append("")
+    parts += [
+        "# Watch rules: papers watch add NAME QUERY writes these for you.",
+        "# [watch.minibatch]",
+        '# query = "mini-batch OR minibatch"',
+        '# sources = ["hf", "arxiv"]',
+        '# categories = ["cs.LG"]',
+        "# min_upvotes = 5",
+        "",
+    ]
+    return "\n".join(parts)

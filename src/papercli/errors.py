@@ -1,0 +1,38 @@
+"""The exceptions papercli raises. Each carries a one-line, user-facing message."""
+
+from __future__ import annotations
+
+
+class PapersError(Exception):
+    """Base class: a failure the user should read about in one line. Exit status 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(PapersError):
+    """Bad input from the command line (a date, a query, an id). Exit status 2."""
+
+    exit_code = 2
+
+
+class ConfigError(PapersError):
+    """The configuration file is missing a key, has a wrong type, or does not parse."""
+
+
+class FetchError(PapersError):
+    """A request failed: network, HTTP status, or a body that is not what the API sends."""
+
+
+class NotFoundError(PapersError):
+    """The remote service (or the cache) does not know the requested paper."""
+
+
+class OutputError(PapersError):
+    """An export could not be written (file exists, directory missing...)."""

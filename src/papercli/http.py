@@ -1,0 +1,267 @@
+"""The one place that talks HTTP: timeouts, retries, Retry-After, politeness, User-Agent.
+
+Sources call :meth:`Http.get` and receive a :class:`Response` whose body has been
+read whole (and capped). Every transport failure and unexpected status becomes a
+:class:`~papercli.errors.FetchError` with a one-line reason; nothing else escapes.
+httpx is imported lazily so that commands served from the cache never pay for it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from papercli import __version__
+from papercli.errors import FetchError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from papercli.config import Settings
+
+USER_AGENT = f"papercli/{__version__} (+https://github.com/papercli/papercli)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Policy:
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    retries: int = 3
+    max_retry_after: float = 60.0
+    total_timeout: float = 300.0
+    max_body_bytes: int = 50 * 1024 * 1024
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Policy:
+        net = settings.values["network"]
+        return cls(
+            connect_timeout=float(net["connect_timeout"]),
+            read_timeout=float(net["read_timeout"]),
+            retries=max(0, int(net["retries"])),
+            max_retry_after=float(net["max_retry_after"]),
+            total_timeout=float(net["total_timeout"]),
+            max_body_bytes=int(float(net["max_body_mb"]) * 1024 * 1024),
+            backoff_base=float(net["backoff_seconds"]),
+        )
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+class Http:
+    """A small HTTP client with a retry policy. One per command; thread-safe."""
+
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        *,
+        transport: Any = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wallclock: Callable[[], float] = time.time,
+    ) -> None:
+        self.policy = policy or Policy()
+        self._transport = transport
+        self._sleep = sleep
+        self._clock = clock
+        self._wallclock = wallclock
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+        self._polite_lock = threading.Lock()
+        self._last_request: dict[str, float] = {}
+        self._deadline = clock() + self.policy.total_timeout
+        self.requests = 0
+
+    # -- lifecycle ----------------------------------------------------------
+    def _get_client(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                import httpx
+
+                p = self.policy
+                timeout = httpx.Timeout(
+                    connect=p.connect_timeout, read=p.read_timeout, write=p.read_timeout, pool=None
+                )
+                self._client = httpx.Client(
+                    timeout=timeout,
+                    headers={"User-Agent": USER_AGENT},
+                    follow_redirects=True,
+                    transport=self._transport,
+                    limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+                )
+            return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> Http:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- politeness ---------------------------------------------------------
+    def _wait_turn(self, polite_key: str | None, min_interval: float) -> None:
+        """Keep at least ``min_interval`` seconds between requests sharing ``polite_key``.
+
+        The lock is held while waiting, so polite requests are also sequential.
+        """
+        if not polite_key or min_interval <= 0:
+            return
+        last = self._last_request.get(polite_key)
+        if last is not None:
+            wait = last + min_interval - self._clock()
+            if wait > 0:
+                self._check_deadline(wait, polite_key)
+                self._sleep(wait)
+        self._last_request[polite_key] = self._clock()
+
+    def _check_deadline(self, wait: float, host: str) -> None:
+        if self._clock() + wait > self._deadline:
+            raise FetchError(
+                f"Giving up on {host}: the command's time limit "
+                f"({self.policy.total_timeout:g} s, [network] total_timeout) would be exceeded."
+            )
+
+    # -- requests -----------------------------------------------------------
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        *,
+        accept: tuple[int, ...] = (),
+        headers: Mapping[str, str] | None = None,
+        polite_key: str | None = None,
+        min_interval: float = 0.0,
+    ) -> Response:
+        """GET with retries. 2xx and statuses in ``accept`` return; anything else raises."""
+        import httpx
+
+        client = self._get_client()
+        host = host_of(url)
+        attempts = self.policy.retries + 1
+        last_problem = ""
+        for attempt in range(attempts):
+            wait: float | None = None
+            if polite_key:
+                self._polite_lock.acquire()
+            try:
+                self._wait_turn(polite_key, min_interval)
+                self.requests += 1
+                status, body, resp_headers, final_url = self._once(client, url, params, headers)
+            except httpx.TimeoutException:
+                last_problem = f"timed out talking to {host}"
+            except httpx.TransportError as exc:
+                last_problem = f"cannot reach {host}: {_describe(exc)}"
+            else:
+                if 200 <= status < 300 or status in accept:
+                    return Response(final_url, status, body, resp_headers)
+                if status not in RETRY_STATUSES:
+                    raise FetchError(f"{host} answered HTTP {status}{_reason(body)}.")
+                last_problem = f"{host} answered HTTP {status}"
+                wait = parse_retry_after(resp_headers.get("retry-after"), self._wallclock())
+                if wait is not None and wait > self.policy.max_retry_after:
+                    when = time.strftime("%H:%M", time.localtime(self._wallclock() + wait))
+                    raise FetchError(
+                        f"{host} asks to wait {wait:.0f} s before retrying (HTTP {status}); "
+                        f"try again after {when}."
+                    )
+            finally:
+                if polite_key:
+                    self._polite_lock.release()
+            if attempt == attempts - 1:
+                break
+            if wait is None:
+                wait = min(self.policy.backoff_cap, self.policy.backoff_base * 2**attempt)
+                wait += random.uniform(0, wait / 4)
+            self._check_deadline(wait, host)
+            self._sleep(wait)
+        tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+        raise FetchError(f"Request failed: {last_problem}{tries}.")
+
+    def _once(
+        self,
+        client: httpx.Client,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+    ) -> tuple[int, bytes, dict[str, str], str]:
+        limit = self.policy.max_body_bytes
+        with client.stream("GET", url, params=params, headers=headers) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchError(
+                    f"Response from {host_of(url)} is too large "
+                    f"({int(declared) / 1e6:.1f} MB; [network] max_body_mb)."
+                )
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(
+                        f"Response from {host_of(url)} is larger than "
+                        f"{limit / 1e6:.0f} MB ([network] max_body_mb)."
+                    )
+                chunks.append(chunk)
+            headers_out = {k.lower(): v for k, v in response.headers.items()}
+            return response.status_code, b"".join(chunks), headers_out, str(response.url)
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    name = type(exc).__name__
+    if not text or not text[0]:
+        return name
+    return f"{text[0][:160]}"
+
+
+def _reason(body: bytes) -> str:
+    """A short hint from a JSON error body (``{"error": "..."}``), if there is one."""
+    import json
+
+    try:
+        data = json.loads(body[:4096])
+    except ValueError:
+        return ""
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        from papercli.text import clean
+
+        return f": {clean(data['error'])[:200]}"
+    return ""

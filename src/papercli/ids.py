@@ -1,0 +1,36 @@
+"""Paper identifiers: validated before they reach a file name or a URL."""
+
+from __future__ import annotations
+
+import re
+
+from papercli.errors import UsageError
+
+_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
+_OLD = re.compile(r"^([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
+_URL = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|huggingface\.co)/(?:abs|pdf|papers)/(.+?)(?:\.pdf)?/?$"
+)
+
+
+def parse_paper_id(text: str) -> tuple[str, int | None]:
+    """``2501.01234``, ``2501.01234v2``, ``hep-th/9901001``, ``arXiv:...`` or an
+    abs/pdf/Hugging Face URL -> (id without version, version or None).
+
+    Anything else is a usage error, raised before any request is made.
+    """
+    value = text.strip()
+    url = _URL.match(value)
+    if url:
+        value = url.group(1)
+    if value.lower().startswith("arxiv:"):
+        value = value[6:]
+    for pattern in (_NEW, _OLD):
+        match = pattern.match(value)
+        if match:
+            version = int(match.group(2)[1:]) if match.group(2) else None
+            return match.group(1), version
+    raise UsageError(
+        f"Invalid paper id {text!r}: use an arXiv id such as 2501.01234, 2501.01234v2 "
+        "or hep-th/9901001, or an arXiv or Hugging Face paper URL."
+    )

@@ -1,0 +1,145 @@
+"""Model objects: immutable, with a stable dictionary form for the cache and for --json."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+# Keys of the public JSON form (``--json``, JSON/CSV exports), in order.
+JSON_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "authors",
+    "abstract",
+    "published",
+    "listed",
+    "upvotes",
+    "comments",
+    "organization",
+    "submitter",
+    "github_url",
+    "github_stars",
+    "project_page",
+    "ai_summary",
+    "ai_keywords",
+    "categories",
+    "sources",
+    "url",
+    "arxiv_url",
+    "pdf_url",
+    "announce_type",
+    "doi",
+    "journal_ref",
+)
+
+_VERSION = re.compile(r"v(\d+)$")
+_NEW_STYLE_ID = re.compile(r"^\d{4}\.\d{4,5}$")
+
+
+def split_version(arxiv_id: str) -> tuple[str, int | None]:
+    """``2501.01234v2`` -> (``2501.01234``, 2); ids without a version give None."""
+    match = _VERSION.search(arxiv_id)
+    if match and ("." in arxiv_id or "/" in arxiv_id):
+        return arxiv_id[: match.start()], int(match.group(1))
+    return arxiv_id, None
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper as papercli knows it, from one source or merged from several."""
+
+    id: str
+    title: str
+    authors: tuple[str, ...] = ()
+    abstract: str = ""
+    published: str | None = None
+    listed: str | None = None
+    upvotes: int | None = None
+    comments: int | None = None
+    organization: str | None = None
+    submitter: str | None = None
+    github_url: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    version: int | None = None
+    announce_type: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    primary_category: str | None = None
+    extra_marks: tuple[str, ...] = field(default=())
+
+    # --- links ------------------------------------------------------------
+    @property
+    def is_arxiv(self) -> bool:
+        return bool(_NEW_STYLE_ID.match(self.id)) or "/" in self.id
+
+    @property
+    def url(self) -> str | None:
+        """The Hugging Face paper page (papers listed there only)."""
+        if "hf" in self.sources and self.is_arxiv:
+            return f"https://huggingface.co/papers/{self.id}"
+        return None
+
+    @property
+    def arxiv_url(self) -> str | None:
+        return f"https://arxiv.org/abs/{self.id}" if self.is_arxiv else None
+
+    @property
+    def pdf_url(self) -> str | None:
+        return f"https://arxiv.org/pdf/{self.id}" if self.is_arxiv else None
+
+    @property
+    def has_code(self) -> bool:
+        return bool(self.github_url)
+
+    # --- conversions ------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """The documented public form: exactly :data:`JSON_KEYS`."""
+        out: dict[str, Any] = {}
+        for key in JSON_KEYS:
+            value = getattr(self, key)
+            out[key] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def to_record(self) -> dict[str, Any]:
+        """Every field, for the cache (round-trips through :meth:`from_record`)."""
+        record = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in record.items()}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Paper:
+        """Inverse of :meth:`to_record`. Unknown keys are ignored; raises on bad shapes."""
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in record:
+                continue
+            value = record[f.name]
+            if isinstance(value, list):
+                value = tuple(str(v) for v in value)
+            kwargs[f.name] = value
+        if not isinstance(kwargs.get("id"), str) or not isinstance(kwargs.get("title"), str):
+            raise ValueError("paper record without id or title")
+        return cls(**kwargs)
+
+    def merged_with_hf(self, hf: Paper) -> Paper:
+        """This (arXiv) paper carrying the Hugging Face signals of ``hf``."""
+        return replace(
+            self,
+            upvotes=hf.upvotes,
+            comments=hf.comments,
+            organization=hf.organization,
+            submitter=hf.submitter,
+            github_url=hf.github_url,
+            github_stars=hf.github_stars,
+            project_page=self.project_page or hf.project_page,
+            ai_summary=hf.ai_summary,
+            ai_keywords=hf.ai_keywords,
+            listed=self.listed or hf.listed,
+            sources=tuple(dict.fromkeys((*self.sources, *hf.sources))),
+        )

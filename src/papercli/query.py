@@ -1,0 +1,380 @@
+"""The query language: parsed once into a tree, then matched against papers.
+
+Grammar (``OR`` binds looser than the implicit ``AND``)::
+
+    query   := or_expr?
+    or_expr := and_expr ("OR" and_expr)*
+    and_expr:= unary ("AND"? unary)*
+    unary   := ("-" | "NOT") unary | "(" or_expr ")" | [field ":"] (word | "phrase")
+
+Fields: ``title``, ``abstract``/``abs``, ``author``/``au``, ``org``, ``cat``, ``id``,
+``keyword``/``kw``. A term without a field matches the title or the abstract.
+
+Matching is case-insensitive and Unicode-normalised (NFKC, dash variants become
+``-``); a term matches at the start of a word, and a hyphen, white space or
+nothing between its parts are alike: ``mini-batch`` = ``minibatch`` = ``mini batch``.
+A term is a prefix, so ``batch`` finds ``batches``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from papercli.errors import UsageError
+from papercli.models import Paper, split_version
+
+FIELDS = {
+    "title": "title",
+    "abstract": "abstract",
+    "abs": "abstract",
+    "author": "author",
+    "au": "author",
+    "org": "org",
+    "cat": "cat",
+    "id": "id",
+    "keyword": "keyword",
+    "kw": "keyword",
+}
+_DASHES = dict.fromkeys(
+    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
+)
+_SEPARATORS = frozenset(" -\t\n\r\u00a0")
+
+
+def normalize(text: str) -> str:
+    """The form text is matched in: NFKC, lower case, every dash a hyphen."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES).lower()
+
+
+def _normalize_mapped(text: str) -> tuple[str, list[int]]:
+    """:func:`normalize`, plus for each output character the index it came from."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        n = normalize(ch) if not ch.isascii() else ch.lower()
+        out.append(n)
+        index.extend([i] * len(n))
+    return "".join(out), index
+
+
+@lru_cache(maxsize=1024)
+def term_pattern(text: str) -> re.Pattern[str] | None:
+    """The regex for one term, or None when the term has nothing to match."""
+    chars = [c for c in normalize(text) if c not in _SEPARATORS]
+    if not chars:
+        return None
+    body = r"[\s\-]*".join(re.escape(c) for c in chars)
+    start = r"(?<!\w)" if chars[0].isalnum() else ""
+    return re.compile(start + body)
+
+
+# --- the tree ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    field: str | None
+    text: str
+    phrase: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+Node = Term | Not | And | Or
+
+
+# --- tokens and parsing -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str  # "(", ")", "OR", "AND", "NOT", "-", "TERM"
+    pos: int
+    field: str | None = None
+    text: str = ""
+    phrase: bool = False
+
+
+def _error(query: str, pos: int, what: str) -> UsageError:
+    return UsageError(f"Invalid query: {what} at column {pos + 1}: {query}")
+
+
+def _tokenize(query: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch in "()":
+            toks.append(_Tok(ch, i))
+            i += 1
+            continue
+        start = i
+        if ch == "-" and i + 1 < n and not query[i + 1].isspace():
+            toks.append(_Tok("-", i))
+            i += 1
+            continue
+        field = None
+        match = re.match(r"([A-Za-z]+):", query[i:])
+        if match and match.group(1).lower() in FIELDS:
+            field = FIELDS[match.group(1).lower()]
+            i += match.end()
+            if i >= n or query[i].isspace() or query[i] in "()":
+                raise _error(query, start, f"empty field '{match.group(0)}'")
+        if query[i] == '"':
+            end = query.find('"', i + 1)
+            if end < 0:
+                raise _error(query, i, "unbalanced quote")
+            text = query[i + 1 : end]
+            if not text.strip():
+                raise _error(query, i, "empty phrase")
+            toks.append(_Tok("TERM", start, field, text, True))
+            i = end + 1
+            continue
+        j = i
+        while j < n and not query[j].isspace() and query[j] not in '()"':
+            j += 1
+        word = query[i:j]
+        if j < n and query[j] == '"' and not word:
+            raise _error(query, j, "unbalanced quote")
+        if field is None and word in ("OR", "AND", "NOT"):
+            toks.append(_Tok(word, start))
+        elif word:
+            toks.append(_Tok("TERM", start, field, word))
+        i = j
+    return toks
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.toks = _tokenize(query)
+        self.i = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def end_pos(self) -> int:
+        return len(self.query)
+
+    def parse(self) -> Node | None:
+        if not self.toks:
+            return None
+        node = self.or_expr()
+        tok = self.peek()
+        if tok is not None:
+            raise _error(self.query, tok.pos, "unbalanced ')'")
+        return node
+
+    def or_expr(self) -> Node:
+        children = [self.and_expr()]
+        while (tok := self.peek()) is not None and tok.kind == "OR":
+            self.take()
+            if self.peek() is None or self.peek().kind in (")", "OR"):  # type: ignore[union-attr]
+                raise _error(self.query, tok.pos, "nothing after OR")
+            children.append(self.and_expr())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_expr(self) -> Node:
+        children = [self.unary()]
+        while (tok := self.peek()) is not None and tok.kind not in (")", "OR"):
+            if tok.kind == "AND":
+                self.take()
+                if self.peek() is None or self.peek().kind in (")", "OR"):  # type: ignore[union-attr]
+                    raise _error(self.query, tok.pos, "nothing after AND")
+                continue
+            children.append(self.unary())
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok is None:
+            raise _error(self.query, self.end_pos(), "missing term")
+        if tok.kind in ("-", "NOT"):
+            self.take()
+            if self.peek() is None or self.peek().kind in (")", "OR", "AND"):  # type: ignore[union-attr]
+                raise _error(self.query, tok.pos, f"nothing after {tok.kind}")
+            return Not(self.unary())
+        if tok.kind == "(":
+            self.take()
+            if self.peek() is not None and self.peek().kind == ")":  # type: ignore[union-attr]
+                raise _error(self.query, tok.pos, "empty parentheses")
+            node = self.or_expr()
+            close = self.peek()
+            if close is None or close.kind != ")":
+                raise _error(self.query, tok.pos, "unbalanced '('")
+            self.take()
+            return node
+        if tok.kind == "TERM":
+            self.take()
+            return Term(tok.field, tok.text, tok.phrase)
+        if tok.kind == ")":
+            raise _error(self.query, tok.pos, "unbalanced ')'")
+        raise _error(self.query, tok.pos, f"{tok.kind} without a term before it")
+
+
+# --- matching -----------------------------------------------------------------
+
+
+class _Doc:
+    """Normalised fields of one paper, computed on first use."""
+
+    __slots__ = ("_cache", "paper")
+
+    def __init__(self, paper: Paper) -> None:
+        self.paper = paper
+        self._cache: dict[str, object] = {}
+
+    def text(self, name: str) -> str:
+        value = self._cache.get(name)
+        if value is None:
+            p = self.paper
+            raw = {"title": p.title, "abstract": p.abstract, "org": p.organization or ""}[name]
+            value = self._cache[name] = normalize(raw)
+        return value  # type: ignore[return-value]
+
+    def many(self, name: str) -> list[str]:
+        value = self._cache.get(name)
+        if value is None:
+            items = self.paper.authors if name == "author" else self.paper.ai_keywords
+            value = self._cache[name] = [normalize(x) for x in items]
+        return value  # type: ignore[return-value]
+
+
+def _term_matcher(term: Term) -> Callable[[_Doc], bool]:
+    if term.field == "cat":
+        want = term.text.strip().lower()
+        return lambda d: any(
+            c.lower() == want or c.lower().split(".")[0] == want for c in d.paper.categories
+        )
+    if term.field == "id":
+        want = split_version(term.text.strip().lower().removeprefix("arxiv:"))[0]
+        return lambda d: d.paper.id.lower().startswith(want)
+    if term.field == "author":
+        words = [p for w in term.text.split() if (p := term_pattern(w)) is not None]
+        if not words:
+            return lambda d: True
+        return lambda d: any(all(w.search(a) for w in words) for a in d.many("author"))
+    pattern = term_pattern(term.text)
+    if pattern is None:
+        return lambda d: True
+    search = pattern.search
+    if term.field == "keyword":
+        return lambda d: any(search(k) for k in d.many("keyword"))
+    if term.field in ("title", "abstract", "org"):
+        name = term.field
+        return lambda d: search(d.text(name)) is not None
+    return lambda d: search(d.text("title")) is not None or search(d.text("abstract")) is not None
+
+
+def _compile(node: Node) -> Callable[[_Doc], bool]:
+    if isinstance(node, Term):
+        return _term_matcher(node)
+    if isinstance(node, Not):
+        inner = _compile(node.child)
+        return lambda d: not inner(d)
+    parts = [_compile(c) for c in node.children]
+    if isinstance(node, And):
+        return lambda d: all(p(d) for p in parts)
+    return lambda d: any(p(d) for p in parts)
+
+
+def _positive_terms(node: Node | None, negated: bool = False) -> Iterable[Term]:
+    if node is None:
+        return
+    if isinstance(node, Term):
+        if not negated:
+            yield node
+    elif isinstance(node, Not):
+        yield from _positive_terms(node.child, not negated)
+    else:
+        for child in node.children:
+            yield from _positive_terms(child, negated)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query. ``Query.parse("")`` matches everything."""
+
+    text: str
+    tree: Node | None
+
+    @classmethod
+    def parse(cls, text: str | None) -> Query:
+        text = text or ""
+        return cls(text, _Parser(text).parse())
+
+    @property
+    def is_empty(self) -> bool:
+        return self.tree is None
+
+    def matches(self, paper: Paper) -> bool:
+        return self._predicate(_Doc(paper))
+
+    def filter(self, papers: Iterable[Paper]) -> list[Paper]:
+        if self.tree is None:
+            return list(papers)
+        predicate = self._predicate
+        return [p for p in papers if predicate(_Doc(p))]
+
+    @property
+    def _predicate(self) -> Callable[[_Doc], bool]:
+        cached = self.__dict__.get("_compiled")
+        if cached is None:
+            cached = _compile(self.tree) if self.tree is not None else (lambda d: True)
+            object.__setattr__(self, "_compiled", cached)
+        return cached
+
+    def terms(self, *fields: str | None) -> list[Term]:
+        """Terms that are not negated, of the given fields (None: unfielded)."""
+        return [t for t in _positive_terms(self.tree) if t.field in fields]
+
+    def highlight_spans(self, text: str, field: str = "title") -> list[tuple[int, int]]:
+        """(start, end) spans of ``text`` matched by the query's positive terms."""
+        terms = self.terms(None, field)
+        if not terms or not text:
+            return []
+        normed, index = _normalize_mapped(text)
+        spans: list[tuple[int, int]] = []
+        for term in terms:
+            pattern = term_pattern(term.text)
+            if pattern is None:
+                continue
+            for m in pattern.finditer(normed):
+                if m.end() > m.start():
+                    spans.append((index[m.start()], index[m.end() - 1] + 1))
+        return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out

@@ -1,0 +1,1 @@
+"""One module per remote service. Each knows only its API and returns model objects."""

@@ -1,0 +1,234 @@
+"""Hugging Face Daily Papers: ``/api/daily_papers``, ``/api/papers/{id}``, ``/api/papers/search``.
+
+The ``parse_*`` functions are pure (bytes in, papers out) and tolerate missing
+keys and nulls; they raise :class:`~papercli.errors.FetchError` only when the
+body is not the shape the API sends (HTML, truncated JSON, a dict for a list).
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from papercli.dates import Period
+from papercli.errors import FetchError, NotFoundError
+from papercli.http import Http
+from papercli.models import Paper, split_version
+from papercli.text import clean_optional
+
+PAGE_SIZE = 100
+MAX_PAGES = 100  # 10,000 papers: more than any month has had
+
+
+def _load_json(body: bytes, what: str) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        start = body[:200].lstrip().lower()
+        if start.startswith((b"<!doctype", b"<html", b"<")):
+            raise FetchError(f"Hugging Face sent an HTML page instead of {what}.") from None
+        if not body.strip():
+            raise FetchError(f"Hugging Face sent an empty body instead of {what}.") from None
+        raise FetchError(f"Hugging Face sent malformed JSON for {what}.") from None
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return clean_optional(value) if isinstance(value, str) else None
+
+
+def _url(value: Any) -> str | None:
+    text = _str(value)
+    return text if text and text.startswith(("https://", "http://")) else None
+
+
+def _org_name(org: Any) -> str | None:
+    if isinstance(org, dict):
+        return _str(org.get("fullname")) or _str(org.get("name"))
+    return None
+
+
+def _user_name(user: Any) -> str | None:
+    if isinstance(user, dict):
+        return _str(user.get("fullname")) or _str(user.get("name")) or _str(user.get("user"))
+    return None
+
+
+def paper_from_item(item: Any, requested_day: str | None = None) -> Paper | None:
+    """One paper from a daily-papers item (``{"paper": {...}, ...}``) or a bare paper object.
+
+    Returns None for items without an id (they cannot be shown or joined).
+    """
+    if not isinstance(item, dict):
+        return None
+    paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
+    raw_id = _str(paper.get("id"))
+    if not raw_id:
+        return None
+    base_id, _ = split_version(raw_id)
+    title = _str(paper.get("title")) or _str(item.get("title")) or ""
+    abstract = _str(paper.get("summary")) or _str(item.get("summary")) or ""
+    authors = tuple(
+        name
+        for a in paper.get("authors") or ()
+        if isinstance(a, dict)
+        and not a.get("hidden")
+        and (name := _str(a.get("name")) or _user_name(a.get("user")))
+    )
+    listed_at = _str(paper.get("submittedOnDailyAt"))
+    listed = listed_at[:10] if listed_at and len(listed_at) >= 10 else requested_day
+    comments = _int(item.get("numComments"))
+    if comments is None:
+        comments = _int(paper.get("numComments"))
+    keywords = tuple(k for k in (_str(x) for x in paper.get("ai_keywords") or ()) if k)
+    submitter = _user_name(item.get("submittedBy")) or _user_name(paper.get("submittedOnDailyBy"))
+    return Paper(
+        id=base_id,
+        title=title,
+        authors=authors,
+        abstract=abstract,
+        published=_str(paper.get("publishedAt")),
+        listed=listed,
+        upvotes=_int(paper.get("upvotes")),
+        comments=comments,
+        organization=_org_name(paper.get("organization")) or _org_name(item.get("organization")),
+        submitter=submitter,
+        github_url=_url(paper.get("githubRepo")),
+        github_stars=_int(paper.get("githubStars")),
+        project_page=_url(paper.get("projectPage")),
+        ai_summary=_str(paper.get("ai_summary")),
+        ai_keywords=keywords,
+        sources=("hf",),
+    )
+
+
+def parse_daily(body: bytes, requested_day: str | None = None) -> list[Paper]:
+    """A page of ``/api/daily_papers`` (a JSON list of items)."""
+    data = _load_json(body, "a list of daily papers")
+    if not isinstance(data, list):
+        raise FetchError("Hugging Face sent JSON of the wrong shape (expected a list of papers).")
+    return [p for p in (paper_from_item(item, requested_day) for item in data) if p is not None]
+
+
+def parse_paper(body: bytes) -> Paper:
+    """``/api/papers/{id}``: one paper object."""
+    data = _load_json(body, "a paper")
+    paper = paper_from_item(data) if isinstance(data, dict) else None
+    if paper is None:
+        raise FetchError("Hugging Face sent JSON of the wrong shape (expected a paper).")
+    return paper
+
+
+def parse_search(body: bytes) -> list[Paper]:
+    """``/api/papers/search``: a list of ``{"paper": {...}, ...}`` results."""
+    data = _load_json(body, "search results")
+    if not isinstance(data, list):
+        raise FetchError("Hugging Face sent JSON of the wrong shape (expected search results).")
+    return [p for p in (paper_from_item(item) for item in data) if p is not None]
+
+
+# --- fetching ----------------------------------------------------------------
+
+
+def period_params(period: Period) -> dict[str, str]:
+    return {{"day": "date"}.get(period.kind, period.kind): period.key}
+
+
+def fetch_listing(http: Http, base_url: str, period: Period, concurrency: int = 6) -> list[Paper]:
+    """Every paper of a day, ISO week or month, page by page until a short page.
+
+    Pages are requested ``concurrency`` at a time (a sliding window); pages past
+    the first short one are discarded. Any failed page fails the whole listing.
+    """
+    url = f"{base_url}/api/daily_papers"
+    day = period.key if period.kind == "day" else None
+    base_params = {**period_params(period), "limit": str(PAGE_SIZE)}
+
+    def page(n: int) -> list[Paper]:
+        response = http.get(url, {**base_params, "p": str(n)})
+        return parse_daily(response.body, day)
+
+    pages: dict[int, list[Paper]] = {}
+    if concurrency <= 1 or period.kind == "day":  # a day almost always fits one page
+        for n in range(MAX_PAGES):
+            pages[n] = page(n)
+            if len(pages[n]) < PAGE_SIZE:
+                break
+    else:
+        pages = _fetch_pages_concurrently(page, concurrency)
+    papers: list[Paper] = []
+    seen: set[str] = set()
+    for n in sorted(pages):
+        for p in pages[n]:
+            if p.id not in seen:
+                seen.add(p.id)
+                papers.append(p)
+        if len(pages[n]) < PAGE_SIZE:
+            break
+    return papers
+
+
+def _fetch_pages_concurrently(page: Any, concurrency: int) -> dict[int, list[Paper]]:
+    pages: dict[int, list[Paper]] = {}
+    last_page: int | None = None  # index of the first short page seen
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        running: dict[Future[list[Paper]], int] = {}
+        next_page = 0
+
+        def launch() -> None:
+            nonlocal next_page
+            while len(running) < concurrency and next_page < MAX_PAGES:
+                if last_page is not None and next_page > last_page:
+                    return
+                running[pool.submit(page, next_page)] = next_page
+                next_page += 1
+
+        failures: dict[int, BaseException] = {}
+        launch()
+        try:
+            while running:
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    n = running.pop(future)
+                    error = future.exception()
+                    if error is not None:
+                        failures[n] = error
+                        continue
+                    pages[n] = future.result()
+                    if len(pages[n]) < PAGE_SIZE and (last_page is None or n < last_page):
+                        last_page = n
+                # A failure before the end of the listing fails it; past the end, it is moot.
+                fatal = [n for n in failures if last_page is None or n < last_page]
+                if fatal:
+                    raise failures[min(fatal)]
+                launch()
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+    return pages
+
+
+def fetch_paper(http: Http, base_url: str, paper_id: str) -> Paper:
+    response = http.get(f"{base_url}/api/papers/{paper_id}", accept=(404,))
+    if response.status == 404:
+        raise NotFoundError(f"Paper {paper_id} is not on Hugging Face.")
+    return parse_paper(response.body)
+
+
+def search(http: Http, base_url: str, query: str, limit: int | None = None) -> list[Paper]:
+    params: dict[str, str] = {"q": query}
+    if limit:
+        params["limit"] = str(limit)
+    response = http.get(f"{base_url}/api/papers/search", params)
+    return parse_search(response.body)

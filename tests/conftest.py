@@ -1,0 +1,75 @@
+"""Shared fixtures: no test touches the internet or a real home directory.
+
+Every test gets its own PAPERS_HOME, and every base URL points at a dead
+loopback port, so a forgotten stub fails fast instead of reaching the network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DEAD_URL = "http://127.0.0.1:9"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "papers-home"
+    monkeypatch.setenv("PAPERS_HOME", str(home))
+    for var in ("PAPERS_HF_URL", "PAPERS_ARXIV_RSS_URL", "PAPERS_ARXIV_URL"):
+        monkeypatch.setenv(var, DEAD_URL)
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.delenv("PAPERS_DEBUG", raising=False)
+    monkeypatch.delenv("PAPERS_SMTP_PASSWORD", raising=False)
+    home.mkdir()
+    # Fast retries, so fault tests take milliseconds; tests that study the
+    # policy itself build their own.
+    (home / "config.toml").write_text("[network]\nbackoff_seconds = 0.01\n")
+    return home
+
+
+@pytest.fixture
+def fixture_bytes() -> Callable[[str], bytes]:
+    def read(name: str) -> bytes:
+        return (FIXTURES / name).read_bytes()
+
+    return read
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Run the CLI in-process; stdout and stderr apart."""
+    from papercli.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
+
+
+@pytest.fixture
+def hf_url(httpserver: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the Hugging Face source at the loopback pytest-httpserver."""
+    url = httpserver.url_for("").rstrip("/")
+    monkeypatch.setenv("PAPERS_HF_URL", url)
+    return url
