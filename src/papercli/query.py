@@ -42,33 +42,70 @@ FIELDS = {
 _DASHES = dict.fromkeys(
     map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
 )
-_SEPARATORS = frozenset(" -\t\n\r\u00a0")
+MAX_DEPTH = 64  # nesting of parentheses and negations; deeper queries are usage errors
+_SEPARATOR_RUN = re.compile(r"[\s\-]+")
+
+
+def is_separator(ch: str) -> bool:
+    """White space or a hyphen: what may stand, or not, between the parts of a term.
+
+    The same set as the regex class ``[\\s\\-]`` (``\\s`` is ``str.isspace``).
+    """
+    return ch == "-" or ch.isspace()
+
+
+def is_word_char(ch: str) -> bool:
+    """The regex ``\\w`` (``str.isalnum`` or underscore): what words are made of."""
+    return ch.isalnum() or ch == "_"
 
 
 def normalize(text: str) -> str:
-    """The form text is matched in: NFKC, lower case, every dash a hyphen."""
-    return unicodedata.normalize("NFKC", text).translate(_DASHES).lower()
+    """The form text is matched in: NFKC, case-folded, every dash a hyphen."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_DASHES)
+
+
+def squash(normalized: str) -> str:
+    """``normalized`` without separators: the form in which ``mini-batch`` = ``minibatch``."""
+    return _SEPARATOR_RUN.sub("", normalized)
 
 
 def _normalize_mapped(text: str) -> tuple[str, list[int]]:
-    """:func:`normalize`, plus for each output character the index it came from."""
+    """:func:`normalize`, plus for each output character the index it came from.
+
+    A base character and the combining marks after it are normalised together.
+    """
     out: list[str] = []
     index: list[int] = []
-    for i, ch in enumerate(text):
-        n = normalize(ch) if not ch.isascii() else ch.lower()
-        out.append(n)
-        index.extend([i] * len(n))
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        chunk = text[i:j]
+        norm = chunk.lower() if chunk.isascii() else normalize(chunk)
+        out.append(norm)
+        index.extend([i] * len(norm))
+        i = j
     return "".join(out), index
+
+
+def term_chars(text: str) -> str:
+    """A term's text as it is matched: normalised and squashed."""
+    return squash(normalize(text))
 
 
 @lru_cache(maxsize=1024)
 def term_pattern(text: str) -> re.Pattern[str] | None:
-    """The regex for one term, or None when the term has nothing to match."""
-    chars = [c for c in normalize(text) if c not in _SEPARATORS]
+    """The regex for one term, or None when the term has nothing to match.
+
+    It matches the term's characters with any separators between them, starting at
+    the start of a word (when the term starts with a word character).
+    """
+    chars = term_chars(text)
     if not chars:
         return None
     body = r"[\s\-]*".join(re.escape(c) for c in chars)
-    start = r"(?<!\w)" if chars[0].isalnum() else ""
+    start = r"(?<!\w)" if is_word_char(chars[0]) else ""
     return re.compile(start + body)
 
 
@@ -164,11 +201,31 @@ def _tokenize(query: str) -> list[_Tok]:
     return toks
 
 
+def _is_plain_word(node: Node) -> bool:
+    return isinstance(node, Term) and node.field is None and not node.phrase
+
+
+def _join_neighbours(children: list[Node]) -> tuple[Node, ...]:
+    """``mini batch`` also finds "minibatch": a plain word is found on its own, or
+    joined to the plain word before it (as the phrase of the two). (Joined to the
+    word after it, it is also found on its own, so that case needs no term.)"""
+    out: list[Node] = []
+    for i, node in enumerate(children):
+        prev = children[i - 1] if i > 0 else None
+        if prev is not None and _is_plain_word(node) and _is_plain_word(prev):
+            joined = Term(None, f"{prev.text} {node.text}", True)  # type: ignore[union-attr]
+            out.append(Or((node, joined)))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
 class _Parser:
     def __init__(self, query: str) -> None:
         self.query = query
         self.toks = _tokenize(query)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -208,12 +265,23 @@ class _Parser:
                     raise _error(self.query, tok.pos, "nothing after AND")
                 continue
             children.append(self.unary())
-        return children[0] if len(children) == 1 else And(tuple(children))
+        if len(children) == 1:
+            return children[0]
+        return And(_join_neighbours(children))
 
     def unary(self) -> Node:
         tok = self.peek()
         if tok is None:
             raise _error(self.query, self.end_pos(), "missing term")
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _error(self.query, tok.pos, f"nested more than {MAX_DEPTH} deep")
+            return self._unary(tok)
+        finally:
+            self.depth -= 1
+
+    def _unary(self, tok: _Tok) -> Node:
         if tok.kind in ("-", "NOT"):
             self.take()
             if self.peek() is None or self.peek().kind in (")", "OR", "AND"):  # type: ignore[union-attr]
@@ -231,6 +299,8 @@ class _Parser:
             return node
         if tok.kind == "TERM":
             self.take()
+            if tok.field not in ("cat", "id") and not term_chars(tok.text):
+                raise _error(self.query, tok.pos, f"nothing to match in {tok.text!r}")
             return Term(tok.field, tok.text, tok.phrase)
         if tok.kind == ")":
             raise _error(self.query, tok.pos, "unbalanced ')'")
