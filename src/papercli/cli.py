@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from papercli.core import App, Filters, Listing
     from papercli.models import Paper
+    from papercli.query import Query
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,8 +40,12 @@ app = typer.Typer(
 )
 cache_app = typer.Typer(help="Inspect or clear the local cache.", no_args_is_help=True)
 config_app = typer.Typer(help="Create and inspect the configuration file.", no_args_is_help=True)
+watch_app = typer.Typer(
+    help="Saved queries that report what is new since last time.", no_args_is_help=True
+)
 app.add_typer(cache_app, name="cache")
 app.add_typer(config_app, name="config")
+app.add_typer(watch_app, name="watch")
 
 
 class Sort(StrEnum):
@@ -69,6 +74,15 @@ HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use the cache only; no network.")]
 RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and fetch again.")]
+NewOpt = Annotated[
+    bool, typer.Option("--new", help="Only papers not seen in any listing shown before.")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="From this day on (YYYY-MM-DD, today, yesterday).")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Up to this day (YYYY-MM-DD, today, yesterday).")
+]
 
 
 # --- plumbing --------------------------------------------------------------------
@@ -172,6 +186,25 @@ def _emit_listing(listing: Listing, as_json: bool) -> None:
             _stderr(f"No papers in {listing.heading}.")
 
 
+def _show_listing(application: App, listing: Listing, as_json: bool) -> None:
+    """Print a listing, then remember its papers as seen (for --new)."""
+    _emit_listing(listing, as_json)
+    application.mark_seen(listing.papers)
+
+
+def _day_option(text: str | None, name: str) -> Any:
+    import datetime as dt
+
+    from papercli.dates import parse_day
+
+    if text is None:
+        return None
+    try:
+        return parse_day(text, dt.date.today())
+    except UsageError as exc:
+        raise UsageError(f"{name}: {exc.message}") from None
+
+
 def _run(func: Callable[[App], None]) -> None:
     application = _app()
     try:
@@ -208,13 +241,20 @@ def today(
     json_: JsonOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
+    new: NewOpt = False,
 ) -> None:
     """Today's papers (or the latest day before today that has some).
 
     Examples: papers today | papers today mini-batch | papers today "diffusion model" --has-code
+    | papers today --new
     """
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    _run(lambda a: _emit_listing(a.listing(None, filters, offline=offline, refresh=refresh), json_))
+    filters.new_only = new
+    _run(
+        lambda a: _show_listing(
+            a, a.listing(None, filters, offline=offline, refresh=refresh), json_
+        )
+    )
 
 
 @app.command("list")
@@ -233,20 +273,24 @@ def list_(
     json_: JsonOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
+    new: NewOpt = False,
 ) -> None:
     """The papers of any day, ISO week or month.
 
     Examples: papers list --date yesterday | papers list --week 2025-W28 agents
-    | papers list -m 2025-07
+    | papers list -m 2025-07 --new
     """
     import datetime as dt
 
     from papercli.dates import period_from_options
 
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
+    filters.new_only = new
     period = period_from_options(date, week, month, dt.date.today())
     _run(
-        lambda a: _emit_listing(a.listing(period, filters, offline=offline, refresh=refresh), json_)
+        lambda a: _show_listing(
+            a, a.listing(period, filters, offline=offline, refresh=refresh), json_
+        )
     )
 
 
@@ -257,44 +301,72 @@ def show(
     json_: JsonOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
+    highlight: Annotated[
+        str | None,
+        typer.Option("--highlight", help="Highlight the words this query matches."),
+    ] = None,
 ) -> None:
     """One paper in full: authors, links, abstract, AI summary and keywords.
 
     Examples: papers show 2308.04079 | papers show https://arxiv.org/abs/2308.04079v2 --json
+    | papers show 2507.11001 --highlight mini-batch
     """
+    from papercli.query import Query
+
+    marked = Query.parse(highlight) if highlight else None
 
     def run(a: App) -> None:
         paper = a.show(paper_id, offline=offline, refresh=refresh)
-        _emit_paper(paper, json_)
+        _emit_paper(paper, json_, marked)
 
     _run(run)
 
 
-def _emit_paper(paper: Paper, as_json: bool) -> None:
+def _emit_paper(paper: Paper, as_json: bool, query: Query | None = None) -> None:
     if as_json:
         _print_json(paper.to_json())
         return
     from papercli.render import paper_detail
 
-    _console().print(paper_detail(paper))
+    _console().print(paper_detail(paper, query))
 
 
 @app.command()
 @handle_errors
 def search(
     query: Annotated[list[str], typer.Argument(help="What to search for.", show_default=False)],
-    sort: SortOpt = Sort.relevance,
+    sort: Annotated[
+        Sort | None,
+        typer.Option(
+            "--sort", help="Order: relevance (default online), date (default --offline), upvotes."
+        ),
+    ] = None,
     limit: LimitOpt = None,
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     json_: JsonOpt = False,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Search every cached listing of every source instead."),
+    ] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    new: NewOpt = False,
 ) -> None:
-    """Search Hugging Face papers.
+    """Search Hugging Face papers, or (--offline) the local cache with the full query language.
 
-    Example: papers search llama 3 herd --limit 5
+    Examples: papers search llama 3 herd --limit 5
+    | papers search --offline -- 'mini-batch OR "large batch" -author:smith' --since 2025-01-01
     """
-    filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    _run(lambda a: _emit_listing(a.search(_query_text(query), filters), json_))
+    chosen = sort or (Sort.date if offline else Sort.relevance)
+    filters = _filters(query, sort=chosen, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
+    filters.since = _day_option(since, "--since")
+    filters.until = _day_option(until, "--until")
+    filters.new_only = new
+    if offline:
+        _run(lambda a: _emit_listing(a.local_search(filters), json_))
+    else:
+        _run(lambda a: _emit_listing(a.search(_query_text(query), filters), json_))
 
 
 # --- cache and config ------------------------------------------------------------------
@@ -390,6 +462,270 @@ def config_show() -> None:
         }
     sys.stdout.write(f"# {settings.config_path}\n")
     sys.stdout.write(tomli_w.dumps(nested))
+
+
+# --- sync, watch, trends -----------------------------------------------------------------
+class Source(StrEnum):
+    hf = "hf"
+    arxiv = "arxiv"
+    all = "all"
+
+
+def _sources(source: Source | None, settings_default: str) -> list[str]:
+    value = source.value if source is not None else settings_default
+    return ["hf", "arxiv"] if value == "all" else [value]
+
+
+@app.command()
+@handle_errors
+def sync(
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    source: Annotated[
+        Source | None,
+        typer.Option("--source", help="Which source (default: [display] default_source)."),
+    ] = None,
+) -> None:
+    """Fetch and cache every listing of a range of days (default: the last 30), so that
+    search, trends and watch rules work offline. Rerunning fetches only what is missing.
+
+    Examples: papers sync --since 2025-01-01 | papers sync --since 2025-07-01 --until 2025-07-31
+    """
+    import datetime as dt
+
+    from papercli.sync import sync as run_sync
+
+    today = dt.date.today()
+    first = _day_option(since, "--since") or today - dt.timedelta(days=30)
+    last = _day_option(until, "--until") or today
+
+    def run(a: App) -> None:
+        sources = _sources(source, a.settings.get("display", "default_source"))
+        with _progress() as progress:
+            report = run_sync(a, sources, first, last, progress)
+        _stderr(
+            f"Synced {first} to {last}: {len(report.fetched)} listings fetched, "
+            f"{len(report.cached)} already cached"
+            + (f", {len(report.failed)} failed" if report.failed else "")
+            + "."
+        )
+        if report.failed:
+            raise PapersError(
+                f"{len(report.failed)} listings could not be fetched; run papers sync again."
+            )
+
+    _run(run)
+
+
+class _progress:
+    """A Rich progress bar on stderr when it is a terminal; otherwise nothing."""
+
+    def __enter__(self) -> Callable[[int, int, str], None] | None:
+        self._bar: Any = None
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._bar = Progress(
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=_console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("Syncing", total=None)
+        return self._update
+
+    def _update(self, done: int, total: int, what: str) -> None:
+        self._bar.update(self._task, completed=done, total=total, description=what)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@watch_app.command("add")
+@handle_errors
+def watch_add(
+    name: Annotated[str, typer.Argument(help="A name: letters, digits, '-' and '_'.")],
+    query: Annotated[str, typer.Argument(help="The query (quote it).")],
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="hf or arxiv (repeatable).")
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option("--category", help="arXiv category or archive (repeatable)."),
+    ] = None,
+    min_upvotes: MinUpvotesOpt = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace a rule of that name.")
+    ] = False,
+) -> None:
+    """Save a watch rule in the configuration file (comments and order are kept).
+
+    Example: papers watch add minibatch 'mini-batch OR "large batch"' --min-upvotes 5
+    """
+    from papercli import config
+    from papercli.config import WatchRule
+    from papercli.watch import add_rule
+
+    path = config.paths()[0]
+    rule = WatchRule(name, query, tuple(source or ()), tuple(category or ()), min_upvotes)
+    add_rule(path, rule, replace=replace)
+    _stderr(f"Saved watch rule {name!r} in {path}")
+
+
+@watch_app.command("list")
+@handle_errors
+def watch_list(json_: JsonOpt = False) -> None:
+    """The watch rules in the configuration file. Example: papers watch list"""
+    from papercli import config
+
+    settings = config.load()
+    rules = [{"name": n, **vars_of(r)} for n, r in settings.watches.items()]
+    if json_:
+        _print_json(rules)
+        return
+    if not rules:
+        _stderr(f"No watch rules in {settings.config_path}.")
+        return
+    for rule in rules:
+        extras = []
+        if rule["sources"]:
+            extras.append("sources: " + ", ".join(rule["sources"]))
+        if rule["categories"]:
+            extras.append("categories: " + ", ".join(rule["categories"]))
+        if rule["min_upvotes"] is not None:
+            extras.append(f"min upvotes: {rule['min_upvotes']}")
+        tail = f"  ({'; '.join(extras)})" if extras else ""
+        sys.stdout.write(f"{rule['name']}: {rule['query']}{tail}\n")
+
+
+@watch_app.command("rm")
+@handle_errors
+def watch_rm(name: Annotated[str, typer.Argument(help="The rule to remove.")]) -> None:
+    """Remove a watch rule (and what it reported). Example: papers watch rm minibatch"""
+    from papercli import config
+    from papercli.state import State
+    from papercli.watch import remove_rule
+
+    settings = config.load()
+    remove_rule(settings.config_path, name)
+    State(settings.state_dir, _stderr).forget_rule(name)
+    _stderr(f"Removed watch rule {name!r}.")
+
+
+WATCH_NOTHING_NEW = 3
+
+
+@watch_app.command("run")
+@handle_errors
+def watch_run(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Rules to run (default: all).", show_default=False)
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Show papers reported before too.")] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Consider papers listed from this day (default: 7 days ago)."),
+    ] = None,
+    offline: OfflineOpt = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Do not remember the papers as reported.")
+    ] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Fetch what the rules need, print the papers each matches that were not reported
+    before, and remember them. Exit status: 0 new papers, 3 nothing new, 1 error, 2 usage.
+
+    Examples: papers watch run | papers watch run minibatch --all | papers watch run --json
+    """
+    from papercli.watch import mark_reported, new_matches, select_rules
+
+    first = _day_option(since, "--since")
+    found_new = False
+
+    def run(a: App) -> None:
+        nonlocal found_new
+        rules = select_rules(a, names)
+        results = new_matches(a, rules, since=first, include_seen=all_, fetch=not offline)
+        found_new = any(r.new for r in results)
+        if json_:
+            _print_json(
+                [
+                    {
+                        "rule": r.rule.name,
+                        "query": r.rule.query,
+                        "new": [p.id for p in r.new],
+                        "papers": [p.to_json() for p in r.papers],
+                    }
+                    for r in results
+                ]
+            )
+        else:
+            from rich.text import Text
+
+            from papercli.query import Query
+            from papercli.render import papers_table
+
+            console = _console()
+            for r in results:
+                count = f"{len(r.new)} new" + (f", {len(r.papers)} shown" if all_ else "")
+                _stderr(f"Watch {r.rule.name}: {count}.")
+                if r.papers:
+                    console.print(Text(f"{r.rule.name}: {r.rule.query}", style="bold"))
+                    console.print(
+                        papers_table(r.papers, Query.parse(r.rule.query), width=console.width)
+                    )
+        if not dry_run:
+            mark_reported(a, results)
+
+    _run(run)
+    if not found_new:
+        raise typer.Exit(WATCH_NOTHING_NEW)
+
+
+class By(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+@app.command()
+@handle_errors
+def trends(
+    query: QueryArg = None,
+    by: Annotated[By, typer.Option("--by", help="Period of each bar.")] = By.month,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a chart.")] = False,
+) -> None:
+    """How many cached papers match a query per day, week or month, as a bar chart,
+    with the top organizations and AI keywords among them.
+
+    Examples: papers trends "diffusion model" --by month | papers trends agent --since 2025-01-01
+    """
+    from papercli.query import Query
+    from papercli.trends import trends as compute_trends
+
+    parsed = Query.parse(_query_text(query))
+    first, last = _day_option(since, "--since"), _day_option(until, "--until")
+
+    def run(a: App) -> None:
+        result = compute_trends(a.cache, parsed, by.value, first, last)  # type: ignore[arg-type]
+        if json_:
+            _print_json(result.to_json())
+            return
+        if not result.total:
+            _stderr("No cached papers match (run papers sync to fetch more history).")
+            return
+        from papercli.render import trends_chart
+
+        console = _console()
+        console.print(trends_chart(result, width=console.width))
+
+    _run(run)
 
 
 def vars_of(rule: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from papercli.cache import Cache, Entry, describe_age
@@ -36,6 +36,7 @@ class Filters:
     until: dt.date | None = None
     sort: SortKey = "upvotes"
     limit: int | None = None
+    new_only: bool = False  # only papers not seen in any listing before (--new)
 
 
 @dataclass
@@ -207,7 +208,7 @@ class App:
             period = day_period(day)
         else:
             papers = self.hf_period(period, offline=offline, refresh=refresh)
-        shown = apply_filters(papers, filters)
+        shown = apply_filters(self.unseen(papers) if filters.new_only else papers, filters)
         heading = f"Hugging Face Daily Papers, {period.key}"
         return Listing(shown, heading, "hf", period, len(papers), filters.query)
 
@@ -264,3 +265,35 @@ class App:
         shown = apply_filters(papers, local)
         heading = f"Hugging Face paper search: {text}"
         return Listing(shown, heading, "hf", None, len(papers), filters.query)
+
+    # -- seen papers (--new) ----------------------------------------------------------
+    def unseen(self, papers: list[Paper]) -> list[Paper]:
+        """The papers not seen in any listing shown before."""
+        from papercli.state import State, base_id
+
+        seen = State(self.settings.state_dir, self.warn).seen_ids()
+        return [p for p in papers if base_id(p.id) not in seen]
+
+    def mark_seen(self, papers: list[Paper]) -> None:
+        """Remember papers as seen, when ``[display] mark_seen`` is on."""
+        if papers and self.settings.get("display", "mark_seen"):
+            from papercli.state import State
+
+            State(self.settings.state_dir, self.warn).mark_seen((p.id for p in papers), self.today)
+
+    # -- local search -------------------------------------------------------------------
+    def local_search(self, filters: Filters) -> Listing:
+        """``papers search --offline``: every cached listing of every source."""
+        from papercli.local import matching_papers, sort_by_relevance
+
+        papers = matching_papers(self.cache, filters.query, filters.since, filters.until)
+        if filters.new_only:
+            papers = self.unseen(papers)
+        if filters.sort == "relevance":
+            papers = sort_by_relevance(filters.query, sort_papers(papers, "date"))
+            filters = replace(filters, sort="relevance")
+        shown = apply_filters(
+            papers, replace(filters, query=Query.parse(""), since=None, until=None)
+        )
+        heading = f"the local cache for {filters.query.text!r}"
+        return Listing(shown, heading, "cache", None, len(papers), filters.query)

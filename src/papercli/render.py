@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from papercli.query import Query
+    from papercli.trends import Trends
 
 HIGHLIGHT = "bold yellow"
 BADGES = {"cross": "cross", "replace": "repl", "replace-cross": "repl"}
@@ -144,3 +145,40 @@ def paper_detail(p: Paper, query: Query | None = None) -> RenderableType:
     if p.ai_keywords:
         parts += [Text(""), _field("Keywords", ", ".join(clean(k) for k in p.ai_keywords))]
     return Group(*parts)
+
+
+def trends_chart(trends: Trends, *, width: int = 80) -> RenderableType:
+    """``papers trends``: one bar per period, then the top organizations and keywords."""
+    from rich.console import Group
+
+    label_width = max((len(k) for k, _ in trends.periods), default=7)
+    peak = max((n for _, n in trends.periods), default=0) or 1
+    count_width = len(str(peak))
+    bar_room = max(10, width - label_width - count_width - 3)
+    lines: list[RenderableType] = [
+        Text.assemble(
+            (f"{trends.total} matching papers by {trends.by}", "bold"),
+            f": {clean(trends.query)}" if trends.query else "",
+        )
+    ]
+    for key, n in trends.periods:
+        bar = "█" * round(n / peak * bar_room) if n else ""
+        if n and not bar:
+            bar = "▏"
+        lines.append(
+            Text.assemble(
+                (key.ljust(label_width), "dim"),
+                " ",
+                (str(n).rjust(count_width), ""),
+                " ",
+                (bar, "cyan"),
+            )
+        )
+    for title, items in (
+        ("Top organizations", trends.organizations),
+        ("Top AI keywords", trends.keywords),
+    ):
+        if items:
+            lines += [Text(""), Text(title, style="bold underline")]
+            lines += [Text.assemble((f"{n:>{count_width}} ", "dim"), clean(k)) for k, n in items]
+    return Group(*lines)

@@ -1,0 +1,424 @@
+"""A derived search index over the JSON cache (SQLite FTS5, standard library).
+
+The JSON files stay the record. The index lives beside them
+(``<cache>/index/search-v1.sqlite3``), is brought up to date from the files
+before every search (by path, modification time and size: new files are
+added, changed ones re-read, removed ones dropped) and is thrown away and
+rebuilt when it is unreadable, corrupt or of another version.
+
+It is only a *prefilter*: it returns every row that can possibly match, and
+:class:`papercli.query.Query` decides exactly. The hyphen/space-insensitive,
+word-start prefix semantics make ordinary word tokens unsuitable (``minibatch``
+must find "mini-batch", and ``mini-batch`` must find "minibatch"), so each
+field is indexed as *word-start tokens*: for every position where a word starts,
+the next :data:`TOKEN_CHARS` characters of the text with separators (white
+space and hyphens) removed. A term matches at a word start exactly when the
+separator-free text there begins with the separator-free term, so
+
+* a term of at most ``TOKEN_CHARS`` characters matches only rows having a token
+  that begins with it (an FTS5 prefix query), and
+* a longer term matches only rows having its first ``TOKEN_CHARS`` characters
+  as a token.
+
+Both can only over-approximate (tokens map ASCII punctuation to ``_``, and long
+terms are cut), never miss. Negations, terms that do not start with a word
+character and one-character terms are not prefiltered (every row passes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from papercli.models import Paper, split_version
+from papercli.query import And, Node, Not, Or, Term, is_word_char, normalize, term_chars
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from papercli.cache import Cache
+
+INDEX_VERSION = 1
+TOKEN_CHARS = 10
+MIN_PREFIX = 2  # shorter terms are not worth a prefix query
+COLUMNS = ("title", "abstract", "authors", "org", "keywords", "cats", "pid")
+
+_SEPARATOR_RUN = re.compile(r"[\s\-]+")
+_WORD_START = re.compile(r"(?<!\w)\w")
+# ASCII characters other than letters and digits become "_", the one extra token
+# character of the FTS5 "ascii" tokenizer (it treats every non-ASCII character as
+# part of a token), so that a token is never split.
+_FTS_SAFE = {c: "_" for c in range(128) if not chr(c).isalnum()}
+
+
+def fts_safe(text: str) -> str:
+    return text.translate(_FTS_SAFE)
+
+
+def start_tokens(text: str) -> set[str]:
+    """The word-start tokens of one field's text (see the module docstring)."""
+    if not text:
+        return set()
+    runs = _SEPARATOR_RUN.split(normalize(text))
+    squashed = "".join(runs)
+    out: set[str] = set()
+    offset = 0
+    for run in runs:
+        # A run starts after a separator (not a word character), so a word start
+        # inside the run is one in the whole text.
+        for match in _WORD_START.finditer(run):
+            p = offset + match.start()
+            out.add(squashed[p : p + TOKEN_CHARS])
+        offset += len(run)
+    return {fts_safe(t) for t in out}
+
+
+def _cat_tokens(categories: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for c in categories:
+        low = c.lower()
+        out.add(fts_safe(low))
+        out.add(fts_safe(low.split(".")[0]))
+    return out
+
+
+def paper_document(p: Paper) -> tuple[str, ...]:
+    """The FTS row of one paper, in :data:`COLUMNS` order."""
+    authors: set[str] = set()
+    for a in p.authors:
+        authors |= start_tokens(a)
+    keywords: set[str] = set()
+    for k in p.ai_keywords:
+        keywords |= start_tokens(k)
+    return (
+        " ".join(start_tokens(p.title)),
+        " ".join(start_tokens(p.abstract)),
+        " ".join(authors),
+        " ".join(start_tokens(p.organization or "")),
+        " ".join(keywords),
+        " ".join(_cat_tokens(p.categories)),
+        fts_safe(p.id.lower()),
+    )
+
+
+# --- query -> FTS5 expression (an over-approximation, or None for "every row") ----------
+
+
+def _quoted(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _text_expr(columns: str, text: str) -> str | None:
+    chars = term_chars(text)
+    if len(chars) < MIN_PREFIX or not is_word_char(chars[0]):
+        return None
+    token = fts_safe(chars[:TOKEN_CHARS])
+    if len(chars) >= TOKEN_CHARS:
+        return f"{columns} : {_quoted(token)}"
+    return f"{columns} : {_quoted(token)}*"
+
+
+def _term_expr(term: Term) -> str | None:
+    if term.field == "cat":
+        want = term.text.strip().lower()
+        return f"cats : {_quoted(fts_safe(want))}" if want else None
+    if term.field == "id":
+        want = split_version(term.text.strip().lower().removeprefix("arxiv:"))[0]
+        return f"pid : {_quoted(fts_safe(want))}*" if want else None
+    if term.field == "author":
+        parts = [e for w in term.text.split() if (e := _text_expr("authors", w))]
+        return "(" + " AND ".join(parts) + ")" if parts else None
+    column = {
+        None: "{title abstract}",
+        "title": "title",
+        "abstract": "abstract",
+        "org": "org",
+        "keyword": "keywords",
+    }[term.field]
+    return _text_expr(column, term.text)
+
+
+def fts_expression(node: Node | None) -> str | None:
+    """An FTS5 MATCH expression every matching paper satisfies, or None (no prefilter)."""
+    if node is None or isinstance(node, Not):
+        return None
+    if isinstance(node, Term):
+        return _term_expr(node)
+    parts = [fts_expression(c) for c in node.children]
+    if isinstance(node, And):
+        kept = [p for p in parts if p is not None]
+        return "(" + " AND ".join(kept) + ")" if kept else None
+    assert isinstance(node, Or)
+    if any(p is None for p in parts):
+        return None
+    return "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
+
+
+# --- the index file ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One cached paper as the index returns it."""
+
+    pid: str
+    source: str
+    fetched_at: float
+    record: str
+
+    def paper(self) -> Paper:
+        return Paper.from_record(json.loads(self.record))
+
+
+@dataclass
+class UpdateStats:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+
+
+_SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(
+    id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL, source TEXT NOT NULL, fetched_at REAL NOT NULL);
+CREATE TABLE papers(
+    rowid INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, pid TEXT NOT NULL,
+    day TEXT NOT NULL, record TEXT NOT NULL);
+CREATE INDEX papers_file ON papers(file_id);
+CREATE INDEX papers_pid ON papers(pid);
+CREATE VIRTUAL TABLE fts USING fts5(
+    {", ".join(COLUMNS)}, tokenize = "ascii tokenchars '_'", detail = column);
+"""
+
+
+def _paper_day(p: Paper) -> str:
+    return (p.listed or (p.published or "")[:10])[:10]
+
+
+class SearchIndex:
+    """The derived index of one cache folder. Use as a context manager."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.path = cache.root / "index" / f"search-v{INDEX_VERSION}.sqlite3"
+        self._db: sqlite3.Connection | None = None
+
+    # -- opening, trusting, rebuilding ---------------------------------------------------
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _connect(self) -> sqlite3.Connection:
+        import sqlite3
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            if not tables:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    if not {r[0] for r in db.execute("SELECT name FROM sqlite_master")}:
+                        for statement in _SCHEMA.split(";"):
+                            if statement.strip():
+                                db.execute(statement)
+                        db.execute(
+                            "INSERT INTO meta VALUES ('version', ?), ('token_chars', ?)",
+                            (str(INDEX_VERSION), str(TOKEN_CHARS)),
+                        )
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if meta != {"version": str(INDEX_VERSION), "token_chars": str(TOKEN_CHARS)}:
+                raise sqlite3.DatabaseError(f"index of another version: {meta}")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _discard(self) -> None:
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.path}{suffix}")
+
+    def _with_rebuild(self, action: Any) -> Any:
+        """Run ``action(db)``; on a corrupt or foreign index, discard it and try once more."""
+        import sqlite3
+
+        for attempt in (0, 1):
+            try:
+                if self._db is None:
+                    self._db = self._connect()
+                return action(self._db)
+            except sqlite3.DatabaseError as exc:
+                if attempt:
+                    from papercli.errors import PapersError
+
+                    raise PapersError(f"The search index {self.path} is unusable: {exc}.") from None
+                self.cache.warn(f"Rebuilding the search index ({exc}).")
+                self._discard()
+        raise AssertionError("unreachable")
+
+    # -- keeping up with the cache -------------------------------------------------------
+    def _scan(self) -> dict[str, tuple[int, int]]:
+        root = self.cache.root
+        out: dict[str, tuple[int, int]] = {}
+        for path in self.cache.files():
+            rel = path.relative_to(root)
+            if len(rel.parts) < 3:
+                continue
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out[rel.as_posix()] = (st.st_mtime_ns, st.st_size)
+        return out
+
+    def update(self) -> UpdateStats:
+        """Bring the index up to date with the JSON files."""
+        return self._with_rebuild(self._update)  # type: ignore[no-any-return]
+
+    def _update(self, db: sqlite3.Connection) -> UpdateStats:
+        stats = UpdateStats()
+        on_disk = self._scan()
+        known = {
+            path: (fid, mtime, size)
+            for fid, path, mtime, size in db.execute("SELECT id, path, mtime_ns, size FROM files")
+        }
+        stale = [p for p, (_, m, s) in known.items() if on_disk.get(p) != (m, s)]
+        new = [p for p in on_disk if p not in known]
+        if not stale and not new:
+            return stats
+        stats.rebuilt = not known
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for path in stale:
+                fid = known[path][0]
+                db.execute(
+                    "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM papers WHERE file_id = ?)",
+                    (fid,),
+                )
+                db.execute("DELETE FROM papers WHERE file_id = ?", (fid,))
+                db.execute("DELETE FROM files WHERE id = ?", (fid,))
+                if path in on_disk:
+                    stats.changed += 1
+                    new.append(path)
+                else:
+                    stats.removed += 1
+            for path in sorted(new):
+                if path not in known:
+                    stats.added += 1
+                self._add_file(db, path, on_disk[path])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return stats
+
+    def _add_file(self, db: sqlite3.Connection, rel: str, stamp: tuple[int, int]) -> None:
+        parts = rel.split("/")
+        source, kind, key = parts[0], parts[1], "/".join(parts[2:])[: -len(".json")]
+        try:
+            entry = self.cache.load(source, kind, key)
+        except ValueError:
+            entry = None
+        if entry is None:
+            return  # unreadable (set aside by the cache) or gone: nothing to index
+        cur = db.execute(
+            "INSERT INTO files(path, mtime_ns, size, source, fetched_at) VALUES (?, ?, ?, ?, ?)",
+            (rel, stamp[0], stamp[1], source, entry.fetched_at),
+        )
+        fid = cur.lastrowid
+        for p in entry.papers:
+            record = json.dumps(p.to_record(), ensure_ascii=False, separators=(",", ":"))
+            cur = db.execute(
+                "INSERT INTO papers(file_id, pid, day, record) VALUES (?, ?, ?, ?)",
+                (fid, p.id, _paper_day(p), record),
+            )
+            db.execute(
+                f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (cur.lastrowid, *paper_document(p)),
+            )
+
+    # -- searching -----------------------------------------------------------------------
+    def candidates(
+        self, node: Node | None, since: str | None = None, until: str | None = None
+    ) -> list[Row]:
+        """Every row of every paper id that has a row which may match ``node`` and whose
+        day lies in [since, until]. A superset of the answer; the caller decides."""
+        expr = fts_expression(node)
+
+        def run(db: sqlite3.Connection) -> list[Row]:
+            where: list[str] = []
+            args: list[Any] = []
+            if expr is not None:
+                where.append("p.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+                args.append(expr)
+            if since:
+                where.append("p.day >= ?")
+                args.append(since)
+            if until:
+                where.append("p.day <= ?")
+                args.append(until)
+            sql = (
+                "SELECT p.pid, f.source, f.fetched_at, p.record"
+                " FROM papers p JOIN files f ON f.id = p.file_id"
+            )
+            if where:
+                inner = "SELECT p.pid FROM papers p WHERE " + " AND ".join(where)
+                sql += f" WHERE p.pid IN ({inner})"
+            return [Row(*r) for r in db.execute(sql, args)]
+
+        return self._with_rebuild(run)  # type: ignore[no-any-return]
+
+    def counts(self) -> tuple[int, int]:
+        """(files, paper rows) in the index."""
+
+        def run(db: sqlite3.Connection) -> tuple[int, int]:
+            files = db.execute("SELECT count(*) FROM files").fetchone()[0]
+            rows = db.execute("SELECT count(*) FROM papers").fetchone()[0]
+            return int(files), int(rows)
+
+        return self._with_rebuild(run)  # type: ignore[no-any-return]
+
+
+def best_records(rows: Iterable[Row]) -> Iterator[Paper]:
+    """One paper per id: the newest Hugging Face record (it carries upvotes and the other
+    signals) merged into the newest record of another source, when both exist."""
+    newest: dict[str, dict[bool, Row]] = {}
+    for row in rows:
+        is_hf = row.source == "hf"
+        slot = newest.setdefault(row.pid, {})
+        old = slot.get(is_hf)
+        if old is None or row.fetched_at > old.fetched_at:
+            slot[is_hf] = row
+    for slot in newest.values():
+        hf, other = slot.get(True), slot.get(False)
+        if hf is not None and other is not None:
+            yield other.paper().merged_with_hf(hf.paper())
+        else:
+            yield (hf or other).paper()  # type: ignore[union-attr]
+
+
+def index_path(cache_root: Path) -> Path:
+    return cache_root / "index" / f"search-v{INDEX_VERSION}.sqlite3"

@@ -1,0 +1,129 @@
+"""Remembered papers: seen in a listing (``--new``) and reported by a watch rule.
+
+Files under the state folder, keyed by paper id without version (a replaced
+version is not new)::
+
+    state/seen.json       {"schema": 1, "ids": {"2501.01234": "2026-11-26", ...}}
+    state/watch.json      {"schema": 1, "rules": {"NAME": {"2501.01234": "2026-11-26"}}}
+
+Every change is a read-merge-write under an exclusive ``fcntl.flock`` on
+``state/.lock``, written atomically (temporary file + rename), so concurrent
+runs never lose each other's updates and an interrupted run leaves either the
+old or the new file. A file that does not parse is set aside (renamed
+``*.corrupt-<time>``) with a warning, and papercli starts afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from papercli.cache import atomic_write_text
+from papercli.models import split_version
+
+SCHEMA_VERSION = 1
+SEEN_FILE = "seen.json"
+WATCH_FILE = "watch.json"
+
+
+def base_id(paper_id: str) -> str:
+    return split_version(paper_id.strip())[0]
+
+
+class State:
+    def __init__(self, root: Path, warn: Callable[[str], None] = lambda m: None) -> None:
+        self.root = root
+        self.warn = warn
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the state lock (exclusive; blocks until other papercli runs let go)."""
+        import fcntl
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _read(self, name: str, key: str) -> dict[str, Any]:
+        path = self.root / name
+        try:
+            data = json.loads(path.read_bytes())
+            if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION:
+                raise ValueError("not a papercli state file of this version")
+            value = data[key]
+            if not isinstance(value, dict):
+                raise ValueError("wrong shape")
+            return value
+        except FileNotFoundError:
+            return {}
+        except (ValueError, KeyError, UnicodeDecodeError) as exc:
+            target = path.with_name(f"{name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+            with contextlib.suppress(OSError):
+                os.replace(path, target)
+            self.warn(f"State file {path} was unreadable ({exc}); set aside, starting afresh.")
+            return {}
+
+    def _write(self, name: str, key: str, value: dict[str, Any]) -> None:
+        text = json.dumps({"schema": SCHEMA_VERSION, key: value}, ensure_ascii=False)
+        atomic_write_text(self.root / name, text)
+
+    # -- seen in listings ------------------------------------------------------------
+    def seen_ids(self) -> set[str]:
+        return set(self._read(SEEN_FILE, "ids"))
+
+    def mark_seen(self, ids: Iterable[str], today: dt.date | None = None) -> int:
+        """Remember ``ids`` as seen; returns how many were new."""
+        stamp = (today or dt.date.today()).isoformat()
+        wanted = {base_id(i) for i in ids}
+        if not wanted:
+            return 0
+        with self.locked():
+            seen = self._read(SEEN_FILE, "ids")
+            fresh = wanted - seen.keys()
+            if fresh:
+                seen.update(dict.fromkeys(fresh, stamp))
+                self._write(SEEN_FILE, "ids", seen)
+        return len(fresh)
+
+    # -- reported by watch rules -----------------------------------------------------
+    def reported(self, rule: str) -> set[str]:
+        rules = self._read(WATCH_FILE, "rules")
+        value = rules.get(rule)
+        return set(value) if isinstance(value, dict) else set()
+
+    def mark_reported(
+        self, by_rule: dict[str, Iterable[str]], today: dt.date | None = None
+    ) -> None:
+        """Remember, per rule name, the ids reported (read-merge-write under the lock)."""
+        stamp = (today or dt.date.today()).isoformat()
+        with self.locked():
+            rules = self._read(WATCH_FILE, "rules")
+            changed = False
+            for rule, ids in by_rule.items():
+                known = rules.get(rule)
+                if not isinstance(known, dict):
+                    known = rules[rule] = {}
+                for i in ids:
+                    key = base_id(i)
+                    if key not in known:
+                        known[key] = stamp
+                        changed = True
+            if changed:
+                self._write(WATCH_FILE, "rules", rules)
+
+    def forget_rule(self, rule: str) -> None:
+        with self.locked():
+            rules = self._read(WATCH_FILE, "rules")
+            if rules.pop(rule, None) is not None:
+                self._write(WATCH_FILE, "rules", rules)

@@ -1,0 +1,147 @@
+"""``papers sync``: fetch and cache every listing of the configured sources for a range.
+
+Sources plug in through :data:`SYNC_SOURCES`: a function that turns a range of
+days into :class:`SyncTask` objects (one listing each). Running a task goes
+through :meth:`papercli.core.App.cached_or_fetch`, so a listing already cached
+(and not current) is not fetched again: rerunning a sync fetches only what is
+missing, and today's listings are refreshed when older than the cache TTL.
+
+Hugging Face: a month listing for every whole past month in the range, day
+listings for the rest. arXiv (hook for the arXiv source): its RSS feed only has
+today, so history would come from the export API by ``submittedDate`` per
+category; register a planner under ``"arxiv"`` once that source exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from papercli.dates import Period, day_period, is_current, parse_month
+from papercli.errors import PapersError
+
+if TYPE_CHECKING:
+    from papercli.core import App
+
+
+@dataclass(frozen=True)
+class SyncTask:
+    source: str
+    kind: str
+    key: str
+    what: str
+    current: bool
+    run: Callable[[], object] = field(compare=False)
+
+
+Planner = Callable[["App", dt.date, dt.date], list[SyncTask]]
+
+
+def _months_between(since: dt.date, until: dt.date) -> list[Period]:
+    out = []
+    month = parse_month(f"{since.year:04d}-{since.month:02d}")
+    while month.start <= until:
+        out.append(month)
+        nxt = month.end + dt.timedelta(days=1)
+        month = parse_month(f"{nxt.year:04d}-{nxt.month:02d}")
+    return out
+
+
+def hf_periods(since: dt.date, until: dt.date, today: dt.date) -> list[Period]:
+    """The Hugging Face listings covering [since, until]: whole past months as month
+    listings, every other day as a day listing (nothing after today)."""
+    until = min(until, today)
+    periods: list[Period] = []
+    for month in _months_between(since, until):
+        if month.start >= since and month.end <= until and not is_current(month, today):
+            periods.append(month)
+            continue
+        lo, hi = max(month.start, since), min(month.end, until)
+        periods += [day_period(lo + dt.timedelta(days=i)) for i in range((hi - lo).days + 1)]
+    return periods
+
+
+def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
+    tasks = []
+    for period in hf_periods(since, until, app.today):
+        # A day inside a month that is already cached whole needs no request of its own.
+        if period.kind == "day":
+            month = parse_month(period.key[:7])
+            if (
+                not is_current(month, app.today)
+                and app.cache.path("hf", "month", month.key).exists()
+            ):
+                continue
+
+        def run(period: Period = period) -> object:
+            return app.hf_period(period, offline=False, refresh=False)
+
+        tasks.append(
+            SyncTask(
+                "hf",
+                period.kind,
+                period.key,
+                f"Hugging Face {period.key}",
+                is_current(period, app.today),
+                run,
+            )
+        )
+    return tasks
+
+
+# Sources that ``papers sync`` and ``papers watch run`` can fetch history for.
+# TODO(arxiv): register "arxiv" here (export API, submittedDate range per category).
+SYNC_SOURCES: dict[str, Planner] = {"hf": plan_hf}
+
+
+@dataclass
+class SyncReport:
+    fetched: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped_sources: list[str] = field(default_factory=list)
+
+
+def sync(
+    app: App,
+    sources: list[str],
+    since: dt.date,
+    until: dt.date,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> SyncReport:
+    """Fetch every missing listing of ``sources`` between ``since`` and ``until``."""
+    if since > until:
+        from papercli.errors import UsageError
+
+        raise UsageError(f"--since {since} is after --until {until}.")
+    report = SyncReport()
+    tasks: list[SyncTask] = []
+    for source in sources:
+        planner = SYNC_SOURCES.get(source)
+        if planner is None:
+            report.skipped_sources.append(source)
+            app.warn(f"Syncing the {source} source is not supported yet; skipped.")
+            continue
+        tasks += planner(app, since, until)
+    for n, task in enumerate(tasks):
+        if progress:
+            progress(n, len(tasks), task.what)
+        cached = app.cache.load(task.source, task.kind, task.key)
+        fresh = cached is not None and (
+            not task.current or cached.age_seconds(app.now()) < app.settings.ttl_seconds
+        )
+        if fresh:
+            report.cached.append(task.what)
+            continue
+        try:
+            task.run()
+        except PapersError as exc:
+            report.failed.append((task.what, exc.message))
+            app.warn(f"{task.what}: {exc.message}")
+        else:
+            report.fetched.append(task.what)
+    if progress:
+        progress(len(tasks), len(tasks), "done")
+    return report
