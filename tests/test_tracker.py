@@ -1,0 +1,341 @@
+"""sync, local search, watch rules, --new and trends, end to end against a loopback server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug import Request, Response
+
+from papercli.state import State
+
+TODAY = dt.date.today()
+
+
+def item(pid: str, day: str, title: str, **extra: Any) -> dict[str, Any]:
+    paper = {
+        "id": pid,
+        "title": title,
+        "summary": extra.pop("summary", "An abstract."),
+        "authors": [{"name": extra.pop("author", "Ada Lovelace"), "hidden": False}],
+        "upvotes": extra.pop("upvotes", 1),
+        "publishedAt": f"{day}T10:00:00.000Z",
+        "submittedOnDailyAt": f"{day}T00:00:00.000Z",
+        "ai_keywords": extra.pop("keywords", []),
+    }
+    if "org" in extra:
+        paper["organization"] = {"name": "x", "fullname": extra.pop("org")}
+    paper.update(extra)
+    return {"paper": paper, "title": title, "numComments": 0}
+
+
+class FakeHub:
+    """Serves /api/daily_papers for date= and month= from a dict of days."""
+
+    def __init__(self) -> None:
+        self.days: dict[str, list[dict[str, Any]]] = {}
+        self.requests: list[dict[str, str]] = []
+
+    def listings(self) -> list[str]:
+        """The listings requested (first pages only; months fetch pages ahead)."""
+        return [r.get("month") or r["date"] for r in self.requests if r.get("p") == "0"]
+
+    def add(self, *items: dict[str, Any]) -> None:
+        for it in items:
+            self.days.setdefault(it["paper"]["submittedOnDailyAt"][:10], []).append(it)
+
+    def __call__(self, request: Request) -> Response:
+        args = dict(request.args)
+        self.requests.append(args)
+        if "date" in args:
+            items = self.days.get(args["date"], [])
+        else:
+            items = [
+                i for d, its in sorted(self.days.items()) if d[:7] == args["month"] for i in its
+            ]
+        limit, page = int(args.get("limit", 50)), int(args.get("p", 0))
+        body = json.dumps(items[page * limit : (page + 1) * limit])
+        return Response(body, content_type="application/json")
+
+
+@pytest.fixture
+def hub(httpserver: Any, hf_url: str) -> FakeHub:
+    fake = FakeHub()
+    httpserver.expect_request("/api/daily_papers").respond_with_handler(fake)
+    return fake
+
+
+def ids(result: Any) -> list[str]:
+    assert result.exit_code == 0, result.stderr
+    return [p["id"] for p in result.json()]
+
+
+# --- sync and local search -------------------------------------------------------------
+
+
+def test_sync_fetches_what_is_missing_then_nothing(run, hub: FakeHub) -> None:
+    hub.add(
+        item("2506.00001", "2025-06-03", "Mini-batch methods", upvotes=5),
+        item("2506.00002", "2025-06-30", "Minibatching at scale", upvotes=50),
+        item("2507.00001", "2025-07-02", "Diffusion without batches", upvotes=7),
+        item("2505.00001", "2025-05-31", "Before the range"),
+    )
+    result = run("sync", "--since", "2025-06-01", "--until", "2025-07-02")
+    assert result.exit_code == 0, result.stderr
+    # June whole (one month request), then July 1 and 2 as days.
+    assert hub.listings() == [
+        "2025-06",
+        "2025-07-01",
+        "2025-07-02",
+    ]
+    assert "3 listings fetched" in result.stderr
+    again = run("sync", "--since", "2025-06-01", "--until", "2025-07-02")
+    assert again.exit_code == 0 and "0 listings fetched, 3 already cached" in again.stderr
+    assert len(hub.listings()) == 3
+
+    # Local search: every cached listing, newest first by default.
+    assert ids(run("search", "--offline", "--json", "mini-batch")) == ["2506.00002", "2506.00001"]
+    assert ids(run("search", "--offline", "--json", "batch")) == ["2507.00001", "2506.00001"]
+    assert ids(run("search", "--offline", "--json", "batches OR mini", "--sort", "upvotes")) == [
+        "2506.00002",
+        "2507.00001",
+        "2506.00001",
+    ]
+    assert ids(
+        run(
+            "search",
+            "--offline",
+            "--json",
+            "mini",
+            "--since",
+            "2025-06-10",
+            "--until",
+            "2025-06-30",
+        )
+    ) == ["2506.00002"]
+    assert ids(run("search", "--offline", "--json", "--", "mini -title:scale")) == ["2506.00001"]
+    table = run("search", "--offline", "minibatch")
+    assert "Minibatching at scale" in table.stdout and "Mini-batch methods" in table.stdout
+    assert len(hub.listings()) == 3  # --offline never fetches
+    bad = run("search", "--offline", "(mini")
+    assert bad.exit_code == 2 and "column 1" in bad.stderr
+    none = run("search", "--offline", "zebra")
+    assert none.exit_code == 0 and none.stdout == "" and "No papers" in none.stderr
+
+
+def test_sync_reports_failures_and_keeps_the_rest(run, httpserver, hf_url) -> None:
+    httpserver.expect_request(
+        "/api/daily_papers", query_string={"date": "2025-07-01", "limit": "100", "p": "0"}
+    ).respond_with_json([])
+    httpserver.expect_request("/api/daily_papers").respond_with_data("no", status=404)
+    result = run("sync", "--since", "2025-07-01", "--until", "2025-07-02")
+    assert result.exit_code == 1
+    assert "1 failed" in result.stderr and "run papers sync again" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_sync_usage_errors(run) -> None:
+    assert run("sync", "--since", "2025-13-01").exit_code == 2
+    assert run("sync", "--since", "2025-07-02", "--until", "2025-07-01").exit_code == 2
+
+
+# --- watch rules -------------------------------------------------------------------------
+
+
+def test_watch_add_list_rm_keep_the_users_file(run, isolated_home: Path) -> None:
+    config = isolated_home / "config.toml"
+    config.write_text("# my settings\n[network]\nbackoff_seconds = 0.01  # fast\n")
+    assert run("watch", "add", "mb", "mini-batch OR minibatch", "--min-upvotes", "5").exit_code == 0
+    result = run("watch", "add", "diff", '"diffusion model" -video', "--source", "hf")
+    assert result.exit_code == 0
+    text = config.read_text()
+    assert text.startswith("# my settings\n[network]\nbackoff_seconds = 0.01  # fast\n")
+    assert "[watch.mb]" in text and "min_upvotes = 5" in text
+    listed = run("watch", "list")
+    assert listed.stdout.splitlines() == [
+        "mb: mini-batch OR minibatch  (min upvotes: 5)",
+        'diff: "diffusion model" -video  (sources: hf)',
+    ]
+    assert run("watch", "add", "mb", "x").exit_code == 2  # exists
+    assert run("watch", "add", "mb", "x", "--replace").exit_code == 0
+    assert run("watch", "add", "bad name", "x").exit_code == 2
+    assert run("watch", "add", "q", "(x").exit_code == 2
+    assert run("watch", "add", "q", "x", "--source", "nntp").exit_code == 2
+    assert run("watch", "rm", "mb").exit_code == 0
+    assert run("watch", "rm", "mb").exit_code == 2
+    assert run("watch", "list", "--json").json() == [
+        {
+            "name": "diff",
+            "query": '"diffusion model" -video',
+            "sources": ["hf"],
+            "categories": [],
+            "min_upvotes": None,
+        }
+    ]
+    assert "# fast" in config.read_text()
+
+
+def test_watch_run_reports_each_new_paper_once(run, hub: FakeHub, isolated_home: Path) -> None:
+    day = (TODAY - dt.timedelta(days=1)).isoformat()
+    hub.add(
+        item("2507.00001", day, "Mini-batch methods", upvotes=5),
+        item("2507.00002", day, "Minibatch again", upvotes=1),
+        item("2507.00003", day, "Unrelated"),
+    )
+    (isolated_home / "config.toml").write_text("[cache]\nttl_minutes = 0  # always refetch today\n")
+    assert run("watch", "add", "mb", "mini-batch", "--min-upvotes", "2").exit_code == 0
+    first = run("watch", "run", "--json")
+    assert first.exit_code == 0, first.stderr
+    assert [r["new"] for r in first.json()] == [["2507.00001"]]
+    second = run("watch", "run")
+    assert second.exit_code == 3 and second.stdout == ""
+    assert "Watch mb: 0 new." in second.stderr
+    shown = run("watch", "run", "--all", "--json", "--offline")
+    assert shown.exit_code == 3
+    assert [p["id"] for p in shown.json()[0]["papers"]] == ["2507.00001"]
+    # A replaced version of a reported paper is not new; another paper is.
+    hub.days[TODAY.isoformat()] = [
+        item("2507.00001v2", TODAY.isoformat(), "Mini-batch methods v2", upvotes=9),
+        item("2507.00004", TODAY.isoformat(), "Mini batches for all", upvotes=9),
+    ]
+    third = run("watch", "run", "mb", "--json")
+    assert third.exit_code == 0 and third.json()[0]["new"] == ["2507.00004"]
+    assert run("watch", "run", "nosuch").exit_code == 2
+
+
+def test_failed_delivery_leaves_papers_unreported(run, hub: FakeHub) -> None:
+    from papercli import config
+    from papercli.core import App
+    from papercli.watch import mark_reported, new_matches, select_rules
+
+    hub.add(item("2507.00001", TODAY.isoformat(), "Mini-batch methods"))
+    assert run("watch", "add", "mb", "minibatch").exit_code == 0
+    app = App(config.load(), lambda m: None)
+    results = new_matches(app, select_rules(app, None))
+    assert [p.id for p in results[0].new] == ["2507.00001"]
+    # The "send" fails: nothing is marked, so the next run reports them again.
+    again = new_matches(app, select_rules(app, ["mb"]), fetch=False)
+    assert [p.id for p in again[0].new] == ["2507.00001"]
+    mark_reported(app, again)
+    assert new_matches(app, select_rules(app, ["mb"]), fetch=False)[0].new == []
+    app.close()
+
+
+def _mark_many(root: str, rule: str, start: int) -> None:
+    state = State(Path(root))
+    for n in range(start, start + 20):
+        state.mark_reported({rule: [f"2507.{n:05d}"]})
+        state.mark_seen([f"2507.{n:05d}v3"])
+
+
+def test_state_survives_concurrent_runs(tmp_path: Path) -> None:
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_mark_many, args=(str(tmp_path), "r", k * 100)) for k in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0
+    state = State(tmp_path)
+    expected = {f"2507.{k * 100 + n:05d}" for k in range(4) for n in range(20)}
+    assert state.reported("r") == expected
+    assert state.seen_ids() == expected
+
+
+def test_state_survives_an_interrupted_write(tmp_path: Path, monkeypatch) -> None:
+    state = State(tmp_path)
+    state.mark_reported({"r": ["2507.00001"]})
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        state.mark_reported({"r": ["2507.00002"]})
+    monkeypatch.undo()
+    assert state.reported("r") == {"2507.00001"}
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    # A file that was damaged some other way is set aside, not trusted.
+    (tmp_path / "watch.json").write_text('{"schema": 1, "rules": ')
+    warnings: list[str] = []
+    assert State(tmp_path, warnings.append).reported("r") == set()
+    assert warnings and list(tmp_path.glob("watch.json.corrupt-*"))
+
+
+# --- --new -------------------------------------------------------------------------------
+
+
+def test_new_shows_only_papers_not_seen_before(run, hub: FakeHub, isolated_home: Path) -> None:
+    hub.add(
+        item("2507.00001", "2025-07-15", "One"),
+        item("2507.00002", "2025-07-15", "Two"),
+        item("2507.00003", "2025-07-16", "Three"),
+    )
+    assert ids(run("list", "--date", "2025-07-15", "--json", "--new")) == [
+        "2507.00001",
+        "2507.00002",
+    ]
+    assert ids(run("list", "--date", "2025-07-15", "--json", "--new")) == []
+    assert ids(run("list", "--month", "2025-07", "--json", "--new")) == ["2507.00003"]
+    # With [display] mark_seen = false, showing a listing does not mark it.
+    (isolated_home / "config.toml").write_text("[display]\nmark_seen = false\n")
+    hub.add(item("2507.00004", "2025-07-17", "Four"))
+    assert ids(run("list", "--date", "2025-07-17", "--json", "--new")) == ["2507.00004"]
+    assert ids(run("list", "--date", "2025-07-17", "--json", "--new")) == ["2507.00004"]
+
+
+# --- trends ------------------------------------------------------------------------------
+
+
+def test_trends_counts_per_period_with_orgs_and_keywords(run, hub: FakeHub) -> None:
+    hub.add(
+        item("2505.00001", "2025-05-05", "Agents one", org="[bold red]Lab[/]", keywords=["RL"]),
+        item(
+            "2505.00002", "2025-05-06", "Agent two", org="[bold red]Lab[/]", keywords=["rl", "LLM"]
+        ),
+        item("2507.00001", "2025-07-01", "Agentic three", keywords=["LLM"]),
+        item("2507.00002", "2025-07-01", "Nothing"),
+    )
+    assert run("sync", "--since", "2025-05-01", "--until", "2025-07-31").exit_code == 0
+    data = run("trends", "agent", "--json").json()
+    assert data["total"] == 3
+    assert data["periods"] == [
+        {"period": "2025-05", "count": 2},
+        {"period": "2025-06", "count": 0},
+        {"period": "2025-07", "count": 1},
+    ]
+    assert data["organizations"] == [{"name": "[bold red]Lab[/]", "count": 2}]
+    assert data["keywords"][0] == {"keyword": "rl", "count": 2}
+    weekly = run("trends", "agent", "--by", "week", "--since", "2025-06-01", "--json").json()
+    assert weekly["periods"] == [{"period": "2025-W27", "count": 1}]
+    chart = run("trends", "agent")
+    assert chart.exit_code == 0
+    lines = chart.stdout.splitlines()
+    assert lines[0] == "3 matching papers by month: agent"
+    assert lines[1].startswith("2025-05 2 ██") and lines[2] == "2025-06 0 "
+    assert "[bold red]Lab[/]" in chart.stdout  # remote text is never markup
+    empty = run("trends", "zebra")
+    assert empty.exit_code == 0 and "No cached papers match" in empty.stderr
+
+
+def test_show_highlights_a_query(run, hub: FakeHub) -> None:
+    hub.add(item("2507.00001", "2025-07-15", "Mini-batch methods"))
+    run("list", "--date", "2025-07-15")
+    result = run("show", "2507.00001", "--highlight", "minibatch")
+    assert result.exit_code == 0 and "Mini-batch methods" in result.stdout
+    from rich.console import Console
+
+    from papercli.models import Paper
+    from papercli.query import Query
+    from papercli.render import paper_detail
+
+    console = Console(record=True, width=80, force_terminal=True, color_system="standard")
+    console.print(
+        paper_detail(Paper(id="2507.00001", title="Mini-batch methods"), Query.parse("minibatch"))
+    )
+    assert "\x1b[1;33mMini-batch" in console.export_text(styles=True)
