@@ -11,6 +11,7 @@ Used by the benchmarks, by the README's examples and for trying papercli by
 hand. Never part of the package. Usage::
 
     python benchmarks/fakehub.py --data ../shared/data/hf_daily_papers_monthly --port 8765
+    python benchmarks/fakehub.py --scale 40   # 40 copies of every paper, shifted in time
     PAPERS_HF_URL=http://127.0.0.1:8765 papers list --date 2025-07-15
 """
 
@@ -28,16 +29,39 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 
+SHIFT_DAYS = 1008  # 144 weeks: each replica keeps the weekdays of the real data
+
+
+def replica(item: dict[str, Any], r: int) -> dict[str, Any]:
+    """Copy ``r`` of a real item: id ``<id>r<r>``, every date ``r * SHIFT_DAYS`` days earlier."""
+    if r == 0:
+        return item
+    shift = dt.timedelta(days=r * SHIFT_DAYS)
+
+    def moved(stamp: Any) -> Any:
+        if not isinstance(stamp, str) or len(stamp) < 10:
+            return stamp
+        return (dt.date.fromisoformat(stamp[:10]) - shift).isoformat() + stamp[10:]
+
+    paper = dict(item["paper"])
+    paper["id"] = f"{paper['id']}r{r}"
+    for key in ("submittedOnDailyAt", "publishedAt"):
+        paper[key] = moved(paper.get(key))
+    return {**item, "paper": paper, "publishedAt": moved(item.get("publishedAt"))}
+
+
 class HubData:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, scale: int = 1) -> None:
         self.by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.by_id: dict[str, dict[str, Any]] = {}
         for path in sorted(folder.glob("daily_papers_*.json")):
-            for item in json.loads(path.read_bytes()):
-                day = (item.get("paper", {}).get("submittedOnDailyAt") or "")[:10]
-                if day:
-                    self.by_day[day].append(item)
-                    self.by_id.setdefault(item["paper"]["id"], item)
+            for real in json.loads(path.read_bytes()):
+                for r in range(scale):
+                    item = replica(real, r)
+                    day = (item.get("paper", {}).get("submittedOnDailyAt") or "")[:10]
+                    if day:
+                        self.by_day[day].append(item)
+                        self.by_id.setdefault(item["paper"]["id"], item)
 
     def days(self) -> list[str]:
         return sorted(self.by_day)
@@ -102,9 +126,12 @@ def make_handler(data: HubData, latency: float) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(folder: Path, port: int = 0, latency: float = 0.0) -> tuple[ThreadingHTTPServer, str]:
+def serve(
+    folder: Path, port: int = 0, latency: float = 0.0, scale: int = 1
+) -> tuple[ThreadingHTTPServer, str]:
     """Start the server in a background thread; returns it and its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(HubData(folder), latency))
+    data = HubData(folder, scale)
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(data, latency))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -115,8 +142,14 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data/hf_daily_papers_monthly"))
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="serve N copies of every paper (ids <id>r<k>, dates k*144 weeks earlier)",
+    )
     args = parser.parse_args()
-    server, url = serve(args.data, args.port, args.latency)
+    server, url = serve(args.data, args.port, args.latency, args.scale)
     print(f"serving {args.data} at {url}", flush=True)
     try:
         while True:

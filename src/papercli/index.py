@@ -29,10 +29,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,38 +48,50 @@ if TYPE_CHECKING:
     from papercli.cache import Cache
 
 INDEX_VERSION = 1
-TOKEN_CHARS = 10
+TOKEN_CHARS = 6
 MIN_PREFIX = 2  # shorter terms are not worth a prefix query
 COLUMNS = ("title", "abstract", "authors", "org", "keywords", "cats", "pid")
 
-_SEPARATOR_RUN = re.compile(r"[\s\-]+")
 _WORD_START = re.compile(r"(?<!\w)\w")
-# ASCII characters other than letters and digits become "_", the one extra token
-# character of the FTS5 "ascii" tokenizer (it treats every non-ASCII character as
-# part of a token), so that a token is never split.
-_FTS_SAFE = {c: "_" for c in range(128) if not chr(c).isalnum()}
+# ASCII characters other than letters, digits and the space become "_", the one extra
+# token character of the FTS5 "ascii" tokenizer (it treats every non-ASCII character
+# as part of a token), so that a token is never split.
+_FTS_SAFE = {c: "_" for c in range(128) if not chr(c).isalnum() and chr(c) != " "}
 
 
 def fts_safe(text: str) -> str:
     return text.translate(_FTS_SAFE)
 
 
+def _raw_tokens(text: str) -> set[str]:
+    # Chunks: the runs between separators; squashed: them joined. A chunk of letters
+    # and digits only has one word start, its first character; other chunks (with
+    # punctuation or "_") are searched for word starts inside.
+    chunks = normalize(text).replace("-", " ").split()
+    if not chunks:
+        return set()
+    squashed = "".join(chunks)
+    offsets = [0, *accumulate(map(len, chunks))]
+    plain = list(map(str.isalnum, chunks))
+    tokens = {squashed[p : p + TOKEN_CHARS] for p in compress(offsets, plain)}
+    for i in compress(range(len(chunks)), map(operator.not_, plain)):
+        for match in _WORD_START.finditer(chunks[i]):
+            p = offsets[i] + match.start()
+            tokens.add(squashed[p : p + TOKEN_CHARS])
+    return tokens
+
+
 def start_tokens(text: str) -> set[str]:
     """The word-start tokens of one field's text (see the module docstring)."""
     if not text:
         return set()
-    runs = _SEPARATOR_RUN.split(normalize(text))
-    squashed = "".join(runs)
-    out: set[str] = set()
-    offset = 0
-    for run in runs:
-        # A run starts after a separator (not a word character), so a word start
-        # inside the run is one in the whole text.
-        for match in _WORD_START.finditer(run):
-            p = offset + match.start()
-            out.add(squashed[p : p + TOKEN_CHARS])
-        offset += len(run)
-    return {fts_safe(t) for t in out}
+    return {fts_safe(t) for t in _raw_tokens(text)}
+
+
+def _field_doc(*texts: str) -> str:
+    # Several texts (authors, keywords) are tokenised as one, joined by spaces: a token
+    # may then run on into the next name, which can only over-approximate.
+    return fts_safe(" ".join(_raw_tokens(" ".join(texts))))
 
 
 def _cat_tokens(categories: Iterable[str]) -> set[str]:
@@ -90,18 +105,12 @@ def _cat_tokens(categories: Iterable[str]) -> set[str]:
 
 def paper_document(p: Paper) -> tuple[str, ...]:
     """The FTS row of one paper, in :data:`COLUMNS` order."""
-    authors: set[str] = set()
-    for a in p.authors:
-        authors |= start_tokens(a)
-    keywords: set[str] = set()
-    for k in p.ai_keywords:
-        keywords |= start_tokens(k)
     return (
-        " ".join(start_tokens(p.title)),
-        " ".join(start_tokens(p.abstract)),
-        " ".join(authors),
-        " ".join(start_tokens(p.organization or "")),
-        " ".join(keywords),
+        _field_doc(p.title),
+        _field_doc(p.abstract),
+        _field_doc(*p.authors),
+        _field_doc(p.organization or ""),
+        _field_doc(*p.ai_keywords),
         " ".join(_cat_tokens(p.categories)),
         fts_safe(p.id.lower()),
     )
@@ -170,10 +179,10 @@ class Row:
     pid: str
     source: str
     fetched_at: float
-    record: str
+    record: bytes
 
     def paper(self) -> Paper:
-        return Paper.from_record(json.loads(self.record))
+        return Paper.from_record(json.loads(zlib.decompress(self.record)))
 
 
 @dataclass
@@ -191,12 +200,28 @@ CREATE TABLE files(
     size INTEGER NOT NULL, source TEXT NOT NULL, fetched_at REAL NOT NULL);
 CREATE TABLE papers(
     rowid INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, pid TEXT NOT NULL,
-    day TEXT NOT NULL, record TEXT NOT NULL);
+    day TEXT NOT NULL, record BLOB NOT NULL);
 CREATE INDEX papers_file ON papers(file_id);
 CREATE INDEX papers_pid ON papers(pid);
 CREATE VIRTUAL TABLE fts USING fts5(
-    {", ".join(COLUMNS)}, tokenize = "ascii tokenchars '_'", detail = column);
+    {", ".join(COLUMNS)}, tokenize = "ascii tokenchars '_'", detail = column, content = '');
 """
+
+
+_FTS_INSERT = f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_FTS_DELETE = (
+    f"INSERT INTO fts(fts, rowid, {', '.join(COLUMNS)}) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_RECORD_FIELDS = tuple(f.name for f in fields(Paper))
+
+
+def _compressed_record(p: Paper) -> bytes:
+    """:meth:`Paper.to_record`, without ``dataclasses.asdict``'s deep copies, compressed."""
+    record = {}
+    for name in _RECORD_FIELDS:
+        value = getattr(p, name)
+        record[name] = list(value) if isinstance(value, tuple) else value
+    return zlib.compress(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode(), 1)
 
 
 def _paper_day(p: Paper) -> str:
@@ -314,11 +339,7 @@ class SearchIndex:
         try:
             for path in stale:
                 fid = known[path][0]
-                db.execute(
-                    "DELETE FROM fts WHERE rowid IN (SELECT rowid FROM papers WHERE file_id = ?)",
-                    (fid,),
-                )
-                db.execute("DELETE FROM papers WHERE file_id = ?", (fid,))
+                self._delete_file_rows(db, fid)
                 db.execute("DELETE FROM files WHERE id = ?", (fid,))
                 if path in on_disk:
                     stats.changed += 1
@@ -335,6 +356,16 @@ class SearchIndex:
             raise
         return stats
 
+    @staticmethod
+    def _delete_file_rows(db: sqlite3.Connection, fid: int) -> None:
+        # The FTS table is contentless: a row is deleted by giving its values again,
+        # which are recomputed (deterministically) from the stored record.
+        rows = db.execute("SELECT rowid, record FROM papers WHERE file_id = ?", (fid,)).fetchall()
+        for rowid, record in rows:
+            paper = Paper.from_record(json.loads(zlib.decompress(record)))
+            db.execute(_FTS_DELETE, (rowid, *paper_document(paper)))
+        db.execute("DELETE FROM papers WHERE file_id = ?", (fid,))
+
     def _add_file(self, db: sqlite3.Connection, rel: str, stamp: tuple[int, int]) -> None:
         parts = rel.split("/")
         source, kind, key = parts[0], parts[1], "/".join(parts[2:])[: -len(".json")]
@@ -350,15 +381,11 @@ class SearchIndex:
         )
         fid = cur.lastrowid
         for p in entry.papers:
-            record = json.dumps(p.to_record(), ensure_ascii=False, separators=(",", ":"))
             cur = db.execute(
                 "INSERT INTO papers(file_id, pid, day, record) VALUES (?, ?, ?, ?)",
-                (fid, p.id, _paper_day(p), record),
+                (fid, p.id, _paper_day(p), _compressed_record(p)),
             )
-            db.execute(
-                f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (cur.lastrowid, *paper_document(p)),
-            )
+            db.execute(_FTS_INSERT, (cur.lastrowid, *paper_document(p)))
 
     # -- searching -----------------------------------------------------------------------
     def candidates(

@@ -143,5 +143,9 @@ def sync(
         else:
             report.fetched.append(task.what)
     if progress:
-        progress(len(tasks), len(tasks), "done")
+        progress(len(tasks), len(tasks), "Updating the search index")
+    from papercli.index import SearchIndex
+
+    with SearchIndex(app.cache) as index:  # so that the next search starts warm
+        index.update()
     return report

@@ -1,0 +1,162 @@
+"""Local search at scale: ``papers search QUERY --offline`` against ``grep -ri``.
+
+1. Serves the real Hugging Face data (``<data>/hf_daily_papers_monthly``, 26 months,
+   7,502 papers) on loopback with ``fakehub.py``. To reach hundreds of thousands of
+   papers, ``--scale N`` serves N copies of every paper (ids ``<id>r<k>``, every date
+   ``k * 144`` weeks earlier, so each copy lands in its own months and the listings
+   keep their real sizes). The arXiv listings in ``<data>/arxiv_daily_listings`` are
+   not used: the arXiv source is not on this branch.
+2. Builds the cache with ``papers sync`` (the real code path: HTTP, parsing, cache).
+3. Measures, in fresh child processes, the first search (which builds the derived
+   index: "cold"), then each query warm (median of ``--repeats``), and ``grep -ri``
+   over the same cache files; peak memory is ``ru_maxrss`` of the child.
+
+Usage::
+
+    python benchmarks/search_bench.py                     # data: $PAPERS_BENCH_DATA or ../shared/data
+    python benchmarks/search_bench.py --data /work/shared/data --scale 40 --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fakehub import serve  # noqa: E402
+
+QUERIES = [
+    # (papers query, grep pattern for the nearest plain-text equivalent)
+    ("mini-batch", "mini-batch"),
+    ("diffusion", "diffusion"),
+    ('"large language model"', "large language model"),
+    ("au:zhang", "zhang"),
+    ("transformer -vision", "transformer"),
+    ("(rl OR reinforcement) agent", "reinforcement"),
+    ("quantum", "quantum"),
+]
+
+MEASURE = r"""
+import resource, subprocess, sys, time
+t = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+elapsed = time.perf_counter() - t
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(elapsed, peak_kb, done.returncode, len(done.stdout))
+"""
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, int]:
+    """(seconds, peak MB, exit status, bytes of output) of one command in a fresh child."""
+    out = subprocess.run(
+        [sys.executable, "-c", MEASURE, *cmd], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return float(out[0]), int(out[1]) / 1024, int(out[2]), int(out[3])
+
+
+def main() -> None:
+    default_data = os.environ.get("PAPERS_BENCH_DATA", str(ROOT.parent / "shared" / "data"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=Path(default_data))
+    parser.add_argument("--scale", type=int, default=40, help="copies of every paper")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work" / "search")
+    parser.add_argument("--limit", type=int, default=20, help="--limit of each search")
+    args = parser.parse_args()
+
+    hf_data = args.data / "hf_daily_papers_monthly"
+    if not hf_data.is_dir():
+        sys.exit(f"no data at {hf_data} (use --data or PAPERS_BENCH_DATA)")
+    home = args.work / f"home-x{args.scale}"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("[sources.hf]\nconcurrency = 4\n")
+    papers_exe = [sys.executable, "-m", "papercli"]
+
+    t = time.perf_counter()
+    server, url = serve(hf_data, 0, 0.0, args.scale)
+    print(f"fakehub: {url}, scale {args.scale} ({time.perf_counter() - t:.1f} s to load)")
+    env = {**os.environ, "PAPERS_HOME": str(home), "PAPERS_HF_URL": url}
+    env.pop("PAPERS_DEBUG", None)
+    first = 2023 - (args.scale - 1) * 1008 // 365 - 1
+    t = time.perf_counter()
+    subprocess.run(
+        [*papers_exe, "sync", "--since", f"{first}-01-01", "--until", "2025-11-30"],
+        env=env,
+        check=True,
+    )
+    print(f"papers sync: {time.perf_counter() - t:.1f} s")
+    server.shutdown()
+
+    cache = home / "cache"
+    files = [p for p in cache.rglob("*.json")]
+    size = sum(p.stat().st_size for p in files)
+    ids = set()
+    for p in files:
+        ids.update(r["id"] for r in json.loads(p.read_bytes())["papers"])
+    print(f"cache: {len(files)} files, {size / 1e6:.0f} MB, {len(ids)} distinct papers")
+
+    shutil.rmtree(cache / "index", ignore_errors=True)
+    q0 = QUERIES[0][0]
+    cold = measure(
+        [*papers_exe, "search", "--offline", "--json", "--limit", str(args.limit), "--", q0], env
+    )
+    index_mb = sum(p.stat().st_size for p in (cache / "index").iterdir()) / 1e6
+    print(f"cold (builds the index): {cold[0]:.2f} s, peak {cold[1]:.0f} MB, index {index_mb:.0f} MB")
+
+    rows = []
+    for query, word in QUERIES:
+        runs = [
+            measure(
+                [
+                    *papers_exe,
+                    "search",
+                    "--offline",
+                    "--json",
+                    "--limit",
+                    str(args.limit),
+                    "--",
+                    query,
+                ],
+                env,
+            )
+            for _ in range(args.repeats)
+        ]
+        matches = subprocess.run(
+            [*papers_exe, "search", "--offline", "--json", "--", query],
+            env=env,
+            capture_output=True,
+            check=True,
+        ).stdout
+        count = len(json.loads(matches)) if matches.strip() else 0
+        greps = [measure(["grep", "-ri", "-c", word, str(cache)], env) for _ in range(args.repeats)]
+        rows.append(
+            (
+                query,
+                count,
+                statistics.median(r[0] for r in runs),
+                max(r[1] for r in runs),
+                statistics.median(r[0] for r in greps),
+                max(r[1] for r in greps),
+            )
+        )
+    print()
+    print(f"{'query':32} {'matches':>8} {'search s':>9} {'MB':>6} {'grep -ri s':>11} {'MB':>5}")
+    for q, n, s, m, g, gm in rows:
+        print(f"{q:32} {n:8d} {s:9.3f} {m:6.0f} {g:11.3f} {gm:5.0f}")
+    print(
+        f"\nmedians of {args.repeats} runs; each search is a fresh process "
+        f"(`papers search --offline --json --limit {args.limit}`), start-up included"
+    )
+
+
+if __name__ == "__main__":
+    main()
