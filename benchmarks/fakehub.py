@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-
 SHIFT_DAYS = 1008  # 144 weeks: each replica keeps the weekdays of the real data
 
 

@@ -13,7 +13,7 @@
 
 Usage::
 
-    python benchmarks/search_bench.py                     # data: $PAPERS_BENCH_DATA or ../shared/data
+    python benchmarks/search_bench.py          # data: $PAPERS_BENCH_DATA or ../shared/data
     python benchmarks/search_bench.py --data /work/shared/data --scale 40 --repeats 5
 """
 
@@ -110,7 +110,9 @@ def main() -> None:
         [*papers_exe, "search", "--offline", "--json", "--limit", str(args.limit), "--", q0], env
     )
     index_mb = sum(p.stat().st_size for p in (cache / "index").iterdir()) / 1e6
-    print(f"cold (builds the index): {cold[0]:.2f} s, peak {cold[1]:.0f} MB, index {index_mb:.0f} MB")
+    print(
+        f"cold (builds the index): {cold[0]:.2f} s, peak {cold[1]:.0f} MB, index {index_mb:.0f} MB"
+    )
 
     rows = []
     for query, word in QUERIES:
