@@ -339,3 +339,20 @@ def test_show_highlights_a_query(run, hub: FakeHub) -> None:
         paper_detail(Paper(id="2507.00001", title="Mini-batch methods"), Query.parse("minibatch"))
     )
     assert "\x1b[1;33mMini-batch" in console.export_text(styles=True)
+
+
+def test_sync_refetches_a_listing_fetched_before_its_day_ended(
+    run, hub: FakeHub, isolated_home: Path
+) -> None:
+    hub.add(item("2507.00001", "2025-07-01", "Early"))
+    assert run("sync", "--since", "2025-07-01", "--until", "2025-07-01").exit_code == 0
+    path = isolated_home / "cache" / "hf" / "day" / "2025-07-01.json"
+    doc = json.loads(path.read_text())
+    doc["fetched_at"] = dt.datetime(2025, 7, 1, 8, tzinfo=dt.UTC).timestamp()
+    path.write_text(json.dumps(doc))
+    hub.add(item("2507.00002", "2025-07-01", "Late"))
+    result = run("sync", "--since", "2025-07-01", "--until", "2025-07-01")
+    assert "1 listings fetched" in result.stderr
+    assert ids(run("search", "--offline", "--json", "late")) == ["2507.00002"]
+    again = run("sync", "--since", "2025-07-01", "--until", "2025-07-01")
+    assert "0 listings fetched, 1 already cached" in again.stderr

@@ -253,6 +253,8 @@ class App:
         if not text.strip():
             raise PapersError("Give something to search for.")
         papers = hf.search(self.http, self.settings.hf_url, text)
+        if filters.new_only:
+            papers = self.unseen(papers)
         # The remote service already matched the words; local filters still apply.
         local = Filters(
             min_upvotes=filters.min_upvotes,

@@ -33,7 +33,8 @@ class SyncTask:
     key: str
     what: str
     current: bool
-    run: Callable[[], object] = field(compare=False)
+    run: Callable[[bool], object] = field(compare=False)  # run(refresh)
+    closes_at: float = 0.0  # when the listing stops changing (the end of its period, UTC)
 
 
 Planner = Callable[["App", dt.date, dt.date], list[SyncTask]]
@@ -63,6 +64,12 @@ def hf_periods(since: dt.date, until: dt.date, today: dt.date) -> list[Period]:
     return periods
 
 
+def closes_at(period: Period) -> float:
+    """The moment (UTC) after which ``period``'s listing no longer changes."""
+    end = period.end + dt.timedelta(days=1)
+    return dt.datetime(end.year, end.month, end.day, tzinfo=dt.UTC).timestamp()
+
+
 def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
     tasks = []
     for period in hf_periods(since, until, app.today):
@@ -75,8 +82,8 @@ def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
             ):
                 continue
 
-        def run(period: Period = period) -> object:
-            return app.hf_period(period, offline=False, refresh=False)
+        def run(refresh: bool, period: Period = period) -> object:
+            return app.hf_period(period, offline=False, refresh=refresh)
 
         tasks.append(
             SyncTask(
@@ -86,6 +93,7 @@ def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
                 f"Hugging Face {period.key}",
                 is_current(period, app.today),
                 run,
+                closes_at(period),
             )
         )
     return tasks
@@ -129,14 +137,21 @@ def sync(
         if progress:
             progress(n, len(tasks), task.what)
         cached = app.cache.load(task.source, task.kind, task.key)
-        fresh = cached is not None and (
-            not task.current or cached.age_seconds(app.now()) < app.settings.ttl_seconds
-        )
+        # A past listing fetched before its period ended (say yesterday's, fetched
+        # yesterday morning) may have grown since: it is fetched once more.
+        if cached is None:
+            fresh = refresh = False
+        elif task.current:
+            fresh = cached.age_seconds(app.now()) < app.settings.ttl_seconds
+            refresh = False
+        else:
+            fresh = cached.fetched_at >= task.closes_at
+            refresh = True
         if fresh:
             report.cached.append(task.what)
             continue
         try:
-            task.run()
+            task.run(refresh)
         except PapersError as exc:
             report.failed.append((task.what, exc.message))
             app.warn(f"{task.what}: {exc.message}")
