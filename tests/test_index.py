@@ -210,3 +210,71 @@ def test_since_until(tmp_path: Path) -> None:
     assert ids(since=dt.date(2025, 7, 2)) == ["2507.00002"]
     assert ids(until=dt.date(2025, 7, 2)) == ["2507.00001"]
     assert ids(since=dt.date(2025, 7, 21)) == []
+
+
+def _reference_best(rows: list[tuple[str, float, Paper]]) -> dict[str, Paper]:
+    """Per id: the newest Hugging Face record merged into the newest other record."""
+    newest: dict[tuple[str, bool], tuple[float, int, Paper]] = {}
+    for n, (source, fetched, p) in enumerate(rows):
+        key = (p.id, source == "hf")
+        if key not in newest or fetched > newest[key][0]:
+            newest[key] = (fetched, n, p)
+    out = {}
+    for pid in {p.id for _, _, p in rows}:
+        hf, other = newest.get((pid, True)), newest.get((pid, False))
+        if hf and other:
+            out[pid] = other[2].merged_with_hf(hf[2])
+        else:
+            out[pid] = (hf or other)[2]  # type: ignore[index]
+    return out
+
+
+maybe_day = st.sampled_from([None, "", "2025-07-01", "2025-07-02", "2025-06-30"])
+
+
+@st.composite
+def cached_rows(draw: st.DrawFn) -> list[tuple[str, float, Paper]]:
+    rows = []
+    for n in range(draw(st.integers(1, 8))):
+        source = draw(st.sampled_from(["hf", "arxiv"]))
+        published = draw(maybe_day)
+        rows.append(
+            (
+                source,
+                float(draw(st.integers(0, 3))),
+                Paper(
+                    id=f"2507.0000{draw(st.integers(0, 3))}",
+                    title=f"t{n}",
+                    published=published and published + "T10:00:00",
+                    listed=draw(maybe_day),
+                    upvotes=draw(st.one_of(st.none(), st.integers(0, 5))),
+                    sources=(source,),
+                ),
+            )
+        )
+    return rows
+
+
+@given(cached_rows())
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_merge_and_order_agree_with_python(rows: list[tuple[str, float, Paper]]) -> None:
+    from papercli.core import sort_papers
+
+    expected = _reference_best(rows)
+    with tempfile.TemporaryDirectory() as folder:
+        cache = Cache(Path(folder))
+        for n, (source, fetched, p) in enumerate(rows):
+            cache.save(source, "day", f"k{n}", [p], fetched_at=fetched)
+        with SearchIndex(cache) as index:
+            index.update()
+            unordered = list(index.candidates(None))
+            by_date = list(index.candidates(None, order="date"))
+            by_upvotes = list(index.candidates(None, order="upvotes"))
+    ties = {p.id for p in expected.values()}  # any order among equal keys
+    assert {p.id: p for p in unordered} == expected and len(unordered) == len(ties)
+    date_key = lambda p: p.published or (p.listed or (p.published or "")[:10])  # noqa: E731
+    assert [date_key(p) for p in by_date] == [
+        date_key(p) for p in sort_papers(list(expected.values()), "date")
+    ]
+    up_key = lambda p: p.upvotes if p.upvotes is not None else -1  # noqa: E731
+    assert [up_key(p) for p in by_upvotes] == sorted((up_key(p) for p in unordered), reverse=True)

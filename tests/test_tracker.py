@@ -356,3 +356,26 @@ def test_sync_refetches_a_listing_fetched_before_its_day_ended(
     assert ids(run("search", "--offline", "--json", "late")) == ["2507.00002"]
     again = run("sync", "--since", "2025-07-01", "--until", "2025-07-01")
     assert "0 listings fetched, 1 already cached" in again.stderr
+
+
+def test_offline_search_shows_100_unless_told(run, isolated_home: Path) -> None:
+    from papercli.cache import Cache
+    from papercli.models import Paper
+
+    cache = Cache(isolated_home / "cache")
+    papers = [
+        Paper(id=f"2507.{n:05d}", title=f"Graph {n}", listed=f"2025-07-{n % 28 + 1:02d}", upvotes=n)
+        for n in range(150)
+    ]
+    cache.save("hf", "month", "2025-07", papers)
+    result = run("search", "--offline", "--json", "graph")
+    assert len(result.json()) == 100 and "Showing the first 100 matches" in result.stderr
+    assert [p["listed"] for p in result.json()] == sorted(
+        (p["listed"] for p in result.json()), reverse=True
+    )
+    top = run("search", "--offline", "--json", "graph", "--sort", "upvotes", "--limit", "3")
+    assert ids(top) == ["2507.00149", "2507.00148", "2507.00147"]
+    every = run("search", "--offline", "--json", "graph", "--limit", "500", "--sort", "relevance")
+    assert len(every.json()) == 150 and every.stderr == ""
+    some = run("search", "--offline", "--json", "graph", "--min-upvotes", "140", "--has-code")
+    assert some.json() == []

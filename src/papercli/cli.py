@@ -331,6 +331,9 @@ def _emit_paper(paper: Paper, as_json: bool, query: Query | None = None) -> None
     _console().print(paper_detail(paper, query))
 
 
+OFFLINE_SEARCH_LIMIT = 100
+
+
 @app.command()
 @handle_errors
 def search(
@@ -355,6 +358,8 @@ def search(
 ) -> None:
     """Search Hugging Face papers, or (--offline) the local cache with the full query language.
 
+    With --offline, at most 100 papers unless --limit says otherwise.
+
     Examples: papers search llama 3 herd --limit 5
     | papers search --offline -- 'mini-batch OR "large batch" -author:smith' --since 2025-01-01
     """
@@ -364,7 +369,16 @@ def search(
     filters.until = _day_option(until, "--until")
     filters.new_only = new
     if offline:
-        _run(lambda a: _emit_listing(a.local_search(filters), json_))
+        if limit is None:
+            filters.limit = OFFLINE_SEARCH_LIMIT
+
+        def run(a: App) -> None:
+            listing = a.local_search(filters)
+            _emit_listing(listing, json_)
+            if listing.more:
+                _stderr(f"Showing the first {filters.limit} matches; use --limit N to see more.")
+
+        _run(run)
     else:
         _run(lambda a: _emit_listing(a.search(_query_text(query), filters), json_))
 

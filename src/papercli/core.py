@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from papercli.cache import Cache, Entry, describe_age
@@ -47,6 +47,7 @@ class Listing:
     period: Period | None = None
     total: int = 0  # before filtering
     query: Query = field(default_factory=lambda: Query.parse(""))
+    more: bool = False  # cut at the limit, more papers matched
 
 
 def _paper_day(p: Paper) -> str:
@@ -285,17 +286,40 @@ class App:
 
     # -- local search -------------------------------------------------------------------
     def local_search(self, filters: Filters) -> Listing:
-        """``papers search --offline``: every cached listing of every source."""
-        from papercli.local import matching_papers, sort_by_relevance
+        """``papers search --offline``: every cached listing of every source.
 
-        papers = matching_papers(self.cache, filters.query, filters.since, filters.until)
+        Newest-first and upvotes orders come from the index in order, so that only
+        the first ``limit`` matches are read; other orders read every match.
+        """
+        from papercli.local import iter_matches, sort_by_relevance
+
+        order = filters.sort if filters.sort in ("date", "upvotes") else None
+        seen = None
         if filters.new_only:
-            papers = self.unseen(papers)
-        if filters.sort == "relevance":
-            papers = sort_by_relevance(filters.query, sort_papers(papers, "date"))
-            filters = replace(filters, sort="relevance")
-        shown = apply_filters(
-            papers, replace(filters, query=Query.parse(""), since=None, until=None)
-        )
+            from papercli.state import State
+
+            seen = State(self.settings.state_dir, self.warn).seen_ids()
+        limit = filters.limit
+        papers: list[Paper] = []
+        more = False
+        for p in iter_matches(self.cache, filters.query, filters.since, filters.until, order):
+            if filters.min_upvotes is not None and (p.upvotes or 0) < filters.min_upvotes:
+                continue
+            if (filters.has_code and not p.has_code) or (seen is not None and p.id in seen):
+                continue
+            if order is not None and limit is not None and len(papers) >= limit:
+                more = True
+                break
+            papers.append(p)
+        if order is None:
+            if filters.sort == "relevance":
+                papers = sort_by_relevance(filters.query, sort_papers(papers, "date"))
+            else:
+                papers = sort_papers(papers, filters.sort)
+            if limit is not None:
+                more = len(papers) > limit
+                papers = papers[:limit]
         heading = f"the local cache for {filters.query.text!r}"
-        return Listing(shown, heading, "cache", None, len(papers), filters.query)
+        listing = Listing(papers, heading, "cache", None, len(papers), filters.query)
+        listing.more = more
+        return listing

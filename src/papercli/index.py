@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from papercli.cache import Cache
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 TOKEN_CHARS = 6
 MIN_PREFIX = 2  # shorter terms are not worth a prefix query
 COLUMNS = ("title", "abstract", "authors", "org", "keywords", "cats", "pid")
@@ -172,19 +172,6 @@ def fts_expression(node: Node | None) -> str | None:
 # --- the index file ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One cached paper as the index returns it."""
-
-    pid: str
-    source: str
-    fetched_at: float
-    record: bytes
-
-    def paper(self) -> Paper:
-        return Paper.from_record(json.loads(zlib.decompress(self.record)))
-
-
 @dataclass
 class UpdateStats:
     added: int = 0
@@ -200,7 +187,8 @@ CREATE TABLE files(
     size INTEGER NOT NULL, source TEXT NOT NULL, fetched_at REAL NOT NULL);
 CREATE TABLE papers(
     rowid INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, pid TEXT NOT NULL,
-    day TEXT NOT NULL, record BLOB NOT NULL);
+    day TEXT NOT NULL, hf INTEGER NOT NULL, fetched REAL NOT NULL,
+    pub TEXT, lst TEXT, upvotes INTEGER, record BLOB NOT NULL);
 CREATE INDEX papers_file ON papers(file_id);
 CREATE INDEX papers_pid ON papers(pid);
 CREATE VIRTUAL TABLE fts USING fts5(
@@ -222,6 +210,45 @@ def _compressed_record(p: Paper) -> bytes:
         value = getattr(p, name)
         record[name] = list(value) if isinstance(value, tuple) else value
     return zlib.compress(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+
+
+def _decode(record: bytes) -> Paper:
+    return Paper.from_record(json.loads(zlib.decompress(record)))
+
+
+# Per id, the newest row of each kind (Hugging Face or not), then the merged sort keys:
+# the same values Paper.merged_with_hf and core.sort_papers use.
+_BEST_SQL = """
+WITH chosen AS ({chosen}),
+ranked AS (
+    SELECT rowid, pid, hf, pub, lst, upvotes, ROW_NUMBER() OVER (
+        PARTITION BY pid, hf ORDER BY fetched DESC, rowid) AS rn
+    FROM chosen),
+best AS (
+    SELECT pid,
+        MAX(CASE WHEN hf = 1 THEN rowid END) AS h_row,
+        MAX(CASE WHEN hf = 0 THEN rowid END) AS o_row,
+        MAX(CASE WHEN hf = 1 THEN pub END) AS h_pub,
+        MAX(CASE WHEN hf = 1 THEN lst END) AS h_lst,
+        MAX(CASE WHEN hf = 1 THEN upvotes END) AS h_up,
+        MAX(CASE WHEN hf = 0 THEN pub END) AS o_pub,
+        MAX(CASE WHEN hf = 0 THEN lst END) AS o_lst,
+        MAX(CASE WHEN hf = 0 THEN upvotes END) AS o_up
+    FROM ranked WHERE rn = 1 GROUP BY pid)
+SELECT h.record, o.record FROM best
+LEFT JOIN papers h ON h.rowid = best.h_row
+LEFT JOIN papers o ON o.rowid = best.o_row
+{order}
+"""
+_DATE_KEY = """
+    CASE WHEN o_row IS NOT NULL
+        THEN COALESCE(NULLIF(o_pub, ''), NULLIF(COALESCE(NULLIF(o_lst, ''), h_lst), ''), '')
+        ELSE COALESCE(NULLIF(h_pub, ''), NULLIF(h_lst, ''), '') END"""
+_UPVOTES_KEY = "COALESCE(CASE WHEN h_row IS NOT NULL THEN h_up ELSE o_up END, -1)"
+_ORDERS = {
+    "date": f"ORDER BY {_DATE_KEY} DESC",
+    "upvotes": f"ORDER BY {_UPVOTES_KEY} DESC",
+}
 
 
 def _paper_day(p: Paper) -> str:
@@ -258,6 +285,7 @@ class SearchIndex:
             db.execute("PRAGMA synchronous=NORMAL")
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if not tables:
+                self._remove_other_versions()
                 db.execute("BEGIN IMMEDIATE")
                 try:
                     if not {r[0] for r in db.execute("SELECT name FROM sqlite_master")}:
@@ -280,6 +308,12 @@ class SearchIndex:
             raise
         return db
 
+    def _remove_other_versions(self) -> None:
+        for path in self.path.parent.glob("search-v*.sqlite3*"):
+            if not path.name.startswith(self.path.name):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
     def _discard(self) -> None:
         self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
@@ -296,6 +330,13 @@ class SearchIndex:
                     self._db = self._connect()
                 return action(self._db)
             except sqlite3.DatabaseError as exc:
+                if getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                    from papercli.errors import PapersError
+
+                    raise PapersError(
+                        "The search index is busy (another papers command is updating it); "
+                        "try again in a moment."
+                    ) from None
                 if attempt:
                     from papercli.errors import PapersError
 
@@ -323,20 +364,29 @@ class SearchIndex:
         """Bring the index up to date with the JSON files."""
         return self._with_rebuild(self._update)  # type: ignore[no-any-return]
 
-    def _update(self, db: sqlite3.Connection) -> UpdateStats:
-        stats = UpdateStats()
-        on_disk = self._scan()
+    @staticmethod
+    def _diff(
+        db: sqlite3.Connection, on_disk: dict[str, tuple[int, int]]
+    ) -> tuple[dict[str, tuple[int, int, int]], list[str], list[str]]:
         known = {
             path: (fid, mtime, size)
             for fid, path, mtime, size in db.execute("SELECT id, path, mtime_ns, size FROM files")
         }
         stale = [p for p, (_, m, s) in known.items() if on_disk.get(p) != (m, s)]
         new = [p for p in on_disk if p not in known]
+        return known, stale, new
+
+    def _update(self, db: sqlite3.Connection) -> UpdateStats:
+        stats = UpdateStats()
+        on_disk = self._scan()
+        _, stale, new = self._diff(db, on_disk)
         if not stale and not new:
             return stats
-        stats.rebuilt = not known
         db.execute("BEGIN IMMEDIATE")
         try:
+            # Again under the write lock: another process may have done part of it.
+            known, stale, new = self._diff(db, on_disk)
+            stats.rebuilt = not known
             for path in stale:
                 fid = known[path][0]
                 self._delete_file_rows(db, fid)
@@ -380,43 +430,76 @@ class SearchIndex:
             (rel, stamp[0], stamp[1], source, entry.fetched_at),
         )
         fid = cur.lastrowid
+        hf = int(source == "hf")
         for p in entry.papers:
             cur = db.execute(
-                "INSERT INTO papers(file_id, pid, day, record) VALUES (?, ?, ?, ?)",
-                (fid, p.id, _paper_day(p), _compressed_record(p)),
+                "INSERT INTO papers(file_id, pid, day, hf, fetched, pub, lst, upvotes, record)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    fid,
+                    p.id,
+                    _paper_day(p),
+                    hf,
+                    entry.fetched_at,
+                    p.published,
+                    p.listed,
+                    p.upvotes,
+                    _compressed_record(p),
+                ),
             )
             db.execute(_FTS_INSERT, (cur.lastrowid, *paper_document(p)))
 
     # -- searching -----------------------------------------------------------------------
     def candidates(
-        self, node: Node | None, since: str | None = None, until: str | None = None
-    ) -> list[Row]:
-        """Every row of every paper id that has a row which may match ``node`` and whose
-        day lies in [since, until]. A superset of the answer; the caller decides."""
+        self,
+        node: Node | None,
+        since: str | None = None,
+        until: str | None = None,
+        order: str | None = None,
+    ) -> Iterator[Paper]:
+        """One paper per id, for every id having a row that may match ``node`` and whose
+        day lies in [since, until]: a superset of the answer; the caller decides.
+
+        Per id, the newest Hugging Face record (it carries upvotes and the other
+        signals) is merged into the newest record of another source, when both exist.
+        ``order`` ``"date"`` or ``"upvotes"`` yields them in the order
+        :func:`papercli.core.sort_papers` would put them (so a caller wanting the first
+        N matches can stop early); otherwise in no particular order.
+        """
         expr = fts_expression(node)
+        where: list[str] = []
+        args: list[Any] = []
+        if expr is not None:
+            where.append("rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
+            args.append(expr)
+        if since:
+            where.append("day >= ?")
+            args.append(since)
+        if until:
+            where.append("day <= ?")
+            args.append(until)
+        chosen = "SELECT * FROM papers"
+        if where:
+            chosen += f" WHERE pid IN (SELECT pid FROM papers WHERE {' AND '.join(where)})"
+        sql = _BEST_SQL.format(chosen=chosen, order=_ORDERS.get(order or "", ""))
+        cursor = self._with_rebuild(lambda db: db.execute(sql, args))
+        return self._papers(cursor)
 
-        def run(db: sqlite3.Connection) -> list[Row]:
-            where: list[str] = []
-            args: list[Any] = []
-            if expr is not None:
-                where.append("p.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-                args.append(expr)
-            if since:
-                where.append("p.day >= ?")
-                args.append(since)
-            if until:
-                where.append("p.day <= ?")
-                args.append(until)
-            sql = (
-                "SELECT p.pid, f.source, f.fetched_at, p.record"
-                " FROM papers p JOIN files f ON f.id = p.file_id"
-            )
-            if where:
-                inner = "SELECT p.pid FROM papers p WHERE " + " AND ".join(where)
-                sql += f" WHERE p.pid IN ({inner})"
-            return [Row(*r) for r in db.execute(sql, args)]
+    def _papers(self, cursor: Any) -> Iterator[Paper]:
+        import sqlite3
 
-        return self._with_rebuild(run)  # type: ignore[no-any-return]
+        try:
+            for hf, other in cursor:
+                if hf is not None and other is not None:
+                    yield _decode(other).merged_with_hf(_decode(hf))
+                else:
+                    yield _decode(hf if hf is not None else other)
+        except sqlite3.DatabaseError as exc:
+            from papercli.errors import PapersError
+
+            raise PapersError(
+                f"The search index {self.path} failed ({exc}); delete it and search again."
+            ) from None
 
     def counts(self) -> tuple[int, int]:
         """(files, paper rows) in the index."""
@@ -427,24 +510,6 @@ class SearchIndex:
             return int(files), int(rows)
 
         return self._with_rebuild(run)  # type: ignore[no-any-return]
-
-
-def best_records(rows: Iterable[Row]) -> Iterator[Paper]:
-    """One paper per id: the newest Hugging Face record (it carries upvotes and the other
-    signals) merged into the newest record of another source, when both exist."""
-    newest: dict[str, dict[bool, Row]] = {}
-    for row in rows:
-        is_hf = row.source == "hf"
-        slot = newest.setdefault(row.pid, {})
-        old = slot.get(is_hf)
-        if old is None or row.fetched_at > old.fetched_at:
-            slot[is_hf] = row
-    for slot in newest.values():
-        hf, other = slot.get(True), slot.get(False)
-        if hf is not None and other is not None:
-            yield other.paper().merged_with_hf(hf.paper())
-        else:
-            yield (hf or other).paper()  # type: ignore[union-attr]
 
 
 def index_path(cache_root: Path) -> Path:

@@ -14,30 +14,40 @@ from papercli.query import normalize, term_pattern
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterator
 
     from papercli.cache import Cache
     from papercli.models import Paper
     from papercli.query import Query
 
 
-def matching_papers(
-    cache: Cache, query: Query, since: dt.date | None = None, until: dt.date | None = None
-) -> list[Paper]:
-    """Every cached paper (one per id) that matches ``query`` and was listed in range."""
-    from papercli.index import SearchIndex, best_records
+def iter_matches(
+    cache: Cache,
+    query: Query,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    order: str | None = None,
+) -> Iterator[Paper]:
+    """Every cached paper (one per id) that matches ``query`` and was listed in range;
+    newest first (``order="date"``), most upvoted first (``"upvotes"``) or unordered."""
+    from papercli.index import SearchIndex
 
     lo = since.isoformat() if since else None
     hi = until.isoformat() if until else None
     with SearchIndex(cache) as index:
         index.update()
-        rows = index.candidates(query.tree, lo, hi)
-    out: list[Paper] = []
-    for paper in best_records(rows):
-        if query.matches(paper):
-            day = (paper.listed or (paper.published or "")[:10])[:10]
-            if (lo is None or day >= lo) and (hi is None or day <= hi):
-                out.append(paper)
-    return out
+        for paper in index.candidates(query.tree, lo, hi, order):
+            if query.matches(paper):
+                day = (paper.listed or (paper.published or "")[:10])[:10]
+                if (lo is None or day >= lo) and (hi is None or day <= hi):
+                    yield paper
+
+
+def matching_papers(
+    cache: Cache, query: Query, since: dt.date | None = None, until: dt.date | None = None
+) -> list[Paper]:
+    """Every cached paper (one per id) that matches ``query`` and was listed in range."""
+    return list(iter_matches(cache, query, since, until))
 
 
 def relevance(query: Query, paper: Paper) -> float:
