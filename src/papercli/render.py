@@ -196,21 +196,25 @@ class ListingTable:
         from rich.segment import Segment
 
         inner = [max(0, w - left - right) for w, (left, right) in zip(widths, pads, strict=True)]
-        fitted: list[list[Text]] = []
+        fitted: list[list[Text | str]] = []
         for column, cell, width in zip(self.columns, cells, inner, strict=True):
             justify = column.get("justify", "left")
             overflow = column.get("overflow", "ellipsis")
             if width < 1:  # Rich draws nothing in a cell without room
                 fitted.append([])
-            elif column.get("no_wrap"):
-                line = cell.copy()
+            elif column.get("no_wrap") and not cell.spans and not cell.style:
+                plain = cell.plain  # the common case, as Rich would fit it, without a Text
                 if justify == "right":
-                    line.rstrip()
-                    line.truncate(width, overflow=overflow)
-                    line.pad_left(width - line.cell_len)
-                else:
-                    line.truncate(width, overflow=overflow, pad=True)
-                fitted.append([line])
+                    plain = plain.rstrip()
+                fits = plain.isascii() and plain.isprintable() and len(plain) <= width
+                if fits:
+                    fitted.append(
+                        [plain.rjust(width) if justify == "right" else plain.ljust(width)]
+                    )
+                    continue
+                fitted.append([_fit(cell, width, justify, overflow)])
+            elif column.get("no_wrap"):
+                fitted.append([_fit(cell, width, justify, overflow)])
             else:
                 fitted.append(list(cell.wrap(console, width, justify=justify, overflow=overflow)))
         height = max((len(lines) for lines in fitted), default=0)
@@ -228,7 +232,9 @@ class ListingTable:
                 if left:
                     yield Segment(" " * left, style)
                 text = lines[i]
-                if not text.spans and not text.style:
+                if isinstance(text, str):
+                    yield Segment(text, style)
+                elif not text.spans and not text.style:
                     yield Segment(text.plain, style)
                 elif not text.spans:
                     yield Segment(text.plain, _add(style, console.get_style(text.style)))
@@ -241,6 +247,18 @@ class ListingTable:
                 if right:
                     yield Segment(" " * right, style)
             yield new_line
+
+
+def _fit(cell: Text, width: int, justify: str, overflow: Any) -> Text:
+    """A one-line cell truncated and justified to ``width``, as Rich's Text does it."""
+    line = cell.copy()
+    if justify == "right":
+        line.rstrip()
+        line.truncate(width, overflow=overflow)
+        line.pad_left(width - line.cell_len)
+    else:
+        line.truncate(width, overflow=overflow, pad=True)
+    return line
 
 
 def _add(base: Style | None, style: Style) -> Style:
