@@ -362,14 +362,14 @@ class App:
 
         Hugging Face being unreachable is a warning, not a failure of the arXiv listing.
         """
-        start = day - dt.timedelta(days=HF_WINDOW)
         end = min(day + dt.timedelta(days=HF_WINDOW), max(self.today, day))
         by_id: dict[str, Paper] = {}
         recent: list[Paper] = []
         problem: str | None = None
         found = False
-        current = end
-        while current >= start:
+        # The announcement day first, then later days, then earlier ones.
+        offsets = [0, *range(1, (end - day).days + 1), *range(-1, -HF_WINDOW - 1, -1)]
+        for current in (day + dt.timedelta(days=n) for n in offsets):
             try:
                 papers = self.hf_period(day_period(current), offline=offline, refresh=False)
             except FetchError as exc:
@@ -386,7 +386,6 @@ class App:
                     by_id[p.id] = p
                 if current >= day and known is None:
                     recent.append(p)
-            current -= dt.timedelta(days=1)
         if problem and not found:
             self.warn(f"Hugging Face signals unavailable: {problem}")
         return by_id, recent

@@ -195,7 +195,7 @@ def parse_rss(body: bytes) -> RssResult:
     """An ``rss.arxiv.org/rss/<categories>`` feed (RSS 2.0, the format since 2024)."""
     feed = _feedparse(body)
     channel = feed.get("feed") or {}
-    if not feed.get("version") and not channel.get("title") and not feed.get("entries"):
+    if not feed.get("version"):
         raise FetchError("arXiv sent something that is not an RSS feed.")
     title = clean(channel.get("title"))
     if title.startswith(_ERROR_TITLE):
@@ -273,7 +273,7 @@ def parse_api(body: bytes) -> ApiResult:
     feed = _feedparse(body)
     channel = feed.get("feed") or {}
     entries = feed.get("entries") or []
-    if not feed.get("version") and not channel and not entries:
+    if not feed.get("version"):
         raise FetchError("arXiv sent something that is not an Atom feed.")
     total_text = clean(channel.get("opensearch_totalresults"))
     total = int(total_text) if total_text.isdigit() else None
@@ -371,7 +371,7 @@ def search(
             if p.id not in seen:
                 seen.add(p.id)
                 papers.append(p)
-        start += size
+        start += len(result.papers)
         if not result.papers or (total is not None and start >= total):
             break
     return papers[:limit], total
