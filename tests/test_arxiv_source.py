@@ -82,7 +82,10 @@ def test_a_body_that_is_not_a_feed_is_a_fetch_error(body: bytes) -> None:
         ("A. One, B. Two", ("A. One", "B. Two")),
         ("A (X, Y and Z), B and C", ("A (X, Y and Z)", "B", "C")),
         ("A, B, and C", ("A", "B", "C")),
-        ("Shuli Jiang (Richard),  Qiuyi (Richard),  Zhang", ("Shuli Jiang (Richard)", "Qiuyi (Richard)", "Zhang")),
+        (
+            "Shuli Jiang (Richard),  Qiuyi (Richard),  Zhang",
+            ("Shuli Jiang (Richard)", "Qiuyi (Richard)", "Zhang"),
+        ),
         ("", ()),
         ("Andrea Andersen, Anders Anderson", ("Andrea Andersen", "Anders Anderson")),
     ],
