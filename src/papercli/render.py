@@ -69,15 +69,23 @@ def papers_table(
     from rich.table import Table
 
     wide = width >= 110
+    # A listing from arXiv alone has no upvotes, organizations or code: show the
+    # primary category instead of three empty columns.
+    signals = not papers or any("hf" in p.sources for p in papers)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
     table.add_column("#", justify="right", no_wrap=True, style="dim")
-    table.add_column("▲", justify="right", no_wrap=True)
+    if signals:
+        table.add_column("▲", justify="right", no_wrap=True)
     table.add_column("Title", ratio=1, min_width=max(24, width // 3), overflow="fold")
     table.add_column("Authors", no_wrap=True, overflow="ellipsis", max_width=22)
     if wide:
-        table.add_column("Org", no_wrap=True, overflow="ellipsis", max_width=18)
+        if signals:
+            table.add_column("Org", no_wrap=True, overflow="ellipsis", max_width=18)
+        else:
+            table.add_column("Category", no_wrap=True, overflow="ellipsis", max_width=18)
         table.add_column("arXiv", no_wrap=True)
-    table.add_column("Code", no_wrap=True, justify="right")
+    if signals:
+        table.add_column("Code", no_wrap=True, justify="right")
     for rank, p in enumerate(papers, 1):
         title = highlighted(p.title, query)
         badge = BADGES.get(p.announce_type or "")
@@ -85,15 +93,17 @@ def papers_table(
             title = Text.assemble((f"[{badge}] ", "cyan"), title)
         if p.extra_marks:
             title = Text.assemble(*((f"[{m}] ", "magenta") for m in p.extra_marks), title)
-        cells: list[Text | str] = [
-            str(rank),
-            "" if p.upvotes is None else str(p.upvotes),
-            title,
-            Text(authors_short(p.authors)),
-        ]
+        cells: list[Text | str] = [str(rank)]
+        if signals:
+            cells.append("" if p.upvotes is None else str(p.upvotes))
+        cells += [title, Text(authors_short(p.authors))]
         if wide:
-            cells += [_safe(p.organization), Text(p.id)]
-        cells.append(code_cell(p))
+            third = (
+                p.organization if signals else (p.primary_category or next(iter(p.categories), ""))
+            )
+            cells += [_safe(third), Text(p.id)]
+        if signals:
+            cells.append(code_cell(p))
         table.add_row(*cells)
     return table
 
