@@ -66,6 +66,10 @@ def test_replacements_and_badges_in_the_table(run, arxiv_url, httpserver, fixtur
     assert "[cross] Mini batches of Graphs" in table
     assert "[repl] An Old Result" in table and "[repl] Phonology" in table
     assert "[new]" not in table
+    # arXiv alone: no empty upvote or code columns; the primary category instead of Org.
+    header = table.splitlines()[0].split()
+    assert header == ["#", "Title", "Authors", "Category", "arXiv"]
+    assert "hep-th/9901001" in table and "math.CO" in table
     assert "[bold red]without[/]" in table  # remote text is never Rich markup
     plain = run("today", "-s", "arxiv", "-c", "cs.LG", "-c", "cs.CL").stdout
     assert "[repl]" not in plain and "[cross]" in plain
