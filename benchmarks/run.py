@@ -324,7 +324,7 @@ def bench_render(suite: Suite, data: Path, count: int, runs: int) -> None:
     from rich.console import Console
 
     from papercli.query import Query
-    from papercli.render import _columns, _rich_table, papers_table
+    from papercli.render import _rich_table, papers_table
     from papercli.sources.hf import paper_from_item
 
     items = [it for day_items in load_items(data).values() for it in day_items]
@@ -338,7 +338,7 @@ def bench_render(suite: Suite, data: Path, count: int, runs: int) -> None:
             )
             table = papers_table(papers, q, width=120)
             if not fast:
-                table = _rich_table(_columns(120), table.rows)  # type: ignore[attr-defined]
+                table = _rich_table(table.columns, table.rows)  # type: ignore[attr-defined]
             console.print(table)
 
         label = (

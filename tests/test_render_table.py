@@ -9,7 +9,7 @@ from rich.console import Console
 
 from papercli.models import Paper
 from papercli.query import Query
-from papercli.render import ListingTable, _columns, _rich_table, papers_table
+from papercli.render import ListingTable, _rich_table, papers_table
 
 PAPERS = [
     Paper(
@@ -20,8 +20,15 @@ PAPERS = [
         organization="Example Lab",
         github_url="https://github.com/x/y",
         github_stars=1500,
+        sources=("hf",),
     ),
-    Paper(id="2507.11002", title="短い題名：大規模言語モデルの評価と改善に関する研究", upvotes=7),
+    Paper(
+        id="2507.11002",
+        title="短い題名：大規模言語モデルの評価と改善に関する研究",
+        upvotes=7,
+        primary_category="cs.CL",
+        sources=("arxiv",),
+    ),
     Paper(
         id="2507.11003",
         title="Supercalifragilisticexpialidocious" * 3 + " then short words 🚀 here",
@@ -52,11 +59,12 @@ def _cells(renderable: object, width: int, color: bool) -> list[tuple[str, str]]
 
 @pytest.mark.parametrize("width", [30, 45, 60, 80, 109, 110, 140, 220])
 @pytest.mark.parametrize("query", ["", "mini-batch", "研究 OR tricks"])
-@pytest.mark.parametrize("count", [1, 2, 5])
-def test_fast_table_matches_rich_table(width: int, query: str, count: int) -> None:
-    fast = papers_table(PAPERS[:count], Query.parse(query), width=width)
+@pytest.mark.parametrize("papers", [PAPERS[:1], PAPERS[:2], PAPERS, PAPERS[1:]])
+def test_fast_table_matches_rich_table(width: int, query: str, papers: list[Paper]) -> None:
+    """With and without Hugging Face papers (an arXiv-only listing has other columns)."""
+    fast = papers_table(papers, Query.parse(query), width=width)
     assert isinstance(fast, ListingTable)
-    slow = _rich_table(_columns(width), fast.rows)
+    slow = _rich_table(fast.columns, fast.rows)
     for color in (False, True):
         got, want = _cells(fast, width, color), _cells(slow, width, color)
         assert "".join(c for c, _ in got) == "".join(c for c, _ in want), (width, color)
@@ -65,4 +73,5 @@ def test_fast_table_matches_rich_table(width: int, query: str, count: int) -> No
 
 def test_empty_listing_draws_like_rich() -> None:
     fast = papers_table([], None, width=80)
-    assert _cells(fast, 80, False) == _cells(_rich_table(_columns(80), []), 80, False)
+    assert isinstance(fast, ListingTable)
+    assert _cells(fast, 80, False) == _cells(_rich_table(fast.columns, []), 80, False)

@@ -63,39 +63,87 @@ def code_cell(p: Paper) -> Text:
     return Text(f"★ {count}" if count else "code", style="green")
 
 
-def _columns(width: int) -> list[dict[str, Any]]:
-    """The listing's columns, as ``Table.add_column`` keyword arguments."""
-    wide = width >= 110
+def papers_table(
+    papers: list[Paper], query: Query | None = None, *, width: int = 80
+) -> RenderableType:
+    """The listing table: rank, upvotes, title, authors, organization, id, code.
+
+    Column widths are computed once, up front: the narrow columns get what their
+    content needs (authors and organization capped), the title gets the rest and
+    never less than a third of the width; below 100 columns the organization and
+    arXiv id columns are left out before the title shrinks. Built once: the
+    cells of every row are made here, and :class:`ListingTable` draws them in
+    one pass (exactly what ``rich.table.Table`` would draw, several times faster).
+    """
+    # A listing from arXiv alone has no upvotes, organizations or code: leave those
+    # columns out and show the primary category in place of the organization.
+    signals = not papers or any("hf" in p.sources for p in papers)
+    rows = []
+    for rank, p in enumerate(papers, 1):
+        title = highlighted(p.title, query)
+        badge = BADGES.get(p.announce_type or "")
+        if badge:
+            title = Text.assemble((f"[{badge}] ", "cyan"), title)
+        if p.extra_marks:
+            title = Text.assemble(*((f"[{m}] ", "magenta") for m in p.extra_marks), title)
+        upvotes = "" if p.upvotes is None else str(p.upvotes)
+        rows.append((str(rank), upvotes, title, authors_short(p.authors), p, code_cell(p)))
+
+    from rich.cells import cell_len
+
+    def need(values: list[str], header: str) -> int:
+        return max([cell_len(header), *(cell_len(v) for v in values)])
+
+    def third(p: Paper) -> str:
+        return clean(p.organization or "") if signals else (p.primary_category or "")
+
+    org_header = "Org" if signals else "Category"
+    rank_w = need([r[0] for r in rows], "#")
+    up_w = need([r[1] for r in rows], "▲") if signals else 0
+    code_w = need([r[5].plain for r in rows], "Code") if signals else 0
+    authors_need = min(22, need([r[3] for r in rows], "Authors"))
+    org_need = min(18, need([third(r[4]) for r in rows], org_header))
+    id_need = need([r[4].id for r in rows], "arXiv")
+    min_title = max(20, width // 3)
+    for wide in (True, False) if width >= 100 else (False,):
+        org_w, id_w = (org_need, id_need) if wide else (0, 0)
+        gaps = 3 * ((6 if wide else 4) - (0 if signals else 2))
+        fixed = rank_w + up_w + code_w + org_w + id_w + gaps
+        # The authors column gives up room first (down to 8), then the org column.
+        authors_w = max(8, min(authors_need, width - fixed - min_title))
+        if wide and width - fixed - authors_w < min_title:
+            org_w = max(6, org_w - (min_title - (width - fixed - authors_w)))
+            fixed = rank_w + up_w + code_w + org_w + id_w + gaps
+        title_w = width - fixed - authors_w
+        if title_w >= min_title:
+            break
+    title_w = max(min_title, title_w)
+
     columns: list[dict[str, Any]] = [
-        {"header": "#", "justify": "right", "no_wrap": True, "style": "dim"},
-        {"header": "▲", "justify": "right", "no_wrap": True},
-        {"header": "Title", "ratio": 1, "min_width": max(24, width // 3), "overflow": "fold"},
-        {"header": "Authors", "no_wrap": True, "overflow": "ellipsis", "max_width": 22},
+        {"header": "#", "justify": "right", "no_wrap": True, "style": "dim", "width": rank_w}
     ]
+    if signals:
+        columns.append({"header": "▲", "justify": "right", "no_wrap": True, "width": up_w})
+    columns.append({"header": "Title", "width": title_w, "overflow": "fold"})
+    columns.append(
+        {"header": "Authors", "no_wrap": True, "overflow": "ellipsis", "width": authors_w}
+    )
     if wide:
-        columns.append({"header": "Org", "no_wrap": True, "overflow": "ellipsis", "max_width": 18})
-        columns.append({"header": "arXiv", "no_wrap": True})
-    columns.append({"header": "Code", "no_wrap": True, "justify": "right"})
-    return columns
-
-
-def _row(rank: int, p: Paper, query: Query | None, wide: bool) -> list[Text]:
-    title = highlighted(p.title, query)
-    badge = BADGES.get(p.announce_type or "")
-    if badge:
-        title = Text.assemble((f"[{badge}] ", "cyan"), title)
-    if p.extra_marks:
-        title = Text.assemble(*((f"[{m}] ", "magenta") for m in p.extra_marks), title)
-    cells = [
-        Text(str(rank)),
-        Text("" if p.upvotes is None else str(p.upvotes)),
-        title,
-        Text(authors_short(p.authors)),
-    ]
-    if wide:
-        cells += [_safe(p.organization), Text(p.id)]
-    cells.append(code_cell(p))
-    return cells
+        columns.append(
+            {"header": org_header, "no_wrap": True, "overflow": "ellipsis", "width": org_w}
+        )
+        columns.append({"header": "arXiv", "no_wrap": True, "width": id_w})
+    if signals:
+        columns.append({"header": "Code", "no_wrap": True, "justify": "right", "width": code_w})
+    cells_of_rows: list[list[Text]] = []
+    for rank, upvotes, title, authors, p, code in rows:
+        cells = [Text(rank), *([Text(upvotes)] if signals else []), title, Text(authors)]
+        if wide:
+            cells += [_safe(third(p)), Text(p.id)]
+        if signals:
+            cells.append(code)
+        cells_of_rows.append(cells)
+    return ListingTable(columns, cells_of_rows)
 
 
 def _rich_table(columns: list[dict[str, Any]], rows: list[list[Text]]) -> Table:
@@ -108,21 +156,6 @@ def _rich_table(columns: list[dict[str, Any]], rows: list[list[Text]]) -> Table:
     for cells in rows:
         table.add_row(*cells)
     return table
-
-
-def papers_table(
-    papers: list[Paper], query: Query | None = None, *, width: int = 80
-) -> RenderableType:
-    """The listing table: rank, upvotes, title, authors, organization, id, code.
-
-    Narrow terminals drop the organization and id columns before the title
-    shrinks; the title column always keeps at least a third of the width.
-    Built once: the cells of every row are made here, and :class:`ListingTable`
-    lays them out in one pass (what ``rich.table.Table`` would draw, faster).
-    """
-    wide = width >= 110
-    rows = [_row(rank, p, query, wide) for rank, p in enumerate(papers, 1)]
-    return ListingTable(_columns(width), rows)
 
 
 class ListingTable:
@@ -151,8 +184,8 @@ class ListingTable:
         def longest_word(cell: Text) -> int:
             return max((cell_len(word) for word in cell.plain.split()), default=widest(cell))
 
-        if not self.rows:
-            return _rich_table(self.columns, [])
+        if not self.rows or all(c.get("width") is not None for c in self.columns):
+            return _rich_table(self.columns, [])  # fixed widths: no cell is measured
         n = len(self.columns)
         by_max = [max((r[c] for r in self.rows), key=widest) for c in range(n)]
         by_min = [max((r[c] for r in self.rows), key=longest_word) for c in range(n)]
