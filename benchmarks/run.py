@@ -415,28 +415,41 @@ def bench_peer(suite: Suite, data: Path, home: Path, runs: int) -> None:
         )
 
 
-def bench_search(suite: Suite, quick: bool) -> None:
-    script = HERE / "search_bench.py"
-    if not script.exists():
-        suite.notes.append(
-            "Local search: benchmarks/search_bench.py is not here yet (query branch); skipped."
-        )
-        return
-    for args in (["--quick"] if quick else [], []):
-        result = subprocess.run(
-            [sys.executable, str(script), *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=900,
-        )
-        if result.returncode == 0:
-            suite.extra["search"] = result.stdout.strip()
-            print(result.stdout)
-            return
-        if result.returncode != 2 or not args:
-            suite.notes.append(f"Local search benchmark failed: {result.stderr.strip()[-300:]}")
-            return
+def bench_others(suite: Suite, shared: Path, quick: bool) -> None:
+    """The other helpers' benchmark scripts, when present, with their own output."""
+    scripts = {
+        # name: (file, arguments, run in --quick mode too)
+        "Local search (benchmarks/search_bench.py)": ("search_bench.py", [], True),
+        "arXiv source (benchmarks/bench_arxiv.py)": (
+            "bench_arxiv.py",
+            ["--shared", str(shared)],
+            False,
+        ),
+    }
+    for title, (name, args, in_quick) in scripts.items():
+        script = HERE / name
+        if not script.exists():
+            suite.notes.append(f"{title}: not here (yet); skipped.")
+            continue
+        if quick and not in_quick:
+            suite.notes.append(f"{title}: skipped in --quick mode.")
+            continue
+        tries = [[*args, "--quick"], args] if quick else [args]
+        for argv in tries:
+            result = subprocess.run(
+                [sys.executable, str(script), *argv],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=1800,
+            )
+            if result.returncode == 0:
+                suite.extra[title] = result.stdout.strip()
+                print(f"  {title}:\n" + result.stdout.rstrip())
+                break
+            if result.returncode != 2 or argv is tries[-1]:  # 2: an unknown --quick
+                suite.notes.append(f"{title} failed: {result.stderr.strip()[-300:]}")
+                break
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -488,15 +501,9 @@ def write_results(suite: Suite, path: Path, info: dict[str, str]) -> None:
             "",
             f"Heavy modules loaded on that path: {suite.extra['loaded']}.",
         ]
-    if "search" in suite.extra:
-        lines += [
-            "",
-            "## Local search (benchmarks/search_bench.py)",
-            "",
-            "```",
-            suite.extra["search"],
-            "```",
-        ]
+    for title, output in suite.extra.items():
+        if title.endswith(".py)"):  # another benchmark script's own report
+            lines += ["", f"## {title}", "", "```", output, "```"]
     if suite.notes:
         lines += ["", "## Notes", "", *(f"- {n}" for n in suite.notes)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -541,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_conditional(suite, data, runs=5 if quick else 30)
         bench_render(suite, data, count=300 if quick else 2000, runs=2 if quick else 7)
         bench_peer(suite, data, Path(tmp) / "peer", runs=3 if quick else 15)
-        bench_search(suite, quick)
+        bench_others(suite, data.parent.parent, quick)
     suite.notes.append(f"The whole run took {time.perf_counter() - started:.0f} s.")
     write_results(suite, args.out, info)
     print(f"wrote {args.out}")
