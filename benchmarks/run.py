@@ -105,6 +105,19 @@ def repeat(fn: Callable[[], Any], times: int, warmup: int = 1) -> list[float]:
     return samples
 
 
+def interleaved(fns: dict[str, Callable[[], Any]], times: int) -> dict[str, list[float]]:
+    """Round-robin samples (one run of each per round): a load change hits every candidate."""
+    for fn in fns.values():
+        fn()
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(times):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - start)
+    return samples
+
+
 def machine() -> dict[str, str]:
     cpu = platform.processor() or platform.machine()
     with contextlib.suppress(OSError):
@@ -118,7 +131,15 @@ def machine() -> dict[str, str]:
         "Python": platform.python_version() + f" ({sys.executable})",
         "OS": platform.platform(),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load average at start (1, 5, 15 min)": _load(),
     }
+
+
+def _load() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def versions() -> str:
@@ -198,9 +219,8 @@ def bench_startup(suite: Suite, data: Path, home: Path, runs: int) -> None:
         "papers --help": [*papers_command(), "--help"],
         "papers today --offline (warm cache)": [*papers_command(), "today", "--offline"],
     }
-    for name, cmd in cmds.items():
-        run_quiet(cmd, env)
-        samples = repeat(lambda c=cmd: run_quiet(c, env), runs)
+    measured = interleaved({n: lambda c=c: run_quiet(c, env) for n, c in cmds.items()}, runs)
+    for name, samples in measured.items():
         base = None if name.startswith("python") else "python -c pass"
         suite.add(Figure("start-up", name, samples, base))
     rich_base = suite.find("python -c 'import rich.console'")
@@ -344,16 +364,12 @@ def bench_render(suite: Suite, data: Path, count: int, runs: int) -> None:
         label = (
             f"{len(papers)} papers, query {query_text!r}" if query_text else f"{len(papers)} papers"
         )
-        base = suite.add(
-            Figure(
-                "render",
-                f"rich.table.Table, {label}",
-                repeat(lambda: draw(False), max(2, runs // 2)),
-            )
+        slow_name, fast_name = f"rich.table.Table, {label}", f"papers_table, {label}"
+        measured = interleaved(
+            {slow_name: lambda: draw(False), fast_name: lambda: draw(True)}, runs
         )
-        suite.add(
-            Figure("render", f"papers_table, {label}", repeat(lambda: draw(True), runs), base.name)
-        )
+        suite.add(Figure("render", slow_name, measured[slow_name]))
+        suite.add(Figure("render", fast_name, measured[fast_name], slow_name))
 
 
 def bench_peer(suite: Suite, data: Path, home: Path, runs: int) -> None:
@@ -370,43 +386,34 @@ def bench_peer(suite: Suite, data: Path, home: Path, runs: int) -> None:
             "NO_COLOR": "1",
         }
         papers = papers_command()
-        ours = [*papers, "list", "--date", day, "--json", "--refresh"]
-        base = suite.add(
-            Figure(
-                "peer",
-                f"papers list --date {day} --json --refresh",
-                repeat(lambda: run_quiet(ours, env), runs),
-            )
-        )
-        run_quiet([*papers, "list", "--date", day], env)
-        table = [*papers, "list", "--date", day]
-        suite.add(
-            Figure(
-                "peer",
-                f"papers list --date {day} (cached, table)",
-                repeat(lambda: run_quiet(table, env), runs),
-                base.name,
-            )
-        )
+        ours_name = f"papers list --date {day} --json --refresh"
+        cached_name = f"papers list --date {day} (cached, table)"
+        theirs_name = f"hf papers ls --date {day} --limit 100 --format json"
+        commands = {
+            ours_name: [*papers, "list", "--date", day, "--json", "--refresh"],
+            cached_name: [*papers, "list", "--date", day],
+        }
+        count = 0
         if hf_cli is None:
             suite.notes.append("Peer skipped: `hf` (huggingface_hub) is not installed.")
-            return
-        theirs = [hf_cli, "papers", "ls", "--date", day, "--limit", "100", "--format", "json"]
-        check = subprocess.run(theirs, env=env, capture_output=True, text=True, check=False)
-        if check.returncode != 0:
-            suite.notes.append(
-                f"Peer skipped: `hf papers ls` failed: {check.stderr.strip()[-300:]}"
-            )
-            return
-        count = len(json.loads(check.stdout))
-        fig = suite.add(
-            Figure(
-                "peer",
-                f"hf papers ls --date {day} --limit 100 --format json",
-                repeat(lambda: run_quiet(theirs, env), runs),
-                base.name,
-            )
+        else:
+            theirs = [hf_cli, "papers", "ls", "--date", day, "--limit", "100", "--format", "json"]
+            check = subprocess.run(theirs, env=env, capture_output=True, text=True, check=False)
+            if check.returncode == 0:
+                count = len(json.loads(check.stdout))
+                commands[theirs_name] = theirs
+            else:
+                suite.notes.append(
+                    f"Peer skipped: `hf papers ls` failed: {check.stderr.strip()[-300:]}"
+                )
+        measured = interleaved(
+            {name: lambda c=cmd: run_quiet(c, env) for name, cmd in commands.items()}, runs
         )
+        base = suite.add(Figure("peer", ours_name, measured[ours_name]))
+        suite.add(Figure("peer", cached_name, measured[cached_name], ours_name))
+        if theirs_name not in measured:
+            return
+        fig = suite.add(Figure("peer", theirs_name, measured[theirs_name], ours_name))
         suite.notes.append(
             f"The peer is huggingface_hub's `hf` CLI pointed at the same loopback server "
             f"(HF_ENDPOINT); both list the {count} papers of {day}. Ratios in the peer rows are "
@@ -550,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_peer(suite, data, Path(tmp) / "peer", runs=3 if quick else 15)
         bench_others(suite, data.parent.parent, quick)
     suite.notes.append(f"The whole run took {time.perf_counter() - started:.0f} s.")
+    info["load average at the end"] = _load()
     write_results(suite, args.out, info)
     print(f"wrote {args.out}")
     return 0
