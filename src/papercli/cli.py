@@ -164,12 +164,22 @@ def _emit_listing(listing: Listing, as_json: bool) -> None:
 
         console = _console()
         if listing.papers:
-            console.print(papers_table(listing.papers, listing.query, width=console.width))
+            _print(console, papers_table(listing.papers, listing.query, width=console.width))
     if not listing.papers:
         if listing.total:
             _stderr(f"No papers match (of {listing.total} in {listing.heading}).")
         else:
             _stderr(f"No papers in {listing.heading}.")
+
+
+def _print(console: Console, renderable: Any) -> None:
+    """Print to a terminal as is; elsewhere plain lines without Rich's trailing padding."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as capture:
+        console.print(renderable)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
 
 def _run(func: Callable[[App], None]) -> None:
@@ -276,7 +286,7 @@ def _emit_paper(paper: Paper, as_json: bool) -> None:
         return
     from papercli.render import paper_detail
 
-    _console().print(paper_detail(paper))
+    _print(_console(), paper_detail(paper))
 
 
 @app.command()

@@ -79,6 +79,12 @@ def apply_filters(papers: list[Paper], filters: Filters) -> list[Paper]:
     return out
 
 
+def settled_time(period: Period) -> float:
+    """When a listing stops changing: two days after its last day (time zones, late additions)."""
+    end = dt.datetime.combine(period.end + dt.timedelta(days=2), dt.time(), dt.UTC)
+    return end.timestamp()
+
+
 class App:
     """One command's context: settings, cache, a lazily built HTTP client, the clock."""
 
@@ -122,9 +128,17 @@ class App:
         offline: bool,
         refresh: bool,
         what: str,
+        settled_after: float | None = None,
     ) -> Entry:
-        """The cached entry when fresh enough, else a fetch (saved), else the stale copy."""
+        """The cached entry when fresh enough, else a fetch (saved), else the stale copy.
+
+        ``current`` listings can still change and are refetched after the TTL; so is
+        a listing whose cached copy was fetched before ``settled_after`` (a day
+        fetched while it was still being filled in).
+        """
         entry = self.cache.load(source, kind, key)
+        if entry is not None and settled_after is not None and entry.fetched_at < settled_after:
+            current = True
         if offline:
             if entry is None:
                 raise PapersError(f"No cached copy of {what} (offline).")
@@ -164,6 +178,7 @@ class App:
             offline=offline,
             refresh=refresh,
             what=f"Hugging Face papers for {period.key}",
+            settled_after=settled_time(period),
         )
         return entry.papers
 
