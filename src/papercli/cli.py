@@ -11,7 +11,9 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -69,6 +71,36 @@ HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use the cache only; no network.")]
 RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and fetch again.")]
+
+
+class Format(StrEnum):
+    table = "table"
+    md = "md"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    bib = "bib"
+    atom = "atom"
+
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        help="Output format (default: table; with -o FILE, chosen by the file's ending).",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to FILE instead of stdout ('-' is stdout).", metavar="FILE"
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the --output file.")]
+AbstractsOpt = Annotated[
+    bool, typer.Option("--abstracts", help="With --format md: each abstract, collapsible.")
+]
 
 
 # --- plumbing --------------------------------------------------------------------
@@ -156,15 +188,98 @@ def _print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def _emit_listing(listing: Listing, as_json: bool) -> None:
-    if as_json:
-        _print_json([p.to_json() for p in listing.papers])
-    else:
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Where and how papers are printed: --format, -o/--output, --force, --abstracts."""
+
+    format: str = "table"
+    path: Path | None = None
+    force: bool = False
+    abstracts: bool = False
+
+
+def output_options(
+    fmt: Format | None = None,
+    json_: bool = False,
+    output: Path | None = None,
+    force: bool = False,
+    abstracts: bool = False,
+) -> Output:
+    """Check and combine the output options of a command (usage errors exit 2)."""
+    from papercli.export import SUFFIXES
+
+    if json_ and fmt not in (None, Format.json):
+        raise UsageError(f"--json and --format {fmt.value} disagree; give one of them.")
+    path = None if output is None or str(output) == "-" else output
+    chosen = "json" if json_ else fmt.value if fmt is not None else None
+    if chosen is None:
+        chosen = SUFFIXES.get(path.suffix.lower(), "") if path is not None else "table"
+        if not chosen:
+            raise UsageError(f"Cannot tell the format from {path}; add --format.")
+    if abstracts and chosen != "md":
+        raise UsageError("--abstracts applies to --format md only.")
+    if path is not None and path.exists() and not force:  # fail before any fetching
+        from papercli.errors import OutputError
+
+        raise OutputError(f"{path} already exists; use --force to overwrite it.")
+    return Output(chosen, path, force, abstracts)
+
+
+def _write_output(text: str, out: Output, what: str) -> None:
+    """``text`` to stdout, or atomically to ``out.path`` (never over a file without --force)."""
+    from papercli.cache import atomic_write_text
+    from papercli.errors import OutputError
+
+    if out.path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = out.path
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder; give a file name.")
+    if path.exists() and not out.force:
+        raise OutputError(f"{path} already exists; use --force to overwrite it.")
+    if not path.parent.is_dir():
+        raise OutputError(f"Folder {path.parent} does not exist.")
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    _stderr(f"Wrote {what} to {path}.")
+
+
+def _plain_text(renderable: Any) -> str:
+    """A renderable as plain text for a file (no colour, no padding)."""
+    from rich.console import Console
+
+    console = Console(width=120, color_system=None, force_terminal=False, highlight=False)
+    with console.capture() as capture:
+        console.print(renderable)
+    return "".join(line.rstrip() + "\n" for line in capture.get().splitlines())
+
+
+def _emit_listing(listing: Listing, out: Output | bool) -> None:
+    """Print (or write) a listing in the chosen format. ``out`` may be the old ``--json`` flag."""
+    if isinstance(out, bool):
+        out = Output("json" if out else "table")
+    count = len(listing.papers)
+    what = f"{count} paper{'s' if count != 1 else ''}"
+    if out.format == "table":
         from papercli.render import papers_table
 
-        console = _console()
-        if listing.papers:
+        if out.path is not None:
+            if listing.papers:
+                _write_output(_plain_text(papers_table(listing.papers, None, width=120)), out, what)
+        elif listing.papers:
+            console = _console()
             _print(console, papers_table(listing.papers, listing.query, width=console.width))
+    elif out.format == "json" and out.path is None:
+        _print_json([p.to_json() for p in listing.papers])
+    else:
+        from papercli.export import Meta, render
+
+        text = render(out.format, listing.papers, Meta.of(listing), abstracts=out.abstracts)
+        _write_output(text, out, what)
     if not listing.papers:
         if listing.total:
             _stderr(f"No papers match (of {listing.total} in {listing.heading}).")
@@ -216,6 +331,10 @@ def today(
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
 ) -> None:
@@ -223,8 +342,9 @@ def today(
 
     Examples: papers today | papers today mini-batch | papers today "diffusion model" --has-code
     """
+    out = output_options(fmt, json_, output, force, abstracts)
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    _run(lambda a: _emit_listing(a.listing(None, filters, offline=offline, refresh=refresh), json_))
+    _run(lambda a: _emit_listing(a.listing(None, filters, offline=offline, refresh=refresh), out))
 
 
 @app.command("list")
@@ -241,6 +361,10 @@ def list_(
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
 ) -> None:
@@ -253,11 +377,10 @@ def list_(
 
     from papercli.dates import period_from_options
 
+    out = output_options(fmt, json_, output, force, abstracts)
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
     period = period_from_options(date, week, month, dt.date.today())
-    _run(
-        lambda a: _emit_listing(a.listing(period, filters, offline=offline, refresh=refresh), json_)
-    )
+    _run(lambda a: _emit_listing(a.listing(period, filters, offline=offline, refresh=refresh), out))
 
 
 @app.command()
@@ -265,6 +388,10 @@ def list_(
 def show(
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
     json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
 ) -> None:
@@ -273,20 +400,34 @@ def show(
     Examples: papers show 2308.04079 | papers show https://arxiv.org/abs/2308.04079v2 --json
     """
 
+    out = output_options(fmt, json_, output, force, abstracts)
+
     def run(a: App) -> None:
         paper = a.show(paper_id, offline=offline, refresh=refresh)
-        _emit_paper(paper, json_)
+        _emit_paper(paper, out)
 
     _run(run)
 
 
-def _emit_paper(paper: Paper, as_json: bool) -> None:
-    if as_json:
-        _print_json(paper.to_json())
-        return
-    from papercli.render import paper_detail
+def _emit_paper(paper: Paper, out: Output | bool) -> None:
+    if isinstance(out, bool):
+        out = Output("json" if out else "table")
+    if out.format == "table":
+        from papercli.render import paper_detail
 
-    _print(_console(), paper_detail(paper))
+        if out.path is None:
+            _print(_console(), paper_detail(paper))
+        else:
+            _write_output(_plain_text(paper_detail(paper)), out, f"paper {paper.id}")
+        return
+    if out.format == "json":
+        text = json.dumps(paper.to_json(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        from papercli.export import Meta, render
+
+        meta = Meta(heading=f"Paper {paper.id}", source=",".join(paper.sources))
+        text = render(out.format, [paper], meta, abstracts=out.abstracts)
+    _write_output(text, out, f"paper {paper.id}")
 
 
 @app.command()
@@ -298,13 +439,18 @@ def search(
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    abstracts: AbstractsOpt = False,
 ) -> None:
     """Search Hugging Face papers.
 
     Example: papers search llama 3 herd --limit 5
     """
+    out = output_options(fmt, json_, output, force, abstracts)
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    _run(lambda a: _emit_listing(a.search(_query_text(query), filters), json_))
+    _run(lambda a: _emit_listing(a.search(_query_text(query), filters), out))
 
 
 # --- cache and config ------------------------------------------------------------------

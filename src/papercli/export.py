@@ -264,8 +264,45 @@ _LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX))
 _DOI = re.compile(r"^10\.\d{4,9}/[^\s{}\\%\"#]+$")
 _CATEGORY = re.compile(r"^[A-Za-z][A-Za-z.\-]*$")
 _STOPWORDS = frozenset(
-    "a an the on of in for to and or with without towards toward via from is are do does "
-    "can by at as be how what when why which your our we its it into using".split()
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "for",
+        "to",
+        "and",
+        "or",
+        "with",
+        "without",
+        "towards",
+        "toward",
+        "via",
+        "from",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "by",
+        "at",
+        "as",
+        "be",
+        "how",
+        "what",
+        "when",
+        "why",
+        "which",
+        "your",
+        "our",
+        "we",
+        "its",
+        "it",
+        "into",
+        "using",
+    ]
 )
 
 
@@ -320,7 +357,7 @@ def paper_year(p: Paper) -> str | None:
 def base_key(p: Paper) -> str:
     """``dettmers2023qlora``: first author's last name, year, first significant title word."""
     author = ascii_fold(_last_name(p.authors[0])) if p.authors else ""
-    words = [ascii_fold(w) for w in re.split(r"[\s\-:/]+", clean(p.title))]
+    words = [ascii_fold(w) for w in re.split(r"[\s:/]+", clean(p.title))]
     word = next((w for w in words if w and w not in _STOPWORDS), "")
     return f"{author or 'anon'}{paper_year(p) or ''}{word}" or "paper"
 
