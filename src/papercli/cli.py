@@ -453,6 +453,61 @@ def search(
     _run(lambda a: _emit_listing(a.search(_query_text(query), filters), out))
 
 
+# --- email digest ---------------------------------------------------------------------
+@app.command()
+@handle_errors
+def digest(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[NAME]...", help="Watch rules (default: all).", show_default=False),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="ADDRESS", help="Recipient (default: [email] to).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the message; send nothing, mark nothing.")
+    ] = False,
+) -> None:
+    """Email the new matches of watch rules as one message (nothing new: no email, exit 0).
+
+    Examples: papers digest --dry-run | papers digest minibatch diffusion --to me@example.org
+    """
+
+    def run(a: App) -> None:
+        from papercli import mail
+
+        config = mail.SmtpConfig.from_settings(a.settings)
+        if to is not None:
+            mail.check_addresses(to, "to")
+        groups, mark_reported = _watch_news(a, names or [])
+        result = mail.run_digest(
+            groups, config, day=a.today, mark_reported=mark_reported, to=to, dry_run=dry_run
+        )
+        rules = ", ".join(names or a.settings.watches) or "your watch rules"
+        if result.message is None:
+            _stderr(f"No new papers for {rules}; no email sent.")
+        elif dry_run:
+            sys.stdout.write(mail.preview(result.message))
+            _stderr(f"Dry run: {result.papers} new papers; nothing sent or marked as reported.")
+        else:
+            _stderr(f"Sent {result.papers} new papers to {result.message['To']}.")
+
+    _run(run)
+
+
+def _watch_news(a: App, names: list[str]) -> tuple[dict[str, list[Paper]], Callable[..., None]]:
+    """The new matches of the watch rules ``names`` (all when empty), and the callback
+    that marks them reported. The one place that connects the digest to the watch
+    rules' "new since last time" state (the watch module)."""
+    watches = a.settings.watches
+    unknown = [n for n in names if n not in watches]
+    if unknown:
+        raise UsageError(f"No watch rule named {unknown[0]!r} (papers config show lists them).")
+    if not watches:
+        raise PapersError("No watch rules are configured ([watch.NAME] in the config file).")
+    raise PapersError("papers digest needs the watch rules' state, which this build lacks.")
+
+
 # --- cache and config ------------------------------------------------------------------
 @cache_app.command("info")
 @handle_errors

@@ -317,3 +317,14 @@ def run_digest(
     send(message, config, environ=environ, ssl_context=ssl_context)
     mark_reported(new)
     return DigestResult(count_new(new), True, message)
+
+
+def preview(message: EmailMessage) -> str:
+    """The message as a person reads it (``--dry-run``): headers, then each part decoded."""
+    lines = [f"{name}: {message[name]}" for name in ("Subject", "From", "To", "Date")]
+    for part in message.walk():
+        if part.get_content_maintype() == "multipart":
+            continue
+        content = part.get_content()  # type: ignore[attr-defined]
+        lines += ["", f"--- {part.get_content_type()} ---", str(content).rstrip("\n")]
+    return "\n".join(lines) + "\n"
