@@ -118,3 +118,34 @@ def test_unknown_rule_and_missing_watch_state(run, isolated_home) -> None:
     assert unknown.exit_code == 2 and "No watch rule named 'nope'" in unknown.stderr
     pending = run("digest")
     assert pending.exit_code == 1 and pending.stderr.count("\n") == 1
+
+
+def test_digest_with_the_real_watch_state(run, isolated_home, smtp_server) -> None:
+    """Active once ``papercli.watch`` (new_matches / mark_reported) is in the build."""
+    import dataclasses
+    import datetime as dt
+
+    pytest.importorskip("papercli.watch")
+    from papercli.cache import Cache
+
+    _configure(isolated_home, smtp_server.port)
+    with (isolated_home / "config.toml").open("a", encoding="utf-8") as handle:
+        handle.write('[watch.clicks]\nquery = "click"\n')
+    cache = Cache(isolated_home / "cache")
+    today = dt.date.today()
+    papers = hostile_papers()
+    for back in range(9):  # every day the rules look at, so nothing is fetched
+        day = (today - dt.timedelta(days=back)).isoformat()
+        listed = [dataclasses.replace(p, listed=day, published=None) for p in papers]
+        cache.save("hf", "day", day, listed if back == 1 else [])
+    dry = run("digest", "clicks", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert "click me" in dry.stdout and smtp_server.inbox.messages == []
+    sent = run("digest", "clicks")
+    assert sent.exit_code == 0, sent.stderr
+    assert len(smtp_server.inbox.messages) == 1
+    message = email.message_from_bytes(smtp_server.inbox.messages[0], policy=email.policy.default)
+    assert message["Subject"].startswith("papers: 1 new for clicks (")
+    again = run("digest", "clicks")  # reported now: nothing new, no second email
+    assert again.exit_code == 0 and "No new papers" in again.stderr
+    assert len(smtp_server.inbox.messages) == 1

@@ -497,15 +497,24 @@ def digest(
 
 def _watch_news(a: App, names: list[str]) -> tuple[dict[str, list[Paper]], Callable[..., None]]:
     """The new matches of the watch rules ``names`` (all when empty), and the callback
-    that marks them reported. The one place that connects the digest to the watch
-    rules' "new since last time" state (the watch module)."""
-    watches = a.settings.watches
-    unknown = [n for n in names if n not in watches]
-    if unknown:
-        raise UsageError(f"No watch rule named {unknown[0]!r} (papers config show lists them).")
-    if not watches:
-        raise PapersError("No watch rules are configured ([watch.NAME] in the config file).")
-    raise PapersError("papers digest needs the watch rules' state, which this build lacks.")
+    that marks them reported: the one place that connects the digest to the watch
+    rules' "new since last time" state (``papercli.watch``: ``select_rules``,
+    ``new_matches``, ``mark_reported``)."""
+    try:
+        from papercli import watch
+    except ImportError:  # the watch state is on another branch until it lands
+        watches = a.settings.watches
+        unknown = [n for n in names if n not in watches]
+        if unknown:
+            raise UsageError(f"No watch rule named {unknown[0]!r}.") from None
+        raise PapersError("papers digest needs the watch rules' state (papercli.watch).") from None
+    results = watch.new_matches(a, watch.select_rules(a, names))
+    groups = {r.rule.name: list(r.new) for r in results}
+
+    def mark_reported(sent: Any) -> None:
+        watch.mark_reported(a, [r for r in results if r.rule.name in sent])
+
+    return groups, mark_reported
 
 
 # --- cache and config ------------------------------------------------------------------
