@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,10 @@ def test_output_file_force_and_refusal(run, hostile_day, tmp_path: Path) -> None
     assert first.stdout == "" and f"Wrote 20 papers to {target}." in first.stderr
     feed = feedparser.parse(target.read_bytes())
     assert feed.bozo == 0 and len(feed.entries) == 20
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temp file's 0600
+    target.chmod(0o640)
     before = target.read_bytes()
     again = run(*args, "-o", str(target), "--format", "json")
     assert again.exit_code == 1
@@ -84,6 +89,7 @@ def test_output_file_force_and_refusal(run, hostile_day, tmp_path: Path) -> None
     assert target.read_bytes() == before
     forced = run(*args, "-o", str(target), "--format", "json", "--force")
     assert forced.exit_code == 0 and len(json.loads(target.read_text())) == 20
+    assert target.stat().st_mode & 0o777 == 0o640
     assert not list(tmp_path.glob(".feed.xml.*"))  # no temporary file left behind
     table = run(*args, "--output", str(tmp_path / "t.txt"), "--format", "table")
     assert table.exit_code == 0

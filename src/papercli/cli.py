@@ -242,7 +242,14 @@ def _write_output(text: str, out: Output, what: str) -> None:
     if not path.parent.is_dir():
         raise OutputError(f"Folder {path.parent} does not exist.")
     try:
+        if path.exists():  # --force keeps the file's permissions
+            mode = path.stat().st_mode & 0o777
+        else:  # a new file gets the usual ones (the temporary file is private)
+            umask = os.umask(0o022)
+            os.umask(umask)
+            mode = 0o666 & ~umask
         atomic_write_text(path, text)
+        os.chmod(path, mode)
     except OSError as exc:
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     _stderr(f"Wrote {what} to {path}.")
