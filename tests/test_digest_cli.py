@@ -110,6 +110,11 @@ def test_usage_errors(run, isolated_home, news) -> None:
     _configure(isolated_home, _free_port())
     bad = run("digest", "--to", "not an address")
     assert bad.exit_code == 2 and "Invalid to address" in bad.stderr
+    config = isolated_home / "config.toml"
+    config.write_text(config.read_text().replace('to = "reader@example.org"', 'to = ""'))
+    unset = run("digest")
+    assert unset.exit_code == 1 and "set [email] to" in unset.stderr
+    assert run("digest", "--dry-run", "--to", "me@example.org").exit_code == 0
 
 
 def test_unknown_rule_and_missing_watch_state(run, isolated_home) -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from hostile import hostile_papers
 from papercli import mail
-from papercli.errors import PapersError
+from papercli.errors import ConfigError, PapersError, UsageError
 from papercli.export import safe_url
 from papercli.models import Paper
 from papercli.text import clean
@@ -193,9 +193,9 @@ def test_dry_run_builds_but_neither_sends_nor_marks(smtp_server: Server) -> None
 
 def test_bad_addresses_are_refused() -> None:
     config = mail.SmtpConfig(sender="papers@example.org", to="")
-    with pytest.raises(PapersError, match="to"):
+    with pytest.raises(ConfigError, match="set \\[email\\] to"):
         mail.run_digest(_groups(), config, day=DAY, mark_reported=lambda g: None, dry_run=True)
-    with pytest.raises(PapersError, match="Invalid to address"):
+    with pytest.raises(UsageError, match="Invalid to address"):
         mail.run_digest(
             _groups(),
             config,

@@ -485,7 +485,7 @@ def digest(
 
         config = mail.SmtpConfig.from_settings(a.settings)
         if to is not None:
-            mail.check_addresses(to, "to")
+            mail.check_addresses(to, "to", from_config=False)
         groups, mark_reported = _watch_news(a, names or [])
         result = mail.run_digest(
             groups, config, day=a.today, mark_reported=mark_reported, to=to, dry_run=dry_run

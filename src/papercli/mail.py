@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
-from papercli.errors import PapersError, UsageError
+from papercli.errors import ConfigError, PapersError, UsageError
 from papercli.export import safe_url
 from papercli.models import Paper
 from papercli.text import clean
@@ -179,14 +179,18 @@ def render_html(groups: Groups, day: dt.date) -> str:
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 
 
-def check_addresses(value: str, what: str) -> list[str]:
-    """Comma-separated plain addresses (``a@example.org, b@example.org``)."""
+def check_addresses(value: str, what: str, *, from_config: bool = True) -> list[str]:
+    """Comma-separated plain addresses (``a@example.org, b@example.org``).
+
+    Problems with the config file's addresses are :class:`ConfigError` (exit 1),
+    with one given on the command line (``--to``) a :class:`UsageError` (exit 2)."""
+    error = ConfigError if from_config else UsageError
     addresses = [a.strip() for a in value.split(",") if a.strip()]
     if not addresses:
-        raise UsageError(f"No {what} address: set [email] {what} in the config file.")
+        raise error(f"No {what} address: set [email] {what} in the config file.")
     for address in addresses:
         if not _ADDRESS.match(address):
-            raise UsageError(f"Invalid {what} address {clean(address)!r}.")
+            raise error(f"Invalid {what} address {clean(address)!r}.")
     return addresses
 
 
@@ -311,6 +315,8 @@ def run_digest(
     new = {name: list(papers) for name, papers in groups.items() if papers}
     if not new:
         return DigestResult(0, False)
+    if to is not None:
+        check_addresses(to, "to", from_config=False)
     message = build_message(new, sender=config.sender, to=to or config.to, day=day)
     if dry_run:
         return DigestResult(count_new(new), False, message)
