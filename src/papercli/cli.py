@@ -466,7 +466,7 @@ def search(
 def digest(
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[NAME]...", help="Watch rules (default: all).", show_default=False),
+        typer.Argument(metavar="NAME", help="Watch rules (default: all).", show_default=False),
     ] = None,
     to: Annotated[
         str | None, typer.Option("--to", metavar="ADDRESS", help="Recipient (default: [email] to).")
