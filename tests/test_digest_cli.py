@@ -89,11 +89,11 @@ def test_dry_run_prints_and_marks_nothing(run, isolated_home, smtp_server, news,
     assert SECRET not in result.stdout + result.stderr
 
 
-def test_nothing_new_is_exit_0_without_email(run, isolated_home, smtp_server, news) -> None:
+def test_nothing_new_is_exit_3_without_email(run, isolated_home, smtp_server, news) -> None:
     _configure(isolated_home, smtp_server.port)
     news["groups"] = {"mini-batch": [], "diffusion": []}
     result = run("digest")
-    assert result.exit_code == 0
+    assert result.exit_code == 3
     assert result.stderr == "No new papers for mini-batch, diffusion; no email sent.\n"
     assert smtp_server.inbox.messages == [] and news["marked"] == []
 
@@ -152,5 +152,5 @@ def test_digest_with_the_real_watch_state(run, isolated_home, smtp_server) -> No
     message = email.message_from_bytes(smtp_server.inbox.messages[0], policy=email.policy.default)
     assert message["Subject"].startswith("papers: 1 new for clicks (")
     again = run("digest", "clicks")  # reported now: nothing new, no second email
-    assert again.exit_code == 0 and "No new papers" in again.stderr
+    assert again.exit_code == 3 and "No new papers" in again.stderr
     assert len(smtp_server.inbox.messages) == 1

@@ -461,6 +461,9 @@ def search(
 
 
 # --- email digest ---------------------------------------------------------------------
+DIGEST_NOTHING_NEW = 3  # like papers watch run: a cron job can tell "nothing new" apart
+
+
 @app.command()
 @handle_errors
 def digest(
@@ -475,12 +478,15 @@ def digest(
         bool, typer.Option("--dry-run", help="Print the message; send nothing, mark nothing.")
     ] = False,
 ) -> None:
-    """Email the new matches of watch rules as one message (nothing new: no email, exit 0).
+    """Email the new matches of watch rules as one message. Exit status: 0 sent (or
+    --dry-run), 3 nothing new (no email), 1 error (nothing marked as reported), 2 usage.
 
     Examples: papers digest --dry-run | papers digest minibatch diffusion --to me@example.org
     """
+    nothing_new = False
 
     def run(a: App) -> None:
+        nonlocal nothing_new
         from papercli import mail
 
         config = mail.SmtpConfig.from_settings(a.settings)
@@ -492,6 +498,7 @@ def digest(
         )
         rules = ", ".join(names or a.settings.watches) or "your watch rules"
         if result.message is None:
+            nothing_new = True
             _stderr(f"No new papers for {rules}; no email sent.")
         elif dry_run:
             sys.stdout.write(mail.preview(result.message))
@@ -500,6 +507,8 @@ def digest(
             _stderr(f"Sent {result.papers} new papers to {result.message['To']}.")
 
     _run(run)
+    if nothing_new:
+        raise typer.Exit(DIGEST_NOTHING_NEW)
 
 
 def _watch_news(a: App, names: list[str]) -> tuple[dict[str, list[Paper]], Callable[..., None]]:
