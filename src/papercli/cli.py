@@ -103,6 +103,45 @@ AbstractsOpt = Annotated[
 ]
 
 
+class Source(StrEnum):
+    hf = "hf"
+    arxiv = "arxiv"
+    all = "all"
+
+
+SourceOpt = Annotated[
+    Source | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help="hf (Hugging Face Daily Papers), arxiv (category listings) or all (arXiv "
+        "with Hugging Face signals). Default: [display] default_source.",
+        show_default=False,
+    ),
+]
+CategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category",
+        "-c",
+        help="arXiv category (repeatable), e.g. -c cs.LG -c cs.CL. "
+        "Default: [sources.arxiv] categories.",
+        show_default=False,
+    ),
+]
+ReplacementsOpt = Annotated[
+    bool,
+    typer.Option("--replacements", help="arXiv: also show replaced (revised) papers."),
+]
+IncludeHfOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-hf",
+        help="--source all: also show Hugging Face papers outside the categories, marked [hf].",
+    ),
+]
+
+
 # --- plumbing --------------------------------------------------------------------
 def _stderr(message: str) -> None:
     from papercli.text import strip_controls
@@ -344,14 +383,32 @@ def today(
     abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
+    source: SourceOpt = None,
+    category: CategoryOpt = None,
+    replacements: ReplacementsOpt = False,
+    include_hf: IncludeHfOpt = False,
 ) -> None:
     """Today's papers (or the latest day before today that has some).
 
     Examples: papers today | papers today mini-batch | papers today "diffusion model" --has-code
+    | papers today --source arxiv -c cs.LG -c cs.CL | papers today --source all --include-hf
     """
     out = output_options(fmt, json_, output, force, abstracts)
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    _run(lambda a: _emit_listing(a.listing(None, filters, offline=offline, refresh=refresh), out))
+
+    def run(a: App) -> None:
+        listing = a.today_listing(
+            source.value if source else None,
+            filters,
+            categories=category,
+            replacements=replacements,
+            include_hf=include_hf,
+            offline=offline,
+            refresh=refresh,
+        )
+        _emit_listing(listing, out)
+
+    _run(run)
 
 
 @app.command("list")
@@ -450,14 +507,17 @@ def search(
     output: OutputOpt = None,
     force: ForceOpt = False,
     abstracts: AbstractsOpt = False,
+    source: SourceOpt = None,
 ) -> None:
-    """Search Hugging Face papers.
+    """Search Hugging Face papers, or arXiv with --source arxiv.
 
-    Example: papers search llama 3 herd --limit 5
+    Examples: papers search llama 3 herd --limit 5
+    | papers search '"diffusion model" distillation' --source arxiv --limit 20
     """
     out = output_options(fmt, json_, output, force, abstracts)
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    _run(lambda a: _emit_listing(a.search(_query_text(query), filters), out))
+    chosen = source.value if source else None
+    _run(lambda a: _emit_listing(a.search(_query_text(query), filters, chosen), out))
 
 
 # --- email digest ---------------------------------------------------------------------

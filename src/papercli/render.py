@@ -70,6 +70,9 @@ def papers_table(
     from rich import box
     from rich.table import Table
 
+    # A listing from arXiv alone has no upvotes, organizations or code: leave those
+    # columns out and show the primary category in place of the organization.
+    signals = not papers or any("hf" in p.sources for p in papers)
     rows = []
     for rank, p in enumerate(papers, 1):
         title = highlighted(p.title, query)
@@ -86,16 +89,20 @@ def papers_table(
     def need(values: list[str], header: str) -> int:
         return max([cell_len(header), *(cell_len(v) for v in values)])
 
+    def third(p: Paper) -> str:
+        return clean(p.organization or "") if signals else (p.primary_category or "")
+
+    org_header = "Org" if signals else "Category"
     rank_w = need([r[0] for r in rows], "#")
-    up_w = need([r[1] for r in rows], "▲")
-    code_w = need([r[5].plain for r in rows], "Code")
+    up_w = need([r[1] for r in rows], "▲") if signals else 0
+    code_w = need([r[5].plain for r in rows], "Code") if signals else 0
     authors_need = min(22, need([r[3] for r in rows], "Authors"))
-    org_need = min(18, need([clean(r[4].organization or "") for r in rows], "Org"))
+    org_need = min(18, need([third(r[4]) for r in rows], org_header))
     id_need = need([r[4].id for r in rows], "arXiv")
     min_title = max(20, width // 3)
     for wide in (True, False) if width >= 100 else (False,):
         org_w, id_w = (org_need, id_need) if wide else (0, 0)
-        gaps = 3 * (6 if wide else 4)
+        gaps = 3 * ((6 if wide else 4) - (0 if signals else 2))
         fixed = rank_w + up_w + code_w + org_w + id_w + gaps
         # The authors column gives up room first (down to 8), then the org column.
         authors_w = max(8, min(authors_need, width - fixed - min_title))
@@ -109,18 +116,21 @@ def papers_table(
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
     table.add_column("#", justify="right", no_wrap=True, style="dim", width=rank_w)
-    table.add_column("▲", justify="right", no_wrap=True, width=up_w)
+    if signals:
+        table.add_column("▲", justify="right", no_wrap=True, width=up_w)
     table.add_column("Title", width=title_w, overflow="fold")
     table.add_column("Authors", no_wrap=True, overflow="ellipsis", width=authors_w)
     if wide:
-        table.add_column("Org", no_wrap=True, overflow="ellipsis", width=org_w)
+        table.add_column(org_header, no_wrap=True, overflow="ellipsis", width=org_w)
         table.add_column("arXiv", no_wrap=True, width=id_w)
-    table.add_column("Code", no_wrap=True, justify="right", width=code_w)
+    if signals:
+        table.add_column("Code", no_wrap=True, justify="right", width=code_w)
     for rank, upvotes, title, authors, p, code in rows:
-        cells: list[Text | str] = [rank, upvotes, title, Text(authors)]
+        cells: list[Text | str] = [rank, *([upvotes] if signals else []), title, Text(authors)]
         if wide:
-            cells += [_safe(p.organization), Text(p.id)]
-        cells.append(code)
+            cells += [_safe(third(p)), Text(p.id)]
+        if signals:
+            cells.append(code)
         table.add_row(*cells)
     return table
 
