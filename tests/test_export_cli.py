@@ -213,3 +213,36 @@ def test_piped_export_in_a_real_process(tmp_path: Path, isolated_home: Path) -> 
     assert as_csv.stdout.startswith(",".join(JSON_KEYS).encode() + b"\r\n")
     rows = list(csv.reader(io.StringIO(as_csv.stdout.decode("utf-8"), newline="")))
     assert len(rows) == 21
+
+
+def test_arxiv_listing_exports(run, arxiv_url, httpserver, fixture_bytes) -> None:
+    import bibtexparser
+    import feedparser
+    from markdown_it import MarkdownIt
+
+    httpserver.expect_request("/rss/cs.LG+cs.CL").respond_with_data(
+        fixture_bytes("arxiv/rss_cs.LG+cs.CL_2025-07-15.xml"), content_type="application/rss+xml"
+    )
+    args = ("today", "-s", "arxiv", "-c", "cs.LG", "-c", "cs.CL", "--replacements")
+    data = run(*args, "--json").json()
+    bib = run(*args, "--format", "bib")
+    assert bib.exit_code == 0, bib.stderr
+    library = bibtexparser.parse_string(bib.stdout)
+    assert not library.failed_blocks
+    fields = [e.fields_dict for e in library.entries]
+    assert [f["eprint"].value for f in fields] == [p["id"] for p in data]
+    assert all(f["primaryClass"].value for f in fields)
+    assert fields[3]["doi"].value == "10.1000/example.2023.001"
+    assert fields[4]["eprint"].value == "hep-th/9901001"
+    feed = feedparser.parse(run(*args, "--format", "atom").stdout.encode())
+    assert feed.bozo == 0
+    assert [e.id for e in feed.entries] == [f"https://arxiv.org/abs/{p['id']}" for p in data]
+    assert feed.entries[0].link == "https://arxiv.org/abs/2507.11001"  # no HF page: arXiv
+    md = run(*args, "--format", "md").stdout
+    tokens = MarkdownIt("commonmark").parse(md)
+    first_link = next(
+        t
+        for t in tokens
+        if t.type == "inline" and t.level == 1 and t.children[0].type == "link_open"
+    )
+    assert first_link.children[0].attrs["href"] == "https://arxiv.org/abs/2507.11001"
