@@ -17,7 +17,9 @@ root; ``--data`` overrides) with ``fakehub.py`` on loopback and measures:
 * the peer: ``hf papers ls`` (huggingface_hub) listing a day through
   ``HF_ENDPOINT`` against ``papers list`` doing the same (skipped with a note
   when ``hf`` is not installed);
-* local search: ``benchmarks/search_bench.py`` when present (its own output).
+* the other benchmark scripts when present, with their own output: local
+  search (``search_bench.py``), arXiv (``bench_arxiv.py``), exports
+  (``export_formats.py``); the last two only in full runs.
 
 Every figure is the median of repeated runs with min and max, and its ratio to
 a baseline measured in the same run. Timings are wall-clock on this machine.
@@ -432,6 +434,7 @@ def bench_others(suite: Suite, shared: Path, quick: bool) -> None:
             ["--shared", str(shared)],
             False,
         ),
+        "Exports (benchmarks/export_formats.py)": ("export_formats.py", [], False),
     }
     for title, (name, args, in_quick) in scripts.items():
         script = HERE / name
