@@ -245,7 +245,7 @@ def _imported(args: list[str], home: Path) -> set[str]:
     }
 
 
-HEAVY = {"httpx", "feedparser", "pydantic", "rich.markdown", "sqlite3"}
+HEAVY = {"httpx", "feedparser", "pydantic", "rich.markdown", "sqlite3", "papercli.export"}
 
 
 def test_help_loads_no_heavy_module(tmp_path: Path) -> None:

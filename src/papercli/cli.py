@@ -245,14 +245,16 @@ def output_options(
     abstracts: bool = False,
 ) -> Output:
     """Check and combine the output options of a command (usage errors exit 2)."""
-    from papercli.export import SUFFIXES
-
     if json_ and fmt not in (None, Format.json):
         raise UsageError(f"--json and --format {fmt.value} disagree; give one of them.")
     path = None if output is None or str(output) == "-" else output
     chosen = "json" if json_ else fmt.value if fmt is not None else None
-    if chosen is None:
-        chosen = SUFFIXES.get(path.suffix.lower(), "") if path is not None else "table"
+    if chosen is None and path is None:
+        chosen = "table"
+    elif chosen is None:
+        from papercli.export import SUFFIXES  # only here: a table never loads the exporters
+
+        chosen = SUFFIXES.get(path.suffix.lower(), "")
         if not chosen:
             raise UsageError(f"Cannot tell the format from {path}; add --format.")
     if abstracts and chosen != "md":
