@@ -242,7 +242,8 @@ LEFT JOIN papers o ON o.rowid = best.o_row
 """
 _DATE_KEY = """
     CASE WHEN o_row IS NOT NULL
-        THEN COALESCE(NULLIF(o_pub, ''), NULLIF(COALESCE(NULLIF(o_lst, ''), h_lst), ''), '')
+        THEN COALESCE(NULLIF(o_pub, ''), NULLIF(h_pub, ''),
+                      NULLIF(COALESCE(NULLIF(o_lst, ''), h_lst), ''), '')
         ELSE COALESCE(NULLIF(h_pub, ''), NULLIF(h_lst, ''), '') END"""
 _UPVOTES_KEY = "COALESCE(CASE WHEN h_row IS NOT NULL THEN h_up ELSE o_up END, -1)"
 _ORDERS = {
