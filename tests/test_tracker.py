@@ -379,3 +379,35 @@ def test_offline_search_shows_100_unless_told(run, isolated_home: Path) -> None:
     assert len(every.json()) == 150 and every.stderr == ""
     some = run("search", "--offline", "--json", "graph", "--min-upvotes", "140", "--has-code")
     assert some.json() == []
+
+
+# --- with the arXiv source -------------------------------------------------------------
+
+
+def test_arxiv_listings_are_searched_merged_and_watched(
+    run, httpserver, hf_url, arxiv_url, fixture_bytes, isolated_home: Path
+) -> None:
+    (isolated_home / "config.toml").write_text(
+        '[sources.arxiv]\ncategories = ["cs.LG", "cs.CL"]\ndelay_seconds = 0\n'
+    )
+    httpserver.expect_request("/rss/cs.LG+cs.CL").respond_with_data(
+        fixture_bytes("arxiv/rss_cs.LG+cs.CL_2025-07-15.xml"), content_type="application/rss+xml"
+    )
+    httpserver.expect_request(
+        "/api/daily_papers", query_string={"date": "2025-07-15", "limit": "100", "p": "0"}
+    ).respond_with_data(fixture_bytes("hf/daily_2025-07-15.json"), content_type="application/json")
+    synced = run("sync", "--source", "arxiv")
+    assert synced.exit_code == 0, synced.stderr
+    assert run("list", "--date", "2025-07-15").exit_code == 0  # the Hugging Face day too
+    found = run("search", "--offline", "--json", "cat:cs.LG", "mini-batch").json()
+    assert [p["id"] for p in found] == ["2507.11001", "2507.11002"]
+    merged = found[0]
+    assert set(merged["sources"]) == {"arxiv", "hf"}
+    assert merged["upvotes"] == 87 and "cs.LG" in merged["categories"]
+    assert (
+        run("watch", "add", "graphs", "graph", "--source", "arxiv", "--category", "cs").exit_code
+        == 0
+    )
+    result = run("watch", "run", "--since", "2025-07-01", "--offline", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()[0]["new"] == ["2507.11002"]

@@ -7,9 +7,8 @@ through :meth:`papercli.core.App.cached_or_fetch`, so a listing already cached
 missing, and today's listings are refreshed when older than the cache TTL.
 
 Hugging Face: a month listing for every whole past month in the range, day
-listings for the rest. arXiv (hook for the arXiv source): its RSS feed only has
-today, so history would come from the export API by ``submittedDate`` per
-category; register a planner under ``"arxiv"`` once that source exists.
+listings for the rest. arXiv: its RSS feed only has the latest announcement, so
+only that is fetched (see :func:`plan_arxiv` for the history hook).
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ class SyncTask:
     current: bool
     run: Callable[[bool], object] = field(compare=False)  # run(refresh)
     closes_at: float = 0.0  # when the listing stops changing (the end of its period, UTC)
+    self_caching: bool = False  # run() applies the cache rules itself: always call it
 
 
 Planner = Callable[["App", dt.date, dt.date], list[SyncTask]]
@@ -99,9 +99,31 @@ def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
     return tasks
 
 
-# Sources that ``papers sync`` and ``papers watch run`` can fetch history for.
-# TODO(arxiv): register "arxiv" here (export API, submittedDate range per category).
-SYNC_SOURCES: dict[str, Planner] = {"hf": plan_hf}
+def plan_arxiv(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
+    """arXiv: only the latest announcement (RSS) of ``[sources.arxiv] categories``.
+
+    TODO(arxiv history): the RSS feed has only the latest announcement; earlier days
+    would come from the export API (``search_query=cat:X AND submittedDate:[A TO B]``,
+    paged, ``delay_seconds`` apart), cached per category and day under
+    ``arxiv/api/<cat>/<day>``. Until then days before the latest announcement are
+    skipped, with a note.
+    """
+    if until < app.today - dt.timedelta(days=3):
+        app.warn("arXiv history is not available yet (its feed has only the latest day).")
+        return []
+    if since < app.today - dt.timedelta(days=3):
+        app.warn("arXiv: only the latest announcement is fetched (no history yet).")
+    categories = app.arxiv_categories(None)
+
+    def run(refresh: bool) -> object:
+        return app.arxiv_today(categories, offline=False, refresh=False)
+
+    names = "+".join(categories)
+    return [SyncTask("arxiv", "rss", names, f"arXiv {names}", True, run, self_caching=True)]
+
+
+# Sources that ``papers sync`` and ``papers watch run`` can fetch listings for.
+SYNC_SOURCES: dict[str, Planner] = {"hf": plan_hf, "arxiv": plan_arxiv}
 
 
 @dataclass
@@ -136,6 +158,15 @@ def sync(
     for n, task in enumerate(tasks):
         if progress:
             progress(n, len(tasks), task.what)
+        if task.self_caching:
+            try:
+                task.run(False)
+            except PapersError as exc:
+                report.failed.append((task.what, exc.message))
+                app.warn(f"{task.what}: {exc.message}")
+            else:
+                report.fetched.append(task.what)
+            continue
         cached = app.cache.load(task.source, task.kind, task.key)
         # A past listing fetched before its period ended (say yesterday's, fetched
         # yesterday morning) may have grown since: it is fetched once more.
