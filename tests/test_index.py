@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -241,7 +242,7 @@ def cached_rows(draw: st.DrawFn) -> list[tuple[str, float, Paper]]:
         rows.append(
             (
                 source,
-                float(draw(st.integers(0, 3))),
+                draw(st.integers(0, 3)) + n / 100,  # no ties: which copy wins is then clear
                 Paper(
                     id=f"2507.0000{draw(st.integers(0, 3))}",
                     title=f"t{n}",
@@ -263,9 +264,18 @@ def test_merge_and_order_agree_with_python(rows: list[tuple[str, float, Paper]])
     expected = _reference_best(rows)
     with tempfile.TemporaryDirectory() as folder:
         cache = Cache(Path(folder))
-        for n, (source, fetched, p) in enumerate(rows):
-            cache.save(source, "day", f"k{n}", [p], fetched_at=fetched)
+        half = len(rows) // 2
         with SearchIndex(cache) as index:
+            # Two updates (the second one incremental), with one file rewritten between.
+            for n, (source, fetched, p) in enumerate(rows[:half]):
+                cache.save(source, "day", f"k{n}", [p], fetched_at=fetched)
+            if half:
+                cache.save(rows[0][0], "day", "k0", [replace(rows[0][2], id="2507.99999")])
+            index.update()
+            if half:
+                cache.save(rows[0][0], "day", "k0", [rows[0][2]], fetched_at=rows[0][1])
+            for n, (source, fetched, p) in enumerate(rows[half:], half):
+                cache.save(source, "day", f"k{n}", [p], fetched_at=fetched)
             index.update()
             unordered = list(index.candidates(None))
             by_date = list(index.candidates(None, order="date"))

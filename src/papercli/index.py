@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from papercli.cache import Cache
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 TOKEN_CHARS = 6
 MIN_PREFIX = 2  # shorter terms are not worth a prefix query
 COLUMNS = ("title", "abstract", "authors", "org", "keywords", "cats", "pid")
@@ -191,6 +191,10 @@ CREATE TABLE papers(
     pub TEXT, lst TEXT, upvotes INTEGER, record BLOB NOT NULL);
 CREATE INDEX papers_file ON papers(file_id);
 CREATE INDEX papers_pid ON papers(pid);
+CREATE TABLE ids(
+    pid TEXT PRIMARY KEY, h_row INTEGER, o_row INTEGER, date_key TEXT, up_key INTEGER);
+CREATE INDEX ids_date ON ids(date_key);
+CREATE INDEX ids_up ON ids(up_key);
 CREATE VIRTUAL TABLE fts USING fts5(
     {", ".join(COLUMNS)}, tokenize = "ascii tokenchars '_'", detail = column, content = '');
 """
@@ -216,14 +220,15 @@ def _decode(record: bytes) -> Paper:
     return Paper.from_record(json.loads(zlib.decompress(record)))
 
 
-# Per id, the newest row of each kind (Hugging Face or not), then the merged sort keys:
-# the same values Paper.merged_with_hf and core.sort_papers use.
-_BEST_SQL = """
-WITH chosen AS ({chosen}),
-ranked AS (
+# The ids table holds, per paper id, its newest row of each kind (Hugging Face or
+# not) and the sort keys of the merged paper: the values Paper.merged_with_hf and
+# core.sort_papers use. It is recomputed for the ids a change touches.
+_IDS_SQL = """
+INSERT INTO ids(pid, h_row, o_row, date_key, up_key)
+WITH ranked AS (
     SELECT rowid, pid, hf, pub, lst, upvotes, ROW_NUMBER() OVER (
         PARTITION BY pid, hf ORDER BY fetched DESC, rowid) AS rn
-    FROM chosen),
+    FROM papers {where}),
 best AS (
     SELECT pid,
         MAX(CASE WHEN hf = 1 THEN rowid END) AS h_row,
@@ -235,21 +240,15 @@ best AS (
         MAX(CASE WHEN hf = 0 THEN lst END) AS o_lst,
         MAX(CASE WHEN hf = 0 THEN upvotes END) AS o_up
     FROM ranked WHERE rn = 1 GROUP BY pid)
-SELECT h.record, o.record FROM best
-LEFT JOIN papers h ON h.rowid = best.h_row
-LEFT JOIN papers o ON o.rowid = best.o_row
-{order}
-"""
-_DATE_KEY = """
+SELECT pid, h_row, o_row,
     CASE WHEN o_row IS NOT NULL
         THEN COALESCE(NULLIF(o_pub, ''), NULLIF(h_pub, ''),
                       NULLIF(COALESCE(NULLIF(o_lst, ''), h_lst), ''), '')
-        ELSE COALESCE(NULLIF(h_pub, ''), NULLIF(h_lst, ''), '') END"""
-_UPVOTES_KEY = "COALESCE(CASE WHEN h_row IS NOT NULL THEN h_up ELSE o_up END, -1)"
-_ORDERS = {
-    "date": f"ORDER BY {_DATE_KEY} DESC",
-    "upvotes": f"ORDER BY {_UPVOTES_KEY} DESC",
-}
+        ELSE COALESCE(NULLIF(h_pub, ''), NULLIF(h_lst, ''), '') END,
+    COALESCE(CASE WHEN h_row IS NOT NULL THEN h_up ELSE o_up END, -1)
+FROM best
+"""
+_ORDERS = {"date": "ORDER BY ids.date_key DESC", "upvotes": "ORDER BY ids.up_key DESC"}
 
 
 def _paper_day(p: Paper) -> str:
@@ -388,8 +387,14 @@ class SearchIndex:
             # Again under the write lock: another process may have done part of it.
             known, stale, new = self._diff(db, on_disk)
             stats.rebuilt = not known
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS touched(pid TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM touched")
             for path in stale:
                 fid = known[path][0]
+                db.execute(
+                    "INSERT OR IGNORE INTO touched SELECT pid FROM papers WHERE file_id = ?",
+                    (fid,),
+                )
                 self._delete_file_rows(db, fid)
                 db.execute("DELETE FROM files WHERE id = ?", (fid,))
                 if path in on_disk:
@@ -400,7 +405,13 @@ class SearchIndex:
             for path in sorted(new):
                 if path not in known:
                     stats.added += 1
-                self._add_file(db, path, on_disk[path])
+                self._add_file(db, path, on_disk[path], track=bool(known))
+            if known:
+                db.execute("DELETE FROM ids WHERE pid IN (SELECT pid FROM touched)")
+                db.execute(_IDS_SQL.format(where="WHERE pid IN (SELECT pid FROM touched)"))
+            else:  # built from nothing: every id at once
+                db.execute("DELETE FROM ids")
+                db.execute(_IDS_SQL.format(where=""))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -417,7 +428,9 @@ class SearchIndex:
             db.execute(_FTS_DELETE, (rowid, *paper_document(paper)))
         db.execute("DELETE FROM papers WHERE file_id = ?", (fid,))
 
-    def _add_file(self, db: sqlite3.Connection, rel: str, stamp: tuple[int, int]) -> None:
+    def _add_file(
+        self, db: sqlite3.Connection, rel: str, stamp: tuple[int, int], *, track: bool
+    ) -> None:
         parts = rel.split("/")
         source, kind, key = parts[0], parts[1], "/".join(parts[2:])[: -len(".json")]
         try:
@@ -449,6 +462,10 @@ class SearchIndex:
                 ),
             )
             db.execute(_FTS_INSERT, (cur.lastrowid, *paper_document(p)))
+        if track:
+            db.execute(
+                "INSERT OR IGNORE INTO touched SELECT pid FROM papers WHERE file_id = ?", (fid,)
+            )
 
     # -- searching -----------------------------------------------------------------------
     def candidates(
@@ -479,10 +496,14 @@ class SearchIndex:
         if until:
             where.append("day <= ?")
             args.append(until)
-        chosen = "SELECT * FROM papers"
+        sql = (
+            "SELECT h.record, o.record FROM ids"
+            " LEFT JOIN papers h ON h.rowid = ids.h_row"
+            " LEFT JOIN papers o ON o.rowid = ids.o_row"
+        )
         if where:
-            chosen += f" WHERE pid IN (SELECT pid FROM papers WHERE {' AND '.join(where)})"
-        sql = _BEST_SQL.format(chosen=chosen, order=_ORDERS.get(order or "", ""))
+            sql += f" WHERE ids.pid IN (SELECT pid FROM papers WHERE {' AND '.join(where)})"
+        sql += " " + _ORDERS.get(order or "", "")
         cursor = self._with_rebuild(lambda db: db.execute(sql, args))
         return self._papers(cursor)
 
