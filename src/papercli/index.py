@@ -1,7 +1,7 @@
 """A derived search index over the JSON cache (SQLite FTS5, standard library).
 
 The JSON files stay the record. The index lives beside them
-(``<cache>/index/search-v1.sqlite3``), is brought up to date from the files
+(``<cache>/index/search-v3.sqlite3``), is brought up to date from the files
 before every search (by path, modification time and size: new files are
 added, changed ones re-read, removed ones dropped) and is thrown away and
 rebuilt when it is unreadable, corrupt or of another version.
