@@ -256,7 +256,7 @@ def test_a_dripping_body_cannot_outlast_the_budget() -> None:
             fake_holder[0].now += 0.5  # each byte takes half a second
             yield b"x"
 
-    http, fake, seen = make(lambda r: httpx.Response(200, content=drip()), total_timeout=5)
+    http, fake, _ = make(lambda r: httpx.Response(200, content=drip()), total_timeout=5)
     fake_holder.append(fake)
     with pytest.raises(FetchError) as info:
         http.get("http://api.test/x")

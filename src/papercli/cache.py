@@ -28,7 +28,7 @@ from typing import Any
 from papercli.models import Paper
 
 SCHEMA_VERSION = 1
-_SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]*$")
+_SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]{0,199}", re.ASCII)
 
 Warn = Callable[[str], None]
 
@@ -83,7 +83,7 @@ class Cache:
 
     def path(self, source: str, kind: str, key: str) -> Path:
         for part in (source, kind, *key.split("/")):
-            if not _SAFE_PART.match(part) or ".." in part:
+            if not _SAFE_PART.fullmatch(part) or ".." in part:
                 raise ValueError(f"unsafe cache path part {part!r}")
         return self.root.joinpath(source, kind, *key.split("/")).with_name(
             key.split("/")[-1] + ".json"
@@ -95,6 +95,9 @@ class Cache:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
+            return None
+        except IsADirectoryError:
+            self.set_aside(path, "a folder where a cache file belongs")
             return None
         except OSError as exc:
             self.warn(f"Cannot read cache file {path}: {exc.strerror or exc}.")
@@ -120,9 +123,15 @@ class Cache:
         return Entry(source, kind, key, float(fetched_at), papers, meta)
 
     def set_aside(self, path: Path, reason: str) -> Path | None:
-        target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+        """Rename a bad file (or folder) out of the way; never delete it."""
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        n = 1
+        while target.exists() or target.is_symlink():
+            n += 1
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
         try:
-            os.replace(path, target)
+            os.rename(path, target)
         except OSError:
             self.warn(f"Ignoring unreadable cache file {path} ({reason}).")
             return None
@@ -152,7 +161,14 @@ class Cache:
             "papers": [p.to_record() for p in papers],
         }
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        atomic_write_text(self.path(source, kind, key), text)
+        path = self.path(source, kind, key)
+        if path.is_dir():
+            self.set_aside(path, "a folder where a cache file belongs")
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            # The papers are still good to show; the old file (if any) is untouched.
+            self.warn(f"Could not write the cache file {path}: {exc.strerror or exc}.")
         return entry
 
     def keys(self, source: str, kind: str) -> list[str]:

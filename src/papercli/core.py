@@ -129,8 +129,12 @@ class App:
             if entry is None:
                 raise PapersError(f"No cached copy of {what} (offline).")
             return entry
+        # Listings that can still change (and empty ones, which may be a hiccup of
+        # the service) are refetched after the TTL; a fetch time in the future
+        # (a clock that jumped, an edited file) is not trusted as fresh.
         fresh = entry is not None and (
-            not current or entry.age_seconds(self.now()) < self.settings.ttl_seconds
+            (not current and bool(entry.papers))
+            or 0 <= self.now() - entry.fetched_at < self.settings.ttl_seconds
         )
         if fresh and not refresh:
             return entry  # type: ignore[return-value]
@@ -242,6 +246,12 @@ class App:
             paper = hf.fetch_paper(self.http, self.settings.hf_url, paper_id)
         except NotFoundError:
             raise NotFoundError(f"Paper {paper_id} was not found on Hugging Face.") from None
+        except FetchError as exc:
+            cached = self.find_cached(paper_id) if refresh else None
+            if cached is None:
+                raise
+            self.warn(f"{exc} Showing the cached copy of paper {paper_id}.")
+            return cached
         self.cache.save("hf", "paper", paper_id, [paper], fetched_at=self.now())
         return paper
 

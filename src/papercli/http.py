@@ -46,7 +46,7 @@ class Policy:
     retries: int = 3
     max_retry_after: float = 60.0
     total_timeout: float = 300.0
-    max_body_bytes: int = 50 * 1024 * 1024
+    max_body_bytes: int = 10 * 1024 * 1024
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
 
