@@ -243,10 +243,11 @@ class App:
         from papercli.sources import hf
 
         try:
-            paper = hf.fetch_paper(self.http, self.settings.hf_url, paper_id)
-        except NotFoundError:
-            raise NotFoundError(f"Paper {paper_id} was not found on Hugging Face.") from None
-        except FetchError as exc:
+            try:
+                paper = hf.fetch_paper(self.http, self.settings.hf_url, paper_id)
+            except NotFoundError:
+                raise NotFoundError(f"Paper {paper_id} was not found on Hugging Face.") from None
+        except (FetchError, NotFoundError) as exc:
             cached = self.find_cached(paper_id) if refresh else None
             if cached is None:
                 raise

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from papercli.config import Settings
 
 USER_AGENT = f"papercli/{__version__} (+https://github.com/papercli/papercli)"
+_MB = 1024 * 1024  # [network] max_body_mb counts these
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -46,7 +47,7 @@ class Policy:
     retries: int = 3
     max_retry_after: float = 60.0
     total_timeout: float = 300.0
-    max_body_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 10 * _MB
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
 
@@ -59,7 +60,7 @@ class Policy:
             retries=max(0, int(net["retries"])),
             max_retry_after=float(net["max_retry_after"]),
             total_timeout=float(net["total_timeout"]),
-            max_body_bytes=int(float(net["max_body_mb"]) * 1024 * 1024),
+            max_body_bytes=int(float(net["max_body_mb"]) * _MB),
             backoff_base=float(net["backoff_seconds"]),
         )
 
@@ -297,7 +298,7 @@ class Http:
             if declared.isdigit() and int(declared) > limit:
                 raise FetchError(
                     f"Response from {host_of(url)} is too large "
-                    f"({int(declared) / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB, "
+                    f"({int(declared) / _MB:.1f} MB; the limit is {limit / _MB:g} MB, "
                     "[network] max_body_mb)."
                 )
             chunks: list[bytes] = []
@@ -307,7 +308,7 @@ class Http:
                 if size > limit:
                     raise FetchError(
                         f"Response from {host_of(url)} is larger than "
-                        f"{limit / 1e6:g} MB ([network] max_body_mb)."
+                        f"{limit / _MB:g} MB ([network] max_body_mb)."
                     )
                 if self._clock() > self._deadline:
                     raise httpx.ReadTimeout("the command's time limit ran out mid-body")
