@@ -304,3 +304,10 @@ def test_politeness_interval_between_requests() -> None:
     for _ in range(3):
         http.get("http://api.test/x", polite_key="api", min_interval=3.0)
     assert len(seen) == 3 and fake.sleeps == [3.0, 3.0]
+
+
+def test_a_deeply_nested_error_body_is_just_a_status() -> None:
+    http, _, _ = make(script(httpx.Response(404, content=b"[" * 4096)))
+    with pytest.raises(FetchError) as info:
+        http.get("http://api.test/x")
+    assert str(info.value) == "api.test answered HTTP 404."

@@ -104,8 +104,11 @@ class Cache:
             return None
         try:
             return self._decode(raw, source, kind, key)
-        except (ValueError, TypeError, KeyError) as exc:
-            self.set_aside(path, str(exc))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            self.set_aside(path, str(exc)[:200])
+            return None
+        except RecursionError:
+            self.set_aside(path, "JSON nested too deeply")
             return None
 
     @staticmethod

@@ -331,7 +331,7 @@ def _reason(body: bytes) -> str:
 
     try:
         data = json.loads(body[:4096])
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         from papercli.text import clean
