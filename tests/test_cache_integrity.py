@@ -61,7 +61,8 @@ def test_a_listing_that_fails_part_way_writes_nothing(
     run, hf_url, httpserver, isolated_home: Path, concurrency: int
 ) -> None:
     (isolated_home / "config.toml").write_text(
-        f"[network]\nbackoff_seconds = 0.01\nretries = 1\n[sources.hf]\nconcurrency = {concurrency}\n"
+        "[network]\nbackoff_seconds = 0.01\nretries = 1\n"
+        f"[sources.hf]\nconcurrency = {concurrency}\n"
     )
     for n in (0, 1):
         httpserver.expect_request(
