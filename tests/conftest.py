@@ -31,7 +31,10 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     # Fast retries, so fault tests take milliseconds; tests that study the
     # policy itself build their own.
-    (home / "config.toml").write_text("[network]\nbackoff_seconds = 0.01\n")
+    # No arXiv politeness delay either (its own unit test injects a clock).
+    (home / "config.toml").write_text(
+        "[network]\nbackoff_seconds = 0.01\n\n[sources.arxiv]\ndelay_seconds = 0\n"
+    )
     return home
 
 
@@ -72,4 +75,13 @@ def hf_url(httpserver: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the Hugging Face source at the loopback pytest-httpserver."""
     url = httpserver.url_for("").rstrip("/")
     monkeypatch.setenv("PAPERS_HF_URL", url)
+    return url
+
+
+@pytest.fixture
+def arxiv_url(httpserver: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point both arXiv services (RSS and export API) at the loopback pytest-httpserver."""
+    url = httpserver.url_for("").rstrip("/")
+    monkeypatch.setenv("PAPERS_ARXIV_RSS_URL", url)
+    monkeypatch.setenv("PAPERS_ARXIV_URL", url)
     return url

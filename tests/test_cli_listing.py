@@ -252,3 +252,19 @@ def test_search(run, hf_url, httpserver, fixture_bytes) -> None:
     result = run("search", "mini", "batch", "--json")
     assert result.exit_code == 0, result.stderr
     assert [p["id"] for p in result.json()] == ["2507.11001", "2507.11002"]
+
+
+def test_a_past_day_fetched_while_it_was_current_is_refetched_after_ttl(
+    run, hf_url, httpserver, fixture_bytes, isolated_home
+):
+    serve_day(httpserver, fixture_bytes, "2025-07-15")
+    assert run("list", "--date", "2025-07-15").exit_code == 0
+    path = isolated_home / "cache" / "hf" / "day" / "2025-07-15.json"
+    doc = json.loads(path.read_text())
+    # Fetched at noon on the list day itself, long ago: it may have missed late additions.
+    doc["fetched_at"] = dt.datetime(2025, 7, 15, 12, tzinfo=dt.UTC).timestamp()
+    path.write_text(json.dumps(doc))
+    assert run("list", "--date", "2025-07-15").exit_code == 0
+    assert len(httpserver.log) == 2
+    assert run("list", "--date", "2025-07-15").exit_code == 0
+    assert len(httpserver.log) == 2  # now settled: served from the cache

@@ -53,3 +53,81 @@ def test_every_real_hf_item_yields_a_complete_paper(path: Path) -> None:
         assert "\n" not in paper.title and "\n" not in paper.abstract
         if "search" not in path.name:
             assert paper.listed and len(paper.listed) == 10
+
+
+# --- arXiv -------------------------------------------------------------------------------
+
+
+def arxiv_api_files() -> list[Path]:
+    value = os.environ.get("PAPERS_REAL_FIXTURES")
+    if not value or not Path(value, "arxiv", "api").is_dir():
+        return []
+    root = Path(value, "arxiv", "api")
+    return sorted(p for p in root.rglob("*") if p.suffix in (".json", ".xml"))
+
+
+def test_real_arxiv_folders_exist() -> None:
+    root = real_fixtures()
+    assert (root / "arxiv" / "rss").is_dir(), f"{root}/arxiv/rss is missing"
+    assert arxiv_api_files(), f"no API responses under {root}/arxiv/api"
+
+
+def test_real_all_archives_feed() -> None:
+    from collections import Counter
+
+    from papercli.sources import arxiv
+
+    path = real_fixtures() / "arxiv" / "rss" / "rss_all_archives_2024-11-28.xml"
+    result = arxiv.parse_rss(path.read_bytes())
+    assert result.error is None and result.day == "2024-11-28"
+    assert len(result.papers) == 1504
+    kinds = Counter(p.announce_type for p in result.papers)
+    assert kinds["new"] == 926 and kinds["cross"] == 9
+    assert kinds["replace"] + kinds["replace-cross"] == 569
+    assert len({p.id for p in result.papers}) == 1504
+    for p in result.papers:
+        assert p.id and p.title and p.abstract and p.authors, p.id
+        assert p.version is not None and "v" not in p.id.split("/")[-1], p.id
+        assert "Announce Type" not in p.abstract and not p.abstract.startswith("arXiv:"), p.id
+        assert not p.abstract.startswith("Abstract:"), p.id
+        assert p.categories and p.listed == "2024-11-28", p.id
+        assert all(a.strip() and "," not in a.split("(")[0] for a in p.authors), p.id
+    assert sum(1 for p in result.papers if p.doi) == 111
+    assert sum(1 for p in result.papers if p.journal_ref) == 97
+
+
+def test_real_empty_and_error_feeds() -> None:
+    from papercli.sources import arxiv
+
+    rss = real_fixtures() / "arxiv" / "rss"
+    empty = arxiv.parse_rss((rss / "rss_empty_test_archive_2024-11-28.xml").read_bytes())
+    assert empty.papers == [] and empty.no_announcement and empty.error is None
+    error = arxiv.parse_rss((rss / "rss_error_bad_archive_astroph_2024-11-28.xml").read_bytes())
+    assert not error.no_announcement and error.papers == []
+    assert error.error is not None and error.error.startswith("Bad archive 'astroph'.")
+
+
+@pytest.mark.parametrize("path", arxiv_api_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_real_arxiv_api_response_parses(path: Path) -> None:
+    real_fixtures()
+    import json
+
+    from papercli.sources import arxiv
+
+    if path.suffix == ".json":
+        recorded = json.loads(path.read_bytes())
+        body, status = recorded["body"].encode("utf-8"), recorded["status_code"]
+    else:
+        body, status = path.read_bytes(), 400 if ".status400." in path.name else 200
+    result = arxiv.parse_api(body)
+    if status != 200:
+        assert result.error and not result.papers
+        return
+    assert result.error is None and result.total is not None
+    assert len(result.papers) == min(result.total, len(result.papers))
+    if result.total:
+        assert result.papers
+    for p in result.papers:
+        assert p.id and p.title and p.abstract and p.authors and p.published, p.id
+        assert p.version is not None and p.categories, p.id
+        assert "\n" not in p.title and "\n" not in p.abstract

@@ -71,6 +71,45 @@ OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use the cache only;
 RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and fetch again.")]
 
 
+class Source(StrEnum):
+    hf = "hf"
+    arxiv = "arxiv"
+    all = "all"
+
+
+SourceOpt = Annotated[
+    Source | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help="hf (Hugging Face Daily Papers), arxiv (category listings) or all (arXiv "
+        "with Hugging Face signals). Default: [display] default_source.",
+        show_default=False,
+    ),
+]
+CategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category",
+        "-c",
+        help="arXiv category (repeatable), e.g. -c cs.LG -c cs.CL. "
+        "Default: [sources.arxiv] categories.",
+        show_default=False,
+    ),
+]
+ReplacementsOpt = Annotated[
+    bool,
+    typer.Option("--replacements", help="arXiv: also show replaced (revised) papers."),
+]
+IncludeHfOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-hf",
+        help="--source all: also show Hugging Face papers outside the categories, marked [hf].",
+    ),
+]
+
+
 # --- plumbing --------------------------------------------------------------------
 def _stderr(message: str) -> None:
     from papercli.text import strip_controls
@@ -166,12 +205,22 @@ def _emit_listing(listing: Listing, as_json: bool) -> None:
 
         console = _console()
         if listing.papers:
-            console.print(papers_table(listing.papers, listing.query, width=console.width))
+            _print(console, papers_table(listing.papers, listing.query, width=console.width))
     if not listing.papers:
         if listing.total:
             _stderr(f"No papers match (of {listing.total} in {listing.heading}).")
         else:
             _stderr(f"No papers in {listing.heading}.")
+
+
+def _print(console: Console, renderable: Any) -> None:
+    """Print to a terminal as is; elsewhere plain lines without Rich's trailing padding."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as capture:
+        console.print(renderable)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
 
 def _run(func: Callable[[App], None]) -> None:
@@ -210,13 +259,31 @@ def today(
     json_: JsonOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
+    source: SourceOpt = None,
+    category: CategoryOpt = None,
+    replacements: ReplacementsOpt = False,
+    include_hf: IncludeHfOpt = False,
 ) -> None:
     """Today's papers (or the latest day before today that has some).
 
     Examples: papers today | papers today mini-batch | papers today "diffusion model" --has-code
+    | papers today --source arxiv -c cs.LG -c cs.CL | papers today --source all --include-hf
     """
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    _run(lambda a: _emit_listing(a.listing(None, filters, offline=offline, refresh=refresh), json_))
+
+    def run(a: App) -> None:
+        listing = a.today_listing(
+            source.value if source else None,
+            filters,
+            categories=category,
+            replacements=replacements,
+            include_hf=include_hf,
+            offline=offline,
+            refresh=refresh,
+        )
+        _emit_listing(listing, json_)
+
+    _run(run)
 
 
 @app.command("list")
@@ -278,7 +345,7 @@ def _emit_paper(paper: Paper, as_json: bool) -> None:
         return
     from papercli.render import paper_detail
 
-    _console().print(paper_detail(paper))
+    _print(_console(), paper_detail(paper))
 
 
 @app.command()
@@ -290,13 +357,16 @@ def search(
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     json_: JsonOpt = False,
+    source: SourceOpt = None,
 ) -> None:
-    """Search Hugging Face papers.
+    """Search Hugging Face papers, or arXiv with --source arxiv.
 
-    Example: papers search llama 3 herd --limit 5
+    Examples: papers search llama 3 herd --limit 5
+    | papers search '"diffusion model" distillation' --source arxiv --limit 20
     """
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    _run(lambda a: _emit_listing(a.search(_query_text(query), filters), json_))
+    chosen = source.value if source else None
+    _run(lambda a: _emit_listing(a.search(_query_text(query), filters, chosen), json_))
 
 
 @app.command("open")

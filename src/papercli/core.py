@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from papercli.cache import Cache, Entry, describe_age
 from papercli.config import Settings
 from papercli.dates import Period, day_period, is_current
-from papercli.errors import FetchError, NotFoundError, PapersError
+from papercli.errors import FetchError, NotFoundError, PapersError, UsageError
 from papercli.ids import parse_paper_id
 from papercli.models import Paper
 from papercli.query import Query
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 SortKey = Literal["upvotes", "date", "title", "relevance"]
 FALLBACK_DAYS = 7
+HF_WINDOW = 2  # merged view: Hugging Face days either side of the arXiv announcement
+ARXIV_SEARCH_LIMIT = 50  # papers search --source arxiv without --limit
 
 
 @dataclass
@@ -79,6 +81,12 @@ def apply_filters(papers: list[Paper], filters: Filters) -> list[Paper]:
     return out
 
 
+def settled_time(period: Period) -> float:
+    """When a listing stops changing: two days after its last day (time zones, late additions)."""
+    end = dt.datetime.combine(period.end + dt.timedelta(days=2), dt.time(), dt.UTC)
+    return end.timestamp()
+
+
 class App:
     """One command's context: settings, cache, a lazily built HTTP client, the clock."""
 
@@ -122,9 +130,17 @@ class App:
         offline: bool,
         refresh: bool,
         what: str,
+        settled_after: float | None = None,
     ) -> Entry:
-        """The cached entry when fresh enough, else a fetch (saved), else the stale copy."""
+        """The cached entry when fresh enough, else a fetch (saved), else the stale copy.
+
+        ``current`` listings can still change and are refetched after the TTL; so is
+        a listing whose cached copy was fetched before ``settled_after`` (a day
+        fetched while it was still being filled in).
+        """
         entry = self.cache.load(source, kind, key)
+        if entry is not None and settled_after is not None and entry.fetched_at < settled_after:
+            current = True
         if offline:
             if entry is None:
                 raise PapersError(f"No cached copy of {what} (offline).")
@@ -168,6 +184,7 @@ class App:
             offline=offline,
             refresh=refresh,
             what=f"Hugging Face papers for {period.key}",
+            settled_after=settled_time(period),
         )
         return entry.papers
 
@@ -246,7 +263,7 @@ class App:
             try:
                 paper = hf.fetch_paper(self.http, self.settings.hf_url, paper_id)
             except NotFoundError:
-                raise NotFoundError(f"Paper {paper_id} was not found on Hugging Face.") from None
+                return self.arxiv_paper(paper_id, _version)
         except (FetchError, NotFoundError) as exc:
             cached = self.find_cached(paper_id) if refresh else None
             if cached is None:
@@ -257,11 +274,13 @@ class App:
         return paper
 
     # -- search -----------------------------------------------------------------
-    def search(self, text: str, filters: Filters) -> Listing:
+    def search(self, text: str, filters: Filters, source: str | None = None) -> Listing:
         from papercli.sources import hf
 
         if not text.strip():
             raise PapersError("Give something to search for.")
+        if self.resolve_source(source, search=True) == "arxiv":
+            return self.arxiv_search(text, filters)
         papers = hf.search(self.http, self.settings.hf_url, text)
         # The remote service already matched the words; local filters still apply.
         local = Filters(
@@ -275,3 +294,242 @@ class App:
         shown = apply_filters(papers, local)
         heading = f"Hugging Face paper search: {text}"
         return Listing(shown, heading, "hf", None, len(papers), filters.query)
+
+    # -- arXiv: category listings, the merged view, search, single papers -----------
+    @property
+    def arxiv_delay(self) -> float:
+        """Seconds between two arXiv requests (``[sources.arxiv] delay_seconds``)."""
+        return max(0.0, float(self.settings.get("sources.arxiv", "delay_seconds")))
+
+    def resolve_source(self, source: str | None, *, search: bool = False) -> str:
+        """``--source`` or ``[display] default_source``: hf, arxiv or all.
+
+        Searching has no merged variant: ``all`` searches Hugging Face.
+        """
+        value = (source or str(self.settings.get("display", "default_source"))).lower()
+        if value not in ("hf", "arxiv", "all"):
+            raise UsageError(f"Unknown source {value!r}: use hf, arxiv or all.")
+        return "hf" if search and value == "all" else value
+
+    def arxiv_categories(self, categories: list[str] | None) -> tuple[str, ...]:
+        from papercli.sources import arxiv
+
+        chosen = categories or list(self.settings.get("sources.arxiv", "categories"))
+        return arxiv.check_categories(chosen)
+
+    def _latest_arxiv_entry(self, cat_key: str) -> tuple[str, Entry] | None:
+        """The most recent cached announcement for a category set: (day, entry)."""
+        prefix = f"{cat_key}/"
+        keys = self.cache.keys("arxiv", "rss")
+        days = sorted(k[len(prefix) :] for k in keys if k.startswith(prefix))
+        for day in reversed(days):
+            entry = self.cache.load("arxiv", "rss", f"{prefix}{day}")
+            if entry is not None and entry.papers:
+                return day, entry
+        return None
+
+    def arxiv_today(
+        self, categories: tuple[str, ...], *, offline: bool, refresh: bool
+    ) -> tuple[list[Paper], str | None]:
+        """The latest arXiv announcement for ``categories``: (papers, announcement day).
+
+        Cached per category set and announcement day (``arxiv/rss/cs.CL+cs.LG/DAY``).
+        A cached announcement fetched less than ``ttl_minutes`` ago is served as is.
+        A valid feed with no items (weekends, holidays) shows the most recent cached
+        announcement and says so; a failed fetch falls back to it with a warning.
+        """
+        from papercli.sources import arxiv
+
+        cat_key = arxiv.category_key(categories)
+        names = "+".join(categories)
+        what = f"the arXiv listing of {names}"
+        latest = self._latest_arxiv_entry(cat_key)
+        if offline:
+            if latest is None:
+                raise PapersError(f"No cached copy of {what} (offline).")
+            return latest[1].papers, latest[0]
+        fresh = latest is not None and (
+            latest[1].age_seconds(self.now()) < self.settings.ttl_seconds
+        )
+        if latest is not None and fresh and not refresh:
+            return latest[1].papers, latest[0]
+        try:
+            result = arxiv.fetch_rss(
+                self.http, self.settings.arxiv_rss_url, categories, delay=self.arxiv_delay
+            )
+        except FetchError as exc:
+            if latest is None:
+                raise
+            age = describe_age(latest[1].age_seconds(self.now()))
+            self.warn(
+                f"{exc} Showing the cached announcement of {latest[0]} "
+                f"for {names} (fetched {age} ago)."
+            )
+            return latest[1].papers, latest[0]
+        if result.papers:
+            day = result.day or self.today.isoformat()
+            meta = {"categories": list(categories), "announced": day}
+            self.cache.save(
+                "arxiv", "rss", f"{cat_key}/{day}", result.papers, meta, fetched_at=self.now()
+            )
+            return result.papers, day
+        if latest is None:
+            self.warn(f"No arXiv announcement today ({self.today}) for {names}, and none cached.")
+            return [], None
+        self.warn(
+            f"No arXiv announcement today ({self.today}) for {names}; "
+            f"showing the most recent one, {latest[0]}."
+        )
+        return latest[1].papers, latest[0]
+
+    def hf_signals(self, day: dt.date, *, offline: bool) -> tuple[dict[str, Paper], list[Paper]]:
+        """Hugging Face papers listed around ``day`` (HF_WINDOW days either side, not past
+        today): by id (most upvoted copy), and those listed on ``day`` or later, in order.
+
+        Hugging Face being unreachable is a warning, not a failure of the arXiv listing.
+        """
+        end = min(day + dt.timedelta(days=HF_WINDOW), max(self.today, day))
+        by_id: dict[str, Paper] = {}
+        recent: list[Paper] = []
+        problem: str | None = None
+        found = False
+        # The announcement day first, then later days, then earlier ones.
+        offsets = [0, *range(1, (end - day).days + 1), *range(-1, -HF_WINDOW - 1, -1)]
+        for current in (day + dt.timedelta(days=n) for n in offsets):
+            try:
+                papers = self.hf_period(day_period(current), offline=offline, refresh=False)
+            except FetchError as exc:
+                problem = str(exc)
+                break  # the service is down: do not wait on every day in turn
+            except PapersError as exc:  # offline, nothing cached for that day
+                problem = problem or str(exc)
+                papers = []
+            else:
+                found = True
+            for p in papers:
+                known = by_id.get(p.id)
+                if known is None or (p.upvotes or 0) > (known.upvotes or 0):
+                    by_id[p.id] = p
+                if current >= day and known is None:
+                    recent.append(p)
+        if problem and not found:
+            self.warn(f"Hugging Face signals unavailable: {problem}")
+        return by_id, recent
+
+    def arxiv_listing(
+        self,
+        categories: list[str] | None,
+        filters: Filters,
+        *,
+        merged: bool = False,
+        replacements: bool = False,
+        include_hf: bool = False,
+        offline: bool = False,
+        refresh: bool = False,
+    ) -> Listing:
+        """``papers today --source arxiv|all``: the day's arXiv announcement for some
+        categories; merged, each paper carries its Hugging Face signals."""
+        from papercli.sources import arxiv
+
+        cats = self.arxiv_categories(categories)
+        papers, day = self.arxiv_today(cats, offline=offline, refresh=refresh)
+        allowed = set(arxiv.ANNOUNCE_TYPES) if replacements else arxiv.DEFAULT_TYPES
+        papers = [p for p in papers if p.announce_type is None or p.announce_type in allowed]
+        names = "+".join(cats)
+        heading = f"arXiv {names}, {day or self.today.isoformat()}"
+        if merged:
+            heading = f"arXiv {names} with Hugging Face signals, {day or self.today.isoformat()}"
+            announced = arxiv.announcement_day(day) or self.today
+            by_id, recent = self.hf_signals(announced, offline=offline)
+            papers = [p.merged_with_hf(by_id[p.id]) if p.id in by_id else p for p in papers]
+            if include_hf:
+                listed = {p.id for p in papers}
+                papers += [
+                    replace(p, extra_marks=(*p.extra_marks, "hf"))
+                    for p in recent
+                    if p.id not in listed
+                ]
+        shown = apply_filters(papers, filters)
+        period = day_period(arxiv.announcement_day(day) or self.today)
+        source = "all" if merged else "arxiv"
+        return Listing(shown, heading, source, period, len(papers), filters.query)
+
+    def today_listing(
+        self,
+        source: str | None,
+        filters: Filters,
+        *,
+        categories: list[str] | None = None,
+        replacements: bool = False,
+        include_hf: bool = False,
+        offline: bool = False,
+        refresh: bool = False,
+    ) -> Listing:
+        """``papers today`` for any source (``--source`` or the configured default)."""
+        chosen = self.resolve_source(source)
+        if chosen == "hf":
+            if categories or replacements or include_hf:
+                raise UsageError(
+                    "-c/--category, --replacements and --include-hf need --source arxiv or all."
+                )
+            return self.listing(None, filters, offline=offline, refresh=refresh)
+        if include_hf and chosen != "all":
+            raise UsageError("--include-hf needs --source all.")
+        return self.arxiv_listing(
+            categories,
+            filters,
+            merged=chosen == "all",
+            replacements=replacements,
+            include_hf=include_hf,
+            offline=offline,
+            refresh=refresh,
+        )
+
+    def arxiv_search(self, text: str, filters: Filters) -> Listing:
+        """``papers search --source arxiv``: the export API, paged politely up to the limit."""
+        from papercli.sources import arxiv
+
+        limit = ARXIV_SEARCH_LIMIT if filters.limit is None else max(0, filters.limit)
+        query = arxiv.to_search_query(text)  # a usage error before any request
+        papers: list[Paper] = []
+        total: int | None = 0
+        if limit:
+            sort_by = "submittedDate" if filters.sort == "date" else "relevance"
+            papers, total = arxiv.search(
+                self.http,
+                self.settings.arxiv_api_url,
+                text,
+                limit,
+                sort_by=sort_by,
+                delay=self.arxiv_delay,
+            )
+        local = Filters(
+            min_upvotes=filters.min_upvotes,
+            has_code=filters.has_code,
+            since=filters.since,
+            until=filters.until,
+            sort=filters.sort,
+            limit=filters.limit,
+        )
+        shown = apply_filters(papers, local)
+        heading = f"arXiv search: {query}"
+        return Listing(shown, heading, "arxiv", None, total or len(papers), filters.query)
+
+    def arxiv_paper(self, paper_id: str, version: int | None = None) -> Paper:
+        """One paper from the arXiv export API (``id_list``), cached as ``arxiv/paper/ID``."""
+        from papercli.sources import arxiv
+
+        try:
+            paper = arxiv.fetch_paper(
+                self.http, self.settings.arxiv_api_url, paper_id, version, delay=self.arxiv_delay
+            )
+        except NotFoundError:
+            raise NotFoundError(
+                f"Paper {paper_id} was not found on Hugging Face or arXiv."
+            ) from None
+        except FetchError as exc:
+            raise FetchError(
+                f"Paper {paper_id} was not found on Hugging Face, and arXiv failed: {exc}"
+            ) from None
+        self.cache.save("arxiv", "paper", paper_id, [paper], fetched_at=self.now())
+        return paper

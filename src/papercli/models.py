@@ -160,6 +160,7 @@ class Paper:
             ai_summary=hf.ai_summary,
             ai_keywords=hf.ai_keywords,
             listed=self.listed or hf.listed,
+            published=self.published or hf.published,
             sources=tuple(dict.fromkeys((*self.sources, *hf.sources))),
         )
 

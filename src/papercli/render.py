@@ -62,22 +62,18 @@ def papers_table(
 ) -> RenderableType:
     """The listing table: rank, upvotes, title, authors, organization, id, code.
 
-    Narrow terminals drop the organization and id columns before the title
-    shrinks; the title column always keeps at least a third of the width.
+    Column widths are computed once, up front: the narrow columns get what their
+    content needs (authors and organization capped), the title gets the rest and
+    never less than a third of the width; below 100 columns the organization and
+    arXiv id columns are left out before the title shrinks.
     """
     from rich import box
     from rich.table import Table
 
-    wide = width >= 110
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
-    table.add_column("#", justify="right", no_wrap=True, style="dim")
-    table.add_column("▲", justify="right", no_wrap=True)
-    table.add_column("Title", ratio=1, min_width=max(24, width // 3), overflow="fold")
-    table.add_column("Authors", no_wrap=True, overflow="ellipsis", max_width=22)
-    if wide:
-        table.add_column("Org", no_wrap=True, overflow="ellipsis", max_width=18)
-        table.add_column("arXiv", no_wrap=True)
-    table.add_column("Code", no_wrap=True, justify="right")
+    # A listing from arXiv alone has no upvotes, organizations or code: leave those
+    # columns out and show the primary category in place of the organization.
+    signals = not papers or any("hf" in p.sources for p in papers)
+    rows = []
     for rank, p in enumerate(papers, 1):
         title = highlighted(p.title, query)
         badge = BADGES.get(p.announce_type or "")
@@ -85,15 +81,56 @@ def papers_table(
             title = Text.assemble((f"[{badge}] ", "cyan"), title)
         if p.extra_marks:
             title = Text.assemble(*((f"[{m}] ", "magenta") for m in p.extra_marks), title)
-        cells: list[Text | str] = [
-            str(rank),
-            "" if p.upvotes is None else str(p.upvotes),
-            title,
-            Text(authors_short(p.authors)),
-        ]
+        upvotes = "" if p.upvotes is None else str(p.upvotes)
+        rows.append((str(rank), upvotes, title, authors_short(p.authors), p, code_cell(p)))
+
+    from rich.cells import cell_len
+
+    def need(values: list[str], header: str) -> int:
+        return max([cell_len(header), *(cell_len(v) for v in values)])
+
+    def third(p: Paper) -> str:
+        return clean(p.organization or "") if signals else (p.primary_category or "")
+
+    org_header = "Org" if signals else "Category"
+    rank_w = need([r[0] for r in rows], "#")
+    up_w = need([r[1] for r in rows], "▲") if signals else 0
+    code_w = need([r[5].plain for r in rows], "Code") if signals else 0
+    authors_need = min(22, need([r[3] for r in rows], "Authors"))
+    org_need = min(18, need([third(r[4]) for r in rows], org_header))
+    id_need = need([r[4].id for r in rows], "arXiv")
+    min_title = max(20, width // 3)
+    for wide in (True, False) if width >= 100 else (False,):
+        org_w, id_w = (org_need, id_need) if wide else (0, 0)
+        gaps = 3 * ((6 if wide else 4) - (0 if signals else 2))
+        fixed = rank_w + up_w + code_w + org_w + id_w + gaps
+        # The authors column gives up room first (down to 8), then the org column.
+        authors_w = max(8, min(authors_need, width - fixed - min_title))
+        if wide and width - fixed - authors_w < min_title:
+            org_w = max(6, org_w - (min_title - (width - fixed - authors_w)))
+            fixed = rank_w + up_w + code_w + org_w + id_w + gaps
+        title_w = width - fixed - authors_w
+        if title_w >= min_title:
+            break
+    title_w = max(min_title, title_w)
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False, show_edge=False)
+    table.add_column("#", justify="right", no_wrap=True, style="dim", width=rank_w)
+    if signals:
+        table.add_column("▲", justify="right", no_wrap=True, width=up_w)
+    table.add_column("Title", width=title_w, overflow="fold")
+    table.add_column("Authors", no_wrap=True, overflow="ellipsis", width=authors_w)
+    if wide:
+        table.add_column(org_header, no_wrap=True, overflow="ellipsis", width=org_w)
+        table.add_column("arXiv", no_wrap=True, width=id_w)
+    if signals:
+        table.add_column("Code", no_wrap=True, justify="right", width=code_w)
+    for rank, upvotes, title, authors, p, code in rows:
+        cells: list[Text | str] = [rank, *([upvotes] if signals else []), title, Text(authors)]
         if wide:
-            cells += [_safe(p.organization), Text(p.id)]
-        cells.append(code_cell(p))
+            cells += [_safe(third(p)), Text(p.id)]
+        if signals:
+            cells.append(code)
         table.add_row(*cells)
     return table
 

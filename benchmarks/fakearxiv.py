@@ -1,0 +1,234 @@
+"""A loopback server speaking arXiv's RSS listings and export API from a real recorded feed.
+
+It serves the real all-archives feed of 2024-11-28 (``../shared/fixtures/arxiv/rss/``)
+the way the real services answer::
+
+    GET /rss/cs.LG+cs.CL      the items of those categories or archives (RSS 2.0);
+                              an unknown one: HTTP 400 and a "Feed error for query" channel;
+                              "test": a valid feed with no items (what a weekend looks like)
+    GET /api/query?id_list=...            Atom entries for those ids (none: no entries)
+    GET /api/query?search_query=...&start=&max_results=   naive all:/ti:/abs:/au: matching
+
+Used for trying papercli by hand and by the README's examples. Never part of the
+package. Usage::
+
+    python benchmarks/fakearxiv.py --port 8766   # --feed FILE: another recorded feed
+    PAPERS_ARXIV_RSS_URL=http://127.0.0.1:8766 PAPERS_ARXIV_URL=http://127.0.0.1:8766 \\
+        papers today --source arxiv -c cs.LG
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import threading
+import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
+
+NS = {
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
+for prefix, uri in NS.items():
+    ET.register_namespace(prefix, uri)
+ARCHIVES = [
+    "astro-ph",
+    "cond-mat",
+    "cs",
+    "econ",
+    "eess",
+    "gr-qc",
+    "hep-ex",
+    "hep-lat",
+    "hep-ph",
+    "hep-th",
+    "math",
+    "math-ph",
+    "nlin",
+    "nucl-ex",
+    "nucl-th",
+    "physics",
+    "q-bio",
+    "q-fin",
+    "quant-ph",
+    "stat",
+]
+
+
+class Feed:
+    def __init__(self, path: Path) -> None:
+        self.tree = ET.parse(path)
+        self.channel = self.tree.getroot().find("channel")
+        assert self.channel is not None
+        self.items = self.channel.findall("item")
+        self.categories = {c.text for item in self.items for c in item.findall("category")}
+
+    def rss(self, names: list[str]) -> tuple[int, bytes]:
+        for name in names:
+            archive = name.split(".")[0]
+            if name != "test" and archive not in ARCHIVES:
+                return 400, self._error(
+                    f"Bad archive '{archive}'. Valid archive names are: "
+                    + ", ".join(ARCHIVES)
+                    + ", test.",
+                    names,
+                )
+            if "." in name and name not in self.categories:
+                return 400, self._error(f"Bad category '{name}'.", names)
+        root = copy.deepcopy(self.tree.getroot())
+        channel = root.find("channel")
+        assert channel is not None
+        for item in channel.findall("item"):
+            cats = [c.text or "" for c in item.findall("category")]
+            wanted = any(c in names or c.split(".")[0] in names for c in cats)
+            if not wanted:
+                channel.remove(item)
+        return 200, ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+    def _error(self, reason: str, names: list[str]) -> bytes:
+        query = "http://rss.arxiv.org/rss/" + "+".join(names)
+        return (
+            "<?xml version='1.0' encoding='UTF-8'?>\n"
+            '<rss xmlns:arxiv="http://arxiv.org/schemas/atom" version="2.0"><channel>'
+            f"<title>Feed error for query: {escape(query)}</title><link>{escape(query)}</link>"
+            f"<description>{escape(reason)}</description></channel></rss>"
+        ).encode()
+
+    # -- export API ------------------------------------------------------------------
+    def record(self, item: ET.Element) -> dict[str, Any]:
+        guid = (item.findtext("guid") or "").removeprefix("oai:arXiv.org:")
+        desc = item.findtext("description") or ""
+        abstract = re.sub(r"^arXiv:\S+\s+Announce Type:\s*\S+\s*Abstract:\s*", "", desc)
+        return {
+            "id": guid,
+            "title": item.findtext("title") or "",
+            "abstract": abstract,
+            "authors": [a.strip() for a in (item.findtext("dc:creator", "", NS)).split(",")],
+            "categories": [c.text or "" for c in item.findall("category")],
+            "doi": item.findtext("arxiv:DOI", None, NS),
+            "journal_ref": item.findtext("arxiv:journal_reference", None, NS),
+        }
+
+    def query(self, params: dict[str, str]) -> tuple[int, bytes]:
+        records = [self.record(i) for i in self.items]
+        start = int(params.get("start", "0") or 0)
+        size = int(params.get("max_results", "10") or 10)
+        if params.get("id_list"):
+            wanted = params["id_list"].split(",")
+            for w in wanted:
+                if not re.match(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$", w):
+                    return 400, _atom_error(f"incorrect id format for {w}")
+            base = {w.split("v")[0] if "." in w else w for w in wanted}
+            found = [r for r in records if re.sub(r"v\d+$", "", r["id"]) in base]
+        else:
+            terms = re.findall(r'(\w+):(?:"([^"]+)"|(\S+))', params.get("search_query", ""))
+            found = [r for r in records if all(_matches(r, f, p or w) for f, p, w in terms)]
+        page = found[start : start + size]
+        return 200, _atom(page, len(found), start, size)
+
+
+def _matches(record: dict[str, Any], field: str, text: str) -> bool:
+    text = text.lower()
+    hay = {
+        "ti": record["title"],
+        "abs": record["abstract"],
+        "au": " ".join(record["authors"]),
+        "cat": " ".join(record["categories"]),
+    }.get(field, record["title"] + " " + record["abstract"])
+    return text in hay.lower()
+
+
+def _atom(records: list[dict[str, Any]], total: int, start: int, size: int) -> bytes:
+    out = [
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+        'xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">',
+        "<id>https://arxiv.org/api/fake</id><title>arXiv Query</title>",
+        "<updated>2024-11-28T00:00:00Z</updated>",
+        f"<opensearch:itemsPerPage>{size}</opensearch:itemsPerPage>",
+        f"<opensearch:totalResults>{total}</opensearch:totalResults>",
+        f"<opensearch:startIndex>{start}</opensearch:startIndex>",
+    ]
+    for r in records:
+        out.append(f"<entry><id>http://arxiv.org/abs/{escape(r['id'])}</id>")
+        out.append(f"<title>{escape(r['title'])}</title><summary>{escape(r['abstract'])}</summary>")
+        out.append("<published>2024-11-27T00:00:00Z</published>")
+        out.extend(f'<category term="{escape(c)}"/>' for c in r["categories"])
+        out.extend(f"<author><name>{escape(a)}</name></author>" for a in r["authors"])
+        if r["doi"]:
+            out.append(f"<arxiv:doi>{escape(r['doi'])}</arxiv:doi>")
+        if r["journal_ref"]:
+            out.append(f"<arxiv:journal_ref>{escape(r['journal_ref'])}</arxiv:journal_ref>")
+        out.append("</entry>")
+    out.append("</feed>")
+    return "\n".join(out).encode()
+
+
+def _atom_error(message: str) -> bytes:
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        '<feed xmlns="http://www.w3.org/2005/Atom"><id>https://arxiv.org/</id>'
+        "<title>arXiv Search Results</title><entry>"
+        "<id>https://arxiv.org/api/errors#error</id><title>Error</title>"
+        f"<summary>{escape(message)}</summary>"
+        "<author><name>arXiv api core</name></author></entry></feed>"
+    ).encode()
+
+
+def make_handler(feed: Feed, quiet: bool) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            params = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            if parts.path.startswith("/rss/"):
+                status, body = feed.rss(unquote(parts.path[5:]).replace(" ", "+").split("+"))
+                kind = "application/rss+xml"
+            elif parts.path == "/api/query":
+                status, body = feed.query(params)
+                kind = "application/atom+xml"
+            else:
+                status, body, kind = 404, b"not found", "text/plain"
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            if not quiet:
+                super().log_message(format, *args)
+
+    return Handler
+
+
+def serve(feed_path: Path, port: int = 0, quiet: bool = True) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(Feed(feed_path), quiet))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def main() -> None:
+    here = Path(__file__).resolve().parent
+    default = here.parent.parent / "shared/fixtures/arxiv/rss/rss_all_archives_2024-11-28.xml"
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--feed", type=Path, default=default)
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    server = serve(args.feed, args.port, quiet=not args.verbose)
+    print(f"Serving arXiv from {args.feed} on http://127.0.0.1:{server.server_port}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
