@@ -27,6 +27,8 @@ THIS_WEEK = "{:04d}-W{:02d}".format(*TODAY.isocalendar()[:2])
 # Outcomes -------------------------------------------------------------------------
 OK = "ok"  # exit 0, fresh papers shown, cache written
 STALE = "stale"  # exit 0, the cached copy shown with a one-line warning; cache unchanged
+# What the warning line of a stale or kept outcome says.
+CACHED_NOTE = r"cached (copy|announcement)|the most recent one"
 KEPT = "kept"  # exit 0, an empty answer ignored, cached copy shown with a warning
 EMPTY = "empty"  # exit 0, no papers, a note on stderr
 ERROR = "error"  # exit 1, one line "Error: ..." on stderr; cache unchanged
@@ -77,9 +79,19 @@ FAULTS: tuple[Fault, ...] = (
         True,
         r"asks to wait 3600 s .* try again after \d",
     ),
-    Fault("404", "HTTP 404", True, r"HTTP 404: Not Found"),
-    Fault("html-200", "HTTP 200 with an HTML page", True, r"HTML page instead of"),
-    Fault("truncated-200", "HTTP 200 with truncated JSON", True, r"malformed JSON"),
+    Fault("404", "HTTP 404", True, r"HTTP 404"),
+    Fault(
+        "html-200",
+        "HTTP 200 with an HTML page",
+        True,
+        r"HTML page instead of|not an (RSS|Atom) feed",
+    ),
+    Fault(
+        "truncated-200",
+        "HTTP 200 with truncated JSON or XML",
+        True,
+        r"malformed JSON|truncated or malformed (RSS|Atom) feed",
+    ),
     Fault("empty-200", "HTTP 200 with an empty list `[]`", False, ""),
     Fault("huge-200", "HTTP 200 with a 20 MB body", True, r"larger than 10 MB"),
 )
@@ -95,6 +107,7 @@ class Seed:
     kind: str
     key: str
     age_hours: float = 3.0
+    records: Callable[[], list[dict[str, object]]] | None = None  # default: seed_records
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,7 @@ class Command:
     source: str  # the service it talks to (a key of RESPONDERS)
     seed: Seed | None  # None: the command keeps no cache
     shows: str = "2507.11001"  # what stdout shows when papers are listed
+    faulted: str = ""  # only requests to paths starting with this misbehave ("": all)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -124,6 +138,28 @@ COMMANDS: tuple[Command, ...] = (
         Seed("hf", "paper", "2507.11001"),
     ),
     Command("search", ("search", "mini", "batch", "--json"), "hf", None),
+    # arXiv (branch arxiv): RSS listings, the export API for search and show.
+    Command(
+        "today --source arxiv",
+        ("today", "--source", "arxiv", "-c", "cs.LG", "-c", "cs.CL"),
+        "arxiv",
+        Seed("arxiv", "rss", "cs.CL+cs.LG/2025-07-15"),
+    ),
+    Command(
+        "search --source arxiv",
+        ("search", "mini-batch", "--source", "arxiv", "--limit", "3", "--json"),
+        "arxiv",
+        None,
+        shows="2507.12001",
+    ),
+    Command(
+        "show --refresh (arXiv)",
+        ("show", "2401.00001", "--refresh"),
+        "arxiv",
+        Seed("arxiv", "paper", "2401.00001", records=lambda: arxiv_seed("2401.00001")),
+        shows="2401.00001",
+        faulted="/api/query",  # Hugging Face answers 404, then arXiv misbehaves
+    ),
 )
 
 # (command name, fault name, with a cached copy?) -> outcome, where the general rule
@@ -138,11 +174,17 @@ OVERRIDES: dict[tuple[str, str, bool], str] = {
     ("show --refresh", "empty-200", False): ERROR,  # `[]` is not a paper
     ("show --refresh", "empty-200", True): STALE,
     ("search", "empty-200", False): EMPTY,
+    ("today --source arxiv", "empty-200", False): EMPTY,  # no announcement (weekend)
+    ("today --source arxiv", "empty-200", True): KEPT,  # the most recent one, said
+    ("search --source arxiv", "empty-200", False): EMPTY,
+    ("show --refresh (arXiv)", "empty-200", False): ERROR,  # not found anywhere
+    ("show --refresh (arXiv)", "empty-200", True): STALE,
 }
 # Messages that differ from the fault's usual one.
 MESSAGES: dict[tuple[str, str], str] = {
     ("show --refresh", "404"): r"not found on Hugging Face",
     ("show --refresh", "empty-200"): r"wrong shape",
+    ("show --refresh (arXiv)", "empty-200"): r"not found on Hugging Face or arXiv",
 }
 
 
@@ -189,9 +231,33 @@ def hf_good(path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
     return 404, b'{"error":"Not Found"}', ctype
 
 
+def arxiv_good(path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
+    if path.startswith("/rss/"):
+        return 200, _fixture("arxiv/rss_cs.LG+cs.CL_2025-07-15.xml"), "application/rss+xml"
+    if path == "/api/query":
+        ctype = "application/atom+xml"
+        if query.get("id_list") == "2401.00001":
+            return 200, _fixture("arxiv/api_id_2401.00001.xml"), ctype
+        if "search_query" in query:
+            page = "p1" if query.get("start", "0") == "0" else "p2"
+            return 200, _fixture(f"arxiv/api_search_{page}.xml"), ctype
+        return 200, _fixture("arxiv/api_id_not_found.xml"), ctype
+    return 404, b"not found", "text/plain"
+
+
 RESPONDERS: dict[str, Callable[[str, dict[str, str]], tuple[int, bytes, str]]] = {
     "hf": hf_good,
+    "arxiv": arxiv_good,
 }
+
+
+def empty(path: str) -> tuple[bytes, str]:
+    """A valid answer with nothing in it, in each service's format."""
+    if path.startswith("/rss/"):
+        return _fixture("arxiv/rss_empty_cs.LG_2025-07-19.xml"), "application/rss+xml"
+    if path == "/api/query":
+        return _fixture("arxiv/api_id_not_found.xml"), "application/atom+xml"
+    return b"[]", "application/json"
 
 
 def good(path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
@@ -201,6 +267,10 @@ def good(path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
         if status != 404:
             return status, body, ctype
     return 404, b'{"error":"Not Found"}', "application/json"
+
+
+def arxiv_seed(paper_id: str) -> list[dict[str, object]]:
+    return [{"id": paper_id, "title": "CACHED arXiv paper", "sources": ["arxiv"]}]
 
 
 def seed_records() -> list[dict[str, object]]:

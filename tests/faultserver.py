@@ -20,6 +20,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 # (path, query) -> (status, body, content type)
 Good = Callable[[str, dict[str, str]], tuple[int, bytes, str]]
+# path -> (body, content type) of a valid answer with nothing in it
+Empty = Callable[[str], tuple[bytes, str]]
+
+
+def _json_empty(path: str) -> tuple[bytes, str]:
+    return b"[]", "application/json"
+
 
 HTML = (
     b"<!DOCTYPE html><html><head><title>503 Service Temporarily Unavailable</title></head>"
@@ -57,6 +64,8 @@ class Hit:
 class FaultServer:
     fault: str
     good: Good
+    empty: Empty = _json_empty
+    only: str = ""  # misbehave only for paths starting with this (others answer well)
     log: list[Hit] = field(default_factory=list)
     port: int = 0
 
@@ -168,7 +177,7 @@ class FaultServer:
 
     def _answer(self, conn: socket.socket, path: str, query: dict[str, str], nth: int) -> None:
         status, body, ctype = self.good(path, query)
-        fault = self.fault
+        fault = self.fault if path.startswith(self.only) else "none"
         if fault == "reset":
             self._send(conn, status, body[: len(body) // 2], ctype, length=len(body))
             # SO_LINGER 0: close() sends RST instead of FIN (a reset, not an end).
@@ -206,7 +215,8 @@ class FaultServer:
             self._send(conn, 200, cut, ctype, length=len(cut))
             return
         if fault == "empty-200":
-            self._send(conn, 200, b"[]", length=2)
+            empty, empty_type = self.empty(path)
+            self._send(conn, 200, empty, empty_type, length=len(empty))
             return
         if fault == "huge-200":
             # Valid JSON, 20 MB, sent without a Content-Length (ends at close).
