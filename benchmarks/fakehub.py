@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import threading
 import time
@@ -66,9 +67,19 @@ def make_handler(data: HubData, latency: float) -> type[BaseHTTPRequestHandler]:
 
         def send_json(self, payload: Any, status: int = 200) -> None:
             body = json.dumps(payload, ensure_ascii=False).encode()
+            # Validators like the real service's: a 304 when the client's copy is current.
+            etag = f'W/"{hashlib.sha1(body).hexdigest()[:20]}"'
+            if status == 200 and self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
+            if status == 200:
+                self.send_header("ETag", etag)
             self.end_headers()
             self.wfile.write(body)
 
@@ -102,9 +113,17 @@ def make_handler(data: HubData, latency: float) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # clients closing keep-alives
+            super().handle_error(request, client_address)
+
+
 def serve(folder: Path, port: int = 0, latency: float = 0.0) -> tuple[ThreadingHTTPServer, str]:
     """Start the server in a background thread; returns it and its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(HubData(folder), latency))
+    server = _Server(("127.0.0.1", port), make_handler(HubData(folder), latency))
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"

@@ -11,6 +11,7 @@ byte as before whenever the fetch failed.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -212,4 +213,8 @@ def test_matrix_covers_every_fetching_command() -> None:
     not_fetching = {"cache", "config", "open"}
     names = set(get_command(app).commands)  # type: ignore[attr-defined]
     covered = {c.args[0] for c in fm.COMMANDS}
-    assert names - not_fetching <= covered, names - not_fetching - covered
+    missing = names - not_fetching - covered
+    for name, module in fm.PENDING.items():
+        if name in missing and importlib.util.find_spec(module) is None:
+            missing.discard(name)  # cannot fetch until that module lands
+    assert not missing, f"add these commands to tests/faultmatrix.py: {sorted(missing)}"

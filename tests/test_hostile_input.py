@@ -593,3 +593,30 @@ def test_any_bytes_are_papers_or_a_fetch_error(body: bytes) -> None:
     for parse in (hf.parse_daily, hf.parse_search, hf.parse_paper):
         with contextlib.suppress(FetchError):
             parse(body)
+
+
+# --- exports (papercli.export) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "jsonl", "csv", "bib", "atom"])
+def test_every_export_is_inert_for_hostile_text(fmt: str) -> None:
+    """Exports go to files and to stdout: no escape, control or bidi character survives,
+    even from a hand-edited cache (papers not cleaned on the way in)."""
+    export = pytest.importorskip("papercli.export")
+    papers = [hostile_paper(), hostile_paper(id="2507.11002", title=LONG_WORD)]
+    text = export.render(fmt, papers, export.Meta(heading="Hostile " + HOSTILE, query="q"))
+    assert_inert(text.replace("\r\n", "\n"), styled=False)
+    if fmt in ("json", "jsonl"):
+        first = json.loads(text.splitlines()[0] if fmt == "jsonl" else text)
+        first = first if fmt == "jsonl" else first[0]
+        assert first["title"] == papers[0].title  # escaped, not changed
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "csv", "bib", "atom"])
+def test_cli_exports_to_stdout_are_inert(run, isolated_home, fmt: str) -> None:
+    pytest.importorskip("papercli.export")
+    cache = Cache(isolated_home / "cache")
+    cache.save("hf", "day", "2025-07-15", [hostile_paper(abstract=HOSTILE)], fetched_at=1.0)
+    result = run("list", "--date", "2025-07-15", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert_inert(result.stdout.replace("\r\n", "\n"), styled=False)

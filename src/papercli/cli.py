@@ -11,7 +11,9 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
@@ -69,6 +71,36 @@ HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use the cache only; no network.")]
 RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and fetch again.")]
+
+
+class Format(StrEnum):
+    table = "table"
+    md = "md"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    bib = "bib"
+    atom = "atom"
+
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        help="Output format (default: table; with -o FILE, chosen by the file's ending).",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to FILE instead of stdout ('-' is stdout).", metavar="FILE"
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the --output file.")]
+AbstractsOpt = Annotated[
+    bool, typer.Option("--abstracts", help="With --format md: each abstract, collapsible.")
+]
 
 
 class Source(StrEnum):
@@ -197,15 +229,107 @@ def _print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def _emit_listing(listing: Listing, as_json: bool) -> None:
-    if as_json:
-        _print_json([p.to_json() for p in listing.papers])
-    else:
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Where and how papers are printed: --format, -o/--output, --force, --abstracts."""
+
+    format: str = "table"
+    path: Path | None = None
+    force: bool = False
+    abstracts: bool = False
+
+
+def output_options(
+    fmt: Format | None = None,
+    json_: bool = False,
+    output: Path | None = None,
+    force: bool = False,
+    abstracts: bool = False,
+) -> Output:
+    """Check and combine the output options of a command (usage errors exit 2)."""
+    if json_ and fmt not in (None, Format.json):
+        raise UsageError(f"--json and --format {fmt.value} disagree; give one of them.")
+    path = None if output is None or str(output) == "-" else output
+    chosen = "json" if json_ else fmt.value if fmt is not None else None
+    if chosen is None and path is None:
+        chosen = "table"
+    elif chosen is None:
+        from papercli.export import SUFFIXES  # only here: a table never loads the exporters
+
+        chosen = SUFFIXES.get(path.suffix.lower(), "")
+        if not chosen:
+            raise UsageError(f"Cannot tell the format from {path}; add --format.")
+    if abstracts and chosen != "md":
+        raise UsageError("--abstracts applies to --format md only.")
+    if path is not None and path.exists() and not force:  # fail before any fetching
+        from papercli.errors import OutputError
+
+        raise OutputError(f"{path} already exists; use --force to overwrite it.")
+    return Output(chosen, path, force, abstracts)
+
+
+def _write_output(text: str, out: Output, what: str) -> None:
+    """``text`` to stdout, or atomically to ``out.path`` (never over a file without --force)."""
+    from papercli.cache import atomic_write_text
+    from papercli.errors import OutputError
+
+    if out.path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = out.path
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder; give a file name.")
+    if path.exists() and not out.force:
+        raise OutputError(f"{path} already exists; use --force to overwrite it.")
+    if not path.parent.is_dir():
+        raise OutputError(f"Folder {path.parent} does not exist.")
+    try:
+        if path.exists():  # --force keeps the file's permissions
+            mode = path.stat().st_mode & 0o777
+        else:  # a new file gets the usual ones (the temporary file is private)
+            umask = os.umask(0o022)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        atomic_write_text(path, text)
+        os.chmod(path, mode)
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    _stderr(f"Wrote {what} to {path}.")
+
+
+def _plain_text(renderable: Any) -> str:
+    """A renderable as plain text for a file (no colour, no padding)."""
+    from rich.console import Console
+
+    console = Console(width=120, color_system=None, force_terminal=False, highlight=False)
+    with console.capture() as capture:
+        console.print(renderable)
+    return "".join(line.rstrip() + "\n" for line in capture.get().splitlines())
+
+
+def _emit_listing(listing: Listing, out: Output | bool) -> None:
+    """Print (or write) a listing in the chosen format. ``out`` may be the old ``--json`` flag."""
+    if isinstance(out, bool):
+        out = Output("json" if out else "table")
+    count = len(listing.papers)
+    what = f"{count} paper{'s' if count != 1 else ''}"
+    if out.format == "table":
         from papercli.render import papers_table
 
-        console = _console()
-        if listing.papers:
+        if out.path is not None:
+            if listing.papers:
+                _write_output(_plain_text(papers_table(listing.papers, None, width=120)), out, what)
+        elif listing.papers:
+            console = _console()
             _print(console, papers_table(listing.papers, listing.query, width=console.width))
+    elif out.format == "json" and out.path is None:
+        _print_json([p.to_json() for p in listing.papers])
+    else:
+        from papercli.export import Meta, render
+
+        text = render(out.format, listing.papers, Meta.of(listing), abstracts=out.abstracts)
+        _write_output(text, out, what)
     if not listing.papers:
         if listing.total:
             _stderr(f"No papers match (of {listing.total} in {listing.heading}).")
@@ -257,6 +381,10 @@ def today(
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
     source: SourceOpt = None,
@@ -269,6 +397,7 @@ def today(
     Examples: papers today | papers today mini-batch | papers today "diffusion model" --has-code
     | papers today --source arxiv -c cs.LG -c cs.CL | papers today --source all --include-hf
     """
+    out = output_options(fmt, json_, output, force, abstracts)
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
 
     def run(a: App) -> None:
@@ -281,7 +410,7 @@ def today(
             offline=offline,
             refresh=refresh,
         )
-        _emit_listing(listing, json_)
+        _emit_listing(listing, out)
 
     _run(run)
 
@@ -300,6 +429,10 @@ def list_(
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
 ) -> None:
@@ -312,11 +445,10 @@ def list_(
 
     from papercli.dates import period_from_options
 
+    out = output_options(fmt, json_, output, force, abstracts)
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
     period = period_from_options(date, week, month, dt.date.today())
-    _run(
-        lambda a: _emit_listing(a.listing(period, filters, offline=offline, refresh=refresh), json_)
-    )
+    _run(lambda a: _emit_listing(a.listing(period, filters, offline=offline, refresh=refresh), out))
 
 
 @app.command()
@@ -324,6 +456,10 @@ def list_(
 def show(
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
     json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
 ) -> None:
@@ -332,20 +468,34 @@ def show(
     Examples: papers show 2308.04079 | papers show https://arxiv.org/abs/2308.04079v2 --json
     """
 
+    out = output_options(fmt, json_, output, force, abstracts)
+
     def run(a: App) -> None:
         paper = a.show(paper_id, offline=offline, refresh=refresh)
-        _emit_paper(paper, json_)
+        _emit_paper(paper, out)
 
     _run(run)
 
 
-def _emit_paper(paper: Paper, as_json: bool) -> None:
-    if as_json:
-        _print_json(paper.to_json())
-        return
-    from papercli.render import paper_detail
+def _emit_paper(paper: Paper, out: Output | bool) -> None:
+    if isinstance(out, bool):
+        out = Output("json" if out else "table")
+    if out.format == "table":
+        from papercli.render import paper_detail
 
-    _print(_console(), paper_detail(paper))
+        if out.path is None:
+            _print(_console(), paper_detail(paper))
+        else:
+            _write_output(_plain_text(paper_detail(paper)), out, f"paper {paper.id}")
+        return
+    if out.format == "json":
+        text = json.dumps(paper.to_json(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        from papercli.export import Meta, render
+
+        meta = Meta(heading=f"Paper {paper.id}", source=",".join(paper.sources))
+        text = render(out.format, [paper], meta, abstracts=out.abstracts)
+    _write_output(text, out, f"paper {paper.id}")
 
 
 @app.command()
@@ -357,6 +507,10 @@ def search(
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     json_: JsonOpt = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    abstracts: AbstractsOpt = False,
     source: SourceOpt = None,
 ) -> None:
     """Search Hugging Face papers, or arXiv with --source arxiv.
@@ -364,9 +518,83 @@ def search(
     Examples: papers search llama 3 herd --limit 5
     | papers search '"diffusion model" distillation' --source arxiv --limit 20
     """
+    out = output_options(fmt, json_, output, force, abstracts)
     filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
     chosen = source.value if source else None
-    _run(lambda a: _emit_listing(a.search(_query_text(query), filters, chosen), json_))
+    _run(lambda a: _emit_listing(a.search(_query_text(query), filters, chosen), out))
+
+
+# --- email digest ---------------------------------------------------------------------
+DIGEST_NOTHING_NEW = 3  # like papers watch run: a cron job can tell "nothing new" apart
+
+
+@app.command()
+@handle_errors
+def digest(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="NAME", help="Watch rules (default: all).", show_default=False),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="ADDRESS", help="Recipient (default: [email] to).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the message; send nothing, mark nothing.")
+    ] = False,
+) -> None:
+    """Email the new matches of watch rules as one message. Exit status: 0 sent (or
+    --dry-run), 3 nothing new (no email), 1 error (nothing marked as reported), 2 usage.
+
+    Examples: papers digest --dry-run | papers digest minibatch diffusion --to me@example.org
+    """
+    nothing_new = False
+
+    def run(a: App) -> None:
+        nonlocal nothing_new
+        from papercli import mail
+
+        config = mail.SmtpConfig.from_settings(a.settings)
+        if to is not None:
+            mail.check_addresses(to, "to", from_config=False)
+        groups, mark_reported = _watch_news(a, names or [])
+        result = mail.run_digest(
+            groups, config, day=a.today, mark_reported=mark_reported, to=to, dry_run=dry_run
+        )
+        rules = ", ".join(names or a.settings.watches) or "your watch rules"
+        if result.message is None:
+            nothing_new = True
+            _stderr(f"No new papers for {rules}; no email sent.")
+        elif dry_run:
+            sys.stdout.write(mail.preview(result.message))
+            _stderr(f"Dry run: {result.papers} new papers; nothing sent or marked as reported.")
+        else:
+            _stderr(f"Sent {result.papers} new papers to {result.message['To']}.")
+
+    _run(run)
+    if nothing_new:
+        raise typer.Exit(DIGEST_NOTHING_NEW)
+
+
+def _watch_news(a: App, names: list[str]) -> tuple[dict[str, list[Paper]], Callable[..., None]]:
+    """The new matches of the watch rules ``names`` (all when empty), and the callback
+    that marks them reported: the one place that connects the digest to the watch
+    rules' "new since last time" state (``papercli.watch``: ``select_rules``,
+    ``new_matches``, ``mark_reported``)."""
+    try:
+        from papercli import watch
+    except ImportError:  # the watch state is on another branch until it lands
+        watches = a.settings.watches
+        unknown = [n for n in names if n not in watches]
+        if unknown:
+            raise UsageError(f"No watch rule named {unknown[0]!r}.") from None
+        raise PapersError("papers digest needs the watch rules' state (papercli.watch).") from None
+    results = watch.new_matches(a, watch.select_rules(a, names))
+    groups = {r.rule.name: list(r.new) for r in results}
+
+    def mark_reported(sent: Any) -> None:
+        watch.mark_reported(a, [r for r in results if r.rule.name in sent])
+
+    return groups, mark_reported
 
 
 @app.command("open")

@@ -131,12 +131,19 @@ class App:
         refresh: bool,
         what: str,
         settled_after: float | None = None,
+        revalidate: Callable[[dict[str, Any]], tuple[list[Paper], dict[str, Any]] | None]
+        | None = None,
     ) -> Entry:
         """The cached entry when fresh enough, else a fetch (saved), else the stale copy.
 
         ``current`` listings can still change and are refetched after the TTL; so is
         a listing whose cached copy was fetched before ``settled_after`` (a day
         fetched while it was still being filled in).
+
+        ``revalidate``, when given, replaces ``fetch`` for a stale cached entry: it
+        gets the entry's ``meta`` (where validators such as an ETag live) and
+        returns None when the server says the copy is still good (HTTP 304); the
+        entry is then kept with a new ``fetched_at``. ``--refresh`` always fetches.
         """
         entry = self.cache.load(source, kind, key)
         if entry is not None and settled_after is not None and entry.fetched_at < settled_after:
@@ -155,7 +162,15 @@ class App:
         if fresh and not refresh:
             return entry  # type: ignore[return-value]
         try:
-            papers, meta = fetch()
+            if revalidate is not None and entry is not None and not refresh:
+                got = revalidate(entry.meta)
+                if got is None:  # not modified: the cached copy is good for another ttl
+                    return self.cache.save(
+                        source, kind, key, entry.papers, entry.meta, fetched_at=self.now()
+                    )
+                papers, meta = got
+            else:
+                papers, meta = fetch()
         except FetchError as exc:
             if entry is None:
                 raise
@@ -171,9 +186,25 @@ class App:
     def hf_period(self, period: Period, *, offline: bool, refresh: bool) -> list[Paper]:
         from papercli.sources import hf
 
+        concurrency = int(self.settings.get("sources.hf", "concurrency"))
+
+        def get(validators: Any) -> tuple[hf.ListingFetch, dict[str, Any]]:
+            got = hf.fetch_listing_if_changed(
+                self.http,
+                self.settings.hf_url,
+                period,
+                concurrency,
+                validators if isinstance(validators, dict) else None,
+            )
+            return got, ({"validators": got.validators} if got.validators else {})
+
         def fetch() -> tuple[list[Paper], dict[str, Any]]:
-            concurrency = int(self.settings.get("sources.hf", "concurrency"))
-            return hf.fetch_listing(self.http, self.settings.hf_url, period, concurrency), {}
+            got, meta = get(None)
+            return got.papers, meta
+
+        def revalidate(meta: dict[str, Any]) -> tuple[list[Paper], dict[str, Any]] | None:
+            got, new_meta = get(meta.get("validators"))
+            return None if got.not_modified else (got.papers, new_meta)
 
         entry = self.cached_or_fetch(
             "hf",
@@ -185,6 +216,7 @@ class App:
             refresh=refresh,
             what=f"Hugging Face papers for {period.key}",
             settled_after=settled_time(period),
+            revalidate=revalidate,
         )
         return entry.papers
 

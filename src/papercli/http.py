@@ -100,6 +100,36 @@ def retry_time(wallclock: float, wait: float) -> str:
     return then.strftime("%H:%M" if then.date() == today else "%Y-%m-%d %H:%M")
 
 
+_VALIDATOR_HEADERS = (("etag", "If-None-Match"), ("last_modified", "If-Modified-Since"))
+
+
+def sanitize_validators(validators: Mapping[str, Any]) -> dict[str, str]:
+    """The usable ``etag`` / ``last_modified`` values (cache files can be edited by hand)."""
+    out: dict[str, str] = {}
+    for key, _ in _VALIDATOR_HEADERS:
+        value = validators.get(key)
+        usable = isinstance(value, str) and 0 < len(value) <= 1024
+        if usable and value.isascii() and value.isprintable():  # type: ignore[union-attr]
+            out[key] = value  # type: ignore[assignment]
+    return out
+
+
+def validators_from(headers: Mapping[str, str]) -> dict[str, str]:
+    """``ETag`` / ``Last-Modified`` of a response, as stored in a cache entry's meta."""
+    return sanitize_validators(
+        {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+    )
+
+
+def conditional_headers(validators: Mapping[str, Any]) -> dict[str, str]:
+    """``If-None-Match`` / ``If-Modified-Since`` for validators a server gave earlier.
+
+    Pass them to :meth:`Http.get` with ``accept=(304,)``: a 304 means "still good".
+    """
+    valid = sanitize_validators(validators)
+    return {header: valid[key] for key, header in _VALIDATOR_HEADERS if key in valid}
+
+
 def host_of(url: str) -> str:
     try:
         return urlsplit(url).netloc or url

@@ -361,7 +361,10 @@ class Query:
         terms = self.terms(None, field)
         if not terms or not text:
             return []
-        normed, index = _normalize_mapped(text)
+        if text.isascii():  # normalising ASCII only lowers it: offsets are unchanged
+            normed, index = text.lower(), None
+        else:
+            normed, index = _normalize_mapped(text)
         spans: list[tuple[int, int]] = []
         for term in terms:
             pattern = term_pattern(term.text)
@@ -369,7 +372,10 @@ class Query:
                 continue
             for m in pattern.finditer(normed):
                 if m.end() > m.start():
-                    spans.append((index[m.start()], index[m.end() - 1] + 1))
+                    if index is None:
+                        spans.append((m.start(), m.end()))
+                    else:
+                        spans.append((index[m.start()], index[m.end() - 1] + 1))
         return _merge(spans)
 
 

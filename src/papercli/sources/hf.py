@@ -8,13 +8,16 @@ body is not the shape the API sends (HTML, truncated JSON, a dict for a list).
 from __future__ import annotations
 
 import json
+import queue
 import re
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from papercli.dates import Period
 from papercli.errors import FetchError, NotFoundError
-from papercli.http import Http
+from papercli.http import Http, conditional_headers, sanitize_validators, validators_from
 from papercli.ids import is_paper_id
 from papercli.models import Paper, split_version
 from papercli.text import clean_optional
@@ -160,78 +163,139 @@ def period_params(period: Period) -> dict[str, str]:
     return {{"day": "date"}.get(period.kind, period.kind): period.key}
 
 
-def fetch_listing(http: Http, base_url: str, period: Period, concurrency: int = 6) -> list[Paper]:
-    """Every paper of a day, ISO week or month, page by page until a short page.
+@dataclass(frozen=True, slots=True)
+class ListingFetch:
+    """What :func:`fetch_listing_if_changed` got.
 
-    Pages are requested ``concurrency`` at a time (a sliding window); pages past
-    the first short one are discarded. Any failed page fails the whole listing.
+    ``validators`` (``etag`` / ``last_modified``) are kept only for listings that
+    fit in one page: a 304 for page 0 then proves the whole listing unchanged.
+    ``not_modified`` means the server answered 304 (``papers`` is then empty).
+    """
+
+    papers: list[Paper]
+    validators: dict[str, str] = field(default_factory=dict)
+    pages: int = 1
+    not_modified: bool = False
+
+
+def fetch_listing(http: Http, base_url: str, period: Period, concurrency: int = 6) -> list[Paper]:
+    """Every paper of a day, ISO week or month, page by page until a short page."""
+    return fetch_listing_if_changed(http, base_url, period, concurrency).papers
+
+
+def fetch_listing_if_changed(
+    http: Http,
+    base_url: str,
+    period: Period,
+    concurrency: int = 6,
+    validators: Mapping[str, Any] | None = None,
+) -> ListingFetch:
+    """A listing, or "not modified" when ``validators`` from a one-page listing still hold.
+
+    With validators, page 0 is requested alone and conditionally
+    (``If-None-Match`` / ``If-Modified-Since``); a 304 ends the fetch. Otherwise
+    weeks and months request ``concurrency`` pages at a time (a sliding window;
+    pages past the first short one are discarded) and days go page by page. Any
+    failed page before the end fails the whole listing.
     """
     url = f"{base_url}/api/daily_papers"
     day = period.key if period.kind == "day" else None
     base_params = {**period_params(period), "limit": str(PAGE_SIZE)}
+    first_headers: dict[str, Mapping[str, str]] = {}
 
     def page(n: int) -> list[Paper]:
         response = http.get(url, {**base_params, "p": str(n)})
+        if n == 0:
+            first_headers["h"] = response.headers
         return parse_daily(response.body, day)
 
     pages: dict[int, list[Paper]] = {}
-    if concurrency <= 1 or period.kind == "day":  # a day almost always fits one page
-        for n in range(MAX_PAGES):
-            pages[n] = page(n)
-            if len(pages[n]) < PAGE_SIZE:
-                break
-    else:
-        pages = _fetch_pages_concurrently(page, concurrency)
+    conditional = conditional_headers(validators or {})
+    if conditional:
+        response = http.get(url, {**base_params, "p": "0"}, accept=(304,), headers=conditional)
+        if response.status == 304:
+            kept = {**sanitize_validators(validators or {}), **validators_from(response.headers)}
+            return ListingFetch([], kept, 1, not_modified=True)
+        first_headers["h"] = response.headers
+        pages[0] = parse_daily(response.body, day)
+    if not pages or len(pages[0]) >= PAGE_SIZE:
+        if concurrency <= 1 or period.kind == "day":  # a day almost always fits one page
+            for n in range(len(pages), MAX_PAGES):
+                pages[n] = page(n)
+                if len(pages[n]) < PAGE_SIZE:
+                    break
+        else:
+            pages.update(_fetch_pages_concurrently(page, concurrency, start=len(pages)))
     papers: list[Paper] = []
     seen: set[str] = set()
+    count = 0
     for n in sorted(pages):
+        count += 1
         for p in pages[n]:
             if p.id not in seen:
                 seen.add(p.id)
                 papers.append(p)
         if len(pages[n]) < PAGE_SIZE:
             break
-    return papers
+    kept = validators_from(first_headers.get("h", {})) if count == 1 else {}
+    return ListingFetch(papers, kept, count)
 
 
-def _fetch_pages_concurrently(page: Any, concurrency: int) -> dict[int, list[Paper]]:
-    pages: dict[int, list[Paper]] = {}
-    last_page: int | None = None  # index of the first short page seen
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        running: dict[Future[list[Paper]], int] = {}
-        next_page = 0
+def _fetch_pages_concurrently(
+    page: Callable[[int], list[Paper]], concurrency: int, start: int = 0
+) -> dict[int, list[Paper]]:
+    """Pages ``start``, ``start + 1``, ..., ``concurrency`` in flight, to the first short one.
 
-        def launch() -> None:
-            nonlocal next_page
-            while len(running) < concurrency and next_page < MAX_PAGES:
-                if last_page is not None and next_page > last_page:
-                    return
-                running[pool.submit(page, next_page)] = next_page
-                next_page += 1
+    Returns as soon as every page up to the first short one is in: requests for
+    pages past the end that are still in flight are abandoned (their daemon
+    threads finish or die with the process), so overshooting the end by a few
+    speculative pages costs no waiting.
+    """
+    results: queue.Queue[tuple[int, list[Paper] | None, BaseException | None]] = queue.Queue()
 
-        failures: dict[int, BaseException] = {}
-        launch()
+    def work(n: int) -> None:
         try:
-            while running:
-                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                for future in done:
-                    n = running.pop(future)
-                    error = future.exception()
-                    if error is not None:
-                        failures[n] = error
-                        continue
-                    pages[n] = future.result()
-                    if len(pages[n]) < PAGE_SIZE and (last_page is None or n < last_page):
-                        last_page = n
-                # A failure before the end of the listing fails it; past the end, it is moot.
-                fatal = [n for n in failures if last_page is None or n < last_page]
-                if fatal:
-                    raise failures[min(fatal)]
-                launch()
-        except BaseException:
-            for future in running:
-                future.cancel()
-            raise
+            results.put((n, page(n), None))
+        except BaseException as exc:  # handed to the caller's thread
+            results.put((n, None, exc))
+
+    pages: dict[int, list[Paper]] = {}
+    failures: dict[int, BaseException] = {}
+    running: set[int] = set()
+    next_page = start
+    last_page: int | None = None  # index of the first short page seen
+
+    def launch() -> None:
+        nonlocal next_page
+        while len(running) < concurrency and next_page < MAX_PAGES and not failures:
+            if last_page is not None and next_page > last_page:
+                return
+            threading.Thread(target=work, args=(next_page,), daemon=True).start()
+            running.add(next_page)
+            next_page += 1
+
+    def settled(n: int) -> bool:
+        """Every page before ``n`` is in (so whether ``n`` matters is known)."""
+        return all(m in pages for m in range(start, n))
+
+    launch()
+    while running:
+        n, got, error = results.get()
+        running.discard(n)
+        if error is not None:
+            failures[n] = error
+        else:
+            assert got is not None
+            pages[n] = got
+            if len(got) < PAGE_SIZE and (last_page is None or n < last_page):
+                last_page = n
+        # A failure before the end of the listing fails it; past the end, it is moot.
+        for bad in sorted(failures):
+            if (last_page is None or bad < last_page) and settled(bad):
+                raise failures[bad]
+        if last_page is not None and settled(last_page + 1):
+            break  # complete; pages past the end still in flight are abandoned
+        launch()
     return pages
 
 

@@ -1,0 +1,528 @@
+"""Papers -> text: Markdown, JSON, JSON Lines, CSV, BibTeX and Atom. Pure functions.
+
+Nothing here does I/O: the CLI decides where the text goes. Remote text is
+untrusted, so every format escapes it for its own syntax:
+
+- Markdown: every character Markdown, GitHub or Obsidian could interpret is
+  backslash-escaped, so a title can never make a link, an image, emphasis, a tag,
+  math or raw HTML; links are built from URLs papercli trusts (http(s) only,
+  percent-encoded). Abstracts (``abstracts=True``) sit HTML-escaped inside one
+  ``<details>`` HTML block.
+- BibTeX: LaTeX specials become commands with balanced braces; capitals are
+  protected word by word; non-ASCII text stays UTF-8.
+- Atom: built with ElementTree (XML-escaped), characters XML 1.0 forbids removed.
+- CSV: RFC 4180 (csv module, CRLF); cells a spreadsheet would run as a formula
+  are prefixed with ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from papercli.models import JSON_KEYS, Paper
+from papercli.text import clean, json_terminal_safe, strip_controls
+
+if TYPE_CHECKING:
+    from papercli.core import Listing
+
+FORMATS: tuple[str, ...] = ("md", "json", "jsonl", "csv", "bib", "atom")
+# File name endings that choose a format when ``-o FILE`` is given without ``--format``.
+SUFFIXES: dict[str, str] = {
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".bib": "bib",
+    ".atom": "atom",
+    ".xml": "atom",
+}
+LIST_SEPARATOR = "; "
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """What was listed: the heading (source and period), the query, the feed identity."""
+
+    heading: str
+    source: str = ""
+    period: str | None = None
+    query: str = ""
+
+    @classmethod
+    def of(cls, listing: Listing) -> Meta:
+        return cls(
+            heading=listing.heading,
+            source=listing.source,
+            period=listing.period.key if listing.period is not None else None,
+            query=listing.query.text,
+        )
+
+    @property
+    def feed_id(self) -> str:
+        """Stable across runs: the same source and query give the same feed id."""
+        parts = ["papercli", self.source, " ".join(self.query.split())]
+        if self.period is None:  # a search or a watch: its heading names it
+            parts.append(self.heading)
+        return uuid.uuid5(uuid.NAMESPACE_URL, ":".join(parts)).urn
+
+
+def render(
+    fmt: str,
+    papers: Sequence[Paper],
+    meta: Meta,
+    *,
+    abstracts: bool = False,
+    now: dt.datetime | None = None,
+) -> str:
+    """The papers in one of :data:`FORMATS`."""
+    if fmt == "md":
+        return to_markdown(papers, meta, abstracts=abstracts)
+    if fmt == "json":
+        return to_json(papers)
+    if fmt == "jsonl":
+        return to_jsonl(papers)
+    if fmt == "csv":
+        return to_csv(papers)
+    if fmt == "bib":
+        return to_bibtex(papers)
+    if fmt == "atom":
+        return to_atom(papers, meta, now=now)
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def best_link(p: Paper) -> str | None:
+    """The page a title links to: Hugging Face when known, else arXiv, else the project."""
+    return p.url or p.arxiv_url or safe_url(p.project_page)
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) URL fit to put in a link (percent-encoded), or None."""
+    if not url:
+        return None
+    url = clean(url)
+    if not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE):
+        return None
+    return quote(url, safe="/:?#@!$&'*+,;=%-._~")
+
+
+# --- JSON, JSON Lines, CSV ---------------------------------------------------------
+
+
+def to_json(papers: Sequence[Paper]) -> str:
+    # C1 controls, bidi and zero-width characters as \u escapes: the same JSON value,
+    # but nothing a terminal acts on when the file is printed.
+    text = json.dumps([p.to_json() for p in papers], ensure_ascii=False, indent=2)
+    return json_terminal_safe(text) + "\n"
+
+
+def to_jsonl(papers: Sequence[Paper]) -> str:
+    return "".join(
+        json_terminal_safe(json.dumps(p.to_json(), ensure_ascii=False)) + "\n" for p in papers
+    )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, bool | int | float):
+        return str(value)
+    text = strip_controls(str(value))
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(papers: Sequence[Paper]) -> str:
+    """RFC 4180: a header row of :data:`JSON_KEYS`, CRLF line ends, quoting as needed."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(JSON_KEYS)
+    for p in papers:
+        record = p.to_json()
+        writer.writerow([_csv_cell(record[key]) for key in JSON_KEYS])
+    return out.getvalue()
+
+
+# --- Markdown ------------------------------------------------------------------------
+
+# Every ASCII punctuation character that Markdown (CommonMark, GFM) or Obsidian can
+# give a meaning to anywhere in a line: emphasis, code, links, images, HTML,
+# entities, tables, tags, math, highlights, comments, footnotes, emoji shortcodes,
+# autolinks (``https:``, ``user@host``).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#|!&$~=%^:@])")
+# A dot between word characters (``www.example.com``, ``e.g``) could start a bare link.
+_MD_DOT = re.compile(r"(?<=\w)\.(?=\w)")
+# Block syntax that only counts at the start of a line: lists, quotes, breaks.
+_MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+>])")
+
+
+def md_escape(text: object) -> str:
+    """One line of remote text that Markdown renders literally (and never as a link)."""
+    value = clean(text)
+    value = _MD_SPECIAL.sub(r"\\\1", value)
+    value = _MD_DOT.sub(r"\\.", value)
+    value = _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", value)
+    return value
+
+
+def _md_link(label: str, url: str | None) -> str | None:
+    target = safe_url(url)
+    return f"[{label}](<{target}>)" if target else None
+
+
+def _paragraphs(text: str) -> list[str]:
+    parts = re.split(r"\n\s*\n", strip_controls(text))
+    return [c for c in (clean(part) for part in parts) if c]
+
+
+def _details_html(summary: str, text: str) -> str:
+    """A ``<details>`` HTML block; every line non-blank so the block stays one block."""
+    lines = ["<details>", f"<summary>{html.escape(summary)}</summary>"]
+    lines += [f"<p>{html.escape(part)}</p>" for part in _paragraphs(text)]
+    lines.append("</details>")
+    return "\n".join(lines)
+
+
+def _stars(n: int | None) -> str:
+    if n is None:
+        return ""
+    return f" (★ {n / 1000:.1f}k)" if n >= 1000 else f" (★ {n})"
+
+
+def markdown_entry(p: Paper, *, abstracts: bool = False) -> str:
+    title = md_escape(p.title) or "(untitled)"
+    link = safe_url(best_link(p))
+    lines = [f"## [{title}](<{link}>)" if link else f"## {title}", ""]
+    if p.authors:
+        lines.append("- Authors: " + ", ".join(md_escape(a) for a in p.authors))
+    if p.organization:
+        lines.append(f"- Organization: {md_escape(p.organization)}")
+    if p.upvotes is not None:
+        lines.append(f"- Upvotes: {p.upvotes}")
+    day = p.listed or (p.published or "")[:10]
+    if day:
+        lines.append(f"- Date: {md_escape(day)}")
+    links = [
+        _md_link(f"arXiv {md_escape(p.id)}", p.arxiv_url),
+        _md_link("PDF", p.pdf_url),
+        (lambda c: c + _stars(p.github_stars) if c else None)(_md_link("Code", p.github_url)),
+        _md_link("Project page", p.project_page),
+    ]
+    if p.url and p.url != link:
+        links.insert(0, _md_link("Hugging Face", p.url))
+    present = [x for x in links if x]
+    if not p.is_arxiv:
+        present.insert(0, f"id {md_escape(p.id)}")
+    if present:
+        lines.append("- Links: " + " · ".join(present))
+    if abstracts and p.abstract:
+        lines += ["", _details_html("Abstract", p.abstract)]
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(papers: Sequence[Paper], meta: Meta, *, abstracts: bool = False) -> str:
+    """A heading saying what was listed, then one section per paper."""
+    parts = [f"# {md_escape(meta.heading) or 'Papers'}", ""]
+    about = []
+    if meta.query.strip():
+        about.append(f"Query: {md_escape(meta.query)}")
+    count = len(papers)
+    about.append(f"{count} paper{'s' if count != 1 else ''}")
+    parts += [" · ".join(about), ""]
+    parts += [markdown_entry(p, abstracts=abstracts) for p in papers]
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+# --- BibTeX ---------------------------------------------------------------------------
+
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\textasciicircum{}",
+    "~": r"\textasciitilde{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
+_LATEX_SPECIAL = re.compile("|".join(re.escape(c) for c in _LATEX))
+_DOI = re.compile(r"^10\.\d{4,9}/[^\s{}\\%\"#]+$")
+_CATEGORY = re.compile(r"^[A-Za-z][A-Za-z.\-]*$")
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "for",
+        "to",
+        "and",
+        "or",
+        "with",
+        "without",
+        "towards",
+        "toward",
+        "via",
+        "from",
+        "is",
+        "are",
+        "do",
+        "does",
+        "can",
+        "by",
+        "at",
+        "as",
+        "be",
+        "how",
+        "what",
+        "when",
+        "why",
+        "which",
+        "your",
+        "our",
+        "we",
+        "its",
+        "it",
+        "into",
+        "using",
+    ]
+)
+
+
+def latex_escape(text: object) -> str:
+    """One line of text safe in a BibTeX field: every brace balanced, no LaTeX active."""
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX[m.group(0)], clean(text))
+
+
+def _protect_word(word: str) -> str:
+    escaped = latex_escape(word)
+    if not any(c.isupper() for c in word):
+        return escaped
+    # A group starting with a backslash is a BibTeX "special character" whose
+    # letters styles may still recase; an empty group first prevents that.
+    return "{{}" + escaped + "}" if escaped.startswith("\\") else "{" + escaped + "}"
+
+
+def bib_title(title: str) -> str:
+    return " ".join(_protect_word(w) for w in clean(title).split(" ") if w)
+
+
+def _bib_name(name: str) -> str:
+    value = latex_escape(name)
+    # "and" inside one name would split it into two authors.
+    return re.sub(r"(?i)(?<!\S)and(?!\S)", lambda m: "{" + m.group(0) + "}", value)
+
+
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII letters and digits only (``Émile`` -> ``emile``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode().lower())
+
+
+def _last_name(name: str) -> str:
+    name = clean(name)
+    if "," in name:
+        return name.split(",", 1)[0]
+    parts = name.split(" ")
+    return parts[-1] if parts else ""
+
+
+def paper_year(p: Paper) -> str | None:
+    for value in (p.published, p.listed):
+        if value and re.match(r"^\d{4}", value):
+            return value[:4]
+    match = re.match(r"^(\d{2})(\d{2})\.\d{4,5}$", p.id)
+    if match:
+        return f"20{match.group(1)}"
+    return None
+
+
+def base_key(p: Paper) -> str:
+    """``dettmers2023qlora``: first author's last name, year, first significant title word."""
+    author = ascii_fold(_last_name(p.authors[0])) if p.authors else ""
+    words = [ascii_fold(w) for w in re.split(r"[\s:/]+", clean(p.title))]
+    word = next((w for w in words if w and w not in _STOPWORDS), "")
+    return f"{author or 'anon'}{paper_year(p) or ''}{word}" or "paper"
+
+
+def bib_keys(papers: Sequence[Paper]) -> list[str]:
+    """Unique keys, in the papers' order. On a clash the paper with the smallest id
+    keeps the plain key and the others get their arXiv id appended, so a key does not
+    depend on the order of the listing."""
+    bases = [base_key(p) for p in papers]
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(bases):
+        groups.setdefault(key, []).append(i)
+    keys = list(bases)
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        ordered = sorted(members, key=lambda i: (papers[i].id, i))
+        for i in ordered[1:]:
+            keys[i] = f"{key}-{re.sub(r'[^A-Za-z0-9.]', '-', papers[i].id)}"
+    seen: set[str] = set()
+    for i, key in enumerate(keys):  # same id twice: letters
+        candidate, n = key, 0
+        while candidate in seen:
+            n += 1
+            candidate = f"{key}{chr(ord('a') + (n - 1) % 26)}{(n - 1) // 26 or ''}"
+        keys[i] = candidate
+        seen.add(candidate)
+    return keys
+
+
+def bibtex_entry(p: Paper, key: str) -> str:
+    fields: list[tuple[str, str]] = [("title", bib_title(p.title) or "{(untitled)}")]
+    if p.authors:
+        fields.append(("author", " and ".join(_bib_name(a) for a in p.authors)))
+    year = paper_year(p)
+    if year:
+        fields.append(("year", year))
+    if p.is_arxiv:
+        fields += [("eprint", latex_escape(p.id)), ("archivePrefix", "arXiv")]
+        primary = p.primary_category or (p.categories[0] if p.categories else None)
+        if primary and _CATEGORY.match(primary):
+            fields.append(("primaryClass", primary))
+    url = safe_url(p.arxiv_url or p.url or p.project_page)
+    if url:  # percent-encoded: no braces, backslashes or spaces; kept verbatim
+        fields.append(("url", url))
+    doi = clean(p.doi)
+    if _DOI.match(doi):
+        fields.append(("doi", doi))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def to_bibtex(papers: Sequence[Paper]) -> str:
+    keys = bib_keys(papers)
+    return "\n".join(bibtex_entry(p, k) for p, k in zip(papers, keys, strict=True))
+
+
+# --- Atom -------------------------------------------------------------------------------
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+_XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: object, *, one_line: bool = True) -> str:
+    value = clean(text) if one_line else "\n\n".join(_paragraphs(str(text or "")))
+    return _XML_INVALID.sub("", value)
+
+
+def _rfc3339(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.astimezone(dt.UTC)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def entry_times(p: Paper) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(published, updated): updated is the later of the arXiv date and the listing day."""
+    published = _rfc3339(p.published)
+    listed = _rfc3339(p.listed[:10] + "T00:00:00+00:00") if p.listed else None
+    candidates = [t for t in (published, listed) if t is not None]
+    return published, max(candidates) if candidates else None
+
+
+def entry_id(p: Paper) -> str:
+    """Stable: the arXiv abstract URL, or a UUID derived from the id."""
+    return p.arxiv_url or uuid.uuid5(uuid.NAMESPACE_URL, f"papercli:paper:{p.id}").urn
+
+
+def to_atom(papers: Sequence[Paper], meta: Meta, *, now: dt.datetime | None = None) -> str:
+    """An Atom 1.0 feed; ``updated`` of the feed is the newest entry's (else ``now``)."""
+    import xml.etree.ElementTree as ET
+
+    now = now or dt.datetime.now(dt.UTC)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    title = _xml_text(meta.heading) or "Papers"
+    if meta.query.strip():
+        title += f" ({_xml_text(meta.query)})"
+    sub(feed, "title", title)
+    sub(feed, "id", meta.feed_id)
+    entries: list[tuple[Paper, dt.datetime]] = []
+    seen: set[str] = set()
+    for p in papers:  # an entry id appears once per feed
+        if entry_id(p) in seen:
+            continue
+        seen.add(entry_id(p))
+        _published, updated = entry_times(p)
+        entries.append((p, updated or now))
+    newest = max((u for _, u in entries), default=now)
+    sub(feed, "updated", _stamp(newest))
+    author = sub(feed, "author")
+    sub(author, "name", "papercli")
+    sub(feed, "generator", "papercli")
+    for p, updated in entries:
+        published, _ = entry_times(p)
+        entry = sub(feed, "entry")
+        sub(entry, "id", entry_id(p))
+        sub(entry, "title", _xml_text(p.title) or "(untitled)", type="text")
+        sub(entry, "updated", _stamp(updated))
+        if published is not None:
+            sub(entry, "published", _stamp(published))
+        for name in p.authors:
+            if _xml_text(name):
+                sub(sub(entry, "author"), "name", _xml_text(name))
+        main = safe_url(best_link(p))
+        if main:
+            sub(entry, "link", rel="alternate", type="text/html", href=main)
+        related = [
+            (safe_url(p.arxiv_url) if p.arxiv_url != best_link(p) else None, "text/html", "arXiv"),
+            (safe_url(p.pdf_url), "application/pdf", "PDF"),
+            (safe_url(p.github_url), "text/html", "Code"),
+            (safe_url(p.project_page) if p.project_page != best_link(p) else None, "", "Project"),
+        ]
+        for href, kind, label in related:
+            if href:
+                attrs = {"rel": "related", "href": href, "title": label}
+                if kind:
+                    attrs["type"] = kind
+                sub(entry, "link", **attrs)
+        for category in p.categories:
+            if _xml_text(category):
+                sub(entry, "category", term=_xml_text(category))
+        summary = _xml_text(p.abstract, one_line=False)
+        if summary:
+            sub(entry, "summary", summary, type="text")
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
