@@ -286,15 +286,18 @@ def test_setting_aside_twice_in_one_second_keeps_both(tmp_path: Path) -> None:
     assert len(warnings) == 3 and all("set aside" in w for w in warnings)
 
 
-def test_set_aside_files_are_counted_and_survive_cache_clear(run, isolated_home: Path) -> None:
+def test_set_aside_files_survive_cache_clear_and_temp_files_do_not(run, isolated_home: Path) -> None:
     path = day_file(isolated_home)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"garbage")
     Cache(isolated_home / "cache").load("hf", "day", DAY)
+    leftover = path.parent / f".{DAY}.json.x1y2z3.tmp"  # from a killed process
+    leftover.write_text("{")
     info = run("cache", "info")
     assert "Set-aside (unreadable) files: 1" in info.stdout
     run("cache", "clear", "--yes")
     assert len(list(path.parent.glob("*.corrupt-*"))) == 1
+    assert not leftover.exists()
 
 
 # --- empty answers never replace good listings ---------------------------------------------

@@ -212,9 +212,14 @@ class Cache:
         return {"files": count, "bytes": size, "by_source": by_source, "set_aside": set_aside}
 
     def clear(self) -> int:
-        """Remove every cache file papercli wrote; returns how many."""
+        """Remove every cache file papercli wrote (and temporary files left by killed
+        processes); returns how many. Set-aside files are kept."""
         removed = 0
         for path in list(self.files()):
             path.unlink(missing_ok=True)
             removed += 1
+        if self.root.is_dir():
+            for path in list(self.root.rglob(".*.json.*.tmp")):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
         return removed
