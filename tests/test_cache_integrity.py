@@ -286,7 +286,9 @@ def test_setting_aside_twice_in_one_second_keeps_both(tmp_path: Path) -> None:
     assert len(warnings) == 3 and all("set aside" in w for w in warnings)
 
 
-def test_set_aside_files_survive_cache_clear_and_temp_files_do_not(run, isolated_home: Path) -> None:
+def test_set_aside_files_survive_cache_clear_and_temp_files_do_not(
+    run, isolated_home: Path
+) -> None:
     path = day_file(isolated_home)
     path.parent.mkdir(parents=True)
     path.write_bytes(b"garbage")
