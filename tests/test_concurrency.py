@@ -103,14 +103,15 @@ def test_random_kills_never_leave_a_file_that_is_trusted(
     home.mkdir()
     env = env_for(home, server.url)
     rng = random.Random(20261126)
-    kills = 0
-    for _ in range(20):
+    kills = rounds = 0
+    while kills < 24 and rounds < 100:  # two dozen kills, however fast the machine
+        rounds += 1
         batch = [
             papers("list", "--date", rng.choice(DAYS), "--refresh", env=env),
             papers("list", "--date", rng.choice(DAYS), "--refresh", env=env),
             papers("config", "init", "--force", env=env),
         ]
-        time.sleep(rng.uniform(0.1, 0.6))
+        time.sleep(rng.uniform(0.02, 0.5))
         for p in batch:
             if rng.random() < 0.7 and p.poll() is None:
                 p.send_signal(signal.SIGKILL)
@@ -122,7 +123,7 @@ def test_random_kills_never_leave_a_file_that_is_trusted(
         present = check_cache(home / "cache")
         if (home / "config.toml").exists():
             parse_config((home / "config.toml").read_text(), home / "config.toml")
-    assert kills >= 12
+    assert kills >= 24
     # A rerun fetches exactly the days that are missing, and nothing else.
     missing = [d for d in DAYS if d not in present]
     before = len(server.log)
