@@ -411,3 +411,14 @@ def test_arxiv_listings_are_searched_merged_and_watched(
     result = run("watch", "run", "--since", "2025-07-01", "--offline", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()[0]["new"] == ["2507.11002"]
+
+
+def test_state_folder_that_cannot_be_written(run, hub: FakeHub, isolated_home: Path) -> None:
+    hub.add(item("2507.00001", "2025-07-15", "Mini-batch methods"))
+    (isolated_home / "state").write_text("not a folder")
+    shown = run("list", "--date", "2025-07-15", "--json")
+    assert shown.exit_code == 0 and "Could not remember the papers as seen" in shown.stderr
+    assert run("watch", "add", "mb", "minibatch").exit_code == 0
+    failed = run("watch", "run", "--since", "2025-07-01", "--offline")
+    assert failed.exit_code == 1 and "Cannot use the state folder" in failed.stderr
+    assert "Traceback" not in failed.stderr

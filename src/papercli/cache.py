@@ -28,7 +28,7 @@ from typing import Any
 from papercli.models import Paper
 
 SCHEMA_VERSION = 1
-_SAFE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.+_-]*$")
+_SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]{0,199}", re.ASCII)
 
 Warn = Callable[[str], None]
 
@@ -83,7 +83,7 @@ class Cache:
 
     def path(self, source: str, kind: str, key: str) -> Path:
         for part in (source, kind, *key.split("/")):
-            if not _SAFE_PART.match(part) or ".." in part:
+            if not _SAFE_PART.fullmatch(part) or ".." in part:
                 raise ValueError(f"unsafe cache path part {part!r}")
         return self.root.joinpath(source, kind, *key.split("/")).with_name(
             key.split("/")[-1] + ".json"
@@ -96,13 +96,19 @@ class Cache:
             raw = path.read_bytes()
         except FileNotFoundError:
             return None
+        except IsADirectoryError:
+            self.set_aside(path, "a folder where a cache file belongs")
+            return None
         except OSError as exc:
             self.warn(f"Cannot read cache file {path}: {exc.strerror or exc}.")
             return None
         try:
             return self._decode(raw, source, kind, key)
-        except (ValueError, TypeError, KeyError) as exc:
-            self.set_aside(path, str(exc))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            self.set_aside(path, str(exc)[:200])
+            return None
+        except RecursionError:
+            self.set_aside(path, "JSON nested too deeply")
             return None
 
     @staticmethod
@@ -120,9 +126,15 @@ class Cache:
         return Entry(source, kind, key, float(fetched_at), papers, meta)
 
     def set_aside(self, path: Path, reason: str) -> Path | None:
-        target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+        """Rename a bad file (or folder) out of the way; never delete it."""
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        n = 1
+        while target.exists() or target.is_symlink():
+            n += 1
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
         try:
-            os.replace(path, target)
+            os.rename(path, target)
         except OSError:
             self.warn(f"Ignoring unreadable cache file {path} ({reason}).")
             return None
@@ -152,7 +164,14 @@ class Cache:
             "papers": [p.to_record() for p in papers],
         }
         text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        atomic_write_text(self.path(source, kind, key), text)
+        path = self.path(source, kind, key)
+        if path.is_dir():
+            self.set_aside(path, "a folder where a cache file belongs")
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            # The papers are still good to show; the old file (if any) is untouched.
+            self.warn(f"Could not write the cache file {path}: {exc.strerror or exc}.")
         return entry
 
     def keys(self, source: str, kind: str) -> list[str]:
@@ -193,9 +212,14 @@ class Cache:
         return {"files": count, "bytes": size, "by_source": by_source, "set_aside": set_aside}
 
     def clear(self) -> int:
-        """Remove every cache file papercli wrote; returns how many."""
+        """Remove every cache file papercli wrote (and temporary files left by killed
+        processes); returns how many. Set-aside files are kept."""
         removed = 0
         for path in list(self.files()):
             path.unlink(missing_ok=True)
             removed += 1
+        if self.root.is_dir():
+            for path in list(self.root.rglob(".*.json.*.tmp")):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
         return removed

@@ -237,7 +237,9 @@ def _filters(
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from papercli.text import json_terminal_safe
+
+    sys.stdout.write(json_terminal_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
     sys.stdout.flush()
 
 
@@ -676,6 +678,29 @@ def _watch_news(a: App, names: list[str]) -> tuple[dict[str, list[Paper]], Calla
         watch.mark_reported(a, [r for r in results if r.rule.name in sent])
 
     return groups, mark_reported
+
+
+@app.command("open")
+@handle_errors
+def open_(
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
+    pdf: Annotated[bool, typer.Option("--pdf", help="Open the arXiv PDF.")] = False,
+    arxiv: Annotated[
+        bool, typer.Option("--arxiv", help="Open the arXiv abstract page, not Hugging Face's.")
+    ] = False,
+) -> None:
+    """Open a paper's page in the web browser (the URL is also printed).
+
+    Without a browser, the URL is printed and the exit status is still 0.
+    Examples: papers open 2308.04079 | papers open 2308.04079 --pdf
+    """
+    from papercli import browse
+
+    url = browse.paper_url(paper_id, pdf=pdf, arxiv=arxiv)
+    sys.stdout.write(url + "\n")
+    sys.stdout.flush()
+    if not browse.open_in_browser(url):
+        _stderr("No web browser could be started; open the URL above yourself.")
 
 
 # --- cache and config ------------------------------------------------------------------

@@ -9,6 +9,7 @@ file and the key.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
             "Longest Retry-After (seconds) papercli waits; longer ones fail at once.",
         ),
         "total_timeout": ((int, float), 300.0, "Upper bound (seconds) on one command's fetching."),
-        "max_body_mb": ((int, float), 50.0, "Largest response body accepted, in MB."),
+        "max_body_mb": ((int, float), 10.0, "Largest response body accepted, in MB."),
     },
     "cache": {
         "ttl_minutes": (
@@ -81,6 +82,21 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
             "Environment variable holding the SMTP password (never stored here).",
         ),
     },
+}
+
+# Inclusive bounds of numeric keys (None: unbounded on that side).
+RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("network", "connect_timeout"): (0.001, 3600),
+    ("network", "read_timeout"): (0.001, 3600),
+    ("network", "retries"): (0, 10),
+    ("network", "backoff_seconds"): (0, 60),
+    ("network", "max_retry_after"): (0, 86400),
+    ("network", "total_timeout"): (0.001, 86400),
+    ("network", "max_body_mb"): (0.001, 1024),
+    ("cache", "ttl_minutes"): (0, None),
+    ("sources.hf", "concurrency"): (1, 32),
+    ("sources.arxiv", "delay_seconds"): (0, 600),
+    ("email", "port"): (1, 65535),
 }
 
 WATCH_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -171,8 +187,12 @@ def _check(path: Path, where: str, value: Any, kind: type | tuple[type, ...]) ->
     ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
     if ok and list in kinds:
         ok = all(isinstance(v, str) for v in value)
+    if ok and isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{path}: {where} must be a finite number, not {value!r}.")
     if not ok:
-        raise ConfigError(f"{path}: {where} must be {_type_name(kind)}, not {value!r}.")
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise ConfigError(f"{path}: {where} must be {_type_name(kind)}, not {shown}.")
     return value
 
 
@@ -221,9 +241,16 @@ def parse_config(text: str, path: Path) -> tuple[dict[str, dict[str, Any]], dict
         raise ConfigError(f"{path}: [display] default_source must be hf, arxiv or all.")
     if values["email"]["security"] not in ("starttls", "ssl", "none"):
         raise ConfigError(f"{path}: [email] security must be starttls, ssl or none.")
-    for key in ("connect_timeout", "read_timeout", "total_timeout", "max_body_mb"):
-        if values["network"][key] <= 0:
-            raise ConfigError(f"{path}: [network] {key} must be greater than 0.")
+    for (section, key), (low, high) in RANGES.items():
+        value = values[section][key]
+        if (low is not None and value < low) or (high is not None and value > high):
+            if high is None:
+                bounds = f"at least {low:g}"
+            elif low == 0.001:
+                bounds = f"greater than 0 and at most {high:g}"
+            else:
+                bounds = f"between {low:g} and {high:g}"
+            raise ConfigError(f"{path}: [{section}] {key} must be {bounds}, not {value!r}.")
     return values, watches
 
 

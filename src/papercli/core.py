@@ -154,8 +154,12 @@ class App:
             if entry is None:
                 raise PapersError(f"No cached copy of {what} (offline).")
             return entry
+        # Listings that can still change (and empty ones, which may be a hiccup of
+        # the service) are refetched after the TTL; a fetch time in the future
+        # (a clock that jumped, an edited file) is not trusted as fresh.
         fresh = entry is not None and (
-            not current or entry.age_seconds(self.now()) < self.settings.ttl_seconds
+            (not current and bool(entry.papers))
+            or 0 <= self.now() - entry.fetched_at < self.settings.ttl_seconds
         )
         if fresh and not refresh:
             return entry  # type: ignore[return-value]
@@ -290,9 +294,16 @@ class App:
         from papercli.sources import hf
 
         try:
-            paper = hf.fetch_paper(self.http, self.settings.hf_url, paper_id)
-        except NotFoundError:
-            return self.arxiv_paper(paper_id, _version)
+            try:
+                paper = hf.fetch_paper(self.http, self.settings.hf_url, paper_id)
+            except NotFoundError:
+                return self.arxiv_paper(paper_id, _version)
+        except (FetchError, NotFoundError) as exc:
+            cached = self.find_cached(paper_id) if refresh else None
+            if cached is None:
+                raise
+            self.warn(f"{exc} Showing the cached copy of paper {paper_id}.")
+            return cached
         self.cache.save("hf", "paper", paper_id, [paper], fetched_at=self.now())
         return paper
 
@@ -572,7 +583,12 @@ class App:
         if papers and self.settings.get("display", "mark_seen"):
             from papercli.state import State
 
-            State(self.settings.state_dir, self.warn).mark_seen((p.id for p in papers), self.today)
+            try:
+                State(self.settings.state_dir, self.warn).mark_seen(
+                    (p.id for p in papers), self.today
+                )
+            except (OSError, PapersError) as exc:  # shown anyway; only --new loses track
+                self.warn(f"Could not remember the papers as seen: {exc}")
 
     # -- local search -------------------------------------------------------------------
     def local_search(self, filters: Filters) -> Listing:

@@ -11,9 +11,10 @@ from papercli.errors import UsageError
 
 Kind = Literal["day", "week", "month"]
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only, matched whole (fullmatch): no other scripts' digits, no "\n".
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ def parse_day(text: str, today: dt.date) -> dt.date:
         return today
     if value == "yesterday":
         return today - dt.timedelta(days=1)
-    if _DAY.match(value):
+    if _DAY.fullmatch(value):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
@@ -54,21 +55,22 @@ def parse_day(text: str, today: dt.date) -> dt.date:
 
 def parse_week(text: str) -> Period:
     """An ISO week such as ``2025-W28``."""
-    match = _WEEK.match(text.strip().upper())
+    match = _WEEK.fullmatch(text.strip().upper())
     if match:
         year, week = int(match.group(1)), int(match.group(2))
         try:
             start = dt.date.fromisocalendar(year, week, 1)
-        except ValueError:
+            end = start + dt.timedelta(days=6)
+        except (ValueError, OverflowError):
             pass
         else:
-            return Period("week", f"{year:04d}-W{week:02d}", start, start + dt.timedelta(days=6))
+            return Period("week", f"{year:04d}-W{week:02d}", start, end)
     raise UsageError(f"Invalid week {text!r}: use an ISO week such as 2025-W28.")
 
 
 def parse_month(text: str) -> Period:
     """A month such as ``2025-07``."""
-    match = _MONTH.match(text.strip())
+    match = _MONTH.fullmatch(text.strip())
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         if 1 <= month <= 12 and year >= 1:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from papercli.models import JSON_KEYS, Paper
-from papercli.text import clean, strip_controls
+from papercli.text import clean, json_terminal_safe, strip_controls
 
 if TYPE_CHECKING:
     from papercli.core import Listing
@@ -122,11 +122,16 @@ def safe_url(url: str | None) -> str | None:
 
 
 def to_json(papers: Sequence[Paper]) -> str:
-    return json.dumps([p.to_json() for p in papers], ensure_ascii=False, indent=2) + "\n"
+    # C1 controls, bidi and zero-width characters as \u escapes: the same JSON value,
+    # but nothing a terminal acts on when the file is printed.
+    text = json.dumps([p.to_json() for p in papers], ensure_ascii=False, indent=2)
+    return json_terminal_safe(text) + "\n"
 
 
 def to_jsonl(papers: Sequence[Paper]) -> str:
-    return "".join(json.dumps(p.to_json(), ensure_ascii=False) + "\n" for p in papers)
+    return "".join(
+        json_terminal_safe(json.dumps(p.to_json(), ensure_ascii=False)) + "\n" for p in papers
+    )
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

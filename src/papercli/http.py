@@ -8,8 +8,10 @@ httpx is imported lazily so that commands served from the cache never pay for it
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from papercli.config import Settings
 
 USER_AGENT = f"papercli/{__version__} (+https://github.com/papercli/papercli)"
+_MB = 1024 * 1024  # [network] max_body_mb counts these
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -44,7 +47,7 @@ class Policy:
     retries: int = 3
     max_retry_after: float = 60.0
     total_timeout: float = 300.0
-    max_body_bytes: int = 50 * 1024 * 1024
+    max_body_bytes: int = 10 * _MB
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
 
@@ -57,25 +60,44 @@ class Policy:
             retries=max(0, int(net["retries"])),
             max_retry_after=float(net["max_retry_after"]),
             total_timeout=float(net["total_timeout"]),
-            max_body_bytes=int(float(net["max_body_mb"]) * 1024 * 1024),
+            max_body_bytes=int(float(net["max_body_mb"]) * _MB),
             backoff_base=float(net["backoff_seconds"]),
         )
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date).
+
+    ``None`` when the header is absent or unreadable (the caller then backs off as
+    usual). A date in the past means "now" (0 s).
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if re.fullmatch(r"[0-9]{1,12}(?:\.[0-9]+)?", value, re.ASCII):
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
-    return max(0.0, when.timestamp() - now)
+    if when.tzinfo is None:  # "-0000": HTTP dates are always GMT
+        when = when.replace(tzinfo=dt.UTC)
+    try:
+        return max(0.0, when.timestamp() - now)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def retry_time(wallclock: float, wait: float) -> str:
+    """When to retry, for a message: ``14:05`` today, else ``2026-11-27 14:05``."""
+    try:
+        then = dt.datetime.fromtimestamp(wallclock + wait)
+        today = dt.datetime.fromtimestamp(wallclock).date()
+    except (OverflowError, OSError, ValueError):
+        return "much later"
+    return then.strftime("%H:%M" if then.date() == today else "%Y-%m-%d %H:%M")
 
 
 _VALIDATOR_HEADERS = (("etag", "If-None-Match"), ("last_modified", "If-Modified-Since"))
@@ -109,7 +131,10 @@ def conditional_headers(validators: Mapping[str, Any]) -> dict[str, str]:
 
 
 def host_of(url: str) -> str:
-    return urlsplit(url).netloc or url
+    try:
+        return urlsplit(url).netloc or url
+    except ValueError:
+        return url
 
 
 class Http:
@@ -182,12 +207,25 @@ class Http:
                 self._sleep(wait)
         self._last_request[polite_key] = self._clock()
 
-    def _check_deadline(self, wait: float, host: str) -> None:
+    def _check_deadline(
+        self, wait: float, host: str, retry_after: bool = False, problem: str = ""
+    ) -> None:
         if self._clock() + wait > self._deadline:
+            if retry_after:
+                raise FetchError(
+                    f"{host} asks to wait {wait:.0f} s, more than this command has left "
+                    f"([network] total_timeout {self.policy.total_timeout:g} s); "
+                    f"try again after {retry_time(self._wallclock(), wait)}."
+                )
+            why = f" ({problem})" if problem else ""
             raise FetchError(
-                f"Giving up on {host}: the command's time limit "
+                f"Giving up on {host}{why}: the command's time limit "
                 f"({self.policy.total_timeout:g} s, [network] total_timeout) would be exceeded."
             )
+
+    def remaining(self) -> float:
+        """Seconds left of this command's time budget ([network] total_timeout)."""
+        return self._deadline - self._clock()
 
     # -- requests -----------------------------------------------------------
     def get(
@@ -200,7 +238,13 @@ class Http:
         polite_key: str | None = None,
         min_interval: float = 0.0,
     ) -> Response:
-        """GET with retries. 2xx and statuses in ``accept`` return; anything else raises."""
+        """GET with retries. 2xx and statuses in ``accept`` return; anything else raises.
+
+        Retried: connection errors, timeouts, a connection cut mid-body, and HTTP
+        429/500/502/503/504 (``Retry-After`` honoured up to ``max_retry_after``).
+        Not retried: other statuses, a body over the size cap, bad URLs. Every
+        failure is a :class:`FetchError` with a one-line reason.
+        """
         import httpx
 
         client = self._get_client()
@@ -217,8 +261,14 @@ class Http:
                 status, body, resp_headers, final_url = self._once(client, url, params, headers)
             except httpx.TimeoutException:
                 last_problem = f"timed out talking to {host}"
+            except httpx.UnsupportedProtocol as exc:
+                raise FetchError(f"Cannot fetch {url!r}: {_describe(exc)}.") from None
             except httpx.TransportError as exc:
                 last_problem = f"cannot reach {host}: {_describe(exc)}"
+            except httpx.HTTPError as exc:  # decoding errors, too many redirects
+                raise FetchError(f"Bad response from {host}: {_describe(exc)}.") from None
+            except httpx.InvalidURL as exc:
+                raise FetchError(f"Invalid URL {url!r}: {_describe(exc)}.") from None
             else:
                 if 200 <= status < 300 or status in accept:
                     return Response(final_url, status, body, resp_headers)
@@ -227,20 +277,23 @@ class Http:
                 last_problem = f"{host} answered HTTP {status}"
                 wait = parse_retry_after(resp_headers.get("retry-after"), self._wallclock())
                 if wait is not None and wait > self.policy.max_retry_after:
-                    when = time.strftime("%H:%M", time.localtime(self._wallclock() + wait))
                     raise FetchError(
-                        f"{host} asks to wait {wait:.0f} s before retrying (HTTP {status}); "
-                        f"try again after {when}."
+                        f"{host} asks to wait {wait:.0f} s before retrying (HTTP {status}), "
+                        f"more than [network] max_retry_after ({self.policy.max_retry_after:g} s); "
+                        f"try again after {retry_time(self._wallclock(), wait)}."
                     )
             finally:
                 if polite_key:
                     self._polite_lock.release()
             if attempt == attempts - 1:
                 break
+            retry_after = wait is not None
             if wait is None:
-                wait = min(self.policy.backoff_cap, self.policy.backoff_base * 2**attempt)
+                wait = min(
+                    self.policy.backoff_cap, self.policy.backoff_base * 2 ** min(attempt, 30)
+                )
                 wait += random.uniform(0, wait / 4)
-            self._check_deadline(wait, host)
+            self._check_deadline(wait, host, retry_after, last_problem)
             self._sleep(wait)
         tries = f" (after {attempts} attempts)" if attempts > 1 else ""
         raise FetchError(f"Request failed: {last_problem}{tries}.")
@@ -252,13 +305,31 @@ class Http:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
     ) -> tuple[int, bytes, dict[str, str], str]:
-        limit = self.policy.max_body_bytes
-        with client.stream("GET", url, params=params, headers=headers) as response:
+        """One request, its body read whole: at most ``max_body_bytes`` and never past
+        the command's deadline (a server that drips a byte at a time cannot hold it)."""
+        import httpx
+
+        p = self.policy
+        left = self.remaining()
+        if left <= 0:
+            raise FetchError(
+                f"Giving up on {host_of(url)}: the command's time limit "
+                f"({p.total_timeout:g} s, [network] total_timeout) is used up."
+            )
+        timeout = httpx.Timeout(
+            connect=min(p.connect_timeout, left),
+            read=min(p.read_timeout, left),
+            write=min(p.read_timeout, left),
+            pool=min(p.read_timeout, left),
+        )
+        limit = p.max_body_bytes
+        with client.stream("GET", url, params=params, headers=headers, timeout=timeout) as response:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise FetchError(
                     f"Response from {host_of(url)} is too large "
-                    f"({int(declared) / 1e6:.1f} MB; [network] max_body_mb)."
+                    f"({int(declared) / _MB:.1f} MB; the limit is {limit / _MB:g} MB, "
+                    "[network] max_body_mb)."
                 )
             chunks: list[bytes] = []
             size = 0
@@ -267,8 +338,10 @@ class Http:
                 if size > limit:
                     raise FetchError(
                         f"Response from {host_of(url)} is larger than "
-                        f"{limit / 1e6:.0f} MB ([network] max_body_mb)."
+                        f"{limit / _MB:g} MB ([network] max_body_mb)."
                     )
+                if self._clock() > self._deadline:
+                    raise httpx.ReadTimeout("the command's time limit ran out mid-body")
                 chunks.append(chunk)
             headers_out = {k.lower(): v for k, v in response.headers.items()}
             return response.status_code, b"".join(chunks), headers_out, str(response.url)
@@ -288,7 +361,7 @@ def _reason(body: bytes) -> str:
 
     try:
         data = json.loads(body[:4096])
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         from papercli.text import clean

@@ -6,10 +6,13 @@ import re
 
 from papercli.errors import UsageError
 
-_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
-_OLD = re.compile(r"^([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
+# ASCII only: "\d" would otherwise accept other scripts' digits, which no URL or
+# file name should carry. Patterns are used with fullmatch (no "$"-before-newline).
+_NEW = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?", re.ASCII)
+_OLD = re.compile(r"([a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?", re.ASCII)
 _URL = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|huggingface\.co)/(?:abs|pdf|papers)/(.+?)(?:\.pdf)?/?$"
+    r"(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|huggingface\.co)/(?:abs|pdf|papers)/(.+?)(?:\.pdf)?/?",
+    re.ASCII,
 )
 
 
@@ -20,17 +23,28 @@ def parse_paper_id(text: str) -> tuple[str, int | None]:
     Anything else is a usage error, raised before any request is made.
     """
     value = text.strip()
-    url = _URL.match(value)
+    url = _URL.fullmatch(value)
     if url:
         value = url.group(1)
     if value.lower().startswith("arxiv:"):
         value = value[6:]
     for pattern in (_NEW, _OLD):
-        match = pattern.match(value)
+        match = pattern.fullmatch(value)
         if match:
             version = int(match.group(2)[1:]) if match.group(2) else None
             return match.group(1), version
     raise UsageError(
-        f"Invalid paper id {text!r}: use an arXiv id such as 2501.01234, 2501.01234v2 "
+        f"Invalid paper id {_shown(text)}: use an arXiv id such as 2501.01234, 2501.01234v2 "
         "or hep-th/9901001, or an arXiv or Hugging Face paper URL."
     )
+
+
+def is_paper_id(text: str) -> bool:
+    """True for a bare arXiv id (new or old style, version allowed), nothing else."""
+    return bool(_NEW.fullmatch(text) or _OLD.fullmatch(text))
+
+
+def _shown(text: str) -> str:
+    """The user's text in a message: quoted, escaped, and short."""
+    shown = repr(text)
+    return shown if len(shown) <= 80 else shown[:77] + "..."

@@ -114,14 +114,33 @@ class Paper:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Paper:
-        """Inverse of :meth:`to_record`. Unknown keys are ignored; raises on bad shapes."""
+        """Inverse of :meth:`to_record`. Unknown keys are ignored; raises ValueError on
+        bad shapes (a hand-edited or foreign file must never reach rendering)."""
+        if not isinstance(record, dict):
+            raise ValueError("paper record is not an object")
         kwargs: dict[str, Any] = {}
         for f in fields(cls):
             if f.name not in record:
                 continue
             value = record[f.name]
-            if isinstance(value, list):
-                value = tuple(str(v) for v in value)
+            kind = _record_kind(str(f.type))
+            if kind == "list":
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ValueError(f"paper record: {f.name} is not a list of strings")
+                value = tuple(value)
+            elif value is None and kind.endswith("?"):
+                pass
+            elif kind.startswith("int"):
+                if not isinstance(value, int) or isinstance(value, bool):
+                    raise ValueError(f"paper record: {f.name} is not an integer")
+            elif kind.startswith("float"):
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    raise ValueError(f"paper record: {f.name} is not a number")
+            elif kind.startswith("bool"):
+                if not isinstance(value, bool):
+                    raise ValueError(f"paper record: {f.name} is not true or false")
+            elif not isinstance(value, str):
+                raise ValueError(f"paper record: {f.name} is not a string")
             kwargs[f.name] = value
         if not isinstance(kwargs.get("id"), str) or not isinstance(kwargs.get("title"), str):
             raise ValueError("paper record without id or title")
@@ -144,3 +163,15 @@ class Paper:
             published=self.published or hf.published,
             sources=tuple(dict.fromkeys((*self.sources, *hf.sources))),
         )
+
+
+def _record_kind(annotation: str) -> str:
+    """The kind of a field from its annotation: list, int, float, bool or str.
+
+    A trailing "?" means null is allowed.
+    """
+    if annotation.startswith("tuple"):
+        return "list"
+    optional = "None" in annotation
+    base = next((b for b in ("int", "float", "bool") if annotation.startswith(b)), "str")
+    return base + ("?" if optional else "")

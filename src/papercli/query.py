@@ -150,7 +150,10 @@ class _Tok:
 
 
 def _error(query: str, pos: int, what: str) -> UsageError:
-    return UsageError(f"Invalid query: {what} at column {pos + 1}: {query}")
+    # One line, nothing a terminal acts on; each odd character becomes one space,
+    # so the column still points at the right place.
+    shown = "".join(" " if c.isspace() or unicodedata.category(c)[0] == "C" else c for c in query)
+    return UsageError(f"Invalid query: {what} at column {pos + 1}: {shown}")
 
 
 def _tokenize(query: str) -> list[_Tok]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from papercli.cache import atomic_write_text
+from papercli.errors import PapersError
 from papercli.models import split_version
 
 SCHEMA_VERSION = 1
@@ -46,8 +47,13 @@ class State:
         """Hold the state lock (exclusive; blocks until other papercli runs let go)."""
         import fcntl
 
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise PapersError(
+                f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -67,6 +73,10 @@ class State:
             return value
         except FileNotFoundError:
             return {}
+        except OSError as exc:
+            raise PapersError(
+                f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
+            ) from exc
         except (ValueError, KeyError, UnicodeDecodeError) as exc:
             target = path.with_name(f"{name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
             with contextlib.suppress(OSError):
@@ -76,7 +86,10 @@ class State:
 
     def _write(self, name: str, key: str, value: dict[str, Any]) -> None:
         text = json.dumps({"schema": SCHEMA_VERSION, key: value}, ensure_ascii=False)
-        atomic_write_text(self.root / name, text)
+        try:
+            atomic_write_text(self.root / name, text)
+        except OSError as exc:
+            raise PapersError(f"Cannot write {self.root / name}: {exc.strerror or exc}.") from exc
 
     # -- seen in listings ------------------------------------------------------------
     def seen_ids(self) -> set[str]:

@@ -49,3 +49,14 @@ def clean_optional(text: object) -> str | None:
     """Like :func:`clean`, but ``None`` for missing or blank values."""
     result = clean(text)
     return result or None
+
+
+# Characters a terminal may act on or that reorder text, for JSON output.
+_JSON_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def json_terminal_safe(document: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls,
+    bidi and zero-width characters written as ``\\uXXXX`` escapes: the same JSON
+    value, but nothing a terminal would interpret. (C0 controls are already escaped.)"""
+    return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)

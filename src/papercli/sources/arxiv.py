@@ -152,6 +152,18 @@ def _feedparse(body: bytes) -> Any:
     return feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
 
 
+def _check_well_formed(feed: Any, what: str) -> None:
+    """feedparser reads on past XML errors; a feed cut short (or otherwise broken XML)
+    would become a partial listing. It is a failed fetch instead."""
+    from xml.sax import SAXException
+
+    error = feed.get("bozo_exception")
+    if feed.get("bozo") and isinstance(error, SAXException):
+        line = getattr(error, "getLineNumber", lambda: None)()
+        where = f" (XML error at line {line})" if line else ""
+        raise FetchError(f"arXiv sent a truncated or malformed {what}{where}.")
+
+
 # --- RSS -----------------------------------------------------------------------------
 
 
@@ -197,6 +209,7 @@ def parse_rss(body: bytes) -> RssResult:
     channel = feed.get("feed") or {}
     if not feed.get("version"):
         raise FetchError("arXiv sent something that is not an RSS feed.")
+    _check_well_formed(feed, "RSS feed")
     title = clean(channel.get("title"))
     if title.startswith(_ERROR_TITLE):
         reason = clean(channel.get("subtitle") or channel.get("description"))
@@ -275,6 +288,7 @@ def parse_api(body: bytes) -> ApiResult:
     entries = feed.get("entries") or []
     if not feed.get("version"):
         raise FetchError("arXiv sent something that is not an Atom feed.")
+    _check_well_formed(feed, "Atom feed")
     total_text = clean(channel.get("opensearch_totalresults"))
     total = int(total_text) if total_text.isdigit() else None
     for entry in entries:

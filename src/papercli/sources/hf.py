@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,9 +18,11 @@ from typing import Any
 from papercli.dates import Period
 from papercli.errors import FetchError, NotFoundError
 from papercli.http import Http, conditional_headers, sanitize_validators, validators_from
+from papercli.ids import is_paper_id
 from papercli.models import Paper, split_version
 from papercli.text import clean_optional
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 PAGE_SIZE = 100
 MAX_PAGES = 100  # 10,000 papers: more than any month has had
 
@@ -27,6 +30,8 @@ MAX_PAGES = 100  # 10,000 papers: more than any month has had
 def _load_json(body: bytes, what: str) -> Any:
     try:
         return json.loads(body)
+    except RecursionError:
+        raise FetchError(f"Hugging Face sent JSON nested too deeply for {what}.") from None
     except (ValueError, UnicodeDecodeError):
         start = body[:200].lstrip().lower()
         if start.startswith((b"<!doctype", b"<html", b"<")):
@@ -48,6 +53,11 @@ def _int(value: Any) -> int | None:
 
 def _str(value: Any) -> str | None:
     return clean_optional(value) if isinstance(value, str) else None
+
+
+def _items(value: Any) -> list[Any]:
+    """A JSON list, or nothing (a string or a number where a list belongs)."""
+    return value if isinstance(value, list) else []
 
 
 def _url(value: Any) -> str | None:
@@ -76,24 +86,24 @@ def paper_from_item(item: Any, requested_day: str | None = None) -> Paper | None
         return None
     paper = item.get("paper") if isinstance(item.get("paper"), dict) else item
     raw_id = _str(paper.get("id"))
-    if not raw_id:
-        return None
+    if not raw_id or not is_paper_id(raw_id):
+        return None  # Hugging Face pages are arXiv ids; anything else is not a paper
     base_id, _ = split_version(raw_id)
     title = _str(paper.get("title")) or _str(item.get("title")) or ""
     abstract = _str(paper.get("summary")) or _str(item.get("summary")) or ""
     authors = tuple(
         name
-        for a in paper.get("authors") or ()
+        for a in _items(paper.get("authors"))
         if isinstance(a, dict)
         and not a.get("hidden")
         and (name := _str(a.get("name")) or _user_name(a.get("user")))
     )
     listed_at = _str(paper.get("submittedOnDailyAt"))
-    listed = listed_at[:10] if listed_at and len(listed_at) >= 10 else requested_day
+    listed = listed_at[:10] if listed_at and _DAY.fullmatch(listed_at[:10]) else requested_day
     comments = _int(item.get("numComments"))
     if comments is None:
         comments = _int(paper.get("numComments"))
-    keywords = tuple(k for k in (_str(x) for x in paper.get("ai_keywords") or ()) if k)
+    keywords = tuple(k for k in (_str(x) for x in _items(paper.get("ai_keywords"))) if k)
     submitter = _user_name(item.get("submittedBy")) or _user_name(paper.get("submittedOnDailyBy"))
     return Paper(
         id=base_id,
@@ -120,7 +130,10 @@ def parse_daily(body: bytes, requested_day: str | None = None) -> list[Paper]:
     data = _load_json(body, "a list of daily papers")
     if not isinstance(data, list):
         raise FetchError("Hugging Face sent JSON of the wrong shape (expected a list of papers).")
-    return [p for p in (paper_from_item(item, requested_day) for item in data) if p is not None]
+    papers = [p for p in (paper_from_item(item, requested_day) for item in data) if p is not None]
+    if data and not papers:
+        raise FetchError("Hugging Face sent a list with no readable papers in it.")
+    return papers
 
 
 def parse_paper(body: bytes) -> Paper:
@@ -137,7 +150,10 @@ def parse_search(body: bytes) -> list[Paper]:
     data = _load_json(body, "search results")
     if not isinstance(data, list):
         raise FetchError("Hugging Face sent JSON of the wrong shape (expected search results).")
-    return [p for p in (paper_from_item(item) for item in data) if p is not None]
+    papers = [p for p in (paper_from_item(item) for item in data) if p is not None]
+    if data and not papers:
+        raise FetchError("Hugging Face sent search results with no readable papers in them.")
+    return papers
 
 
 # --- fetching ----------------------------------------------------------------

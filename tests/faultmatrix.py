@@ -1,0 +1,355 @@
+"""The fault matrix: every fetching command against every fault, and what must happen.
+
+This one table drives ``tests/test_fault_matrix.py`` and the table in
+``docs/faults.md`` (``python tests/faultmatrix.py --write`` regenerates the doc;
+a test fails when they disagree).
+
+To add a command: append one :class:`Command` to :data:`COMMANDS` (and, if it talks
+to a new service, a responder to :data:`RESPONDERS`); add an entry to
+:data:`OVERRIDES` only where its outcome differs from the general rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "faults.md"
+TODAY = dt.date.today()
+THIS_WEEK = "{:04d}-W{:02d}".format(*TODAY.isocalendar()[:2])
+
+# Outcomes -------------------------------------------------------------------------
+OK = "ok"  # exit 0, fresh papers shown, cache written
+STALE = "stale"  # exit 0, the cached copy shown with a one-line warning; cache unchanged
+# What the warning line of a stale or kept outcome says.
+CACHED_NOTE = r"cached (copy|announcement)|the most recent one"
+KEPT = "kept"  # exit 0, an empty answer ignored, cached copy shown with a warning
+EMPTY = "empty"  # exit 0, no papers, a note on stderr
+ERROR = "error"  # exit 1, one line "Error: ..." on stderr; cache unchanged
+
+OUTCOME_TEXT = {
+    OK: "success, exit 0",
+    STALE: "cached copy + one-line warning, exit 0",
+    KEPT: "empty answer ignored, cached copy + warning, exit 0",
+    EMPTY: "no papers + a note, exit 0",
+    ERROR: "one-line error, exit 1",
+}
+EXIT = {OK: 0, STALE: 0, KEPT: 0, EMPTY: 0, ERROR: 1}
+
+
+# Faults ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Fault:
+    name: str  # as served by tests/faultserver.py
+    what: str  # for the doc
+    fails: bool  # True: the fetch fails; False: it succeeds (perhaps after a retry)
+    message: str  # regex the stderr line must match when the fetch fails
+    config: str = ""  # extra [network] settings for this fault
+
+
+FAULTS: tuple[Fault, ...] = (
+    Fault("refused", "connection refused", True, r"cannot reach 127\.0\.0\.1"),
+    Fault("reset", "connection reset mid-body", True, r"cannot reach 127\.0\.0\.1"),
+    Fault(
+        "stall",
+        "headers, then a body that never arrives (read timeout 0.3 s)",
+        True,
+        r"timed out talking to",
+        "read_timeout = 0.3\nretries = 1\n",
+    ),
+    Fault(
+        "drip",
+        "a body dripping one byte every 50 ms, forever (total_timeout 1 s)",
+        True,
+        r"time limit|timed out",
+        "read_timeout = 0.3\ntotal_timeout = 1.0\n",
+    ),
+    Fault("500-then-ok", "HTTP 500, then success", False, ""),
+    Fault("503-always", "HTTP 503 on every attempt", True, r"HTTP 503 \(after 4 attempts\)"),
+    Fault("429-retry-after-1", "HTTP 429 with Retry-After: 1, then success", False, ""),
+    Fault(
+        "429-retry-after-3600",
+        "HTTP 429 with Retry-After: 3600",
+        True,
+        r"asks to wait 3600 s .* try again after \d",
+    ),
+    Fault("404", "HTTP 404", True, r"HTTP 404"),
+    Fault(
+        "html-200",
+        "HTTP 200 with an HTML page",
+        True,
+        r"HTML page instead of|not an (RSS|Atom) feed",
+    ),
+    Fault(
+        "truncated-200",
+        "HTTP 200 with truncated JSON or XML",
+        True,
+        r"malformed JSON|truncated or malformed (RSS|Atom) feed",
+    ),
+    Fault("empty-200", "HTTP 200 with an empty list `[]`", False, ""),
+    Fault("huge-200", "HTTP 200 with a 20 MB body", True, r"larger than 10 MB"),
+)
+FAULTS_BY_NAME = {f.name: f for f in FAULTS}
+
+
+# Commands -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Seed:
+    """A cached copy put in place before the run (stale, so the command fetches)."""
+
+    source: str
+    kind: str
+    key: str
+    age_hours: float = 3.0
+    records: Callable[[], list[dict[str, object]]] | None = None  # default: seed_records
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # column title in the doc
+    args: tuple[str, ...]
+    source: str  # the service it talks to (a key of RESPONDERS)
+    seed: Seed | None  # None: the command keeps no cache
+    shows: str = "2507.11001"  # what stdout shows when papers are listed
+    faulted: str = ""  # only requests to paths starting with this misbehave ("": all)
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("today", ("today",), "hf", Seed("hf", "day", TODAY.isoformat())),
+    Command(
+        "list --week", ("list", "--week", THIS_WEEK, "--json"), "hf", Seed("hf", "week", THIS_WEEK)
+    ),
+    Command(
+        "list --date --refresh",
+        ("list", "--date", "2025-07-15", "--refresh", "--json"),
+        "hf",
+        Seed("hf", "day", "2025-07-15"),
+    ),
+    Command(
+        "show --refresh",
+        ("show", "2507.11001", "--refresh"),
+        "hf",
+        Seed("hf", "paper", "2507.11001"),
+    ),
+    Command("search", ("search", "mini", "batch", "--json"), "hf", None),
+    # arXiv (branch arxiv): RSS listings, the export API for search and show.
+    Command(
+        "today --source arxiv",
+        ("today", "--source", "arxiv", "-c", "cs.LG", "-c", "cs.CL"),
+        "arxiv",
+        Seed("arxiv", "rss", "cs.CL+cs.LG/2025-07-15"),
+    ),
+    Command(
+        "search --source arxiv",
+        ("search", "mini-batch", "--source", "arxiv", "--limit", "3", "--json"),
+        "arxiv",
+        None,
+        shows="2507.12001",
+    ),
+    Command(
+        "show --refresh (arXiv)",
+        ("show", "2401.00001", "--refresh"),
+        "arxiv",
+        Seed("arxiv", "paper", "2401.00001", records=lambda: arxiv_seed("2401.00001")),
+        shows="2401.00001",
+        faulted="/api/query",  # Hugging Face answers 404, then arXiv misbehaves
+    ),
+)
+
+# Commands that exist but cannot fetch until a module lands: they must join the
+# matrix as soon as it does (a test checks).
+PENDING: dict[str, str] = {"digest": "papercli.watch"}
+
+# Batch commands that fetch many listings through the same cache-or-fetch path but
+# report per listing (counted failures, exit 1 when any failed, the rest kept) rather
+# than showing one listing: not rows of this matrix (yet); their fault behaviour is
+# tested in tests/test_tracker.py.
+BATCH: dict[str, str] = {
+    "sync": "tests/test_tracker.py::test_sync_reports_failures_and_keeps_the_rest",
+    "watch": "papers watch run fetches through sync",
+    "digest": "papers digest fetches through papers watch run's new_matches",
+}
+
+# (command name, fault name, with a cached copy?) -> outcome, where the general rule
+# (below) does not apply.
+OVERRIDES: dict[tuple[str, str, bool], str] = {
+    ("today", "empty-200", False): EMPTY,
+    ("today", "empty-200", True): KEPT,
+    ("list --week", "empty-200", False): EMPTY,
+    ("list --week", "empty-200", True): KEPT,
+    ("list --date --refresh", "empty-200", False): EMPTY,
+    ("list --date --refresh", "empty-200", True): KEPT,
+    ("show --refresh", "empty-200", False): ERROR,  # `[]` is not a paper
+    ("show --refresh", "empty-200", True): STALE,
+    ("search", "empty-200", False): EMPTY,
+    ("today --source arxiv", "empty-200", False): EMPTY,  # no announcement (weekend)
+    ("today --source arxiv", "empty-200", True): KEPT,  # the most recent one, said
+    ("search --source arxiv", "empty-200", False): EMPTY,
+    ("show --refresh (arXiv)", "empty-200", False): ERROR,  # not found anywhere
+    ("show --refresh (arXiv)", "empty-200", True): STALE,
+}
+# Messages that differ from the fault's usual one.
+MESSAGES: dict[tuple[str, str], str] = {
+    ("show --refresh", "404"): r"not found on Hugging Face",
+    ("show --refresh", "empty-200"): r"wrong shape",
+    ("show --refresh (arXiv)", "empty-200"): r"not found on Hugging Face or arXiv",
+}
+
+
+def expected(command: Command, fault: Fault, cached: bool) -> str:
+    """The outcome the matrix promises."""
+    override = OVERRIDES.get((command.name, fault.name, cached))
+    if override:
+        return override
+    if not fault.fails:
+        return OK
+    return STALE if cached else ERROR
+
+
+def message(command: Command, fault: Fault) -> str:
+    return MESSAGES.get((command.name, fault.name), fault.message)
+
+
+def cells() -> list[tuple[Command, Fault, bool]]:
+    return [
+        (c, f, cached)
+        for c in COMMANDS
+        for f in FAULTS
+        for cached in (False, True)
+        if not (cached and c.seed is None)
+    ]
+
+
+# The "good" answers of each service -------------------------------------------------
+def _fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def hf_good(path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
+    ctype = "application/json"
+    if path == "/api/daily_papers":
+        if query.get("p", "0") != "0":
+            return 200, b"[]", ctype
+        day = query.get("date", "2025-07-15")
+        return 200, _fixture("hf/daily_2025-07-15.json").replace(b"2025-07-15", day.encode()), ctype
+    if path.startswith("/api/papers/search"):
+        return 200, _fixture("hf/search_minibatch.json"), ctype
+    if path == "/api/papers/2507.11001":
+        return 200, _fixture("hf/paper_2507.11001.json"), ctype
+    return 404, b'{"error":"Not Found"}', ctype
+
+
+def arxiv_good(path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
+    if path.startswith("/rss/"):
+        return 200, _fixture("arxiv/rss_cs.LG+cs.CL_2025-07-15.xml"), "application/rss+xml"
+    if path == "/api/query":
+        ctype = "application/atom+xml"
+        if query.get("id_list") == "2401.00001":
+            return 200, _fixture("arxiv/api_id_2401.00001.xml"), ctype
+        if "search_query" in query:
+            page = "p1" if query.get("start", "0") == "0" else "p2"
+            return 200, _fixture(f"arxiv/api_search_{page}.xml"), ctype
+        return 200, _fixture("arxiv/api_id_not_found.xml"), ctype
+    return 404, b"not found", "text/plain"
+
+
+RESPONDERS: dict[str, Callable[[str, dict[str, str]], tuple[int, bytes, str]]] = {
+    "hf": hf_good,
+    "arxiv": arxiv_good,
+}
+
+
+def empty(path: str) -> tuple[bytes, str]:
+    """A valid answer with nothing in it, in each service's format."""
+    if path.startswith("/rss/"):
+        return _fixture("arxiv/rss_empty_cs.LG_2025-07-19.xml"), "application/rss+xml"
+    if path == "/api/query":
+        return _fixture("arxiv/api_id_not_found.xml"), "application/atom+xml"
+    return b"[]", "application/json"
+
+
+def good(path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
+    """One server answers for every service (their paths do not overlap)."""
+    for responder in RESPONDERS.values():
+        status, body, ctype = responder(path, query)
+        if status != 404:
+            return status, body, ctype
+    return 404, b'{"error":"Not Found"}', "application/json"
+
+
+def arxiv_seed(paper_id: str) -> list[dict[str, object]]:
+    return [{"id": paper_id, "title": "CACHED arXiv paper", "sources": ["arxiv"]}]
+
+
+def seed_records() -> list[dict[str, object]]:
+    """Papers for a seeded (cached) copy: the fixture's papers, titled 'CACHED ...'."""
+    data = json.loads(_fixture("hf/daily_2025-07-15.json"))
+    return [
+        {"id": item["paper"]["id"], "title": "CACHED " + item["paper"]["title"], "sources": ["hf"]}
+        for item in data
+    ]
+
+
+# The doc -----------------------------------------------------------------------------
+START = "<!-- fault-matrix:start (generated by tests/faultmatrix.py --write) -->"
+END = "<!-- fault-matrix:end -->"
+SHORT = {OK: "ok", STALE: "stale", KEPT: "kept", EMPTY: "empty", ERROR: "error"}
+
+
+def render_markdown() -> str:
+    lines = [START, ""]
+    lines.append(
+        "Each cell: outcome without a cached copy / with one (— : the command keeps no cache)."
+    )
+    lines.append("")
+    header = "| fault | " + " | ".join(f"`papers {c.name}`" for c in COMMANDS) + " |"
+    lines += [header, "|---" * (len(COMMANDS) + 1) + "|"]
+    for f in FAULTS:
+        row = [f.what]
+        for c in COMMANDS:
+            fresh = SHORT[expected(c, f, False)]
+            stale = SHORT[expected(c, f, True)] if c.seed else "—"
+            row.append(f"{fresh} / {stale}")
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "| outcome | meaning |", "|---|---|"]
+    for key, text in OUTCOME_TEXT.items():
+        lines.append(f"| {SHORT[key]} | {text} |")
+    lines += ["", "The one-line reason for each failing fault (a pattern of the stderr line):", ""]
+    lines += ["| fault | message |", "|---|---|"]
+    for f in FAULTS:
+        if f.fails:
+            lines.append(f"| {f.what} | `{_cell(f.message)}` |")
+    for (cname, fname), pattern in MESSAGES.items():
+        lines.append(f"| {FAULTS_BY_NAME[fname].what}, `papers {cname}` | `{_cell(pattern)}` |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def doc_block(text: str) -> str:
+    match = re.search(re.escape(START) + r".*?" + re.escape(END), text, re.DOTALL)
+    return match.group(0) if match else ""
+
+
+def write_doc() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    block = doc_block(text)
+    if not block:
+        raise SystemExit(f"{DOC}: no fault-matrix markers")
+    DOC.write_text(text.replace(block, render_markdown()), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write"]:
+        write_doc()
+    else:
+        print(render_markdown())

@@ -1,0 +1,238 @@
+"""Many ``papers`` processes at once, and processes killed in the middle of writing.
+
+Afterwards every cache file parses, nothing half-written is ever read, and a rerun
+fetches only what is missing. Real processes (``python -m papercli``) against a
+loopback server; kills are SIGKILL (no cleanup code runs).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import faultmatrix as fm
+from faultserver import FaultServer
+from papercli.cache import Cache, atomic_write_text
+from papercli.config import parse_config
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork are POSIX")
+
+DAYS = [f"2025-07-{d:02d}" for d in range(1, 13)]
+
+
+def env_for(home: Path, url: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "PAPERS_HOME": str(home),
+        "PAPERS_HF_URL": url,
+        "PAPERS_ARXIV_RSS_URL": url,
+        "PAPERS_ARXIV_URL": url,
+        "COLUMNS": "120",
+    }
+
+
+def papers(*args: str, env: dict[str, str], **kwargs: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "papercli", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def finish(procs: list[subprocess.Popen[bytes]]) -> list[int]:
+    """Wait for each process (closing its pipe); their exit statuses."""
+    codes = []
+    for p in procs:
+        p.communicate(timeout=60)
+        codes.append(p.returncode)
+    return codes
+
+
+def check_cache(root: Path) -> list[str]:
+    """Every cache file is whole and readable; returns the day keys present."""
+    cache = Cache(root, warn=lambda m: pytest.fail(f"unexpected warning: {m}"))
+    for path in root.rglob("*.json"):
+        rel = path.relative_to(root).parts
+        entry = Cache._decode(path.read_bytes(), rel[0], rel[1], "/".join(rel[2:])[:-5])
+        assert entry.papers
+    assert not list(root.rglob("*.corrupt-*"))
+    return cache.keys("hf", "day")
+
+
+@pytest.fixture
+def server():
+    with FaultServer("none", fm.good) as s:
+        yield s
+
+
+def test_many_processes_fetching_and_writing_at_once(tmp_path: Path, server: FaultServer) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = env_for(home, server.url)
+    days = DAYS[:6]
+    procs = [papers("list", "--date", day, "--refresh", env=env) for day in days for _ in range(2)]
+    procs += [papers("list", "--week", "2025-W28", "--refresh", env=env) for _ in range(2)]
+    procs += [papers("config", "init", "--force", env=env) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err.decode()
+        assert b"Traceback" not in err
+    assert check_cache(home / "cache") == days
+    assert not [p for p in home.rglob("*.tmp")]
+    parse_config((home / "config.toml").read_text(), home / "config.toml")
+    # A rerun has everything: no request at all.
+    before = len(server.log)
+    rerun = [papers("list", "--date", day, env=env) for day in days]
+    assert finish(rerun) == [0] * len(days)
+    assert len(server.log) == before
+
+
+def test_random_kills_never_leave_a_file_that_is_trusted(
+    tmp_path: Path, server: FaultServer
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = env_for(home, server.url)
+    rng = random.Random(20261126)
+    kills = rounds = 0
+    while kills < 24 and rounds < 100:  # two dozen kills, however fast the machine
+        rounds += 1
+        batch = [
+            papers("list", "--date", rng.choice(DAYS), "--refresh", env=env),
+            papers("list", "--date", rng.choice(DAYS), "--refresh", env=env),
+            papers("config", "init", "--force", env=env),
+        ]
+        time.sleep(rng.uniform(0.02, 0.5))
+        for p in batch:
+            if rng.random() < 0.7 and p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                kills += 1
+        for p in batch:
+            p.communicate(timeout=60)
+            assert p.returncode in (0, -signal.SIGKILL)
+        # After every round: whatever is there is whole.
+        present = check_cache(home / "cache")
+        if (home / "config.toml").exists():
+            parse_config((home / "config.toml").read_text(), home / "config.toml")
+    assert kills >= 24
+    # A rerun fetches exactly the days that are missing, and nothing else.
+    missing = [d for d in DAYS if d not in present]
+    before = len(server.log)
+    rerun = [papers("list", "--date", day, env=env) for day in DAYS]
+    assert finish(rerun) == [0] * len(DAYS)
+    fetched = sorted(h.query.split("&")[0].split("=")[1] for h in server.log[before:])
+    assert fetched == missing
+    assert check_cache(home / "cache") == DAYS
+
+
+# A process that stops (and is then killed) at one stage of a cache write.
+PAUSE = r"""
+import os, sys, time
+stage = os.environ["PAUSE_AT"]
+real_fdopen, real_fsync, real_replace = os.fdopen, os.fsync, os.replace
+
+def pause():
+    sys.stderr.write("PAUSED\n")
+    sys.stderr.flush()
+    time.sleep(60)
+
+class HalfWriter:
+    def __init__(self, handle):
+        self.handle = handle
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return self.handle.__exit__(*exc)
+    def write(self, text):
+        self.handle.write(text[: len(text) // 2])
+        self.handle.flush()
+        pause()
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+def fdopen(*args, **kwargs):
+    handle = real_fdopen(*args, **kwargs)
+    return HalfWriter(handle) if stage == "write" else handle
+
+def fsync(fd):
+    if stage == "fsync":
+        pause()
+    real_fsync(fd)
+
+def replace(src, dst):
+    if stage == "replace" and str(dst).endswith(".json"):
+        pause()
+    real_replace(src, dst)
+
+os.fdopen, os.fsync, os.replace = fdopen, fsync, replace
+sys.argv = ["papers", *sys.argv[1:]]
+from papercli.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("stage", ["write", "fsync", "replace"])
+@pytest.mark.parametrize("had_copy", [False, True])
+def test_killed_mid_write_leaves_the_old_copy_or_nothing(
+    tmp_path: Path, server: FaultServer, stage: str, had_copy: bool
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = env_for(home, server.url)
+    target = home / "cache" / "hf" / "day" / f"{DAYS[0]}.json"
+    if had_copy:
+        assert finish([papers("list", "--date", DAYS[0], env=env)]) == [0]
+    before = target.read_bytes() if had_copy else None
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PAUSE, "list", "--date", DAYS[0], "--refresh"],
+        env={**env, "PAUSE_AT": stage},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stderr is not None
+    assert proc.stderr.readline() == b"PAUSED\n"
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    # The temporary file is left behind; the real one is untouched.
+    assert list(target.parent.glob(f".{target.name}.*.tmp"))
+    assert (target.read_bytes() if target.exists() else None) == before
+    cache = Cache(home / "cache", warn=lambda m: pytest.fail(m))
+    entry = cache.load("hf", "day", DAYS[0])
+    assert (entry is not None) == had_copy
+    assert cache.keys("hf", "day") == ([DAYS[0]] if had_copy else [])
+    # The next run is unaffected: it fetches when nothing was there, not otherwise.
+    requests = len(server.log)
+    assert finish([papers("list", "--date", DAYS[0], env=env)]) == [0]
+    assert len(server.log) == requests + (0 if had_copy else 1)
+    assert check_cache(home / "cache") == [DAYS[0]]
+
+
+def test_atomic_write_never_shows_a_partial_file_to_a_reader(tmp_path: Path) -> None:
+    """A reader polling while another process rewrites the file sees old or new, whole."""
+    target = tmp_path / "f.json"
+    atomic_write_text(target, '{"v": 0}')
+    code = (
+        "import sys; from pathlib import Path; from papercli.cache import atomic_write_text\n"
+        "for i in range(300):\n"
+        '    text = \'{"v": %d, "pad": "%s"}\' % (i, \'x\' * 20000)\n'
+        "    atomic_write_text(Path(sys.argv[1]), text)\n"
+    )
+    writer = subprocess.Popen([sys.executable, "-c", code, str(target)])
+    import json
+
+    seen = 0
+    while writer.poll() is None:
+        json.loads(target.read_text())
+        seen += 1
+    assert writer.returncode == 0 and seen > 0
+    assert json.loads(target.read_text())["v"] == 299
