@@ -539,7 +539,10 @@ def _emit_paper(paper: Paper, out: Output | bool, query: Query | None = None) ->
             _write_output(_plain_text(paper_detail(paper, query)), out, f"paper {paper.id}")
         return
     if out.format == "json":
-        text = json.dumps(paper.to_json(), ensure_ascii=False, indent=2) + "\n"
+        from papercli.text import json_terminal_safe
+
+        text = json_terminal_safe(json.dumps(paper.to_json(), ensure_ascii=False, indent=2))
+        text += "\n"
     else:
         from papercli.export import Meta, render
 
@@ -587,7 +590,18 @@ def search(
     """
     out = output_options(fmt, json_, output, force, abstracts)
     ordered = sort or (Sort.date if offline else Sort.relevance)
-    filters = _filters(query, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
+    try:
+        filters = _filters(
+            query, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code
+        )
+    except UsageError:
+        if offline:
+            raise
+        # Online, the words go to the remote service as they are; the local query
+        # language only highlights matches, so words it cannot parse just do not.
+        filters = _filters(
+            None, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code
+        )
     filters.since = _day_option(since, "--since")
     filters.until = _day_option(until, "--until")
     filters.new_only = new
