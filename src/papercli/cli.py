@@ -40,8 +40,13 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-cache_app = typer.Typer(help="Inspect or clear the local cache.", no_args_is_help=True)
-config_app = typer.Typer(help="Create and inspect the configuration file.", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect or clear the local cache. Example: papers cache info", no_args_is_help=True
+)
+config_app = typer.Typer(
+    help="Create and inspect the configuration file. Example: papers config init",
+    no_args_is_help=True,
+)
 watch_app = typer.Typer(
     help="Saved queries that report what is new since last time.", no_args_is_help=True
 )
