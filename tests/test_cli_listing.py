@@ -311,3 +311,28 @@ def test_blank_search_is_a_usage_error_and_remote_words_are_not_parsed(
     ).respond_with_data(fixture_bytes("hf/search_minibatch.json"), content_type="application/json")
     result = run("search", "llama", "(3", "--json")
     assert result.exit_code == 0, result.stderr
+
+
+def test_days_and_weeks_are_read_from_a_cached_month(run, hf_url, httpserver) -> None:
+    items = [
+        {
+            "paper": {
+                "id": f"2507.{i:05d}",
+                "title": f"Paper {i}",
+                "authors": [{"name": "A B", "hidden": False}],
+                "upvotes": i,
+                "submittedOnDailyAt": f"2025-07-{i:02d}T00:00:00.000Z",
+            }
+        }
+        for i in range(1, 31)
+    ]
+    httpserver.expect_request(
+        "/api/daily_papers", query_string={"month": "2025-07", "limit": "100", "p": "0"}
+    ).respond_with_json(items)
+    assert run("list", "--month", "2025-07").exit_code == 0
+    day = run("list", "--date", "2025-07-15", "--json")
+    assert [p["id"] for p in day.json()] == ["2507.00015"]
+    week = run("list", "--week", "2025-W29", "--offline", "--json")  # 14..20 July
+    assert sorted(p["id"] for p in week.json()) == [f"2507.{i:05d}" for i in range(14, 21)]
+    asked = [req.args for req, _ in httpserver.log]
+    assert all("month" in args for args in asked)  # no request for the day or the week

@@ -208,6 +208,10 @@ class App:
             got, new_meta = get(meta.get("validators"))
             return None if got.not_modified else (got.papers, new_meta)
 
+        if period.kind != "month" and not refresh:
+            from_months = self._hf_from_months(period, offline=offline)
+            if from_months is not None:
+                return from_months
         entry = self.cached_or_fetch(
             "hf",
             period.kind,
@@ -221,6 +225,33 @@ class App:
             revalidate=revalidate,
         )
         return entry.papers
+
+    def _hf_from_months(self, period: Period, *, offline: bool) -> list[Paper] | None:
+        """A day or week taken from cached month listings (what ``papers sync`` stores).
+
+        Used only when the period has no file of its own and every month it touches
+        is cached and complete (settled, fresh, or offline); otherwise None.
+        """
+        from papercli.dates import parse_month
+
+        if self.cache.load("hf", period.kind, period.key) is not None:
+            return None
+        first, last = period.start.isoformat(), period.end.isoformat()
+        papers: list[Paper] = []
+        for key in sorted({first[:7], last[:7]}):
+            month = parse_month(key)
+            entry = self.cache.load("hf", "month", month.key)
+            if entry is None:
+                return None
+            usable = (
+                offline
+                or entry.fetched_at >= settled_time(month)
+                or entry.age_seconds(self.now()) < self.settings.ttl_seconds
+            )
+            if not usable:
+                return None
+            papers += [p for p in entry.papers if p.listed and first <= p.listed <= last]
+        return papers
 
     def _latest_cached_hf_day(self, today: dt.date) -> tuple[list[Paper], str] | None:
         """The most recent cached Hugging Face day up to ``today`` that has papers."""
