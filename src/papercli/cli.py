@@ -72,7 +72,7 @@ QueryArg = Annotated[
 ]
 SortOpt = Annotated[Sort, typer.Option("--sort", help="Order of the papers.")]
 LimitOpt = Annotated[
-    int | None, typer.Option("--limit", "-n", min=0, help="Show at most N papers.")
+    int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
 ]
 MinUpvotesOpt = Annotated[
     int | None, typer.Option("--min-upvotes", min=0, help="Only papers with at least N upvotes.")
@@ -214,10 +214,29 @@ def _app() -> App:
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+    # NO_COLOR (https://no-color.org): no colour and no other styling either.
+    plain = bool(os.environ.get("NO_COLOR"))
+    return Console(
+        stderr=stderr,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        **({"color_system": None} if plain else {}),
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _query_text(words: list[str] | None) -> str:
+    for word in words or []:
+        if word.startswith("--") and len(word) > 2:
+            # After "--" everything is query text; an option there is surely a slip.
+            raise UsageError(
+                f"{word!r} looks like an option inside the query: put options before '--' "
+                "(papers list --month 2025-07 -- diffusion -video)."
+            )
     return " ".join(words or [])
 
 
@@ -617,7 +636,7 @@ def search(
         def run(a: App) -> None:
             listing = a.local_search(filters)
             _emit_listing(listing, out)
-            if listing.more:
+            if listing.more and limit is None:
                 _stderr(f"Showing the first {filters.limit} matches; use --limit N to see more.")
 
         _run(run)
@@ -851,7 +870,7 @@ def sync(
         with _progress() as progress:
             report = run_sync(a, sources, first, last, progress)
         _stderr(
-            f"Synced {first} to {last}: {len(report.fetched)} listings fetched, "
+            f"Synced {first} to {last}: {_plural(len(report.fetched), 'listing')} fetched, "
             f"{len(report.cached)} already cached"
             + (f", {len(report.failed)} failed" if report.failed else "")
             + "."

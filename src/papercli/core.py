@@ -294,7 +294,6 @@ class App:
                 raise
             self.warn(f"{exc} Showing the most recent cached listing, {latest[1]}.")
             return latest[0], dt.date.fromisoformat(latest[1])
-        self.warn(f"No papers listed for {today} or the {FALLBACK_DAYS} days before it.")
         return [], today
 
     def listing(
@@ -674,7 +673,7 @@ class App:
             if limit is not None:
                 more = len(papers) > limit
                 papers = papers[:limit]
-        heading = f"the local cache for {filters.query.text!r}"
+        heading = f"the local cache matching {filters.query.text!r}"
         listing = Listing(papers, heading, "cache", None, len(papers), filters.query)
         listing.more = more
         return listing
