@@ -64,7 +64,7 @@ class Meta:
     @classmethod
     def of(cls, listing: Listing) -> Meta:
         return cls(
-            heading=listing.heading,
+            heading=listing.heading[:1].upper() + listing.heading[1:],  # "the local cache..."
             source=listing.source,
             period=listing.period.key if listing.period is not None else None,
             query=listing.query.text,
