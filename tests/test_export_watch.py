@@ -114,6 +114,9 @@ def test_watch_run_atom_feed_from_cron_twice(run, hub: Hub, tmp_path: Path) -> N
     window = feedparser.parse(feed_path.read_bytes())
     assert [e.id for e in window.entries] == ["https://arxiv.org/abs/2511.00001"]
     assert window.feed.updated == feed.feed.updated  # changes only with new entries
+    quiet = run(*args, "--force", "--all", "-q")  # for cron: nothing on stderr but errors
+    assert quiet.exit_code == 3 and quiet.stderr == "" and quiet.stdout == ""
+    assert feedparser.parse(feed_path.read_bytes()).entries
     assert not list(tmp_path.glob(".feed.xml.*"))
 
 

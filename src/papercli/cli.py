@@ -246,10 +246,10 @@ def _print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def _write_output(text: str, out: Output, what: str) -> None:
+def _write_output(text: str, out: Output, what: str, *, quiet: bool = False) -> None:
     from papercli import output
 
-    output.write(text, out, what, _stderr)
+    output.write(text, out, what, (lambda _: None) if quiet else _stderr)
 
 
 _OUTPUT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
@@ -937,6 +937,12 @@ def watch_run(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Do not remember the papers as reported.")
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No notes on stderr, only warnings and errors (for cron)."
+        ),
+    ] = False,
     *,
     out: Output,
 ) -> None:
@@ -946,7 +952,7 @@ def watch_run(
     matched), and the papers count as reported only once it is.
 
     Examples: papers watch run | papers watch run minibatch --all | papers watch run --json
-    | papers watch run diffusion --all --format atom -o ~/public/diffusion.atom --force
+    | papers watch run diffusion --all -q --format atom -o ~/public/diffusion.atom --force
     """
     from papercli.watch import mark_reported, new_matches, select_rules
 
@@ -958,10 +964,10 @@ def watch_run(
         rules = select_rules(a, names)
         results = new_matches(a, rules, since=first, include_seen=all_, fetch=not offline)
         found_new = any(r.new for r in results)
-        for r in results:
+        for r in results if not quiet else ():
             count = f"{len(r.new)} new" + (f", {len(r.papers)} shown" if all_ else "")
             _stderr(f"Watch {r.rule.name}: {count}.")
-        _emit_watch(results, out)
+        _emit_watch(results, out, quiet=quiet)
         if not dry_run:  # only once the papers were printed or written
             mark_reported(a, results)
 
@@ -970,7 +976,7 @@ def watch_run(
         raise typer.Exit(WATCH_NOTHING_NEW)
 
 
-def _emit_watch(results: list[Any], out: Output) -> None:
+def _emit_watch(results: list[Any], out: Output, *, quiet: bool = False) -> None:
     """``papers watch run``'s results: a table per rule, or one export document."""
     if out.format == "json" and out.path is None:
         from papercli.watch import results_json
@@ -983,7 +989,8 @@ def _emit_watch(results: list[Any], out: Output) -> None:
     if out.format != "table":
         from papercli.watch import export_text
 
-        _write_output(export_text(results, out.format, abstracts=out.abstracts), out, what)
+        text = export_text(results, out.format, abstracts=out.abstracts)
+        _write_output(text, out, what, quiet=quiet)
         return
     from rich.console import Group
     from rich.text import Text
@@ -1000,7 +1007,7 @@ def _emit_watch(results: list[Any], out: Output) -> None:
             marked = Query.parse(r.rule.query) if out.path is None else None
             blocks.append(papers_table(r.papers, marked, width=width))
     if out.path is not None:
-        _write_output(_plain_text(Group(*blocks)) if blocks else "", out, what)
+        _write_output(_plain_text(Group(*blocks)) if blocks else "", out, what, quiet=quiet)
     else:
         for block in blocks:
             console.print(block)
