@@ -258,3 +258,15 @@ def test_atomic_write_sets_the_mode_before_the_rename(tmp_path: Path, monkeypatc
 def test_trends_prints_counts_not_papers(run) -> None:
     """trends keeps --json only: it prints counts, which no paper format can hold."""
     assert run("trends", "x", "--format", "csv").exit_code == 2
+
+
+def test_combine_keeps_each_paper_once_across_versions() -> None:
+    from papercli.export import Group, combine
+    from papercli.models import Paper
+
+    a = Paper(id="2507.00001v2", title="A")
+    a1 = Paper(id="2507.00001", title="A, older")
+    b = Paper(id="2507.00002", title="B")
+    papers, names = combine([Group("x", "q", (a, b)), Group("y", "r", (b, a1))])
+    assert [p.id for p in papers] == ["2507.00001v2", "2507.00002"]
+    assert names == {"2507.00001v2": ["x", "y"], "2507.00002": ["x", "y"]}

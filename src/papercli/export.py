@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from papercli.models import JSON_KEYS, Paper
+from papercli.models import JSON_KEYS, Paper, split_version
 from papercli.text import clean, json_terminal_safe, strip_controls
 
 if TYPE_CHECKING:
@@ -558,7 +558,7 @@ class Group:
 
 
 def _base_id(paper_id: str) -> str:
-    return re.sub(r"v\d+$", "", paper_id)
+    return split_version(paper_id.strip())[0]
 
 
 def combine(groups: Sequence[Group]) -> tuple[list[Paper], dict[str, list[str]]]:
