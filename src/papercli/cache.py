@@ -187,8 +187,10 @@ class Cache:
             return []
         out = []
         for path in folder.rglob("*.json"):
-            rel = path.relative_to(folder).with_suffix("")
-            out.append(rel.as_posix())
+            key = path.relative_to(folder).with_suffix("").as_posix()
+            # Files papercli did not name (copies, stray downloads) are not entries.
+            if all(_SAFE_PART.fullmatch(part) and ".." not in part for part in key.split("/")):
+                out.append(key)
         return sorted(out)
 
     def files(self) -> Iterator[Path]:

@@ -41,8 +41,13 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-cache_app = typer.Typer(help="Inspect or clear the local cache.", no_args_is_help=True)
-config_app = typer.Typer(help="Create and inspect the configuration file.", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect or clear the local cache. Example: papers cache info", no_args_is_help=True
+)
+config_app = typer.Typer(
+    help="Create and inspect the configuration file. Example: papers config init",
+    no_args_is_help=True,
+)
 watch_app = typer.Typer(
     help="Saved queries that report what is new since last time.", no_args_is_help=True
 )
@@ -515,7 +520,10 @@ def _emit_paper(paper: Paper, out: Output | bool, query: Query | None = None) ->
             _write_output(_plain_text(paper_detail(paper, query)), out, f"paper {paper.id}")
         return
     if out.format == "json":
-        text = json.dumps(paper.to_json(), ensure_ascii=False, indent=2) + "\n"
+        from papercli.text import json_terminal_safe
+
+        text = json_terminal_safe(json.dumps(paper.to_json(), ensure_ascii=False, indent=2))
+        text += "\n"
     else:
         from papercli.export import Meta, render
 
@@ -560,9 +568,18 @@ def search(
     | papers search --offline -- 'mini-batch OR "large batch" -author:smith' --since 2025-01-01
     """
     ordered = sort or (Sort.date if offline else Sort.relevance)
-    filters = _filters(
-        query, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
-    )
+    try:
+        filters = _filters(
+            query, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
+        )
+    except UsageError:
+        if offline:
+            raise
+        # Online, the words go to the remote service as they are; the local query
+        # language only highlights matches, so words it cannot parse just do not.
+        filters = _filters(
+            None, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
+        )
     filters.since = _day_option(since, "--since")
     filters.until = _day_option(until, "--until")
     if offline:
