@@ -316,27 +316,48 @@ class App:
 
     # -- single papers ----------------------------------------------------------
     def find_cached(self, paper_id: str) -> Paper | None:
+        """The cached paper, its arXiv record carrying its Hugging Face signals when both
+        sources have it (single-paper files first, then listings, newest first)."""
+        found: dict[str, Paper] = {}
         for source in ("hf", "arxiv"):
             entry = self.cache.load(source, "paper", paper_id)
             if entry is not None and entry.papers:
-                return entry.papers[0]
-        found: Paper | None = None
+                found[source] = entry.papers[0]
         for source, kind in (("hf", "day"), ("hf", "week"), ("hf", "month"), ("arxiv", "rss")):
+            if source in found:
+                continue
             for key in reversed(self.cache.keys(source, kind)):
                 entry = self.cache.load(source, kind, key)
-                for p in entry.papers if entry else ():
-                    if p.id == paper_id:
-                        if source == "hf":
-                            return p
-                        found = found or p
-        return found
+                match = next((p for p in entry.papers if p.id == paper_id), None) if entry else None
+                if match is not None:
+                    found[source] = match
+                    break
+        if "hf" in found and "arxiv" in found:
+            return found["arxiv"].merged_with_hf(found["hf"])
+        return found.get("hf") or found.get("arxiv")
+
+    def _with_hf_signals(self, paper: Paper) -> Paper:
+        """An arXiv-only paper, with its Hugging Face signals when Hugging Face has it."""
+        from papercli.sources import hf
+
+        fetched = self.cache.load("arxiv", "paper", paper.id)
+        if fetched is not None and fetched.age_seconds(self.now()) < self.settings.ttl_seconds:
+            return paper  # fetched from arXiv just now, after Hugging Face said 404
+        try:
+            signals = hf.fetch_paper(self.http, self.settings.hf_url, paper.id)
+        except (NotFoundError, FetchError):
+            return paper
+        self.cache.save("hf", "paper", paper.id, [signals], fetched_at=self.now())
+        return paper.merged_with_hf(signals)
 
     def show(self, text: str, *, offline: bool = False, refresh: bool = False) -> Paper:
         paper_id, _version = parse_paper_id(text)
         if offline or not refresh:  # --offline wins over --refresh
             cached = self.find_cached(paper_id)
             if cached is not None:
-                return cached
+                if "hf" in cached.sources or offline:
+                    return cached
+                return self._with_hf_signals(cached)
         if offline:
             raise NotFoundError(f"Paper {paper_id} is not in the cache (offline).")
         from papercli.sources import hf
