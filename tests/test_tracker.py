@@ -423,3 +423,10 @@ def test_state_folder_that_cannot_be_written(run, hub: FakeHub, isolated_home: P
     failed = run("watch", "run", "--since", "2025-07-01", "--offline")
     assert failed.exit_code == 1 and "Cannot use the state folder" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def test_watch_add_rejects_a_malformed_category(run, isolated_home: Path) -> None:
+    before = (isolated_home / "config.toml").read_bytes()
+    result = run("watch", "add", "x", "graphs", "--category", "cs_LG")
+    assert result.exit_code == 2 and "cs_LG" in result.stderr
+    assert (isolated_home / "config.toml").read_bytes() == before

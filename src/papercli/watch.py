@@ -185,6 +185,10 @@ def add_rule(path: Path, rule: WatchRule, *, replace: bool = False) -> None:
     bad = [s for s in rule.sources if s not in WATCH_SOURCES]
     if bad:
         raise UsageError(f"Unknown source {bad[0]!r}: use hf or arxiv.")
+    if rule.categories:
+        from papercli.sources.arxiv import check_categories
+
+        check_categories(rule.categories)  # a usage error before anything is written
     document = _load_document(path)
     watch = document.get("watch")
     if watch is None:
