@@ -433,6 +433,11 @@ class App:
                 return day, entry
         return None
 
+    def _note_announcement_day(self, day: str, names: str) -> None:
+        """Say which announcement is shown when it is not today's (nothing is said otherwise)."""
+        if day != self.today.isoformat():
+            self.warn(f"Showing arXiv's latest announcement for {names}, of {day}.")
+
     def arxiv_today(
         self, categories: tuple[str, ...], *, offline: bool, refresh: bool
     ) -> tuple[list[Paper], str | None]:
@@ -457,6 +462,7 @@ class App:
             latest[1].age_seconds(self.now()) < self.settings.ttl_seconds
         )
         if latest is not None and fresh and not refresh:
+            self._note_announcement_day(latest[0], names)
             return latest[1].papers, latest[0]
         try:
             result = arxiv.fetch_rss(
@@ -477,6 +483,7 @@ class App:
             self.cache.save(
                 "arxiv", "rss", f"{cat_key}/{day}", result.papers, meta, fetched_at=self.now()
             )
+            self._note_announcement_day(day, names)
             return result.papers, day
         if latest is None:
             self.warn(f"No arXiv announcement today ({self.today}) for {names}, and none cached.")
