@@ -408,7 +408,7 @@ def fetch_day(
     day: dt.date,
     *,
     delay: float = 3.0,
-    page_size: int = API_DAY_PAGE,
+    page_size: int | None = None,
 ) -> list[Paper]:
     """The papers submitted on ``day`` in ``categories``, from the export API, paged
     politely (oldest first). Each paper's ``listed`` is ``day``; the announce type is
@@ -417,7 +417,7 @@ def fetch_day(
         "search_query": day_query(categories, day),
         "sortBy": "submittedDate",
         "sortOrder": "ascending",
-        "max_results": str(page_size),
+        "max_results": str(page_size or API_DAY_PAGE),
     }
     papers: list[Paper] = []
     seen: set[str] = set()
