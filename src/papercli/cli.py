@@ -835,8 +835,11 @@ def sync(
 ) -> None:
     """Fetch and cache every listing of a range of days (default: the last 30), so that
     search, trends and watch rules work offline. Rerunning fetches only what is missing.
+    arXiv: each past day's submissions (export API) for [sources.arxiv] categories and
+    the watch rules' categories, one request at a time, plus the latest announcement.
 
     Examples: papers sync --since 2025-01-01 | papers sync --since 2025-07-01 --until 2025-07-31
+    | papers sync --source arxiv --since 2026-05-01
     """
     import datetime as dt
 
