@@ -285,9 +285,10 @@ def test_new_shows_only_papers_not_seen_before(run, hub: FakeHub, isolated_home:
     assert ids(run("list", "--month", "2025-07", "--json", "--new")) == ["2507.00003"]
     # With [display] mark_seen = false, showing a listing does not mark it.
     (isolated_home / "config.toml").write_text("[display]\nmark_seen = false\n")
-    hub.add(item("2507.00004", "2025-07-17", "Four"))
-    assert ids(run("list", "--date", "2025-07-17", "--json", "--new")) == ["2507.00004"]
-    assert ids(run("list", "--date", "2025-07-17", "--json", "--new")) == ["2507.00004"]
+    # (A day of August: July's month listing was just cached, and days are read from it.)
+    hub.add(item("2508.00004", "2025-08-04", "Four"))
+    assert ids(run("list", "--date", "2025-08-04", "--json", "--new")) == ["2508.00004"]
+    assert ids(run("list", "--date", "2025-08-04", "--json", "--new")) == ["2508.00004"]
 
 
 # --- trends ------------------------------------------------------------------------------
@@ -353,7 +354,7 @@ def test_sync_refetches_a_listing_fetched_before_its_day_ended(
     path.write_text(json.dumps(doc))
     hub.add(item("2507.00002", "2025-07-01", "Late"))
     result = run("sync", "--since", "2025-07-01", "--until", "2025-07-01")
-    assert "1 listings fetched" in result.stderr
+    assert "1 listing fetched" in result.stderr
     assert ids(run("search", "--offline", "--json", "late")) == ["2507.00002"]
     again = run("sync", "--since", "2025-07-01", "--until", "2025-07-01")
     assert "0 listings fetched, 1 already cached" in again.stderr
