@@ -221,7 +221,7 @@ def test_search_offline_exports(run, hostile_rules, tmp_path: Path) -> None:
     md = run("search", "--offline", "mini-batch", "--format", "md", "--abstracts").stdout
     tokens = MarkdownIt("commonmark").parse(md)
     assert sum(1 for t in tokens if t.type == "heading_open" and t.tag == "h2") == 1
-    assert md.startswith("# The local cache for 'mini-batch'\n\nQuery: mini-batch · 1 paper")
+    assert md.startswith("# The local cache matching 'mini-batch'\n\nQuery: mini-batch · 1 paper")
 
 
 @pytest.mark.parametrize("where", ["folder", "missing", "file-parent"])
