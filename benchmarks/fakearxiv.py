@@ -8,11 +8,15 @@ the way the real services answer::
                               "test": a valid feed with no items (what a weekend looks like)
     GET /api/query?id_list=...            Atom entries for those ids (none: no entries)
     GET /api/query?search_query=...&start=&max_results=   naive all:/ti:/abs:/au: matching
+    GET /api/query?search_query=(cat:cs.LG OR cat:cs.CL) AND submittedDate:[A TO B]
+                              with --listings (the default): the real daily listings of
+                              ``<shared>/data/arxiv_daily_listings`` (69 days, 2026-04-24 to
+                              2026-07-01), each file's date taken as the submission day
 
 Used for trying papercli by hand and by the README's examples. Never part of the
 package. Usage::
 
-    python benchmarks/fakearxiv.py --port 8766   # --feed FILE: another recorded feed
+    python benchmarks/fakearxiv.py --port 8766   # --feed FILE, --listings DIR: other data
     PAPERS_ARXIV_RSS_URL=http://127.0.0.1:8766 PAPERS_ARXIV_URL=http://127.0.0.1:8766 \\
         papers today --source arxiv -c cs.LG
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import copy
 import re
+import sys
 import threading
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -182,12 +187,118 @@ def _atom_error(message: str) -> bytes:
     ).encode()
 
 
-def make_handler(feed: Feed, quiet: bool) -> type[BaseHTTPRequestHandler]:
+_SUBMITTED = re.compile(r"submittedDate:\[(\d{8})(\d{4}) TO (\d{8})(\d{4})\]")
+_CAT = re.compile(r"cat:([\w.-]+)")
+
+
+class Listings:
+    """Real daily listings (``<data>/arxiv_daily_listings/YYYY-MM-DD.jsonl``) as the
+    export API's ``submittedDate`` search. A file's date (the day upstream crawled
+    arXiv's "new" page) is taken as the papers' submission day. A paper in several
+    files (weekend files repeat Friday's) belongs to its first day."""
+
+    def __init__(self, folder: Path) -> None:
+        import json
+
+        self.by_day: dict[str, list[dict[str, Any]]] = {}
+        seen: set[str] = set()
+        for path in sorted(folder.glob("*.jsonl")):
+            day = path.stem.replace("-", "")
+            rows = []
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    record = json.loads(line)
+                    if record["id"] not in seen:
+                        seen.add(record["id"])
+                        rows.append(record)
+            self.by_day[day] = rows
+
+    def query(self, params: dict[str, str]) -> tuple[int, bytes] | None:
+        """The answer to a ``submittedDate`` search; None for any other query."""
+        text = params.get("search_query", "")
+        span = _SUBMITTED.search(text)
+        if span is None:
+            return None
+        lo, hi = span.group(1) + span.group(2), span.group(3) + span.group(4)
+        if lo > hi:
+            return 400, _atom_error(f"Invalid submittedDate range: {lo} TO {hi}")
+        cats = set(_CAT.findall(text))
+        found = [
+            (day, r)
+            for day, rows in sorted(self.by_day.items())
+            if lo[:8] <= day <= hi[:8]
+            for r in rows
+            if not cats or cats & set(r["categories"])
+        ]
+        if params.get("sortOrder") == "descending":
+            found.reverse()
+        start = int(params.get("start", "0") or 0)
+        size = int(params.get("max_results", "10") or 10)
+        page = found[start : start + size]
+        return 200, _atom_listing(page, len(found), start, size, text)
+
+
+def _atom_listing(
+    rows: list[tuple[str, dict[str, Any]]], total: int, start: int, size: int, query: str
+) -> bytes:
+    """Atom in the shape of the real export API's answers (``new_format_2026``)."""
+    out = [
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+        'xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">',
+        "  <id>https://arxiv.org/api/fakearxiv</id>",
+        f"  <title>arXiv Query: search_query={escape(query)}&amp;id_list=&amp;start={start}"
+        f"&amp;max_results={size}</title>",
+        "  <updated>2026-07-01T00:00:00Z</updated>",
+        f"  <opensearch:itemsPerPage>{size}</opensearch:itemsPerPage>",
+        f"  <opensearch:totalResults>{total}</opensearch:totalResults>",
+        f"  <opensearch:startIndex>{start}</opensearch:startIndex>",
+    ]
+    for n, (day, r) in enumerate(rows):
+        stamp = f"{day[:4]}-{day[4:6]}-{day[6:]}T{(n % 24):02d}:00:00Z"
+        pid = escape(r["id"])
+        out += [
+            "  <entry>",
+            f"    <id>http://arxiv.org/abs/{pid}v1</id>",
+            f"    <title>{escape(r.get('title') or '')}</title>",
+            f"    <updated>{stamp}</updated>",
+            f'    <link href="https://arxiv.org/abs/{pid}v1" rel="alternate" type="text/html"/>',
+            f'    <link href="https://arxiv.org/pdf/{pid}v1" rel="related" '
+            'type="application/pdf" title="pdf"/>',
+            f"    <summary>{escape(r.get('summary') or '')}</summary>",
+        ]
+        out += [
+            f'    <category term="{escape(c)}" scheme="http://arxiv.org/schemas/atom"/>'
+            for c in r.get("categories") or ()
+        ]
+        out.append(f"    <published>{stamp}</published>")
+        if r.get("comment"):
+            out.append(f"    <arxiv:comment>{escape(r['comment'])}</arxiv:comment>")
+        if r.get("categories"):
+            out.append(f'    <arxiv:primary_category term="{escape(r["categories"][0])}"/>')
+        out += [
+            f"    <author>\n      <name>{escape(a)}</name>\n    </author>"
+            for a in r.get("authors") or ()
+        ]
+        out.append("  </entry>")
+    out.append("</feed>")
+    return "\n".join(out).encode()
+
+
+def make_handler(
+    feed: Feed | None, quiet: bool, listings: Listings | None = None
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             params = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            if parts.path.startswith("/rss/"):
+            answer = listings.query(params) if listings and parts.path == "/api/query" else None
+            if answer is not None:
+                status, body = answer
+                kind = "application/atom+xml"
+            elif feed is None:
+                status, body, kind = 404, b"no recorded feed loaded", "text/plain"
+            elif parts.path.startswith("/rss/"):
                 status, body = feed.rss(unquote(parts.path[5:]).replace(" ", "+").split("+"))
                 kind = "application/rss+xml"
             elif parts.path == "/api/query":
@@ -208,22 +319,68 @@ def make_handler(feed: Feed, quiet: bool) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def serve(feed_path: Path, port: int = 0, quiet: bool = True) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(Feed(feed_path), quiet))
+ROOT = Path(__file__).resolve().parent.parent  # the repository (or worktree) root
+
+
+def shared_dir() -> Path:
+    """The shared real data: ``$PAPERS_SHARED``, else the first ``shared`` folder found
+    next to the repository root or one level up (``../shared`` from ``/work/main``,
+    ``../../shared`` from a worktree ``/work/wt/NAME``)."""
+    import os
+
+    if os.environ.get("PAPERS_SHARED"):
+        return Path(os.environ["PAPERS_SHARED"])
+    for candidate in (ROOT.parent / "shared", ROOT.parent.parent / "shared"):
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared"
+
+
+def serve(
+    feed_path: Path | None,
+    port: int = 0,
+    quiet: bool = True,
+    listings: Path | None = None,
+) -> ThreadingHTTPServer:
+    """Serve on loopback in a thread: the recorded RSS feed (``feed_path``; None: no
+    RSS) and, with ``listings``, the daily listings as ``submittedDate`` searches."""
+    feed = Feed(feed_path) if feed_path is not None else None
+    days = Listings(listings) if listings is not None else None
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(feed, quiet, days))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
 def main() -> None:
-    here = Path(__file__).resolve().parent
-    default = here.parent.parent / "shared/fixtures/arxiv/rss/rss_all_archives_2024-11-28.xml"
+    shared = shared_dir()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--feed", type=Path, default=default)
+    parser.add_argument(
+        "--feed",
+        type=Path,
+        default=shared / "fixtures/arxiv/rss/rss_all_archives_2024-11-28.xml",
+        help="the recorded RSS feed (default: <shared>/fixtures/arxiv/rss/...; "
+        "<shared> is $PAPERS_SHARED, else ../shared or ../../shared from the repository)",
+    )
+    parser.add_argument(
+        "--listings",
+        type=Path,
+        default=shared / "data/arxiv_daily_listings",
+        help="daily listings (JSON lines) answering submittedDate searches "
+        "(default: <shared>/data/arxiv_daily_listings; 'none' to leave out)",
+    )
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    server = serve(args.feed, args.port, quiet=not args.verbose)
-    print(f"Serving arXiv from {args.feed} on http://127.0.0.1:{server.server_port}", flush=True)
+    listings = None if str(args.listings) == "none" else args.listings
+    if not args.feed.is_file():
+        sys.exit(f"no recorded feed at {args.feed} (use --feed or PAPERS_SHARED)")
+    if listings is not None and not listings.is_dir():
+        sys.exit(f"no daily listings at {listings} (use --listings, or --listings none)")
+    server = serve(args.feed, args.port, quiet=not args.verbose, listings=listings)
+    print(
+        f"Serving arXiv from {args.feed} and {listings} on http://127.0.0.1:{server.server_port}",
+        flush=True,
+    )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

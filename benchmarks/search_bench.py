@@ -4,9 +4,12 @@
    7,502 papers) on loopback with ``fakehub.py``. To reach hundreds of thousands of
    papers, ``--scale N`` serves N copies of every paper (ids ``<id>r<k>``, every date
    ``k * 144`` weeks earlier, so each copy lands in its own months and the listings
-   keep their real sizes). The arXiv listings in ``<data>/arxiv_daily_listings`` are
-   not used: the arXiv source is not on this branch.
-2. Builds the cache with ``papers sync`` (the real code path: HTTP, parsing, cache).
+   keep their real sizes). The arXiv listings in ``<data>/arxiv_daily_listings`` (69
+   days, 2026-04-24 to 2026-07-01) are served as arXiv's export API by
+   ``fakearxiv.py`` (``--no-arxiv`` leaves them out).
+2. Builds the cache with ``papers sync`` (the real code path: HTTP, parsing, cache):
+   Hugging Face, then every day of the arXiv listings for cs.AI, cs.CL, cs.CV and
+   cs.LG (``papers sync --source arxiv``, ``delay_seconds = 0`` on loopback).
 3. Measures, in fresh child processes, the first search (which builds the derived
    index: "cold"), then each query warm (median of ``--repeats``), and ``grep -ri``
    over the same cache files; peak memory is ``ru_maxrss`` of the child.
@@ -32,7 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import fakearxiv  # noqa: E402
 from fakehub import serve  # noqa: E402
+
+ARXIV_CATEGORIES = ["cs.AI", "cs.CL", "cs.CV", "cs.LG"]
+ARXIV_SINCE, ARXIV_UNTIL = "2026-04-24", "2026-07-01"
 
 QUERIES = [
     # (papers query, grep pattern for the nearest plain-text equivalent)
@@ -64,13 +71,16 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, int
 
 
 def main() -> None:
-    default_data = os.environ.get("PAPERS_BENCH_DATA", str(ROOT.parent / "shared" / "data"))
+    default_data = os.environ.get("PAPERS_BENCH_DATA", str(fakearxiv.shared_dir() / "data"))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path(default_data))
     parser.add_argument("--scale", type=int, default=40, help="copies of every paper")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work" / "search")
     parser.add_argument("--limit", type=int, default=20, help="--limit of each search")
+    parser.add_argument(
+        "--no-arxiv", action="store_true", help="leave the arXiv daily listings out"
+    )
     args = parser.parse_args()
 
     hf_data = args.data / "hf_daily_papers_monthly"
@@ -78,7 +88,10 @@ def main() -> None:
         sys.exit(f"no data at {hf_data} (use --data or PAPERS_BENCH_DATA)")
     home = args.work / f"home-x{args.scale}"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "config.toml").write_text("[sources.hf]\nconcurrency = 4\n")
+    (home / "config.toml").write_text(
+        "[sources.hf]\nconcurrency = 4\n\n[sources.arxiv]\n"
+        f"categories = {json.dumps(ARXIV_CATEGORIES)}\ndelay_seconds = 0\n"
+    )
     papers_exe = [sys.executable, "-m", "papercli"]
 
     t = time.perf_counter()
@@ -96,13 +109,44 @@ def main() -> None:
     print(f"papers sync: {time.perf_counter() - t:.1f} s")
     server.shutdown()
 
+    listings = args.data / "arxiv_daily_listings"
+    if not args.no_arxiv and listings.is_dir():
+        arxiv_server = fakearxiv.serve(None, 0, listings=listings)
+        arxiv_url = f"http://127.0.0.1:{arxiv_server.server_port}"
+        t = time.perf_counter()
+        subprocess.run(
+            [
+                *papers_exe,
+                "sync",
+                "--source",
+                "arxiv",
+                "--since",
+                ARXIV_SINCE,
+                "--until",
+                ARXIV_UNTIL,
+            ],
+            env={**env, "PAPERS_ARXIV_URL": arxiv_url, "PAPERS_ARXIV_RSS_URL": arxiv_url},
+            check=True,
+        )
+        print(
+            f"papers sync --source arxiv ({', '.join(ARXIV_CATEGORIES)}, "
+            f"{ARXIV_SINCE} to {ARXIV_UNTIL}): {time.perf_counter() - t:.1f} s"
+        )
+        arxiv_server.shutdown()
+    elif not args.no_arxiv:
+        print(f"no arXiv listings at {listings}: Hugging Face only")
+
     cache = home / "cache"
     files = [p for p in cache.rglob("*.json")]
     size = sum(p.stat().st_size for p in files)
     ids = set()
     for p in files:
         ids.update(r["id"] for r in json.loads(p.read_bytes())["papers"])
-    print(f"cache: {len(files)} files, {size / 1e6:.0f} MB, {len(ids)} distinct papers")
+    arxiv_files = [p for p in files if p.relative_to(cache).parts[0] == "arxiv"]
+    print(
+        f"cache: {len(files)} files ({len(arxiv_files)} arXiv), {size / 1e6:.0f} MB, "
+        f"{len(ids)} distinct papers"
+    )
 
     shutil.rmtree(cache / "index", ignore_errors=True)
     q0 = QUERIES[0][0]

@@ -160,6 +160,14 @@ COMMANDS: tuple[Command, ...] = (
         shows="2401.00001",
         faulted="/api/query",  # Hugging Face answers 404, then arXiv misbehaves
     ),
+    # arXiv history (branch history): a past day from the export API (submittedDate).
+    Command(
+        "list --source arxiv --date --refresh",
+        ("list", "-s", "arxiv", "-c", "cs.LG", "-c", "cs.CL", "--date", "2025-07-15", "--refresh"),
+        "arxiv",
+        Seed("arxiv", "api", "cs.CL+cs.LG/2025-07-15", records=lambda: arxiv_seed("2507.12001")),
+        shows="2507.12001",
+    ),
 )
 
 # Commands that exist but cannot fetch until a module lands: they must join the
@@ -191,6 +199,8 @@ OVERRIDES: dict[tuple[str, str, bool], str] = {
     ("today --source arxiv", "empty-200", False): EMPTY,  # no announcement (weekend)
     ("today --source arxiv", "empty-200", True): KEPT,  # the most recent one, said
     ("search --source arxiv", "empty-200", False): EMPTY,
+    ("list --source arxiv --date --refresh", "empty-200", False): EMPTY,
+    ("list --source arxiv --date --refresh", "empty-200", True): KEPT,
     ("show --refresh (arXiv)", "empty-200", False): ERROR,  # not found anywhere
     ("show --refresh (arXiv)", "empty-200", True): STALE,
 }

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from werkzeug import Request, Response
 
+from arxivapi import FakeApi
 from papercli.state import State
 
 TODAY = dt.date.today()
@@ -397,6 +398,7 @@ def test_arxiv_listings_are_searched_merged_and_watched(
     httpserver.expect_request(
         "/api/daily_papers", query_string={"date": "2025-07-15", "limit": "100", "p": "0"}
     ).respond_with_data(fixture_bytes("hf/daily_2025-07-15.json"), content_type="application/json")
+    httpserver.expect_request("/api/query").respond_with_handler(FakeApi().handler)
     synced = run("sync", "--source", "arxiv")
     assert synced.exit_code == 0, synced.stderr
     assert run("list", "--date", "2025-07-15").exit_code == 0  # the Hugging Face day too

@@ -474,13 +474,22 @@ def list_(
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
     new: NewOpt = False,
+    source: SourceOpt = None,
+    category: CategoryOpt = None,
+    replacements: ReplacementsOpt = False,
+    include_hf: IncludeHfOpt = False,
     *,
     out: Output,
 ) -> None:
     """The papers of any day, ISO week or month.
 
+    With --source arxiv|all, each day is the cached arXiv announcement of that day when
+    there is one, else the papers submitted that day (arXiv's export API; the announce
+    type is then unknown, and a paper is usually announced a day or more later).
+
     Examples: papers list --date yesterday | papers list --week 2025-W28 agents
-    | papers list -m 2025-07 --new
+    | papers list -m 2025-07 --new | papers list --source arxiv -c cs.LG --date 2025-07-14
+    | papers list --source all -c cs.CL --week 2025-W28
     """
     import datetime as dt
 
@@ -490,11 +499,21 @@ def list_(
         query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
     )
     period = period_from_options(date, week, month, dt.date.today())
-    _run(
-        lambda a: _show_listing(
-            a, a.listing(period, filters, offline=offline, refresh=refresh), out
+
+    def run(a: App) -> None:
+        listing = a.period_listing(
+            period,
+            source.value if source else None,
+            filters,
+            categories=category,
+            replacements=replacements,
+            include_hf=include_hf,
+            offline=offline,
+            refresh=refresh,
         )
-    )
+        _show_listing(a, listing, out)
+
+    _run(run)
 
 
 @app.command()
@@ -826,8 +845,11 @@ def sync(
 ) -> None:
     """Fetch and cache every listing of a range of days (default: the last 30), so that
     search, trends and watch rules work offline. Rerunning fetches only what is missing.
+    arXiv: each past day's submissions (export API) for [sources.arxiv] categories and
+    the watch rules' categories, one request at a time, plus the latest announcement.
 
     Examples: papers sync --since 2025-01-01 | papers sync --since 2025-07-01 --until 2025-07-31
+    | papers sync --source arxiv --since 2026-05-01
     """
     import datetime as dt
 

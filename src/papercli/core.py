@@ -27,6 +27,9 @@ SortKey = Literal["upvotes", "date", "title", "relevance"]
 FALLBACK_DAYS = 7
 HF_WINDOW = 2  # merged view: Hugging Face days either side of the arXiv announcement
 ARXIV_SEARCH_LIMIT = 50  # papers search --source arxiv without --limit
+# arXiv's export API knows a paper only once it is announced: up to 4 days after its
+# submission (a Friday afternoon submission is announced on Monday evening or later).
+ARXIV_SETTLE_DAYS = 5
 
 
 @dataclass
@@ -86,6 +89,13 @@ def apply_filters(papers: list[Paper], filters: Filters) -> list[Paper]:
 def settled_time(period: Period) -> float:
     """When a listing stops changing: two days after its last day (time zones, late additions)."""
     end = dt.datetime.combine(period.end + dt.timedelta(days=2), dt.time(), dt.UTC)
+    return end.timestamp()
+
+
+def arxiv_settled_time(day: dt.date) -> float:
+    """When the export API's list of a day's submissions stops changing (see
+    :data:`ARXIV_SETTLE_DAYS`)."""
+    end = dt.datetime.combine(day + dt.timedelta(days=ARXIV_SETTLE_DAYS + 1), dt.time(), dt.UTC)
     return end.timestamp()
 
 
@@ -323,7 +333,13 @@ class App:
             entry = self.cache.load(source, "paper", paper_id)
             if entry is not None and entry.papers:
                 found[source] = entry.papers[0]
-        for source, kind in (("hf", "day"), ("hf", "week"), ("hf", "month"), ("arxiv", "rss")):
+        for source, kind in (
+            ("hf", "day"),
+            ("hf", "week"),
+            ("hf", "month"),
+            ("arxiv", "rss"),
+            ("arxiv", "api"),
+        ):
             if source in found:
                 continue
             for key in reversed(self.cache.keys(source, kind)):
@@ -645,6 +661,209 @@ class App:
             ) from None
         self.cache.save("arxiv", "paper", paper_id, [paper], fetched_at=self.now())
         return paper
+
+    # -- arXiv history: past days from cached announcements or the export API ---------
+    def arxiv_cached_day(self, categories: tuple[str, ...], day: dt.date) -> Entry | None:
+        """A cached listing covering ``categories`` on ``day``: an RSS announcement of that
+        day first, then the export API's submissions of that day; the same category set
+        first, else a larger set's listing narrowed to papers in ``categories``."""
+        from papercli.sources import arxiv
+
+        wanted = set(categories)
+        suffix = f"/{day.isoformat()}"
+        exact_key = arxiv.category_key(categories) + suffix
+        for kind in ("rss", "api"):
+            exact = self.cache.load("arxiv", kind, exact_key)
+            if exact is not None and (exact.papers or kind == "api"):
+                return exact
+            for key in self.cache.keys("arxiv", kind):
+                if not key.endswith(suffix) or key == exact_key:
+                    continue
+                if set(key[: -len(suffix)].split("+")) > wanted:
+                    entry = self.cache.load("arxiv", kind, key)
+                    if entry is not None and entry.papers:
+                        papers = [p for p in entry.papers if wanted & set(p.categories)]
+                        return replace(entry, papers=papers)
+        return None
+
+    def arxiv_api_day(
+        self, categories: tuple[str, ...], day: dt.date, *, offline: bool, refresh: bool
+    ) -> list[Paper]:
+        """The papers submitted on ``day`` in ``categories`` (export API), cached as
+        ``arxiv/api/<cats>/<day>``; refetched after the TTL until the day has settled."""
+        from papercli.sources import arxiv
+
+        def fetch() -> tuple[list[Paper], dict[str, Any]]:
+            papers = arxiv.fetch_day(
+                self.http, self.settings.arxiv_api_url, categories, day, delay=self.arxiv_delay
+            )
+            return papers, {"categories": list(categories), "submitted": day.isoformat()}
+
+        entry = self.cached_or_fetch(
+            "arxiv",
+            "api",
+            f"{arxiv.category_key(categories)}/{day.isoformat()}",
+            fetch,
+            current=day >= self.today,
+            offline=offline,
+            refresh=refresh,
+            what=f"the arXiv submissions of {day} in {'+'.join(categories)}",
+            settled_after=arxiv_settled_time(day),
+        )
+        return entry.papers
+
+    def arxiv_day(
+        self, categories: tuple[str, ...], day: dt.date, *, offline: bool, refresh: bool
+    ) -> tuple[list[Paper], str]:
+        """One past day of arXiv for ``categories``: (papers, "rss" or "api").
+
+        A cached announcement of that day wins; else a cached listing of the day's
+        submissions that has settled; else the export API.
+        """
+        from papercli.sources import arxiv
+
+        if not refresh:
+            cached = self.arxiv_cached_day(categories, day)
+            exact_key = f"{arxiv.category_key(categories)}/{day.isoformat()}"
+            if cached is not None and (
+                cached.kind == "rss"
+                or offline
+                or (cached.key != exact_key and cached.fetched_at >= arxiv_settled_time(day))
+            ):
+                return cached.papers, cached.kind
+        return self.arxiv_api_day(categories, day, offline=offline, refresh=refresh), "api"
+
+    def _hf_signals_for(
+        self, period: Period, *, offline: bool
+    ) -> tuple[dict[str, Paper], list[Paper]]:
+        """Hugging Face signals for an arXiv listing of ``period``: around the day for a
+        day; the week's or month's own Hugging Face listing otherwise."""
+        if period.kind == "day":
+            return self.hf_signals(period.start, offline=offline)
+        try:
+            papers = self.hf_period(period, offline=offline, refresh=False)
+        except PapersError as exc:
+            self.warn(f"Hugging Face signals unavailable: {exc}")
+            return {}, []
+        by_id: dict[str, Paper] = {}
+        for p in papers:
+            known = by_id.get(p.id)
+            if known is None or (p.upvotes or 0) > (known.upvotes or 0):
+                by_id[p.id] = p
+        return by_id, list(by_id.values())
+
+    def arxiv_period_listing(
+        self,
+        period: Period,
+        categories: list[str] | None,
+        filters: Filters,
+        *,
+        merged: bool = False,
+        replacements: bool = False,
+        include_hf: bool = False,
+        offline: bool = False,
+        refresh: bool = False,
+    ) -> Listing:
+        """``papers list --source arxiv|all``: the arXiv papers of the days of ``period``
+        (up to today), from cached announcements or the export API, one day at a time.
+
+        When fetching fails, the days already cached are still shown, with a warning.
+        """
+        from papercli.sources import arxiv
+
+        cats = self.arxiv_categories(categories)
+        names = "+".join(cats)
+        days = [d for d in period.days() if d <= self.today]
+        if not days:
+            self.warn(f"{period.key} is in the future: arXiv has nothing for it yet.")
+        papers: list[Paper] = []
+        seen: set[str] = set()
+        origins: set[str] = set()
+        missing: list[str] = []
+        failure: PapersError | None = None
+        for day in days:
+            try:
+                got, origin = self.arxiv_day(
+                    cats, day, offline=offline or failure is not None, refresh=refresh
+                )
+            except FetchError as exc:
+                if len(days) == 1:
+                    raise
+                failure = failure or exc
+                missing.append(day.isoformat())
+                continue
+            except PapersError:
+                if len(days) == 1 or (failure is None and not offline):
+                    raise
+                missing.append(day.isoformat())
+                continue
+            origins.add(origin)
+            for p in got:
+                if p.id not in seen:
+                    seen.add(p.id)
+                    papers.append(p)
+        if missing:
+            if not origins:
+                raise failure or PapersError(f"No cached copy of arXiv {names} for {period.key}.")
+            reason = f" ({failure})" if failure else ""
+            self.warn(
+                f"arXiv {names}: {len(missing)} of {len(days)} days could not be listed"
+                f"{reason}; showing the others."
+            )
+        allowed = set(arxiv.ANNOUNCE_TYPES) if replacements else arxiv.DEFAULT_TYPES
+        papers = [p for p in papers if p.announce_type is None or p.announce_type in allowed]
+        when = {
+            frozenset({"rss"}): f"announced {period.key}",
+            frozenset({"api"}): f"submitted {period.key}",
+        }.get(frozenset(origins), period.key)
+        heading = f"arXiv {names}, {when}"
+        if merged:
+            heading = f"arXiv {names} with Hugging Face signals, {when}"
+            by_id, recent = self._hf_signals_for(period, offline=offline)
+            papers = [p.merged_with_hf(by_id[p.id]) if p.id in by_id else p for p in papers]
+            if include_hf:
+                listed = {p.id for p in papers}
+                papers += [
+                    replace(p, extra_marks=(*p.extra_marks, "hf"))
+                    for p in recent
+                    if p.id not in listed
+                ]
+        shown = apply_filters(self.unseen(papers) if filters.new_only else papers, filters)
+        source = "all" if merged else "arxiv"
+        return Listing(shown, heading, source, period, len(papers), filters.query)
+
+    def period_listing(
+        self,
+        period: Period,
+        source: str | None,
+        filters: Filters,
+        *,
+        categories: list[str] | None = None,
+        replacements: bool = False,
+        include_hf: bool = False,
+        offline: bool = False,
+        refresh: bool = False,
+    ) -> Listing:
+        """``papers list`` for any source (``--source`` or the configured default)."""
+        chosen = self.resolve_source(source)
+        if chosen == "hf":
+            if categories or replacements or include_hf:
+                raise UsageError(
+                    "-c/--category, --replacements and --include-hf need --source arxiv or all."
+                )
+            return self.listing(period, filters, offline=offline, refresh=refresh)
+        if include_hf and chosen != "all":
+            raise UsageError("--include-hf needs --source all.")
+        return self.arxiv_period_listing(
+            period,
+            categories,
+            filters,
+            merged=chosen == "all",
+            replacements=replacements,
+            include_hf=include_hf,
+            offline=offline,
+            refresh=refresh,
+        )
 
     # -- seen papers (--new) ----------------------------------------------------------
     def unseen(self, papers: list[Paper]) -> list[Paper]:

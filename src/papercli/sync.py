@@ -7,21 +7,22 @@ through :meth:`papercli.core.App.cached_or_fetch`, so a listing already cached
 missing, and today's listings are refreshed when older than the cache TTL.
 
 Hugging Face: a month listing for every whole past month in the range, day
-listings for the rest. arXiv: its RSS feed only has the latest announcement, so
-only that is fetched (see :func:`plan_arxiv` for the history hook).
+listings for the rest. arXiv: past days from the export API (the papers submitted
+each day), and the latest announcement from the RSS feed (see :func:`plan_arxiv`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from papercli.dates import Period, day_period, is_current, parse_month
 from papercli.errors import PapersError
 
 if TYPE_CHECKING:
+    from papercli.cache import Entry
     from papercli.core import App
 
 
@@ -35,6 +36,8 @@ class SyncTask:
     run: Callable[[bool], object] = field(compare=False)  # run(refresh)
     closes_at: float = 0.0  # when the listing stops changing (the end of its period, UTC)
     self_caching: bool = False  # run() applies the cache rules itself: always call it
+    # The cached entry that covers the task, when not simply (source, kind, key).
+    lookup: Callable[[], Entry | None] | None = field(default=None, compare=False)
 
 
 Planner = Callable[["App", dt.date, dt.date], list[SyncTask]]
@@ -99,27 +102,88 @@ def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
     return tasks
 
 
+def arxiv_sync_categories(app: App) -> tuple[str, ...]:
+    """``[sources.arxiv] categories`` and the categories of the watch rules that use arXiv
+    (a rule's category that is not a valid arXiv name is left out, with a note)."""
+    from papercli.sources import arxiv
+
+    names = list(app.arxiv_categories(None))
+    default = str(app.settings.get("display", "default_source"))
+    for rule in app.settings.watches.values():
+        sources = rule.sources or (("hf", "arxiv") if default == "all" else (default,))
+        if "arxiv" not in sources:
+            continue
+        for cat in rule.categories:
+            try:
+                names += arxiv.check_categories([cat])
+            except PapersError:
+                app.warn(f"Watch rule {rule.name!r}: {cat!r} is not an arXiv category; skipped.")
+    return tuple(sorted(set(names)))
+
+
 def plan_arxiv(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
-    """arXiv: only the latest announcement (RSS) of ``[sources.arxiv] categories``.
+    """arXiv: every past day of the range from the export API (the papers submitted that
+    day, ``delay_seconds`` apart), for :func:`arxiv_sync_categories` as one category set,
+    cached as ``arxiv/api/<cats>/<day>``; and, when the range reaches the last few
+    days, the latest announcement (RSS) of ``[sources.arxiv] categories``.
 
-    TODO(arxiv history): the RSS feed has only the latest announcement; earlier days
-    would come from the export API (``search_query=cat:X AND submittedDate:[A TO B]``,
-    paged, ``delay_seconds`` apart), cached per category and day under
-    ``arxiv/api/<cat>/<day>``. Until then days before the latest announcement are
-    skipped, with a note.
+    A day already covered by a cached announcement or by a settled listing of a larger
+    category set is not fetched again.
     """
-    if until < app.today - dt.timedelta(days=3):
-        app.warn("arXiv history is not available yet (its feed has only the latest day).")
-        return []
-    if since < app.today - dt.timedelta(days=3):
-        app.warn("arXiv: only the latest announcement is fetched (no history yet).")
-    categories = app.arxiv_categories(None)
+    from papercli.core import arxiv_settled_time
+    from papercli.sources import arxiv
 
-    def run(refresh: bool) -> object:
-        return app.arxiv_today(categories, offline=False, refresh=False)
-
+    categories = arxiv_sync_categories(app)
     names = "+".join(categories)
-    return [SyncTask("arxiv", "rss", names, f"arXiv {names}", True, run, self_caching=True)]
+    cat_key = arxiv.category_key(categories)
+    tasks: list[SyncTask] = []
+    last = min(until, app.today - dt.timedelta(days=1))
+    day = since
+    while day <= last:
+        settled = arxiv_settled_time(day)
+
+        def run(refresh: bool, day: dt.date = day) -> object:
+            return app.arxiv_api_day(categories, day, offline=False, refresh=refresh)
+
+        def lookup(day: dt.date = day) -> Entry | None:
+            entry = app.arxiv_cached_day(categories, day)
+            if entry is not None and entry.kind == "rss":
+                # An announcement does not change once made: never fetched again.
+                return replace(entry, fetched_at=float("inf"))
+            return entry
+
+        tasks.append(
+            SyncTask(
+                "arxiv",
+                "api",
+                f"{cat_key}/{day.isoformat()}",
+                f"arXiv {names} {day.isoformat()}",
+                app.now() < settled,
+                run,
+                settled,
+                lookup=lookup,
+            )
+        )
+        day += dt.timedelta(days=1)
+    if until >= app.today - dt.timedelta(days=3):
+        rss_categories = app.arxiv_categories(None)
+
+        def run_rss(refresh: bool) -> object:
+            return app.arxiv_today(rss_categories, offline=False, refresh=False)
+
+        rss_names = "+".join(rss_categories)
+        tasks.append(
+            SyncTask(
+                "arxiv",
+                "rss",
+                rss_names,
+                f"arXiv {rss_names} (latest announcement)",
+                True,
+                run_rss,
+                self_caching=True,
+            )
+        )
+    return tasks
 
 
 # Sources that ``papers sync`` and ``papers watch run`` can fetch listings for.
@@ -167,7 +231,7 @@ def sync(
             else:
                 report.fetched.append(task.what)
             continue
-        cached = app.cache.load(task.source, task.kind, task.key)
+        cached = task.lookup() if task.lookup else app.cache.load(task.source, task.kind, task.key)
         # A past listing fetched before its period ended (say yesterday's, fetched
         # yesterday morning) may have grown since: it is fetched once more.
         if cached is None:
