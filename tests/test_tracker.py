@@ -432,3 +432,16 @@ def test_watch_add_rejects_a_malformed_category(run, isolated_home: Path) -> Non
     result = run("watch", "add", "x", "graphs", "--category", "cs_LG")
     assert result.exit_code == 2 and "cs_LG" in result.stderr
     assert (isolated_home / "config.toml").read_bytes() == before
+
+
+def test_replacement_announcements_are_not_new_papers() -> None:
+    from papercli.config import WatchRule
+    from papercli.models import Paper
+    from papercli.watch import rule_accepts
+
+    rule = WatchRule("r", "graphs")
+    fresh = Paper(id="2411.00001", title="Graphs", sources=("arxiv",), announce_type="new")
+    assert rule_accepts(rule, fresh, ["arxiv"])
+    for kind in ("replace", "replace-cross"):
+        replaced = Paper(id="2301.00001", title="Graphs", sources=("arxiv",), announce_type=kind)
+        assert not rule_accepts(rule, replaced, ["arxiv"])

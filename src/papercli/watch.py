@@ -56,9 +56,12 @@ def rule_accepts(rule: WatchRule, paper: Paper, sources: list[str]) -> bool:
     """The rule's options other than the query: sources, categories, min_upvotes.
 
     ``categories`` restricts papers that have categories (arXiv listings) to those
-    categories (``cs`` is a whole archive); papers without any pass.
+    categories (``cs`` is a whole archive); papers without any pass. A replacement
+    announcement (a new version of an older paper) is not a new paper.
     """
     if not set(paper.sources) & set(sources):
+        return False
+    if (paper.announce_type or "").startswith("replace"):
         return False
     if rule.min_upvotes is not None and (paper.upvotes or 0) < rule.min_upvotes:
         return False
