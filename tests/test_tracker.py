@@ -319,7 +319,7 @@ def test_trends_counts_per_period_with_orgs_and_keywords(run, hub: FakeHub) -> N
     assert chart.exit_code == 0
     lines = chart.stdout.splitlines()
     assert lines[0] == "3 matching papers by month: agent"
-    assert lines[1].startswith("2025-05 2 ██") and lines[2] == "2025-06 0 "
+    assert lines[1].startswith("2025-05 2 ██") and lines[2] == "2025-06 0"
     assert "[bold red]Lab[/]" in chart.stdout  # remote text is never markup
     empty = run("trends", "zebra")
     assert empty.exit_code == 0 and "No cached papers match" in empty.stderr

@@ -1068,7 +1068,7 @@ def _emit_watch(results: list[Any], out: Output, *, quiet: bool = False) -> None
         _write_output(_plain_text(Group(*blocks)) if blocks else "", out, what, quiet=quiet)
     else:
         for block in blocks:
-            console.print(block)
+            _print(console, block)
 
 
 class By(StrEnum):
@@ -1108,7 +1108,7 @@ def trends(
         from papercli.render import trends_chart
 
         console = _console()
-        console.print(trends_chart(result, width=console.width))
+        _print(console, trends_chart(result, width=console.width))
 
     _run(run)
 
