@@ -22,6 +22,7 @@ from papercli.query import Query
 
 if TYPE_CHECKING:
     from papercli.http import Http
+    from papercli.sources import hf
 
 SortKey = Literal["upvotes", "date", "title", "relevance"]
 FALLBACK_DAYS = 7
@@ -196,11 +197,11 @@ class App:
 
     # -- Hugging Face listings ------------------------------------------------
     def hf_period(self, period: Period, *, offline: bool, refresh: bool) -> list[Paper]:
-        from papercli.sources import hf
-
         concurrency = int(self.settings.get("sources.hf", "concurrency"))
 
         def get(validators: Any) -> tuple[hf.ListingFetch, dict[str, Any]]:
+            from papercli.sources import hf  # only when fetching: a cache hit needs no HTTP
+
             got = hf.fetch_listing_if_changed(
                 self.http,
                 self.settings.hf_url,

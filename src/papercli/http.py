@@ -9,7 +9,6 @@ httpx is imported lazily so that commands served from the cache never pay for it
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import random
 import re
 import threading
@@ -77,6 +76,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     if re.fullmatch(r"[0-9]{1,12}(?:\.[0-9]+)?", value, re.ASCII):
         return float(value)
     try:
+        import email.utils
+
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
