@@ -352,7 +352,7 @@ def test_sync_refetches_a_listing_fetched_before_its_day_ended(
     path.write_text(json.dumps(doc))
     hub.add(item("2507.00002", "2025-07-01", "Late"))
     result = run("sync", "--since", "2025-07-01", "--until", "2025-07-01")
-    assert "1 listings fetched" in result.stderr
+    assert "1 listing fetched" in result.stderr
     assert ids(run("search", "--offline", "--json", "late")) == ["2507.00002"]
     again = run("sync", "--since", "2025-07-01", "--until", "2025-07-01")
     assert "0 listings fetched, 1 already cached" in again.stderr

@@ -83,7 +83,8 @@ def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
                 continue
 
         def run(refresh: bool, period: Period = period) -> object:
-            return app.hf_period(period, offline=False, refresh=refresh)
+            # A failed fetch is a failure of the sync even when a copy is cached.
+            return app.hf_period(period, offline=False, refresh=refresh, stale_ok=False)
 
         tasks.append(
             SyncTask(
@@ -116,7 +117,7 @@ def plan_arxiv(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
     categories = app.arxiv_categories(None)
 
     def run(refresh: bool) -> object:
-        return app.arxiv_today(categories, offline=False, refresh=False)
+        return app.arxiv_today(categories, offline=False, refresh=False, stale_ok=False)
 
     names = "+".join(categories)
     return [SyncTask("arxiv", "rss", names, f"arXiv {names}", True, run, self_caching=True)]
@@ -188,6 +189,8 @@ def sync(
             app.warn(f"{task.what}: {exc.message}")
         else:
             report.fetched.append(task.what)
+    if not report.fetched:
+        return report  # nothing new for the index; a failed sync leaves the cache as it was
     if progress:
         progress(len(tasks), len(tasks), "Updating the search index")
     from papercli.index import SearchIndex
