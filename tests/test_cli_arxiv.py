@@ -304,3 +304,24 @@ def test_show_rejects_bad_ids_before_any_request(run, arxiv_url, httpserver) -> 
     for bad in ("2401.0", "abc", "hep-th/99", "https://example.com/abs/2401.00001"):
         assert run("show", bad).exit_code == 2, bad
     assert httpserver.log == []
+
+
+def test_show_of_a_paper_cached_from_arxiv_asks_hugging_face_for_signals(
+    run, arxiv_url, hf_url, httpserver, fixture_bytes
+) -> None:
+    from papercli.cache import Cache
+    from papercli.config import load
+    from papercli.models import Paper
+
+    arxiv_only = Paper(
+        id="2507.11001", title="From the feed", categories=("cs.LG",), sources=("arxiv",)
+    )
+    Cache(load().cache_dir).save("arxiv", "rss", "cs.LG/2025-07-15", [arxiv_only])
+    httpserver.expect_request("/api/papers/2507.11001").respond_with_data(
+        fixture_bytes("hf/paper_2507.11001.json"), content_type="application/json"
+    )
+    shown = run("show", "2507.11001", "--json").json()
+    assert shown["sources"] == ["arxiv", "hf"]
+    assert shown["upvotes"] == 87 and shown["categories"] == ["cs.LG"]
+    assert run("show", "2507.11001", "--json").json()["upvotes"] == 87
+    assert len(httpserver.log) == 1  # then both records are cached

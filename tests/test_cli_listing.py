@@ -268,3 +268,71 @@ def test_a_past_day_fetched_while_it_was_current_is_refetched_after_ttl(
     assert len(httpserver.log) == 2
     assert run("list", "--date", "2025-07-15").exit_code == 0
     assert len(httpserver.log) == 2  # now settled: served from the cache
+
+
+def test_today_with_the_network_down_shows_the_latest_cached_day(
+    run, hf_url, httpserver, fixture_bytes
+) -> None:
+    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    serve_day(httpserver, fixture_bytes, yesterday)
+    assert run("list", "--date", yesterday).exit_code == 0
+    os.environ["PAPERS_HF_URL"] = "http://127.0.0.1:9"
+    result = run("today", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert {p["listed"] for p in result.json()} == {yesterday}
+    assert f"Showing the most recent cached listing, {yesterday}." in result.stderr
+
+
+def test_stray_files_in_the_cache_are_not_entries(
+    run, hf_url, httpserver, fixture_bytes, isolated_home: Path
+) -> None:
+    serve_day(httpserver, fixture_bytes, "2025-07-15")
+    assert run("list", "--date", "2025-07-15").exit_code == 0
+    folder = isolated_home / "cache" / "hf" / "day"
+    (folder / "2025-07-15 (copy).json").write_bytes((folder / "2025-07-15.json").read_bytes())
+    assert run("today", "--offline", "--json").exit_code == 0
+    result = run("show", "2507.99999", "--offline")
+    assert result.exit_code == 1 and "internal error" not in result.stderr
+
+
+def test_show_offline_wins_over_refresh(run, hf_url, httpserver, fixture_bytes) -> None:
+    serve_day(httpserver, fixture_bytes, "2025-07-15")
+    assert run("list", "--date", "2025-07-15").exit_code == 0
+    result = run("show", "2507.11001", "--offline", "--refresh", "--json")
+    assert result.exit_code == 0 and result.json()["id"] == "2507.11001"
+
+
+def test_blank_search_is_a_usage_error_and_remote_words_are_not_parsed(
+    run, hf_url, httpserver, fixture_bytes
+) -> None:
+    assert run("search", "  ").exit_code == 2
+    httpserver.expect_request(
+        "/api/papers/search", query_string={"q": "llama (3"}
+    ).respond_with_data(fixture_bytes("hf/search_minibatch.json"), content_type="application/json")
+    result = run("search", "llama", "(3", "--json")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_days_and_weeks_are_read_from_a_cached_month(run, hf_url, httpserver) -> None:
+    items = [
+        {
+            "paper": {
+                "id": f"2507.{i:05d}",
+                "title": f"Paper {i}",
+                "authors": [{"name": "A B", "hidden": False}],
+                "upvotes": i,
+                "submittedOnDailyAt": f"2025-07-{i:02d}T00:00:00.000Z",
+            }
+        }
+        for i in range(1, 31)
+    ]
+    httpserver.expect_request(
+        "/api/daily_papers", query_string={"month": "2025-07", "limit": "100", "p": "0"}
+    ).respond_with_json(items)
+    assert run("list", "--month", "2025-07").exit_code == 0
+    day = run("list", "--date", "2025-07-15", "--json")
+    assert [p["id"] for p in day.json()] == ["2507.00015"]
+    week = run("list", "--week", "2025-W29", "--offline", "--json")  # 14..20 July
+    assert sorted(p["id"] for p in week.json()) == [f"2507.{i:05d}" for i in range(14, 21)]
+    asked = [req.args for req, _ in httpserver.log]
+    assert all("month" in args for args in asked)  # no request for the day or the week

@@ -92,3 +92,31 @@ def test_errors_are_one_line_in_a_real_process(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "config.toml" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_every_command_the_readme_names_exists() -> None:
+    """The README's tour stays true: each `papers WORD [WORD]` it shows is a real command."""
+    import re
+
+    from typer.main import get_command
+
+    from papercli.cli import app
+
+    group = get_command(app)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"(?:^|[`$|] ?)papers ([a-z]+)(?: ([a-z]+))?", readme, re.M))
+    assert named, "the README names no commands"
+    for word, sub in named:
+        assert word in group.commands, f"README names 'papers {word}', which does not exist"  # type: ignore[attr-defined]
+        cmd = group.commands[word]  # type: ignore[attr-defined]
+        children = getattr(cmd, "commands", None)
+        if children and sub:
+            assert sub in children, f"README names 'papers {word} {sub}', which does not exist"
+
+
+def test_watch_rule_with_a_broken_query_is_a_config_error(tmp_path: Path) -> None:
+    from papercli.config import parse_config
+    from papercli.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"\[watch.x\] query"):
+        parse_config('[watch.x]\nquery = "a ("\n', tmp_path / "config.toml")

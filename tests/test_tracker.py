@@ -284,9 +284,10 @@ def test_new_shows_only_papers_not_seen_before(run, hub: FakeHub, isolated_home:
     assert ids(run("list", "--month", "2025-07", "--json", "--new")) == ["2507.00003"]
     # With [display] mark_seen = false, showing a listing does not mark it.
     (isolated_home / "config.toml").write_text("[display]\nmark_seen = false\n")
-    hub.add(item("2507.00004", "2025-07-17", "Four"))
-    assert ids(run("list", "--date", "2025-07-17", "--json", "--new")) == ["2507.00004"]
-    assert ids(run("list", "--date", "2025-07-17", "--json", "--new")) == ["2507.00004"]
+    # (A day of August: July's month listing was just cached, and days are read from it.)
+    hub.add(item("2508.00004", "2025-08-04", "Four"))
+    assert ids(run("list", "--date", "2025-08-04", "--json", "--new")) == ["2508.00004"]
+    assert ids(run("list", "--date", "2025-08-04", "--json", "--new")) == ["2508.00004"]
 
 
 # --- trends ------------------------------------------------------------------------------
@@ -422,3 +423,10 @@ def test_state_folder_that_cannot_be_written(run, hub: FakeHub, isolated_home: P
     failed = run("watch", "run", "--since", "2025-07-01", "--offline")
     assert failed.exit_code == 1 and "Cannot use the state folder" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def test_watch_add_rejects_a_malformed_category(run, isolated_home: Path) -> None:
+    before = (isolated_home / "config.toml").read_bytes()
+    result = run("watch", "add", "x", "graphs", "--category", "cs_LG")
+    assert result.exit_code == 2 and "cs_LG" in result.stderr
+    assert (isolated_home / "config.toml").read_bytes() == before

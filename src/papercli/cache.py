@@ -60,12 +60,18 @@ def describe_age(seconds: float) -> str:
     return f"{seconds / 86400:.0f} days"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename.
+
+    The temporary file is private (0600); ``mode`` gives the file other permissions
+    before the rename, so the file never appears with the wrong ones.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -181,8 +187,10 @@ class Cache:
             return []
         out = []
         for path in folder.rglob("*.json"):
-            rel = path.relative_to(folder).with_suffix("")
-            out.append(rel.as_posix())
+            key = path.relative_to(folder).with_suffix("").as_posix()
+            # Files papercli did not name (copies, stray downloads) are not entries.
+            if all(_SAFE_PART.fullmatch(part) and ".." not in part for part in key.split("/")):
+                out.append(key)
         return sorted(out)
 
     def files(self) -> Iterator[Path]:

@@ -7,11 +7,11 @@ exit status (1 for failures, 2 for usage errors); nothing shows a traceback.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -20,6 +20,7 @@ import typer
 
 from papercli import __version__
 from papercli.errors import PapersError, UsageError
+from papercli.output import Output, output_options
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,8 +41,13 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-cache_app = typer.Typer(help="Inspect or clear the local cache.", no_args_is_help=True)
-config_app = typer.Typer(help="Create and inspect the configuration file.", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect or clear the local cache. Example: papers cache info", no_args_is_help=True
+)
+config_app = typer.Typer(
+    help="Create and inspect the configuration file. Example: papers config init",
+    no_args_is_help=True,
+)
 watch_app = typer.Typer(
     help="Saved queries that report what is new since last time.", no_args_is_help=True
 )
@@ -67,7 +73,7 @@ QueryArg = Annotated[
 ]
 SortOpt = Annotated[Sort, typer.Option("--sort", help="Order of the papers.")]
 LimitOpt = Annotated[
-    int | None, typer.Option("--limit", "-n", min=0, help="Show at most N papers.")
+    int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
 ]
 MinUpvotesOpt = Annotated[
     int | None, typer.Option("--min-upvotes", min=0, help="Only papers with at least N upvotes.")
@@ -209,10 +215,29 @@ def _app() -> App:
 def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, markup=False, emoji=False)
+    # NO_COLOR (https://no-color.org): no colour and no other styling either.
+    plain = bool(os.environ.get("NO_COLOR"))
+    return Console(
+        stderr=stderr,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        **({"color_system": None} if plain else {}),
+    )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _query_text(words: list[str] | None) -> str:
+    for word in words or []:
+        if word.startswith("--") and len(word) > 2:
+            # After "--" everything is query text; an option there is surely a slip.
+            raise UsageError(
+                f"{word!r} looks like an option inside the query: put options before '--' "
+                "(papers list --month 2025-07 -- diffusion -video)."
+            )
     return " ".join(words or [])
 
 
@@ -223,6 +248,7 @@ def _filters(
     limit: int | None,
     min_upvotes: int | None,
     has_code: bool,
+    new: bool = False,
 ) -> Filters:
     from papercli.core import Filters
     from papercli.query import Query
@@ -233,6 +259,7 @@ def _filters(
         has_code=has_code,
         sort=sort.value,  # type: ignore[arg-type]
         limit=limit,
+        new_only=new,
     )
 
 
@@ -243,73 +270,54 @@ def _print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
-    """Where and how papers are printed: --format, -o/--output, --force, --abstracts."""
+def _write_output(text: str, out: Output, what: str, *, quiet: bool = False) -> None:
+    from papercli import output
 
-    format: str = "table"
-    path: Path | None = None
-    force: bool = False
-    abstracts: bool = False
+    output.write(text, out, what, (lambda _: None) if quiet else _stderr)
 
 
-def output_options(
-    fmt: Format | None = None,
-    json_: bool = False,
-    output: Path | None = None,
-    force: bool = False,
-    abstracts: bool = False,
-) -> Output:
-    """Check and combine the output options of a command (usage errors exit 2)."""
-    if json_ and fmt not in (None, Format.json):
-        raise UsageError(f"--json and --format {fmt.value} disagree; give one of them.")
-    path = None if output is None or str(output) == "-" else output
-    chosen = "json" if json_ else fmt.value if fmt is not None else None
-    if chosen is None and path is None:
-        chosen = "table"
-    elif chosen is None:
-        from papercli.export import SUFFIXES  # only here: a table never loads the exporters
-
-        chosen = SUFFIXES.get(path.suffix.lower(), "")
-        if not chosen:
-            raise UsageError(f"Cannot tell the format from {path}; add --format.")
-    if abstracts and chosen != "md":
-        raise UsageError("--abstracts applies to --format md only.")
-    if path is not None and path.exists() and not force:  # fail before any fetching
-        from papercli.errors import OutputError
-
-        raise OutputError(f"{path} already exists; use --force to overwrite it.")
-    return Output(chosen, path, force, abstracts)
+_OUTPUT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
+    ("json_", JsonOpt, False),
+    ("fmt", FormatOpt, None),
+    ("output", OutputOpt, None),
+    ("force", ForceOpt, False),
+    ("abstracts", AbstractsOpt, False),
+)
 
 
-def _write_output(text: str, out: Output, what: str) -> None:
-    """``text`` to stdout, or atomically to ``out.path`` (never over a file without --force)."""
-    from papercli.cache import atomic_write_text
-    from papercli.errors import OutputError
+def output_params(func: F) -> F:
+    """Give a command --json, --format, -o/--output, --force and --abstracts.
 
-    if out.path is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    path = out.path
-    if path.is_dir():
-        raise OutputError(f"{path} is a folder; give a file name.")
-    if path.exists() and not out.force:
-        raise OutputError(f"{path} already exists; use --force to overwrite it.")
-    if not path.parent.is_dir():
-        raise OutputError(f"Folder {path.parent} does not exist.")
-    try:
-        if path.exists():  # --force keeps the file's permissions
-            mode = path.stat().st_mode & 0o777
-        else:  # a new file gets the usual ones (the temporary file is private)
-            umask = os.umask(0o022)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        atomic_write_text(path, text)
-        os.chmod(path, mode)
-    except OSError as exc:
-        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-    _stderr(f"Wrote {what} to {path}.")
+    The command declares ``out: Output`` instead; the options are checked and
+    combined by :func:`papercli.output.output_options` before the command runs (so
+    before anything is fetched). Typer reads the parameters from ``__signature__``.
+    """
+    signature = inspect.signature(func, eval_str=True)
+    kept = [p for name, p in signature.parameters.items() if name != "out"]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
+        for name, hint, default in _OUTPUT_PARAMS
+    ]
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        json_: bool = False,
+        fmt: Format | None = None,
+        output: Path | None = None,
+        force: bool = False,
+        abstracts: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        chosen = fmt.value if fmt is not None else None
+        out = output_options(chosen, json_, output, force, abstracts)
+        return func(*args, out=out, **kwargs)
+
+    params = [*kept, *added]
+    wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    wrapper.__annotations__["return"] = signature.return_annotation
+    return wrapper  # type: ignore[return-value]
 
 
 def _plain_text(renderable: Any) -> str:
@@ -332,8 +340,8 @@ def _emit_listing(listing: Listing, out: Output | bool) -> None:
         from papercli.render import papers_table
 
         if out.path is not None:
-            if listing.papers:
-                _write_output(_plain_text(papers_table(listing.papers, None, width=120)), out, what)
+            table = papers_table(listing.papers, None, width=120) if listing.papers else ""
+            _write_output(_plain_text(table), out, what)
         elif listing.papers:
             console = _console()
             _print(console, papers_table(listing.papers, listing.query, width=console.width))
@@ -407,17 +415,13 @@ def _main(
 
 @app.command()
 @handle_errors
+@output_params
 def today(
     query: QueryArg = None,
     sort: SortOpt = Sort.upvotes,
     limit: LimitOpt = None,
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
-    json_: JsonOpt = False,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
-    abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
     source: SourceOpt = None,
@@ -425,6 +429,8 @@ def today(
     replacements: ReplacementsOpt = False,
     include_hf: IncludeHfOpt = False,
     new: NewOpt = False,
+    *,
+    out: Output,
 ) -> None:
     """Today's papers (or the latest day before today that has some).
 
@@ -432,9 +438,9 @@ def today(
     | papers today --source arxiv -c cs.LG -c cs.CL | papers today --source all --include-hf
     | papers today --new
     """
-    out = output_options(fmt, json_, output, force, abstracts)
-    filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    filters.new_only = new
+    filters = _filters(
+        query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
+    )
 
     def run(a: App) -> None:
         listing = a.today_listing(
@@ -453,6 +459,7 @@ def today(
 
 @app.command("list")
 @handle_errors
+@output_params
 def list_(
     query: QueryArg = None,
     date: Annotated[
@@ -464,14 +471,11 @@ def list_(
     limit: LimitOpt = None,
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
-    json_: JsonOpt = False,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
-    abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
     new: NewOpt = False,
+    *,
+    out: Output,
 ) -> None:
     """The papers of any day, ISO week or month.
 
@@ -482,9 +486,9 @@ def list_(
 
     from papercli.dates import period_from_options
 
-    out = output_options(fmt, json_, output, force, abstracts)
-    filters = _filters(query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
-    filters.new_only = new
+    filters = _filters(
+        query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
+    )
     period = period_from_options(date, week, month, dt.date.today())
     _run(
         lambda a: _show_listing(
@@ -495,19 +499,17 @@ def list_(
 
 @app.command()
 @handle_errors
+@output_params
 def show(
     paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
-    json_: JsonOpt = False,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
-    abstracts: AbstractsOpt = False,
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
     highlight: Annotated[
         str | None,
         typer.Option("--highlight", help="Highlight the words this query matches."),
     ] = None,
+    *,
+    out: Output,
 ) -> None:
     """One paper in full: authors, links, abstract, AI summary and keywords.
 
@@ -517,8 +519,6 @@ def show(
     from papercli.query import Query
 
     marked = Query.parse(highlight) if highlight else None
-
-    out = output_options(fmt, json_, output, force, abstracts)
 
     def run(a: App) -> None:
         paper = a.show(paper_id, offline=offline, refresh=refresh)
@@ -539,7 +539,10 @@ def _emit_paper(paper: Paper, out: Output | bool, query: Query | None = None) ->
             _write_output(_plain_text(paper_detail(paper, query)), out, f"paper {paper.id}")
         return
     if out.format == "json":
-        text = json.dumps(paper.to_json(), ensure_ascii=False, indent=2) + "\n"
+        from papercli.text import json_terminal_safe
+
+        text = json_terminal_safe(json.dumps(paper.to_json(), ensure_ascii=False, indent=2))
+        text += "\n"
     else:
         from papercli.export import Meta, render
 
@@ -553,6 +556,7 @@ OFFLINE_SEARCH_LIMIT = 100
 
 @app.command()
 @handle_errors
+@output_params
 def search(
     query: Annotated[list[str], typer.Argument(help="What to search for.", show_default=False)],
     sort: Annotated[
@@ -564,11 +568,6 @@ def search(
     limit: LimitOpt = None,
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
-    json_: JsonOpt = False,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
-    abstracts: AbstractsOpt = False,
     source: SourceOpt = None,
     offline: Annotated[
         bool,
@@ -577,6 +576,8 @@ def search(
     since: SinceOpt = None,
     until: UntilOpt = None,
     new: NewOpt = False,
+    *,
+    out: Output,
 ) -> None:
     """Search Hugging Face papers, arXiv with --source arxiv, or (--offline) every cached
     listing with the full query language (at most 100 papers unless --limit says otherwise).
@@ -585,12 +586,21 @@ def search(
     | papers search '"diffusion model" distillation' --source arxiv --limit 20
     | papers search --offline -- 'mini-batch OR "large batch" -author:smith' --since 2025-01-01
     """
-    out = output_options(fmt, json_, output, force, abstracts)
     ordered = sort or (Sort.date if offline else Sort.relevance)
-    filters = _filters(query, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code)
+    try:
+        filters = _filters(
+            query, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
+        )
+    except UsageError:
+        if offline:
+            raise
+        # Online, the words go to the remote service as they are; the local query
+        # language only highlights matches, so words it cannot parse just do not.
+        filters = _filters(
+            None, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
+        )
     filters.since = _day_option(since, "--since")
     filters.until = _day_option(until, "--until")
-    filters.new_only = new
     if offline:
         if limit is None:
             filters.limit = OFFLINE_SEARCH_LIMIT
@@ -598,7 +608,7 @@ def search(
         def run(a: App) -> None:
             listing = a.local_search(filters)
             _emit_listing(listing, out)
-            if listing.more:
+            if listing.more and limit is None:
                 _stderr(f"Showing the first {filters.limit} matches; use --limit N to see more.")
 
         _run(run)
@@ -839,11 +849,8 @@ def sync(
         with _progress() as progress:
             report = run_sync(a, sources, first, last, progress)
 
-        def listings(n: int) -> str:
-            return f"{n} listing{'s' if n != 1 else ''}"
-
         _stderr(
-            f"Synced {first} to {last}: {listings(len(report.fetched))} fetched, "
+            f"Synced {first} to {last}: {_plural(len(report.fetched), 'listing')} fetched, "
             f"{len(report.cached)} already cached"
             + (f", {len(report.failed)} failed" if report.failed else "")
             + "."
@@ -852,7 +859,7 @@ def sync(
             names = ", ".join(what for what, _ in report.failed[:3])
             more = f" and {len(report.failed) - 3} more" if len(report.failed) > 3 else ""
             raise PapersError(
-                f"{listings(len(report.failed))} could not be fetched ({names}{more}); "
+                f"{_plural(len(report.failed), 'listing')} could not be fetched ({names}{more}); "
                 "run papers sync again."
             )
 
@@ -963,6 +970,7 @@ WATCH_NOTHING_NEW = 3
 
 @watch_app.command("run")
 @handle_errors
+@output_params
 def watch_run(
     names: Annotated[
         list[str] | None, typer.Argument(help="Rules to run (default: all).", show_default=False)
@@ -976,12 +984,22 @@ def watch_run(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Do not remember the papers as reported.")
     ] = False,
-    json_: JsonOpt = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No notes on stderr, only warnings and errors (for cron)."
+        ),
+    ] = False,
+    *,
+    out: Output,
 ) -> None:
     """Fetch what the rules need, print the papers each matches that were not reported
     before, and remember them. Exit status: 0 new papers, 3 nothing new, 1 error, 2 usage.
+    With -o FILE the file is always written (a valid document, empty when nothing
+    matched), and the papers count as reported only once it is.
 
     Examples: papers watch run | papers watch run minibatch --all | papers watch run --json
+    | papers watch run diffusion --all -q --format atom -o ~/public/diffusion.atom --force
     """
     from papercli.watch import mark_reported, new_matches, select_rules
 
@@ -993,39 +1011,53 @@ def watch_run(
         rules = select_rules(a, names)
         results = new_matches(a, rules, since=first, include_seen=all_, fetch=not offline)
         found_new = any(r.new for r in results)
-        if json_:
-            _print_json(
-                [
-                    {
-                        "rule": r.rule.name,
-                        "query": r.rule.query,
-                        "new": [p.id for p in r.new],
-                        "papers": [p.to_json() for p in r.papers],
-                    }
-                    for r in results
-                ]
-            )
-        else:
-            from rich.text import Text
-
-            from papercli.query import Query
-            from papercli.render import papers_table
-
-            console = _console()
-            for r in results:
-                count = f"{len(r.new)} new" + (f", {len(r.papers)} shown" if all_ else "")
-                _stderr(f"Watch {r.rule.name}: {count}.")
-                if r.papers:
-                    console.print(Text(f"{r.rule.name}: {r.rule.query}", style="bold"))
-                    console.print(
-                        papers_table(r.papers, Query.parse(r.rule.query), width=console.width)
-                    )
-        if not dry_run:
+        for r in results if not quiet else ():
+            count = f"{len(r.new)} new" + (f", {len(r.papers)} shown" if all_ else "")
+            _stderr(f"Watch {r.rule.name}: {count}.")
+        _emit_watch(results, out, quiet=quiet)
+        if not dry_run:  # only once the papers were printed or written
             mark_reported(a, results)
 
     _run(run)
     if not found_new:
         raise typer.Exit(WATCH_NOTHING_NEW)
+
+
+def _emit_watch(results: list[Any], out: Output, *, quiet: bool = False) -> None:
+    """``papers watch run``'s results: a table per rule, or one export document."""
+    if out.format == "json" and out.path is None:
+        from papercli.watch import results_json
+
+        _print_json(results_json(results))
+        return
+    shown = {p.id for r in results for p in r.papers}
+    new = {p.id for r in results for p in r.new}
+    what = f"{len(shown)} paper{'s' if len(shown) != 1 else ''} ({len(new)} new)"
+    if out.format != "table":
+        from papercli.watch import export_text
+
+        text = export_text(results, out.format, abstracts=out.abstracts)
+        _write_output(text, out, what, quiet=quiet)
+        return
+    from rich.console import Group
+    from rich.text import Text
+
+    from papercli.query import Query
+    from papercli.render import papers_table
+
+    console = _console()
+    width = 120 if out.path is not None else console.width
+    blocks: list[Any] = []
+    for r in results:
+        if r.papers:
+            blocks.append(Text(f"{r.rule.name}: {r.rule.query}", style="bold"))
+            marked = Query.parse(r.rule.query) if out.path is None else None
+            blocks.append(papers_table(r.papers, marked, width=width))
+    if out.path is not None:
+        _write_output(_plain_text(Group(*blocks)) if blocks else "", out, what, quiet=quiet)
+    else:
+        for block in blocks:
+            console.print(block)
 
 
 class By(StrEnum):

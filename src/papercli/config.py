@@ -264,6 +264,13 @@ def _parse_watch(path: Path, name: str, rule: Any) -> WatchRule:
         _check(path, f"[watch.{name}] {key}", value, WATCH_KEYS[key])
     if "query" not in rule:
         raise ConfigError(f"{path}: [watch.{name}] needs a query.")
+    from papercli.errors import UsageError
+    from papercli.query import Query
+
+    try:
+        Query.parse(rule["query"])
+    except UsageError as exc:
+        raise ConfigError(f"{path}: [watch.{name}] query: {exc}") from None
     return WatchRule(
         name=name,
         query=rule["query"],

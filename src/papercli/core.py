@@ -217,6 +217,10 @@ class App:
             got, new_meta = get(meta.get("validators"))
             return None if got.not_modified else (got.papers, new_meta)
 
+        if period.kind != "month" and not refresh:
+            from_months = self._hf_from_months(period, offline=offline)
+            if from_months is not None:
+                return from_months
         entry = self.cached_or_fetch(
             "hf",
             period.kind,
@@ -232,30 +236,74 @@ class App:
         )
         return entry.papers
 
+    def _hf_from_months(self, period: Period, *, offline: bool) -> list[Paper] | None:
+        """A day or week taken from cached month listings (what ``papers sync`` stores).
+
+        Used only when the period has no file of its own and every month it touches
+        is cached and complete (settled, fresh, or offline); otherwise None.
+        """
+        from papercli.dates import parse_month
+
+        if self.cache.load("hf", period.kind, period.key) is not None:
+            return None
+        first, last = period.start.isoformat(), period.end.isoformat()
+        papers: list[Paper] = []
+        for key in sorted({first[:7], last[:7]}):
+            month = parse_month(key)
+            entry = self.cache.load("hf", "month", month.key)
+            if entry is None:
+                return None
+            usable = (
+                offline
+                or entry.fetched_at >= settled_time(month)
+                or entry.age_seconds(self.now()) < self.settings.ttl_seconds
+            )
+            if not usable:
+                return None
+            papers += [p for p in entry.papers if p.listed and first <= p.listed <= last]
+        return papers
+
+    def _latest_cached_hf_day(self, today: dt.date) -> tuple[list[Paper], str] | None:
+        """The most recent cached Hugging Face day up to ``today`` that has papers."""
+        for key in reversed(self.cache.keys("hf", "day")):
+            if key <= today.isoformat():
+                cached = self.cache.load("hf", "day", key)
+                if cached is not None and cached.papers:
+                    return cached.papers, key
+        return None
+
     def hf_today(self, *, offline: bool, refresh: bool) -> tuple[list[Paper], dt.date]:
-        """Today's listing, or the most recent one before it when today has none yet."""
+        """Today's listing, or the most recent one before it when today has none yet.
+
+        Offline, or when the network fails, the most recent cached day is shown
+        with a note saying which day it is.
+        """
         today = self.today
         if offline:
-            entry = self.cache.load("hf", "day", today.isoformat())
-            if entry is not None and entry.papers:
-                return entry.papers, today
-            for key in reversed(self.cache.keys("hf", "day")):
-                if key < today.isoformat():
-                    cached = self.cache.load("hf", "day", key)
-                    if cached is not None and cached.papers:
-                        self.warn(f"No papers cached for {today} (offline); showing {key}.")
-                        return cached.papers, dt.date.fromisoformat(key)
-            raise PapersError(f"No cached Hugging Face listing for {today} or before (offline).")
-        papers = self.hf_period(day_period(today), offline=False, refresh=refresh)
-        if papers:
-            return papers, today
-        for back in range(1, FALLBACK_DAYS + 1):
-            day = today - dt.timedelta(days=back)
-            papers = self.hf_period(day_period(day), offline=False, refresh=False)
+            latest = self._latest_cached_hf_day(today)
+            if latest is None:
+                raise PapersError(
+                    f"No cached Hugging Face listing for {today} or before (offline)."
+                )
+            if latest[1] != today.isoformat():
+                self.warn(f"No papers cached for {today} (offline); showing {latest[1]}.")
+            return latest[0], dt.date.fromisoformat(latest[1])
+        try:
+            papers = self.hf_period(day_period(today), offline=False, refresh=refresh)
             if papers:
-                self.warn(f"No papers listed for {today} yet; showing {day}.")
-                return papers, day
-        self.warn(f"No papers listed for {today} or the {FALLBACK_DAYS} days before it.")
+                return papers, today
+            for back in range(1, FALLBACK_DAYS + 1):
+                day = today - dt.timedelta(days=back)
+                papers = self.hf_period(day_period(day), offline=False, refresh=False)
+                if papers:
+                    self.warn(f"No papers listed for {today} yet; showing {day}.")
+                    return papers, day
+        except FetchError as exc:
+            latest = self._latest_cached_hf_day(today)
+            if latest is None:
+                raise
+            self.warn(f"{exc} Showing the most recent cached listing, {latest[1]}.")
+            return latest[0], dt.date.fromisoformat(latest[1])
         return [], today
 
     def listing(
@@ -278,27 +326,48 @@ class App:
 
     # -- single papers ----------------------------------------------------------
     def find_cached(self, paper_id: str) -> Paper | None:
+        """The cached paper, its arXiv record carrying its Hugging Face signals when both
+        sources have it (single-paper files first, then listings, newest first)."""
+        found: dict[str, Paper] = {}
         for source in ("hf", "arxiv"):
             entry = self.cache.load(source, "paper", paper_id)
             if entry is not None and entry.papers:
-                return entry.papers[0]
-        found: Paper | None = None
+                found[source] = entry.papers[0]
         for source, kind in (("hf", "day"), ("hf", "week"), ("hf", "month"), ("arxiv", "rss")):
+            if source in found:
+                continue
             for key in reversed(self.cache.keys(source, kind)):
                 entry = self.cache.load(source, kind, key)
-                for p in entry.papers if entry else ():
-                    if p.id == paper_id:
-                        if source == "hf":
-                            return p
-                        found = found or p
-        return found
+                match = next((p for p in entry.papers if p.id == paper_id), None) if entry else None
+                if match is not None:
+                    found[source] = match
+                    break
+        if "hf" in found and "arxiv" in found:
+            return found["arxiv"].merged_with_hf(found["hf"])
+        return found.get("hf") or found.get("arxiv")
+
+    def _with_hf_signals(self, paper: Paper) -> Paper:
+        """An arXiv-only paper, with its Hugging Face signals when Hugging Face has it."""
+        from papercli.sources import hf
+
+        fetched = self.cache.load("arxiv", "paper", paper.id)
+        if fetched is not None and fetched.age_seconds(self.now()) < self.settings.ttl_seconds:
+            return paper  # fetched from arXiv just now, after Hugging Face said 404
+        try:
+            signals = hf.fetch_paper(self.http, self.settings.hf_url, paper.id)
+        except (NotFoundError, FetchError):
+            return paper
+        self.cache.save("hf", "paper", paper.id, [signals], fetched_at=self.now())
+        return paper.merged_with_hf(signals)
 
     def show(self, text: str, *, offline: bool = False, refresh: bool = False) -> Paper:
         paper_id, _version = parse_paper_id(text)
-        if not refresh:
+        if offline or not refresh:  # --offline wins over --refresh
             cached = self.find_cached(paper_id)
             if cached is not None:
-                return cached
+                if "hf" in cached.sources or offline:
+                    return cached
+                return self._with_hf_signals(cached)
         if offline:
             raise NotFoundError(f"Paper {paper_id} is not in the cache (offline).")
         from papercli.sources import hf
@@ -322,7 +391,7 @@ class App:
         from papercli.sources import hf
 
         if not text.strip():
-            raise PapersError("Give something to search for.")
+            raise UsageError("Give something to search for.")
         if self.resolve_source(source, search=True) == "arxiv":
             return self.arxiv_search(text, filters)
         papers = hf.search(self.http, self.settings.hf_url, text)
@@ -641,7 +710,7 @@ class App:
             if limit is not None:
                 more = len(papers) > limit
                 papers = papers[:limit]
-        heading = f"the local cache for {filters.query.text!r}"
+        heading = f"the local cache matching {filters.query.text!r}"
         listing = Listing(papers, heading, "cache", None, len(papers), filters.query)
         listing.more = more
         return listing

@@ -25,12 +25,12 @@ import json
 import re
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from papercli.models import JSON_KEYS, Paper
+from papercli.models import JSON_KEYS, Paper, split_version
 from papercli.text import clean, json_terminal_safe, strip_controls
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class Meta:
     @classmethod
     def of(cls, listing: Listing) -> Meta:
         return cls(
-            heading=listing.heading,
+            heading=listing.heading[:1].upper() + listing.heading[1:],  # "the local cache..."
             source=listing.source,
             period=listing.period.key if listing.period is not None else None,
             query=listing.query.text,
@@ -205,10 +205,13 @@ def _stars(n: int | None) -> str:
     return f" (★ {n / 1000:.1f}k)" if n >= 1000 else f" (★ {n})"
 
 
-def markdown_entry(p: Paper, *, abstracts: bool = False) -> str:
+def markdown_entry(
+    p: Paper, *, abstracts: bool = False, level: int = 2, rules: Sequence[str] = ()
+) -> str:
     title = md_escape(p.title) or "(untitled)"
     link = safe_url(best_link(p))
-    lines = [f"## [{title}](<{link}>)" if link else f"## {title}", ""]
+    mark = "#" * level
+    lines = [f"{mark} [{title}](<{link}>)" if link else f"{mark} {title}", ""]
     if p.authors:
         lines.append("- Authors: " + ", ".join(md_escape(a) for a in p.authors))
     if p.organization:
@@ -231,6 +234,8 @@ def markdown_entry(p: Paper, *, abstracts: bool = False) -> str:
         present.insert(0, f"id {md_escape(p.id)}")
     if present:
         lines.append("- Links: " + " · ".join(present))
+    if len(rules) > 1:
+        lines.append("- Watch rules: " + ", ".join(md_escape(r) for r in rules))
     if abstracts and p.abstract:
         lines += ["", _details_html("Abstract", p.abstract)]
     return "\n".join(lines) + "\n"
@@ -423,6 +428,7 @@ def to_bibtex(papers: Sequence[Paper]) -> str:
 # --- Atom -------------------------------------------------------------------------------
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+WATCH_SCHEME = "urn:papercli:watch"  # the scheme of the categories naming watch rules
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -460,8 +466,17 @@ def entry_id(p: Paper) -> str:
     return p.arxiv_url or uuid.uuid5(uuid.NAMESPACE_URL, f"papercli:paper:{p.id}").urn
 
 
-def to_atom(papers: Sequence[Paper], meta: Meta, *, now: dt.datetime | None = None) -> str:
-    """An Atom 1.0 feed; ``updated`` of the feed is the newest entry's (else ``now``)."""
+def to_atom(
+    papers: Sequence[Paper],
+    meta: Meta,
+    *,
+    now: dt.datetime | None = None,
+    rules: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """An Atom 1.0 feed; ``updated`` of the feed is the newest entry's (else ``now``).
+
+    ``rules`` (paper id -> watch rule names) adds a category per rule to the entries.
+    """
     import xml.etree.ElementTree as ET
 
     now = now or dt.datetime.now(dt.UTC)
@@ -521,8 +536,91 @@ def to_atom(papers: Sequence[Paper], meta: Meta, *, now: dt.datetime | None = No
         for category in p.categories:
             if _xml_text(category):
                 sub(entry, "category", term=_xml_text(category))
+        for rule in (rules or {}).get(p.id, ()):
+            sub(entry, "category", term=_xml_text(rule), scheme=WATCH_SCHEME, label=f"watch {rule}")
         summary = _xml_text(p.abstract, one_line=False)
         if summary:
             sub(entry, "summary", summary, type="text")
     ET.indent(feed)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
+
+
+# --- several groups (watch rules) in one document ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One part of a combined export: a watch rule, its query and the papers it matched."""
+
+    name: str
+    query: str
+    papers: tuple[Paper, ...]
+
+
+def _base_id(paper_id: str) -> str:
+    return split_version(paper_id.strip())[0]
+
+
+def combine(groups: Sequence[Group]) -> tuple[list[Paper], dict[str, list[str]]]:
+    """Every paper once (by id without version), in the order of the groups and then of
+    each group's papers, and for each kept paper's id the names of the groups it is in."""
+    papers: list[Paper] = []
+    names: dict[str, list[str]] = {}
+    first: dict[str, str] = {}  # base id -> the id of the paper kept
+    for group in groups:
+        for p in group.papers:
+            key = _base_id(p.id)
+            if key not in first:
+                first[key] = p.id
+                papers.append(p)
+            kept = names.setdefault(first[key], [])
+            if group.name not in kept:
+                kept.append(group.name)
+    return papers, names
+
+
+def to_markdown_groups(groups: Sequence[Group], meta: Meta, *, abstracts: bool = False) -> str:
+    """A heading, then a section per group; each paper in full once, under its first
+    group, with a line naming every group that matched it."""
+    papers, names = combine(groups)
+    count = len(papers)
+    parts = [f"# {md_escape(meta.heading) or 'Papers'}", ""]
+    parts += [f"{len(groups)} watch rules · {count} paper{'s' if count != 1 else ''}", ""]
+    shown: set[str] = set()
+    for group in groups:
+        parts += [f"## {md_escape(group.name)}", ""]
+        here = [p for p in group.papers if _base_id(p.id) not in shown]
+        earlier = len(group.papers) - len(here)
+        about = [f"Query: {md_escape(group.query)}"] if group.query.strip() else []
+        n = len(group.papers)
+        about.append(f"{n} paper{'s' if n != 1 else ''}")
+        if earlier:
+            about.append(f"{earlier} listed under an earlier rule")
+        parts += [" · ".join(about), ""]
+        for p in here:
+            if _base_id(p.id) in shown:  # the same paper twice in one group
+                continue
+            shown.add(_base_id(p.id))
+            rules = names.get(p.id, [])
+            parts.append(markdown_entry(p, abstracts=abstracts, level=3, rules=rules))
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def render_groups(
+    fmt: str,
+    groups: Sequence[Group],
+    meta: Meta,
+    *,
+    abstracts: bool = False,
+    now: dt.datetime | None = None,
+) -> str:
+    """Several groups as one document of :data:`FORMATS`: every paper once (see
+    :func:`combine`). Markdown with more than one group has a section per group; an
+    Atom entry has a category per group that matched it; the other formats are the
+    combined list of papers."""
+    papers, names = combine(groups)
+    if fmt == "md" and len(groups) > 1:
+        return to_markdown_groups(groups, meta, abstracts=abstracts)
+    if fmt == "atom":
+        return to_atom(papers, meta, now=now, rules=names)
+    return render(fmt, papers, meta, abstracts=abstracts, now=now)

@@ -96,7 +96,7 @@ def papers_table(
         return max([cell_len(header), *(cell_len(v) for v in values)])
 
     def third(p: Paper) -> str:
-        return clean(p.organization or "") if signals else (p.primary_category or "")
+        return clean(p.organization if signals else p.primary_category)
 
     org_header = "Org" if signals else "Category"
     rank_w = need([r[0] for r in rows], "#")
@@ -104,7 +104,7 @@ def papers_table(
     code_w = need([r[5].plain for r in rows], "Code") if signals else 0
     authors_need = min(22, need([r[3] for r in rows], "Authors"))
     org_need = min(18, need([third(r[4]) for r in rows], org_header))
-    id_need = need([r[4].id for r in rows], "arXiv")
+    id_need = need([clean(r[4].id) for r in rows], "arXiv")
     min_title = max(20, width // 3)
     for wide in (True, False) if width >= 100 else (False,):
         org_w, id_w = (org_need, id_need) if wide else (0, 0)
@@ -140,7 +140,7 @@ def papers_table(
     for rank, upvotes, title, authors, p, code in rows:
         cells = [Text(rank), *([Text(upvotes)] if signals else []), title, Text(authors)]
         if wide:
-            cells += [_safe(third(p)), Text(p.id)]
+            cells += [Text(third(p)), _safe(p.id)]
         if signals:
             cells.append(code)
         cells_of_rows.append(cells)

@@ -194,6 +194,10 @@ def add_rule(path: Path, rule: WatchRule, *, replace: bool = False) -> None:
     bad = [s for s in rule.sources if s not in WATCH_SOURCES]
     if bad:
         raise UsageError(f"Unknown source {bad[0]!r}: use hf or arxiv.")
+    if rule.categories:
+        from papercli.sources.arxiv import check_categories
+
+        check_categories(rule.categories)  # a usage error before anything is written
     document = _load_document(path)
     watch = document.get("watch")
     if watch is None:
@@ -225,3 +229,48 @@ def remove_rule(path: Path, name: str) -> None:
     if not watch:
         del document["watch"]
     _save_document(path, document)
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+def results_json(results: list[RuleResult]) -> list[dict[str, object]]:
+    """``papers watch run --json``: one object per rule (a paper may be in several)."""
+    return [
+        {
+            "rule": r.rule.name,
+            "query": r.rule.query,
+            "new": [p.id for p in r.new],
+            "papers": [p.to_json() for p in r.papers],
+        }
+        for r in results
+    ]
+
+
+def export_text(results: list[RuleResult], fmt: str, *, abstracts: bool = False) -> str:
+    """The rules' papers as one document of ``fmt`` (an export format, not ``table``).
+
+    ``json`` is :func:`results_json` and ``jsonl`` its objects one per line; the
+    other formats hold every paper once (``export.render_groups``): Markdown with a
+    section per rule when there are several, Atom with a category per matching rule.
+    The feed id depends on the rule names (and, for one rule, its query) only.
+    """
+    import json
+
+    from papercli import export
+    from papercli.text import json_terminal_safe
+
+    if fmt == "json":
+        text = json.dumps(results_json(results), ensure_ascii=False, indent=2)
+        return json_terminal_safe(text) + "\n"
+    if fmt == "jsonl":
+        return "".join(
+            json_terminal_safe(json.dumps(item, ensure_ascii=False)) + "\n"
+            for item in results_json(results)
+        )
+    names = [r.rule.name for r in results]
+    heading = ("Watch rule " if len(names) == 1 else "Watch rules ") + ", ".join(names)
+    query = results[0].rule.query if len(results) == 1 else ""
+    meta = export.Meta(heading=heading, source="watch", query=query)
+    groups = [export.Group(r.rule.name, r.rule.query, tuple(r.papers)) for r in results]
+    return export.render_groups(fmt, groups, meta, abstracts=abstracts)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from papercli.errors import FetchError, NotFoundError, PapersError, UsageError
+from papercli.ids import is_paper_id
 from papercli.models import Paper, split_version
 from papercli.text import clean, clean_optional
 
@@ -177,7 +178,7 @@ def _rss_item(entry: Any, channel_day: str | None) -> Paper | None:
         raw_id = match.group(1)
     if not raw_id and (match := _ID_IN_URL.search(clean(entry.get("link")))):
         raw_id = match.group(1)
-    if not raw_id:
+    if not raw_id or not is_paper_id(raw_id):
         return None
     base_id, version = split_version(raw_id)
     announce = clean(entry.get("arxiv_announce_type")).lower()
@@ -251,7 +252,7 @@ def fetch_rss(
 
 def _api_entry(entry: Any) -> Paper | None:
     match = _ID_IN_URL.search(clean(entry.get("id")))
-    if not match:
+    if not match or not is_paper_id(match.group(1)):
         return None
     base_id, version = split_version(match.group(1))
     primary = entry.get("arxiv_primary_category")

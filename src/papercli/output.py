@@ -1,0 +1,102 @@
+"""Where printed papers go: stdout, or a file (``-o/--output``) written atomically.
+
+:func:`output_options` checks and combines ``--format``, ``--json``, ``-o``,
+``--force`` and ``--abstracts`` before anything is fetched; :func:`write` puts the
+text on stdout or into the file (never over an existing file without ``--force``,
+through a temporary file and a rename, with the permissions a new file would get,
+or the old file's with ``--force``). Light imports only: every listing command
+loads this module.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from papercli.errors import OutputError, UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """Where and how papers are printed: --format, -o/--output, --force, --abstracts."""
+
+    format: str = "table"
+    path: Path | None = None  # None: stdout
+    force: bool = False
+    abstracts: bool = False
+
+
+def output_options(
+    fmt: str | None = None,
+    json_: bool = False,
+    output: Path | None = None,
+    force: bool = False,
+    abstracts: bool = False,
+) -> Output:
+    """Check and combine the output options of a command.
+
+    Usage errors (exit 2): --json with another --format, --abstracts without md, a
+    file ending that names no format. Output errors (exit 1): the file exists
+    (without --force), is a folder, or its folder does not exist. All before any
+    fetch.
+    """
+    if json_ and fmt not in (None, "json"):
+        raise UsageError(f"--json and --format {fmt} disagree; give one of them.")
+    path = None if output is None or str(output) == "-" else output
+    chosen = "json" if json_ else fmt
+    if chosen is None and path is None:
+        chosen = "table"
+    elif chosen is None:
+        from papercli.export import SUFFIXES  # only here: a table never loads the exporters
+
+        chosen = SUFFIXES.get(path.suffix.lower(), "") if path is not None else ""
+        if not chosen:
+            raise UsageError(f"Cannot tell the format from {path}; add --format.")
+    if abstracts and chosen != "md":
+        raise UsageError("--abstracts applies to --format md only.")
+    if path is not None:
+        check_target(path, force)
+    return Output(chosen, path, force, abstracts)
+
+
+def check_target(path: Path, force: bool) -> None:
+    """One-line errors for a file that cannot or must not be written."""
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder; give a file name.")
+    parent = path.parent
+    if not parent.exists():
+        raise OutputError(f"Folder {parent} does not exist.")
+    if not parent.is_dir():
+        raise OutputError(f"{parent} is not a folder.")
+    if path.exists() and not force:
+        raise OutputError(f"{path} already exists; use --force to overwrite it.")
+
+
+def file_mode(path: Path) -> int:
+    """The permissions to give ``path``: the old file's (--force), else the umask's."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write(text: str, out: Output, what: str, notify: Callable[[str], None]) -> None:
+    """``text`` to stdout, or atomically to ``out.path``; ``notify`` says what was written."""
+    from papercli.cache import atomic_write_text
+
+    if out.path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    path = out.path
+    check_target(path, out.force)  # again: the file may have appeared while fetching
+    try:
+        atomic_write_text(path, text, mode=file_mode(path))
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    notify(f"Wrote {what} to {path}.")
