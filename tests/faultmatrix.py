@@ -40,7 +40,11 @@ OUTCOME_TEXT = {
     EMPTY: "no papers + a note, exit 0",
     ERROR: "one-line error, exit 1",
 }
-EXIT = {OK: 0, STALE: 0, KEPT: 0, EMPTY: 0, ERROR: 1}
+# Batch commands (sync, watch run, digest) fetch several listings and report per listing.
+FAILED = "failed"  # exit 1: a line per failed listing, then "Error: ..."; nothing changed
+PARTIAL = "partial"  # exit 1: the failed listing named and left as it was; the rest fetched
+NONE_NEW = "none"  # exit 3: nothing new; nothing sent or marked as reported
+EXIT = {OK: 0, STALE: 0, KEPT: 0, EMPTY: 0, ERROR: 1, FAILED: 1, PARTIAL: 1, NONE_NEW: 3}
 
 
 # Faults ---------------------------------------------------------------------------
@@ -117,7 +121,11 @@ class Command:
     source: str  # the service it talks to (a key of RESPONDERS)
     seed: Seed | None  # None: the command keeps no cache
     shows: str = "2507.11001"  # what stdout shows when papers are listed
-    faulted: str = ""  # only requests to paths starting with this misbehave ("": all)
+    faulted: str = ""  # only requests whose "path?query" starts with this misbehave ("": all)
+    # Batch commands only (see BATCH_COMMANDS):
+    batch: str = ""  # "sync", "watch", "digest-dry" or "digest-send"
+    config: str = ""  # extra config file text; {cell} and {smtp_port} are filled in
+    failing: tuple[str, ...] = ()  # the listings a failing fault fails (as sync names them)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -168,20 +176,81 @@ COMMANDS: tuple[Command, ...] = (
         Seed("arxiv", "api", "cs.CL+cs.LG/2025-07-15", records=lambda: arxiv_seed("2507.12001")),
         shows="2507.12001",
     ),
+    # The merged view: arXiv's announcement with Hugging Face signals (both misbehave).
+    Command(
+        "today --source all",
+        ("today", "--source", "all", "-c", "cs.LG", "-c", "cs.CL", "--json"),
+        "arxiv",
+        Seed("arxiv", "rss", "cs.CL+cs.LG/2025-07-15"),
+    ),
+    # Only Hugging Face misbehaves: the arXiv listing is shown, without signals.
+    Command(
+        "today --source all (HF faulted)",
+        ("today", "--source", "all", "-c", "cs.LG", "-c", "cs.CL", "--json"),
+        "arxiv",
+        Seed("arxiv", "rss", "cs.CL+cs.LG/2025-07-15"),
+        faulted="/api/daily_papers",
+    ),
 )
 
-# Commands that exist but cannot fetch until a module lands: they must join the
-# matrix as soon as it does (a test checks).
-PENDING: dict[str, str] = {"digest": "papercli.watch"}
-
-# Batch commands that fetch many listings through the same cache-or-fetch path but
-# report per listing (counted failures, exit 1 when any failed, the rest kept) rather
-# than showing one listing: not rows of this matrix (yet); their fault behaviour is
-# tested in tests/test_tracker.py.
-BATCH: dict[str, str] = {
-    "sync": "tests/test_tracker.py::test_sync_reports_failures_and_keeps_the_rest",
-    "watch": "papers watch run fetches through sync",
-    "digest": "papers digest fetches through papers watch run's new_matches",
+# Batch commands: they fetch several listings (through ``papercli.sync``) and report
+# per listing rather than showing one. The watch rule and the digest read the state
+# folder too; it is seeded with earlier reports, which must survive every fault.
+SYNC_DAYS = ("2025-07-14", "2025-07-15")  # the second one misbehaves
+_CLOSED = dt.datetime(2025, 7, 16, tzinfo=dt.UTC).timestamp()
+# A copy fetched before the day was over: sync fetches it again.
+EARLY_HOURS = (dt.datetime.now(dt.UTC).timestamp() - _CLOSED) / 3600 + 12
+WATCH_RULE = '[watch.mb]\nquery = "batch"\nsources = ["hf"]\n'
+EMAIL = (
+    '[email]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\n'
+    'from = "papers@example.org"\nto = "{cell}@example.org"\n'
+)
+TODAY_LISTING = (f"Hugging Face {TODAY.isoformat()}",)
+BATCH_COMMANDS: tuple[Command, ...] = (
+    Command(
+        "sync",
+        ("sync", "--since", SYNC_DAYS[0], "--until", SYNC_DAYS[1], "--source", "hf"),
+        "hf",
+        Seed("hf", "day", SYNC_DAYS[1], age_hours=EARLY_HOURS),
+        faulted=f"/api/daily_papers?date={SYNC_DAYS[1]}",
+        batch="sync",
+        failing=(f"Hugging Face {SYNC_DAYS[1]}",),
+    ),
+    Command(
+        "watch run",
+        ("watch", "run", "--since", TODAY.isoformat()),
+        "hf",
+        Seed("hf", "day", TODAY.isoformat(), records=lambda: dated_seed(TODAY.isoformat())),
+        batch="watch",
+        config=WATCH_RULE,
+        failing=TODAY_LISTING,
+    ),
+    Command(
+        "digest --dry-run",
+        ("digest", "--dry-run", "--since", TODAY.isoformat()),
+        "hf",
+        Seed("hf", "day", TODAY.isoformat(), records=lambda: dated_seed(TODAY.isoformat())),
+        batch="digest-dry",
+        config=WATCH_RULE + EMAIL,
+        failing=TODAY_LISTING,
+    ),
+    Command(
+        "digest (sent by SMTP)",
+        ("digest", "--since", TODAY.isoformat()),
+        "hf",
+        Seed("hf", "day", TODAY.isoformat(), records=lambda: dated_seed(TODAY.isoformat())),
+        batch="digest-send",
+        config=WATCH_RULE + EMAIL,
+        failing=TODAY_LISTING,
+    ),
+)
+ALL_COMMANDS = COMMANDS + BATCH_COMMANDS
+# The state folder as a batch command finds it (earlier reports of the rule and of
+# another one, papers seen in listings).
+STATE_SEED = {
+    "watch.json": '{"schema": 1, "rules": {"mb": {"2401.99999": "2026-01-02"}, '
+    '"other": {"2401.99998": "2026-01-02"}}}',
+    "seen.json": '{"schema": 1, "ids": {"2401.99999": "2026-01-02"}}',
 }
 
 # (command name, fault name, with a cached copy?) -> outcome, where the general rule
@@ -203,7 +272,28 @@ OVERRIDES: dict[tuple[str, str, bool], str] = {
     ("list --source arxiv --date --refresh", "empty-200", True): KEPT,
     ("show --refresh (arXiv)", "empty-200", False): ERROR,  # not found anywhere
     ("show --refresh (arXiv)", "empty-200", True): STALE,
+    ("today --source all", "empty-200", False): EMPTY,
+    ("today --source all", "empty-200", True): KEPT,
+    ("today --source all (HF faulted)", "empty-200", False): OK,  # no signals, no warning
+    ("today --source all (HF faulted)", "empty-200", True): OK,
+    # A refused connection cannot single out Hugging Face: arXiv is refused too.
+    ("today --source all (HF faulted)", "refused", False): ERROR,
+    ("today --source all (HF faulted)", "refused", True): STALE,
 }
+# The merged view with only Hugging Face misbehaving: the arXiv listing, fetched, plus
+# one warning that the signals are unavailable (exit 0); see expected().
+SIGNALS = "signals"
+OUTCOME_TEXT[SIGNALS] = "listing shown without Hugging Face signals + one-line warning, exit 0"
+EXIT[SIGNALS] = 0
+SIGNALS_NOTE = r"Hugging Face signals unavailable"
+OUTCOME_TEXT.update(
+    {
+        FAILED: "batch: a line naming each failed listing + one-line error, exit 1; "
+        "cache and state unchanged, nothing sent",
+        PARTIAL: "batch: the failed day named and left as it was, the other day cached, exit 1",
+        NONE_NEW: "nothing new: nothing sent or marked, exit 3",
+    }
+)
 # Messages that differ from the fault's usual one.
 MESSAGES: dict[tuple[str, str], str] = {
     ("show --refresh", "404"): r"not found on Hugging Face",
@@ -217,23 +307,54 @@ def expected(command: Command, fault: Fault, cached: bool) -> str:
     override = OVERRIDES.get((command.name, fault.name, cached))
     if override:
         return override
+    if command.batch:
+        return expected_batch(command, fault, cached)
+    if command.name == "today --source all (HF faulted)" and fault.fails:
+        return SIGNALS
     if not fault.fails:
         return OK
     return STALE if cached else ERROR
+
+
+def expected_batch(command: Command, fault: Fault, cached: bool) -> str:
+    """sync: the misbehaving day fails alone (a refused connection fails both), the
+    other is fetched; an empty answer is cached as an empty day, or ignored over a
+    cached copy. watch run and digest: any failed listing fails the run, with nothing
+    shown, sent or marked, also when a copy is cached (it stays as it was)."""
+    if fault.name == "empty-200":
+        if cached:
+            return KEPT
+        return EMPTY if command.batch == "sync" else NONE_NEW
+    if not fault.fails:
+        return OK
+    if command.batch == "sync" and fault.name != "refused":
+        return PARTIAL
+    return FAILED
+
+
+def failing(command: Command, fault: Fault) -> tuple[str, ...]:
+    """The listings a failing fault makes fail (a refused connection: every one)."""
+    if command.batch == "sync" and fault.name == "refused":
+        return tuple(f"Hugging Face {day}" for day in SYNC_DAYS)
+    return command.failing
 
 
 def message(command: Command, fault: Fault) -> str:
     return MESSAGES.get((command.name, fault.name), fault.message)
 
 
-def cells() -> list[tuple[Command, Fault, bool]]:
+def cells(commands: tuple[Command, ...] = COMMANDS) -> list[tuple[Command, Fault, bool]]:
     return [
         (c, f, cached)
-        for c in COMMANDS
+        for c in commands
         for f in FAULTS
         for cached in (False, True)
         if not (cached and c.seed is None)
     ]
+
+
+def batch_cells() -> list[tuple[Command, Fault, bool]]:
+    return cells(BATCH_COMMANDS)
 
 
 # The "good" answers of each service -------------------------------------------------
@@ -297,6 +418,11 @@ def arxiv_seed(paper_id: str) -> list[dict[str, object]]:
     return [{"id": paper_id, "title": "CACHED arXiv paper", "sources": ["arxiv"]}]
 
 
+def dated_seed(day: str) -> list[dict[str, object]]:
+    """Seed records listed on ``day`` (what a watch rule's window looks at)."""
+    return [{**r, "listed": day} for r in seed_records()]
+
+
 def seed_records() -> list[dict[str, object]]:
     """Papers for a seeded (cached) copy: the fixture's papers, titled 'CACHED ...'."""
     data = json.loads(_fixture("hf/daily_2025-07-15.json"))
@@ -309,7 +435,37 @@ def seed_records() -> list[dict[str, object]]:
 # The doc -----------------------------------------------------------------------------
 START = "<!-- fault-matrix:start (generated by tests/faultmatrix.py --write) -->"
 END = "<!-- fault-matrix:end -->"
-SHORT = {OK: "ok", STALE: "stale", KEPT: "kept", EMPTY: "empty", ERROR: "error"}
+SHORT = {
+    OK: "ok",
+    STALE: "stale",
+    KEPT: "kept",
+    EMPTY: "empty",
+    ERROR: "error",
+    SIGNALS: "no signals",
+    FAILED: "failed",
+    PARTIAL: "partial",
+    NONE_NEW: "none new",
+}
+BATCH_TEXT = {
+    OK: "every listing fetched, exit 0; watch run: the new papers shown and marked as "
+    "reported (earlier reports kept); digest: sent, then marked; --dry-run: printed, "
+    "nothing marked",
+    KEPT: "the empty answer ignored, the cached copy kept (a warning), exit 0",
+    EMPTY: "an empty day cached, exit 0",
+}
+
+
+def _table(commands: tuple[Command, ...]) -> list[str]:
+    header = "| fault | " + " | ".join(f"`papers {c.name}`" for c in commands) + " |"
+    lines = [header, "|---" * (len(commands) + 1) + "|"]
+    for f in FAULTS:
+        row = [f.what]
+        for c in commands:
+            fresh = SHORT[expected(c, f, False)]
+            stale = SHORT[expected(c, f, True)] if c.seed else "—"
+            row.append(f"{fresh} / {stale}")
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
 
 
 def render_markdown() -> str:
@@ -318,18 +474,25 @@ def render_markdown() -> str:
         "Each cell: outcome without a cached copy / with one (— : the command keeps no cache)."
     )
     lines.append("")
-    header = "| fault | " + " | ".join(f"`papers {c.name}`" for c in COMMANDS) + " |"
-    lines += [header, "|---" * (len(COMMANDS) + 1) + "|"]
-    for f in FAULTS:
-        row = [f.what]
-        for c in COMMANDS:
-            fresh = SHORT[expected(c, f, False)]
-            stale = SHORT[expected(c, f, True)] if c.seed else "—"
-            row.append(f"{fresh} / {stale}")
-        lines.append("| " + " | ".join(row) + " |")
+    lines += _table(COMMANDS)
     lines += ["", "| outcome | meaning |", "|---|---|"]
-    for key, text in OUTCOME_TEXT.items():
-        lines.append(f"| {SHORT[key]} | {text} |")
+    for key in (OK, STALE, KEPT, EMPTY, ERROR, SIGNALS):
+        lines.append(f"| {SHORT[key]} | {OUTCOME_TEXT[key]} |")
+    lines += [
+        "",
+        "Batch commands fetch several listings and report per listing. `sync` covers two "
+        f"past days ({SYNC_DAYS[0]} and {SYNC_DAYS[1]}; only the second misbehaves, and its "
+        "cached copy was fetched before the day was over, so sync fetches it again). "
+        '`watch run` and `digest` run one rule (`query = "batch"`, Hugging Face) over '
+        "today's listing, with a state folder holding earlier reports; the digest is sent "
+        "to a loopback SMTP server (aiosmtpd). Whenever an outcome is not ok, the state "
+        "folder is byte for byte as before and no message arrived.",
+        "",
+    ]
+    lines += _table(BATCH_COMMANDS)
+    lines += ["", "| outcome | meaning |", "|---|---|"]
+    for key in (OK, KEPT, EMPTY, FAILED, PARTIAL, NONE_NEW):
+        lines.append(f"| {SHORT[key]} | {BATCH_TEXT.get(key, OUTCOME_TEXT[key])} |")
     lines += ["", "The one-line reason for each failing fault (a pattern of the stderr line):", ""]
     lines += ["| fault | message |", "|---|---|"]
     for f in FAULTS:

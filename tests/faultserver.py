@@ -65,7 +65,9 @@ class FaultServer:
     fault: str
     good: Good
     empty: Empty = _json_empty
-    only: str = ""  # misbehave only for paths starting with this (others answer well)
+    # Misbehave only for requests whose "path?query" starts with this (others answer
+    # well): "/api/query" (one endpoint), "/api/daily_papers?date=2025-07-15" (one day).
+    only: str = ""
     log: list[Hit] = field(default_factory=list)
     port: int = 0
 
@@ -151,7 +153,7 @@ class FaultServer:
                 self.log.append(Hit(time.monotonic(), path, raw_query))
                 key = f"{path}?{raw_query}"
                 self._counts[key] = nth = self._counts.get(key, 0) + 1
-            self._answer(conn, path, query, nth)
+            self._answer(conn, path, query, nth, f"{path}?{raw_query}")
         except OSError:
             pass  # the client went away (that is often the point)
         finally:
@@ -175,9 +177,11 @@ class FaultServer:
         head += [f"{k}: {v}" for k, v in (headers or {}).items()]
         conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
 
-    def _answer(self, conn: socket.socket, path: str, query: dict[str, str], nth: int) -> None:
+    def _answer(
+        self, conn: socket.socket, path: str, query: dict[str, str], nth: int, target: str
+    ) -> None:
         status, body, ctype = self.good(path, query)
-        fault = self.fault if path.startswith(self.only) else "none"
+        fault = self.fault if target.startswith(self.only) else "none"
         if fault == "reset":
             self._send(conn, status, body[: len(body) // 2], ctype, length=len(body))
             # SO_LINGER 0: close() sends RST instead of FIN (a reset, not an end).

@@ -44,7 +44,7 @@ def news(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         "asked": [],
     }
 
-    def fake(a: Any, names: list[str]) -> tuple[dict[str, Any], Any]:
+    def fake(a: Any, names: list[str], since: Any = None) -> tuple[dict[str, Any], Any]:
         state["asked"].append(list(names))
         groups = {k: v for k, v in state["groups"].items() if not names or k in names}
         return groups, state["marked"].append

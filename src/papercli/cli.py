@@ -653,6 +653,10 @@ def digest(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the message; send nothing, mark nothing.")
     ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Consider papers listed from this day (default: 7 days ago)."),
+    ] = None,
 ) -> None:
     """Email the new matches of watch rules as one message. Exit status: 0 sent (or
     --dry-run), 3 nothing new (no email), 1 error (nothing marked as reported), 2 usage.
@@ -660,6 +664,7 @@ def digest(
     Examples: papers digest --dry-run | papers digest minibatch diffusion --to me@example.org
     """
     nothing_new = False
+    first = _day_option(since, "--since")
 
     def run(a: App) -> None:
         nonlocal nothing_new
@@ -668,7 +673,7 @@ def digest(
         config = mail.SmtpConfig.from_settings(a.settings)
         if to is not None:
             mail.check_addresses(to, "to", from_config=False)
-        groups, mark_reported = _watch_news(a, names or [])
+        groups, mark_reported = _watch_news(a, names or [], since=first)
         result = mail.run_digest(
             groups, config, day=a.today, mark_reported=mark_reported, to=to, dry_run=dry_run
         )
@@ -687,7 +692,9 @@ def digest(
         raise typer.Exit(DIGEST_NOTHING_NEW)
 
 
-def _watch_news(a: App, names: list[str]) -> tuple[dict[str, list[Paper]], Callable[..., None]]:
+def _watch_news(
+    a: App, names: list[str], since: Any = None
+) -> tuple[dict[str, list[Paper]], Callable[..., None]]:
     """The new matches of the watch rules ``names`` (all when empty), and the callback
     that marks them reported: the one place that connects the digest to the watch
     rules' "new since last time" state (``papercli.watch``: ``select_rules``,
@@ -700,7 +707,7 @@ def _watch_news(a: App, names: list[str]) -> tuple[dict[str, list[Paper]], Calla
         if unknown:
             raise UsageError(f"No watch rule named {unknown[0]!r}.") from None
         raise PapersError("papers digest needs the watch rules' state (papercli.watch).") from None
-    results = watch.new_matches(a, watch.select_rules(a, names))
+    results = watch.new_matches(a, watch.select_rules(a, names), since=since)
     groups = {r.rule.name: list(r.new) for r in results}
 
     def mark_reported(sent: Any) -> None:
@@ -863,6 +870,7 @@ def sync(
         sources = _sources(source, a.settings.get("display", "default_source"))
         with _progress() as progress:
             report = run_sync(a, sources, first, last, progress)
+
         _stderr(
             f"Synced {first} to {last}: {_plural(len(report.fetched), 'listing')} fetched, "
             f"{len(report.cached)} already cached"
@@ -870,8 +878,11 @@ def sync(
             + "."
         )
         if report.failed:
+            names = ", ".join(what for what, _ in report.failed[:3])
+            more = f" and {len(report.failed) - 3} more" if len(report.failed) > 3 else ""
             raise PapersError(
-                f"{len(report.failed)} listings could not be fetched; run papers sync again."
+                f"{_plural(len(report.failed), 'listing')} could not be fetched ({names}{more}); "
+                "run papers sync again."
             )
 
     _run(run)

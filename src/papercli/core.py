@@ -146,6 +146,7 @@ class App:
         settled_after: float | None = None,
         revalidate: Callable[[dict[str, Any]], tuple[list[Paper], dict[str, Any]] | None]
         | None = None,
+        stale_ok: bool = True,
     ) -> Entry:
         """The cached entry when fresh enough, else a fetch (saved), else the stale copy.
 
@@ -157,6 +158,9 @@ class App:
         gets the entry's ``meta`` (where validators such as an ETag live) and
         returns None when the server says the copy is still good (HTTP 304); the
         entry is then kept with a new ``fetched_at``. ``--refresh`` always fetches.
+
+        ``stale_ok=False`` (``papers sync``, watch rules): a failed fetch raises even
+        when a cached copy exists; the copy is left as it was (the message says so).
         """
         entry = self.cache.load(source, kind, key)
         if entry is not None and settled_after is not None and entry.fetched_at < settled_after:
@@ -188,6 +192,9 @@ class App:
             if entry is None:
                 raise
             age = describe_age(entry.age_seconds(self.now()))
+            if not stale_ok:
+                reason = str(exc).rstrip(".")
+                raise FetchError(f"{reason} (the cached copy from {age} ago is kept).") from None
             self.warn(f"{exc} Showing the cached copy of {what} from {age} ago.")
             return entry
         if not papers and entry is not None and entry.papers:
@@ -196,7 +203,9 @@ class App:
         return self.cache.save(source, kind, key, papers, meta, fetched_at=self.now())
 
     # -- Hugging Face listings ------------------------------------------------
-    def hf_period(self, period: Period, *, offline: bool, refresh: bool) -> list[Paper]:
+    def hf_period(
+        self, period: Period, *, offline: bool, refresh: bool, stale_ok: bool = True
+    ) -> list[Paper]:
         concurrency = int(self.settings.get("sources.hf", "concurrency"))
 
         def get(validators: Any) -> tuple[hf.ListingFetch, dict[str, Any]]:
@@ -234,6 +243,7 @@ class App:
             what=f"Hugging Face papers for {period.key}",
             settled_after=settled_time(period),
             revalidate=revalidate,
+            stale_ok=stale_ok,
         )
         return entry.papers
 
@@ -456,7 +466,7 @@ class App:
             self.warn(f"Showing arXiv's latest announcement for {names}, of {day}.")
 
     def arxiv_today(
-        self, categories: tuple[str, ...], *, offline: bool, refresh: bool
+        self, categories: tuple[str, ...], *, offline: bool, refresh: bool, stale_ok: bool = True
     ) -> tuple[list[Paper], str | None]:
         """The latest arXiv announcement for ``categories``: (papers, announcement day).
 
@@ -489,6 +499,12 @@ class App:
             if latest is None:
                 raise
             age = describe_age(latest[1].age_seconds(self.now()))
+            if not stale_ok:
+                reason = str(exc).rstrip(".")
+                raise FetchError(
+                    f"{reason} (the cached announcement of {latest[0]}, "
+                    f"fetched {age} ago, is kept)."
+                ) from None
             self.warn(
                 f"{exc} Showing the cached announcement of {latest[0]} "
                 f"for {names} (fetched {age} ago)."
@@ -688,7 +704,13 @@ class App:
         return None
 
     def arxiv_api_day(
-        self, categories: tuple[str, ...], day: dt.date, *, offline: bool, refresh: bool
+        self,
+        categories: tuple[str, ...],
+        day: dt.date,
+        *,
+        offline: bool,
+        refresh: bool,
+        stale_ok: bool = True,
     ) -> list[Paper]:
         """The papers submitted on ``day`` in ``categories`` (export API), cached as
         ``arxiv/api/<cats>/<day>``; refetched after the TTL until the day has settled."""
@@ -710,6 +732,7 @@ class App:
             refresh=refresh,
             what=f"the arXiv submissions of {day} in {'+'.join(categories)}",
             settled_after=arxiv_settled_time(day),
+            stale_ok=stale_ok,
         )
         return entry.papers
 

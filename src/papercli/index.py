@@ -324,13 +324,24 @@ class SearchIndex:
         """Run ``action(db)``; on a corrupt or foreign index, discard it and try once more."""
         import sqlite3
 
-        for attempt in (0, 1):
+        busy = 0
+        attempt = 0
+        while True:
             try:
                 if self._db is None:
                     self._db = self._connect()
                 return action(self._db)
             except sqlite3.DatabaseError as exc:
                 if getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                    # SQLite returns BUSY without waiting in a few cases (WAL set-up and
+                    # recovery while other processes open the index): a few more tries.
+                    if busy < 5:
+                        import time
+
+                        busy += 1
+                        self.close()
+                        time.sleep(0.05 * 2**busy)
+                        continue
                     from papercli.errors import PapersError
 
                     raise PapersError(
@@ -343,7 +354,7 @@ class SearchIndex:
                     raise PapersError(f"The search index {self.path} is unusable: {exc}.") from None
                 self.cache.warn(f"Rebuilding the search index ({exc}).")
                 self._discard()
-        raise AssertionError("unreachable")
+                attempt += 1
 
     # -- keeping up with the cache -------------------------------------------------------
     def _scan(self) -> dict[str, tuple[int, int]]:

@@ -86,7 +86,8 @@ def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
                 continue
 
         def run(refresh: bool, period: Period = period) -> object:
-            return app.hf_period(period, offline=False, refresh=refresh)
+            # A failed fetch is a failure of the sync even when a copy is cached.
+            return app.hf_period(period, offline=False, refresh=refresh, stale_ok=False)
 
         tasks.append(
             SyncTask(
@@ -143,7 +144,9 @@ def plan_arxiv(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
         settled = arxiv_settled_time(day)
 
         def run(refresh: bool, day: dt.date = day) -> object:
-            return app.arxiv_api_day(categories, day, offline=False, refresh=refresh)
+            return app.arxiv_api_day(
+                categories, day, offline=False, refresh=refresh, stale_ok=False
+            )
 
         def lookup(day: dt.date = day) -> Entry | None:
             entry = app.arxiv_cached_day(categories, day)
@@ -169,7 +172,7 @@ def plan_arxiv(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
         rss_categories = app.arxiv_categories(None)
 
         def run_rss(refresh: bool) -> object:
-            return app.arxiv_today(rss_categories, offline=False, refresh=False)
+            return app.arxiv_today(rss_categories, offline=False, refresh=False, stale_ok=False)
 
         rss_names = "+".join(rss_categories)
         tasks.append(
@@ -252,6 +255,8 @@ def sync(
             app.warn(f"{task.what}: {exc.message}")
         else:
             report.fetched.append(task.what)
+    if not report.fetched:
+        return report  # nothing new for the index; a failed sync leaves the cache as it was
     if progress:
         progress(len(tasks), len(tasks), "Updating the search index")
     from papercli.index import SearchIndex

@@ -101,10 +101,19 @@ def fetch_for_rules(app: App, rules: list[WatchRule], since: dt.date) -> None:
             if s not in sources:
                 sources.append(s)
     report = sync(app, sources, since, app.today)
-    if report.failed and not report.fetched and not report.cached:
+    if report.failed:
+        # An incomplete fetch is a failed run: nothing is shown or marked as reported, so
+        # the next run (or papers watch run --offline) still has every paper to report.
+        # Each failed listing was named by sync, one warning line each.
         from papercli.errors import FetchError
 
-        raise FetchError(f"Could not fetch any listing: {report.failed[0][1]}")
+        total = len(report.failed) + len(report.fetched) + len(report.cached)
+        what = report.failed[0][0] if len(report.failed) == 1 else f"{len(report.failed)} listings"
+        raise FetchError(
+            f"Could not fetch {what} (of {total} needed); nothing was marked as reported."
+            if total > 1
+            else f"Could not fetch {what}; nothing was marked as reported."
+        )
 
 
 def new_matches(
