@@ -445,3 +445,11 @@ def test_replacement_announcements_are_not_new_papers() -> None:
     for kind in ("replace", "replace-cross"):
         replaced = Paper(id="2301.00001", title="Graphs", sources=("arxiv",), announce_type=kind)
         assert not rule_accepts(rule, replaced, ["arxiv"])
+
+
+def test_sync_stops_asking_a_service_that_is_down(run, isolated_home: Path) -> None:
+    # Every base URL points at a dead port (conftest): each listing fails to connect.
+    result = run("sync", "--source", "hf", "--since", "2025-01-01", "--until", "2025-06-30")
+    assert result.exit_code == 1
+    assert result.stderr.count("cannot reach") == 3  # then it stops trying
+    assert "3 more not tried" in result.stderr

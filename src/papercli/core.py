@@ -194,7 +194,7 @@ class App:
             age = describe_age(entry.age_seconds(self.now()))
             if not stale_ok:
                 reason = str(exc).rstrip(".")
-                raise FetchError(f"{reason} (the cached copy from {age} ago is kept).") from None
+                raise type(exc)(f"{reason} (the cached copy from {age} ago is kept).") from None
             self.warn(f"{exc} Showing the cached copy of {what} from {age} ago.")
             return entry
         if not papers and entry is not None and entry.papers:

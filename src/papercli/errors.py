@@ -30,6 +30,13 @@ class FetchError(PapersError):
     """A request failed: network, HTTP status, or a body that is not what the API sends."""
 
 
+class UnavailableError(FetchError):
+    """Every attempt failed (no connection, timeouts, 429/5xx): the service is down for now.
+
+    Commands that fetch many listings stop asking a service after a few of these.
+    """
+
+
 class NotFoundError(PapersError):
     """The remote service (or the cache) does not know the requested paper."""
 

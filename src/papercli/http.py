@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from papercli import __version__
-from papercli.errors import FetchError
+from papercli.errors import FetchError, UnavailableError
 
 if TYPE_CHECKING:
     import httpx
@@ -297,7 +297,7 @@ class Http:
             self._check_deadline(wait, host, retry_after, last_problem)
             self._sleep(wait)
         tries = f" (after {attempts} attempts)" if attempts > 1 else ""
-        raise FetchError(f"Request failed: {last_problem}{tries}.")
+        raise UnavailableError(f"Request failed: {last_problem}{tries}.")
 
     def _once(
         self,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from papercli.dates import Period, day_period, is_current, parse_month
-from papercli.errors import PapersError
+from papercli.errors import PapersError, UnavailableError
 
 if TYPE_CHECKING:
     from papercli.cache import Entry
@@ -201,6 +201,9 @@ class SyncReport:
     skipped_sources: list[str] = field(default_factory=list)
 
 
+GIVE_UP_AFTER = 3  # consecutive listings of one source that found its service unavailable
+
+
 def sync(
     app: App,
     sources: list[str],
@@ -222,17 +225,31 @@ def sync(
             app.warn(f"Syncing the {source} source is not supported yet; skipped.")
             continue
         tasks += planner(app, since, until)
+    down: dict[str, int] = {}  # source -> consecutive listings that found it unavailable
+    not_tried = 0
+
+    def failed(task: SyncTask, exc: PapersError) -> None:
+        report.failed.append((task.what, exc.message))
+        app.warn(f"{task.what}: {exc.message}")
+        down[task.source] = down.get(task.source, 0) + 1 if isinstance(exc, UnavailableError) else 0
+
     for n, task in enumerate(tasks):
         if progress:
             progress(n, len(tasks), task.what)
+        if down.get(task.source, 0) >= GIVE_UP_AFTER:
+            # The service is down: asking it for every remaining day only adds minutes
+            # of retries. What is left is reported as failed; a rerun fetches it.
+            report.failed.append((task.what, "not tried: the service was unavailable"))
+            not_tried += 1
+            continue
         if task.self_caching:
             try:
                 task.run(False)
             except PapersError as exc:
-                report.failed.append((task.what, exc.message))
-                app.warn(f"{task.what}: {exc.message}")
+                failed(task, exc)
             else:
                 report.fetched.append(task.what)
+                down[task.source] = 0
             continue
         cached = task.lookup() if task.lookup else app.cache.load(task.source, task.kind, task.key)
         # A past listing fetched before its period ended (say yesterday's, fetched
@@ -251,10 +268,15 @@ def sync(
         try:
             task.run(refresh)
         except PapersError as exc:
-            report.failed.append((task.what, exc.message))
-            app.warn(f"{task.what}: {exc.message}")
+            failed(task, exc)
         else:
             report.fetched.append(task.what)
+            down[task.source] = 0
+    if not_tried:
+        app.warn(
+            f"Stopped after {GIVE_UP_AFTER} listings in a row found the service unavailable; "
+            f"{not_tried} more not tried (run papers sync again later)."
+        )
     if not report.fetched:
         return report  # nothing new for the index; a failed sync leaves the cache as it was
     if progress:
