@@ -453,3 +453,31 @@ def test_sync_stops_asking_a_service_that_is_down(run, isolated_home: Path) -> N
     assert result.exit_code == 1
     assert result.stderr.count("cannot reach") == 3  # then it stops trying
     assert "3 more not tried" in result.stderr
+
+
+def test_quoted_cat_and_id_values_do_not_break_the_index(run, isolated_home: Path) -> None:
+    from papercli.cache import Cache
+    from papercli.models import Paper
+
+    paper = Paper(id="2507.00001", title="Graphs", listed="2025-07-01", categories=("cs.LG",))
+    Cache(isolated_home / "cache").save("hf", "month", "2025-07", [paper])
+    assert run("search", "--offline", "graphs").exit_code == 0  # builds the index
+    for query in ('cat:"cs lg"', 'id:"2507 1"'):
+        result = run("search", "--offline", "--", query)
+        assert result.exit_code == 0 and "Rebuilding" not in result.stderr, result.stderr
+    assert run("search", "--offline", "--json", "cat:cs.LG").json()[0]["id"] == "2507.00001"
+
+
+def test_sync_fetches_days_of_a_month_cached_before_it_ended(
+    run, hub: FakeHub, isolated_home: Path
+) -> None:
+    hub.add(item("2507.00001", "2025-07-10", "Early"))
+    assert run("list", "--month", "2025-07").exit_code == 0
+    path = isolated_home / "cache" / "hf" / "month" / "2025-07.json"
+    doc = json.loads(path.read_text())
+    doc["fetched_at"] = dt.datetime(2025, 7, 20, tzinfo=dt.UTC).timestamp()  # mid-month
+    path.write_text(json.dumps(doc))
+    hub.add(item("2507.00002", "2025-07-28", "Late"))
+    result = run("sync", "--source", "hf", "--since", "2025-07-25", "--until", "2025-07-31")
+    assert result.exit_code == 0, result.stderr
+    assert ids(run("list", "--date", "2025-07-28", "--offline", "--json")) == ["2507.00002"]

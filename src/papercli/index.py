@@ -133,13 +133,17 @@ def _text_expr(columns: str, text: str) -> str | None:
     return f"{columns} : {_quoted(token)}*"
 
 
+_ONE_TOKEN = re.compile(r"[a-z0-9][a-z0-9.\-/]*")
+
+
 def _term_expr(term: Term) -> str | None:
     if term.field == "cat":
         want = term.text.strip().lower()
-        return f"cats : {_quoted(fts_safe(want))}" if want else None
+        # One token only: a phrase ("cs lg") is not a prefilter FTS5 can run here.
+        return f"cats : {_quoted(fts_safe(want))}" if _ONE_TOKEN.fullmatch(want) else None
     if term.field == "id":
         want = split_version(term.text.strip().lower().removeprefix("arxiv:"))[0]
-        return f"pid : {_quoted(fts_safe(want))}*" if want else None
+        return f"pid : {_quoted(fts_safe(want))}*" if _ONE_TOKEN.fullmatch(want) else None
     if term.field == "author":
         parts = [e for w in term.text.split() if (e := _text_expr("authors", w))]
         return "(" + " AND ".join(parts) + ")" if parts else None
@@ -348,7 +352,9 @@ class SearchIndex:
                         "The search index is busy (another papers command is updating it); "
                         "try again in a moment."
                     ) from None
-                if attempt:
+                if attempt or str(exc).startswith("fts5:"):
+                    # A second failure, or a query the index cannot run: rebuilding
+                    # would not help (and must not throw a good index away).
                     from papercli.errors import PapersError
 
                     raise PapersError(f"The search index {self.path} is unusable: {exc}.") from None

@@ -68,22 +68,24 @@ def hf_periods(since: dt.date, until: dt.date, today: dt.date) -> list[Period]:
 
 
 def closes_at(period: Period) -> float:
-    """The moment (UTC) after which ``period``'s listing no longer changes."""
-    end = period.end + dt.timedelta(days=1)
-    return dt.datetime(end.year, end.month, end.day, tzinfo=dt.UTC).timestamp()
+    """The moment (UTC) after which ``period``'s listing no longer changes (one rule with
+    the listing commands: :func:`papercli.core.settled_time`)."""
+    from papercli.core import settled_time
+
+    return settled_time(period)
 
 
 def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
     tasks = []
     for period in hf_periods(since, until, app.today):
-        # A day inside a month that is already cached whole needs no request of its own.
+        # A day inside a month that is already cached whole (fetched after the month
+        # settled) needs no request of its own.
         if period.kind == "day":
             month = parse_month(period.key[:7])
-            if (
-                not is_current(month, app.today)
-                and app.cache.path("hf", "month", month.key).exists()
-            ):
-                continue
+            if not is_current(month, app.today):
+                entry = app.cache.load("hf", "month", month.key)
+                if entry is not None and entry.fetched_at >= closes_at(month):
+                    continue
 
         def run(refresh: bool, period: Period = period) -> object:
             # A failed fetch is a failure of the sync even when a copy is cached.
