@@ -481,3 +481,33 @@ def test_sync_fetches_days_of_a_month_cached_before_it_ended(
     result = run("sync", "--source", "hf", "--since", "2025-07-25", "--until", "2025-07-31")
     assert result.exit_code == 0, result.stderr
     assert ids(run("list", "--date", "2025-07-28", "--offline", "--json")) == ["2507.00002"]
+
+
+def test_watch_add_keeps_a_symlinked_config_and_its_mode(tmp_path: Path, isolated_home: Path):
+    from papercli.config import WatchRule
+    from papercli.watch import add_rule
+
+    real = tmp_path / "dotfiles" / "papers.toml"
+    real.parent.mkdir()
+    real.write_text("# mine\n[cache]\nttl_minutes = 30\n")
+    real.chmod(0o644)
+    link = isolated_home / "config.toml"
+    link.unlink()
+    link.symlink_to(real)
+    add_rule(link, WatchRule("g", "graphs"))
+    assert link.is_symlink() and "[watch.g]" in real.read_text() and "# mine" in real.read_text()
+    assert real.stat().st_mode & 0o777 == 0o644
+
+
+def test_concurrent_watch_adds_all_land(isolated_home: Path) -> None:
+    import subprocess
+    import sys
+
+    code = "from papercli.cli import main; main()"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, "watch", "add", f"r{i}", f"topic{i}"])
+        for i in range(6)
+    ]
+    assert all(p.wait(timeout=60) == 0 for p in procs)
+    text = (isolated_home / "config.toml").read_text()
+    assert all(f"[watch.r{i}]" in text for i in range(6))

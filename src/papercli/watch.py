@@ -12,8 +12,11 @@ the user's comments, order and formatting, and write it atomically.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -180,14 +183,37 @@ def _load_document(path: Path):  # type: ignore[no-untyped-def]
 def _save_document(path: Path, document) -> None:  # type: ignore[no-untyped-def]
     from papercli.cache import atomic_write_text
     from papercli.config import parse_config
+    from papercli.output import file_mode
 
     text = document.as_string()
     parse_config(text, path)  # never write a file papercli itself would reject
-    atomic_write_text(path, text)
+    target = path.resolve()  # a symlinked config (dotfiles) keeps its link
+    try:
+        atomic_write_text(target, text, mode=file_mode(target))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be written: {exc.strerror or exc}.") from None
+
+
+@contextlib.contextmanager
+def _editing(path: Path) -> Iterator[None]:
+    """An exclusive lock for a read-modify-write of the configuration file, so that two
+    ``papers watch add`` at once both land."""
+    import fcntl
+
+    lock = path.resolve().with_name(f".{path.name}.lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be locked for editing: {exc.strerror or exc}.") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def add_rule(path: Path, rule: WatchRule, *, replace: bool = False) -> None:
-    import tomlkit
 
     if not _NAME.match(rule.name):
         raise UsageError(
@@ -201,6 +227,13 @@ def add_rule(path: Path, rule: WatchRule, *, replace: bool = False) -> None:
         from papercli.sources.arxiv import check_categories
 
         check_categories(rule.categories)  # a usage error before anything is written
+    with _editing(path):
+        _add_rule(path, rule, replace)
+
+
+def _add_rule(path: Path, rule: WatchRule, replace: bool) -> None:
+    import tomlkit
+
     document = _load_document(path)
     watch = document.get("watch")
     if watch is None:
@@ -224,6 +257,11 @@ def add_rule(path: Path, rule: WatchRule, *, replace: bool = False) -> None:
 
 
 def remove_rule(path: Path, name: str) -> None:
+    with _editing(path):
+        _remove_rule(path, name)
+
+
+def _remove_rule(path: Path, name: str) -> None:
     document = _load_document(path)
     watch = document.get("watch")
     if watch is None or name not in watch:
