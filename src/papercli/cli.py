@@ -804,9 +804,14 @@ def config_init(
     from papercli.cache import atomic_write_text
 
     path = config.paths()[0]
+    if path.is_dir():
+        raise PapersError(f"{path} is a folder, not a configuration file.")
     if path.exists() and not force:
         raise PapersError(f"{path} already exists; use --force to overwrite it.")
-    atomic_write_text(path, config.default_config_text())
+    try:
+        atomic_write_text(path, config.default_config_text())
+    except OSError as exc:
+        raise PapersError(f"{path}: cannot be written: {exc.strerror or exc}.") from None
     _stderr(f"Wrote {path}")
 
 

@@ -262,7 +262,12 @@ def sync(
             fresh = cached.age_seconds(app.now()) < app.settings.ttl_seconds
             refresh = False
         else:
-            fresh = cached.fetched_at >= task.closes_at
+            # Not settled yet when fetched: fetched again once the TTL has passed, as the
+            # listing commands do (App.cached_or_fetch's settled_after).
+            fresh = (
+                cached.fetched_at >= task.closes_at
+                or cached.age_seconds(app.now()) < app.settings.ttl_seconds
+            )
             refresh = True
         if fresh:
             report.cached.append(task.what)

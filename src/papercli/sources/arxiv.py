@@ -430,6 +430,13 @@ def fetch_day(
                 seen.add(p.id)
                 papers.append(replace(p, listed=day.isoformat()))
         start += len(result.papers)
+        if result.total is not None and not result.papers and start < result.total:
+            # The API sometimes answers an empty page mid-way: a partial day must not be
+            # cached as the whole day.
+            raise FetchError(
+                f"arXiv returned {start} of {result.total} papers and then an empty page; "
+                "try again later."
+            )
         if not result.papers or result.total is None or start >= result.total:
             return papers
 
