@@ -336,3 +336,24 @@ def test_days_and_weeks_are_read_from_a_cached_month(run, hf_url, httpserver) ->
     assert sorted(p["id"] for p in week.json()) == [f"2507.{i:05d}" for i in range(14, 21)]
     asked = [req.args for req, _ in httpserver.log]
     assert all("month" in args for args in asked)  # no request for the day or the week
+
+
+def test_today_offline_uses_synced_month_listings(run, isolated_home: Path) -> None:
+    from papercli.cache import Cache
+    from papercli.models import Paper
+
+    cache = Cache(isolated_home / "cache")
+    cache.save(
+        "hf",
+        "month",
+        "2025-07",
+        [
+            Paper(id="2507.00001", title="Early", listed="2025-07-01", sources=("hf",)),
+            Paper(id="2507.00031", title="Last", listed="2025-07-31", sources=("hf",)),
+        ],
+    )
+    cache.save("hf", "day", "2025-06-30", [Paper(id="2506.00001", title="June", sources=("hf",))])
+    result = run("today", "--offline", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [p["id"] for p in result.json()] == ["2507.00031"]
+    assert "showing 2025-07-31" in result.stderr

@@ -109,7 +109,7 @@ def test_failed_send_is_exit_1_and_marks_nothing(run, isolated_home, news) -> No
 def test_usage_errors(run, isolated_home, news) -> None:
     _configure(isolated_home, _free_port())
     bad = run("digest", "--to", "not an address")
-    assert bad.exit_code == 2 and "Invalid to address" in bad.stderr
+    assert bad.exit_code == 2 and "Invalid --to address" in bad.stderr
     config = isolated_home / "config.toml"
     config.write_text(config.read_text().replace('to = "reader@example.org"', 'to = ""'))
     unset = run("digest")

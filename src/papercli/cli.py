@@ -6,6 +6,7 @@ exit status (1 for failures, 2 for usage errors); nothing shows a traceback.
 
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import json
@@ -175,6 +176,11 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+_ENVIRONMENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EACCES, errno.EPERM}
+)
+
+
 def handle_errors(func: F) -> F:
     """The error boundary of every command."""
 
@@ -194,6 +200,10 @@ def handle_errors(func: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
+            if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+                # The machine said no (disk full, read-only, permissions): not a bug.
+                where = f" ({exc.filename})" if exc.filename else ""
+                raise _fail(f"cannot write{where}: {exc.strerror or exc}.", 1) from None
             if os.environ.get("PAPERS_DEBUG"):
                 raise
             raise _fail(
@@ -879,7 +889,12 @@ def sync(
         _stderr(
             f"Synced {first} to {last}: {_plural(len(report.fetched), 'listing')} fetched, "
             f"{len(report.cached)} already cached"
-            + (f", {len(report.failed)} failed" if report.failed else "")
+            + (
+                f", {len(report.failed) - report.not_tried} failed"
+                if len(report.failed) > report.not_tried
+                else ""
+            )
+            + (f", {report.not_tried} not tried" if report.not_tried else "")
             + "."
         )
         if report.failed:
@@ -927,11 +942,12 @@ def watch_add(
     name: Annotated[str, typer.Argument(help="A name: letters, digits, '-' and '_'.")],
     query: Annotated[str, typer.Argument(help="The query (quote it).")],
     source: Annotated[
-        list[str] | None, typer.Option("--source", help="hf or arxiv (repeatable).")
+        list[str] | None,
+        typer.Option("--source", "-s", help="hf, arxiv or all (repeatable)."),
     ] = None,
     category: Annotated[
         list[str] | None,
-        typer.Option("--category", help="arXiv category or archive (repeatable)."),
+        typer.Option("--category", "-c", help="arXiv category or archive (repeatable)."),
     ] = None,
     min_upvotes: MinUpvotesOpt = None,
     replace: Annotated[
@@ -947,7 +963,8 @@ def watch_add(
     from papercli.watch import add_rule
 
     path = config.paths()[0]
-    rule = WatchRule(name, query, tuple(source or ()), tuple(category or ()), min_upvotes)
+    sources = [x for s in source or () for x in (("hf", "arxiv") if s == "all" else (s,))]
+    rule = WatchRule(name, query, tuple(dict.fromkeys(sources)), tuple(category or ()), min_upvotes)
     add_rule(path, rule, replace=replace)
     _stderr(f"Saved watch rule {name!r} in {path}")
 

@@ -275,13 +275,30 @@ class App:
         return papers
 
     def _latest_cached_hf_day(self, today: dt.date) -> tuple[list[Paper], str] | None:
-        """The most recent cached Hugging Face day up to ``today`` that has papers."""
+        """The most recent cached Hugging Face day up to ``today`` that has papers, from
+        day files or from month listings (what ``papers sync`` stores)."""
+        best: tuple[list[Paper], str] | None = None
         for key in reversed(self.cache.keys("hf", "day")):
             if key <= today.isoformat():
                 cached = self.cache.load("hf", "day", key)
                 if cached is not None and cached.papers:
-                    return cached.papers, key
-        return None
+                    best = (cached.papers, key)
+                    break
+        for key in reversed(self.cache.keys("hf", "month")):
+            if best is not None and key < best[1][:7]:
+                break
+            if key > today.isoformat()[:7]:
+                continue
+            entry = self.cache.load("hf", "month", key)
+            days = sorted(
+                {p.listed for p in entry.papers if p.listed and p.listed <= today.isoformat()}
+                if entry
+                else ()
+            )
+            if days and (best is None or days[-1] > best[1]):
+                best = ([p for p in entry.papers if p.listed == days[-1]], days[-1])  # type: ignore[union-attr]
+                break
+        return best
 
     def hf_today(self, *, offline: bool, refresh: bool) -> tuple[list[Paper], dt.date]:
         """Today's listing, or the most recent one before it when today has none yet.
@@ -329,6 +346,9 @@ class App:
         if period is None:
             papers, day = self.hf_today(offline=offline, refresh=refresh)
             period = day_period(day)
+        elif period.start > self.today:
+            self.warn(f"{period.key} is in the future: nothing is listed yet.")
+            papers = []
         else:
             papers = self.hf_period(period, offline=offline, refresh=refresh)
         shown = apply_filters(self.unseen(papers) if filters.new_only else papers, filters)
@@ -466,7 +486,13 @@ class App:
             self.warn(f"Showing arXiv's latest announcement for {names}, of {day}.")
 
     def arxiv_today(
-        self, categories: tuple[str, ...], *, offline: bool, refresh: bool, stale_ok: bool = True
+        self,
+        categories: tuple[str, ...],
+        *,
+        offline: bool,
+        refresh: bool,
+        stale_ok: bool = True,
+        say_day: bool = False,
     ) -> tuple[list[Paper], str | None]:
         """The latest arXiv announcement for ``categories``: (papers, announcement day).
 
@@ -489,7 +515,8 @@ class App:
             latest[1].age_seconds(self.now()) < self.settings.ttl_seconds
         )
         if latest is not None and fresh and not refresh:
-            self._note_announcement_day(latest[0], names)
+            if say_day:
+                self._note_announcement_day(latest[0], names)
             return latest[1].papers, latest[0]
         try:
             result = arxiv.fetch_rss(
@@ -516,7 +543,8 @@ class App:
             self.cache.save(
                 "arxiv", "rss", f"{cat_key}/{day}", result.papers, meta, fetched_at=self.now()
             )
-            self._note_announcement_day(day, names)
+            if say_day:
+                self._note_announcement_day(day, names)
             return result.papers, day
         if latest is None:
             self.warn(f"No arXiv announcement today ({self.today}) for {names}, and none cached.")
@@ -577,7 +605,7 @@ class App:
         from papercli.sources import arxiv
 
         cats = self.arxiv_categories(categories)
-        papers, day = self.arxiv_today(cats, offline=offline, refresh=refresh)
+        papers, day = self.arxiv_today(cats, offline=offline, refresh=refresh, say_day=True)
         allowed = set(arxiv.ANNOUNCE_TYPES) if replacements else arxiv.DEFAULT_TYPES
         papers = [p for p in papers if p.announce_type is None or p.announce_type in allowed]
         names = "+".join(cats)

@@ -190,7 +190,8 @@ def check_addresses(value: str, what: str, *, from_config: bool = True) -> list[
         raise error(f"No {what} address: set [email] {what} in the config file.")
     for address in addresses:
         if not _ADDRESS.match(address):
-            raise error(f"Invalid {what} address {clean(address)!r}.")
+            where = f"[email] {what}" if from_config else f"--{what}"
+            raise error(f"Invalid {where} address {clean(address)!r}.")
     return addresses
 
 
@@ -317,7 +318,12 @@ def run_digest(
         return DigestResult(0, False)
     if to is not None:
         check_addresses(to, "to", from_config=False)
-    message = build_message(new, sender=config.sender, to=to or config.to, day=day)
+    sender, recipient = config.sender, to or config.to
+    if dry_run:
+        # A preview needs no configured addresses: placeholders stand in for missing ones.
+        sender = sender.strip() or "papers@localhost"
+        recipient = recipient.strip() or "you@localhost"
+    message = build_message(new, sender=sender, to=recipient, day=day)
     if dry_run:
         return DigestResult(count_new(new), False, message)
     send(message, config, environ=environ, ssl_context=ssl_context)

@@ -199,8 +199,9 @@ SYNC_SOURCES: dict[str, Planner] = {"hf": plan_hf, "arxiv": plan_arxiv}
 class SyncReport:
     fetched: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # not tried ones included
     skipped_sources: list[str] = field(default_factory=list)
+    not_tried: int = 0  # of ``failed``: left out once the service was found down
 
 
 GIVE_UP_AFTER = 3  # consecutive listings of one source that found its service unavailable
@@ -228,7 +229,6 @@ def sync(
             continue
         tasks += planner(app, since, until)
     down: dict[str, int] = {}  # source -> consecutive listings that found it unavailable
-    not_tried = 0
 
     def failed(task: SyncTask, exc: PapersError) -> None:
         report.failed.append((task.what, exc.message))
@@ -242,7 +242,7 @@ def sync(
             # The service is down: asking it for every remaining day only adds minutes
             # of retries. What is left is reported as failed; a rerun fetches it.
             report.failed.append((task.what, "not tried: the service was unavailable"))
-            not_tried += 1
+            report.not_tried += 1
             continue
         if task.self_caching:
             try:
@@ -279,10 +279,10 @@ def sync(
         else:
             report.fetched.append(task.what)
             down[task.source] = 0
-    if not_tried:
+    if report.not_tried:
         app.warn(
             f"Stopped after {GIVE_UP_AFTER} listings in a row found the service unavailable; "
-            f"{not_tried} more not tried (run papers sync again later)."
+            f"{report.not_tried} more not tried (run papers sync again later)."
         )
     if not report.fetched:
         return report  # nothing new for the index; a failed sync leaves the cache as it was
