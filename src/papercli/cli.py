@@ -453,7 +453,8 @@ def today(
     )
 
     def run(a: App) -> None:
-        listing = a.today_listing(
+        listing = a.source_listing(
+            None,
             source.value if source else None,
             filters,
             categories=category,
@@ -511,7 +512,7 @@ def list_(
     period = period_from_options(date, week, month, dt.date.today())
 
     def run(a: App) -> None:
-        listing = a.period_listing(
+        listing = a.source_listing(
             period,
             source.value if source else None,
             filters,

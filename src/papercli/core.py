@@ -627,37 +627,6 @@ class App:
         source = "all" if merged else "arxiv"
         return Listing(shown, heading, source, period, len(papers), filters.query)
 
-    def today_listing(
-        self,
-        source: str | None,
-        filters: Filters,
-        *,
-        categories: list[str] | None = None,
-        replacements: bool = False,
-        include_hf: bool = False,
-        offline: bool = False,
-        refresh: bool = False,
-    ) -> Listing:
-        """``papers today`` for any source (``--source`` or the configured default)."""
-        chosen = self.resolve_source(source)
-        if chosen == "hf":
-            if categories or replacements or include_hf:
-                raise UsageError(
-                    "-c/--category, --replacements and --include-hf need --source arxiv or all."
-                )
-            return self.listing(None, filters, offline=offline, refresh=refresh)
-        if include_hf and chosen != "all":
-            raise UsageError("--include-hf needs --source all.")
-        return self.arxiv_listing(
-            categories,
-            filters,
-            merged=chosen == "all",
-            replacements=replacements,
-            include_hf=include_hf,
-            offline=offline,
-            refresh=refresh,
-        )
-
     def arxiv_search(self, text: str, filters: Filters) -> Listing:
         """``papers search --source arxiv``: the export API, paged politely up to the limit."""
         from papercli.sources import arxiv
@@ -884,9 +853,9 @@ class App:
         source = "all" if merged else "arxiv"
         return Listing(shown, heading, source, period, len(papers), filters.query)
 
-    def period_listing(
+    def source_listing(
         self,
-        period: Period,
+        period: Period | None,
         source: str | None,
         filters: Filters,
         *,
@@ -896,7 +865,8 @@ class App:
         offline: bool = False,
         refresh: bool = False,
     ) -> Listing:
-        """``papers list`` for any source (``--source`` or the configured default)."""
+        """``papers today`` (``period`` None) and ``papers list`` for any source
+        (``--source`` or the configured default)."""
         chosen = self.resolve_source(source)
         if chosen == "hf":
             if categories or replacements or include_hf:
@@ -906,16 +876,16 @@ class App:
             return self.listing(period, filters, offline=offline, refresh=refresh)
         if include_hf and chosen != "all":
             raise UsageError("--include-hf needs --source all.")
-        return self.arxiv_period_listing(
-            period,
-            categories,
-            filters,
-            merged=chosen == "all",
-            replacements=replacements,
-            include_hf=include_hf,
-            offline=offline,
-            refresh=refresh,
-        )
+        options = {
+            "merged": chosen == "all",
+            "replacements": replacements,
+            "include_hf": include_hf,
+            "offline": offline,
+            "refresh": refresh,
+        }
+        if period is None:
+            return self.arxiv_listing(categories, filters, **options)
+        return self.arxiv_period_listing(period, categories, filters, **options)
 
     # -- seen papers (--new) ----------------------------------------------------------
     def unseen(self, papers: list[Paper]) -> list[Paper]:
