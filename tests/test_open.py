@@ -123,3 +123,16 @@ def test_every_url_papers_open_builds_is_a_safe_https_paper_url(text: str) -> No
             return
         assert re.fullmatch(r"https://(huggingface\.co|arxiv\.org)/[a-z]+/[A-Za-z0-9./-]+", url)
         assert ".." not in url
+
+
+def test_a_paper_known_only_from_arxiv_opens_on_arxiv(
+    run, opened: list[str], isolated_home
+) -> None:
+    from papercli.cache import Cache
+    from papercli.models import Paper
+
+    only_arxiv = Paper(id="2605.00847", title="From the feed", sources=("arxiv",))
+    Cache(isolated_home / "cache").save("arxiv", "rss", "cs.LG/2026-05-05", [only_arxiv])
+    assert run("open", "2605.00847").exit_code == 0
+    assert opened[-1] == "https://arxiv.org/abs/2605.00847"
+    assert run("open", "2605.00847", "--pdf", "--arxiv").exit_code == 2

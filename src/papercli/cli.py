@@ -743,6 +743,16 @@ def open_(
     """
     from papercli import browse
 
+    if pdf and arxiv:
+        raise UsageError("Give --pdf or --arxiv, not both.")
+
+    if not (pdf or arxiv):
+        # A paper papercli knows only from arXiv has no Hugging Face page to open.
+        application = _app()
+        try:
+            arxiv = application.cached_elsewhere_than_hf(paper_id)
+        finally:
+            application.close()
     url = browse.paper_url(paper_id, pdf=pdf, arxiv=arxiv)
     sys.stdout.write(url + "\n")
     sys.stdout.flush()

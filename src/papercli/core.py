@@ -383,6 +383,12 @@ class App:
             return found["arxiv"].merged_with_hf(found["hf"])
         return found.get("hf") or found.get("arxiv")
 
+    def cached_elsewhere_than_hf(self, text: str) -> bool:
+        """True when the cache knows the paper, but only from arXiv (no HF page)."""
+        paper_id, _version = parse_paper_id(text)
+        cached = self.find_cached(paper_id)
+        return cached is not None and "hf" not in cached.sources
+
     def _with_hf_signals(self, paper: Paper) -> Paper:
         """An arXiv-only paper, with its Hugging Face signals when Hugging Face has it."""
         from papercli.sources import hf
