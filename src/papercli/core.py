@@ -87,6 +87,32 @@ def apply_filters(papers: list[Paper], filters: Filters) -> list[Paper]:
     return out
 
 
+def arxiv_view(
+    papers: list[Paper],
+    replacements: bool,
+    signals: tuple[dict[str, Paper], list[Paper]] | None,
+    include_hf: bool,
+) -> list[Paper]:
+    """An arXiv listing as shown: announce types chosen (new and cross, or all with
+    ``replacements``); with ``signals`` (Hugging Face papers by id, and those listed
+    recently), each paper carries its signals, and ``include_hf`` adds the recent
+    Hugging Face papers the listing lacks, marked ``hf``."""
+    from papercli.sources import arxiv
+
+    allowed = set(arxiv.ANNOUNCE_TYPES) if replacements else arxiv.DEFAULT_TYPES
+    papers = [p for p in papers if p.announce_type is None or p.announce_type in allowed]
+    if signals is None:
+        return papers
+    by_id, recent = signals
+    papers = [p.merged_with_hf(by_id[p.id]) if p.id in by_id else p for p in papers]
+    if include_hf:
+        listed = {p.id for p in papers}
+        papers += [
+            replace(p, extra_marks=(*p.extra_marks, "hf")) for p in recent if p.id not in listed
+        ]
+    return papers
+
+
 def settled_time(period: Period) -> float:
     """When a listing stops changing: two days after its last day (time zones, late additions)."""
     end = dt.datetime.combine(period.end + dt.timedelta(days=2), dt.time(), dt.UTC)
@@ -612,22 +638,14 @@ class App:
 
         cats = self.arxiv_categories(categories)
         papers, day = self.arxiv_today(cats, offline=offline, refresh=refresh, say_day=True)
-        allowed = set(arxiv.ANNOUNCE_TYPES) if replacements else arxiv.DEFAULT_TYPES
-        papers = [p for p in papers if p.announce_type is None or p.announce_type in allowed]
         names = "+".join(cats)
         heading = f"arXiv {names}, {day or self.today.isoformat()}"
+        signals = None
         if merged:
             heading = f"arXiv {names} with Hugging Face signals, {day or self.today.isoformat()}"
             announced = arxiv.announcement_day(day) or self.today
-            by_id, recent = self.hf_signals(announced, offline=offline)
-            papers = [p.merged_with_hf(by_id[p.id]) if p.id in by_id else p for p in papers]
-            if include_hf:
-                listed = {p.id for p in papers}
-                papers += [
-                    replace(p, extra_marks=(*p.extra_marks, "hf"))
-                    for p in recent
-                    if p.id not in listed
-                ]
+            signals = self.hf_signals(announced, offline=offline)
+        papers = arxiv_view(papers, replacements, signals, include_hf)
         shown = apply_filters(self.unseen(papers) if filters.new_only else papers, filters)
         period = day_period(arxiv.announcement_day(day) or self.today)
         source = "all" if merged else "arxiv"
@@ -796,7 +814,6 @@ class App:
 
         When fetching fails, the days already cached are still shown, with a warning.
         """
-        from papercli.sources import arxiv
 
         cats = self.arxiv_categories(categories)
         names = "+".join(cats)
@@ -837,24 +854,16 @@ class App:
                 f"arXiv {names}: {len(missing)} of {len(days)} days could not be listed"
                 f"{reason}; showing the others."
             )
-        allowed = set(arxiv.ANNOUNCE_TYPES) if replacements else arxiv.DEFAULT_TYPES
-        papers = [p for p in papers if p.announce_type is None or p.announce_type in allowed]
         when = {
             frozenset({"rss"}): f"announced {period.key}",
             frozenset({"api"}): f"submitted {period.key}",
         }.get(frozenset(origins), period.key)
         heading = f"arXiv {names}, {when}"
+        signals = None
         if merged:
             heading = f"arXiv {names} with Hugging Face signals, {when}"
-            by_id, recent = self._hf_signals_for(period, offline=offline)
-            papers = [p.merged_with_hf(by_id[p.id]) if p.id in by_id else p for p in papers]
-            if include_hf:
-                listed = {p.id for p in papers}
-                papers += [
-                    replace(p, extra_marks=(*p.extra_marks, "hf"))
-                    for p in recent
-                    if p.id not in listed
-                ]
+            signals = self._hf_signals_for(period, offline=offline)
+        papers = arxiv_view(papers, replacements, signals, include_hf)
         shown = apply_filters(self.unseen(papers) if filters.new_only else papers, filters)
         source = "all" if merged else "arxiv"
         return Listing(shown, heading, source, period, len(papers), filters.query)
