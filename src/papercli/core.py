@@ -87,6 +87,12 @@ def apply_filters(papers: list[Paper], filters: Filters) -> list[Paper]:
     return out
 
 
+def remote_filters(filters: Filters) -> Filters:
+    """The filters to apply to a remote search's results: all but the query (the
+    service matched the words) and --new (applied before)."""
+    return replace(filters, query=Query.parse(""), new_only=False)
+
+
 def arxiv_view(
     papers: list[Paper],
     replacements: bool,
@@ -467,14 +473,7 @@ class App:
         if filters.new_only:
             papers = self.unseen(papers)
         # The remote service already matched the words; local filters still apply.
-        local = Filters(
-            min_upvotes=filters.min_upvotes,
-            has_code=filters.has_code,
-            since=filters.since,
-            until=filters.until,
-            sort=filters.sort,
-            limit=filters.limit,
-        )
+        local = remote_filters(filters)
         shown = apply_filters(papers, local)
         heading = f"Hugging Face paper search: {text}"
         return Listing(shown, heading, "hf", None, len(papers), filters.query)
@@ -669,14 +668,7 @@ class App:
                 sort_by=sort_by,
                 delay=self.arxiv_delay,
             )
-        local = Filters(
-            min_upvotes=filters.min_upvotes,
-            has_code=filters.has_code,
-            since=filters.since,
-            until=filters.until,
-            sort=filters.sort,
-            limit=filters.limit,
-        )
+        local = remote_filters(filters)
         shown = apply_filters(papers, local)
         heading = f"arXiv search: {query}"
         return Listing(shown, heading, "arxiv", None, total or len(papers), filters.query)
