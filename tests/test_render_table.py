@@ -75,3 +75,13 @@ def test_empty_listing_draws_like_rich() -> None:
     fast = papers_table([], None, width=80)
     assert isinstance(fast, ListingTable)
     assert _cells(fast, 80, False) == _cells(_rich_table(fast.columns, []), 80, False)
+
+
+@pytest.mark.parametrize("console_width", [40, 79, 100])
+def test_table_too_wide_for_its_console_falls_back_to_rich_widths(console_width: int) -> None:
+    """Built for 140 columns but drawn in fewer: Rich's own width algorithm decides."""
+    fast = papers_table(PAPERS, Query.parse("mini-batch"), width=140)
+    assert isinstance(fast, ListingTable)
+    slow = _rich_table(fast.columns, fast.rows)
+    for color in (False, True):
+        assert _cells(fast, console_width, color) == _cells(slow, console_width, color)

@@ -200,15 +200,20 @@ class ListingTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.segment import Segment
 
-        proxy = self._proxy()
-        calculate = getattr(proxy, "_calculate_column_widths", None)
-        extra = getattr(proxy, "_extra_width", None)
-        if calculate is None or not isinstance(extra, int) or not self.rows:
+        if not self.rows:
             yield _rich_table(self.columns, self.rows)
             return
-        widths: list[int] = calculate(console, options.update_width(options.max_width - extra))
         last = len(self.columns) - 1
         pads = [(0 if c == 0 else 1, 0 if c == last else 1) for c in range(last + 1)]
+        widths = self._fixed_widths(options.max_width, pads)
+        if widths is None:
+            proxy = self._proxy()
+            calculate = getattr(proxy, "_calculate_column_widths", None)
+            extra = getattr(proxy, "_extra_width", None)
+            if calculate is None or not isinstance(extra, int):
+                yield _rich_table(self.columns, self.rows)
+                return
+            widths = calculate(console, options.update_width(options.max_width - extra))
         header = [Text(str(col["header"])) for col in self.columns]
         header_styles = [console.get_style("table.header")] * len(self.columns)
         styles = [console.get_style(c["style"]) if c.get("style") else None for c in self.columns]
@@ -217,6 +222,21 @@ class ListingTable:
         yield Segment.line()
         for cells in self.rows:
             yield from self._row_segments(console, cells, widths, pads, styles)
+
+    def _fixed_widths(self, max_width: int, pads: list[tuple[int, int]]) -> list[int] | None:
+        """The column widths, when every column has a fixed width and the table fits.
+
+        This is what Rich's width algorithm returns in that case (each column
+        its width plus its padding), without importing ``rich.table`` on the
+        hot path of ``papers today``. Anything else (a column sized by its
+        content, a table wider than the room) goes through Rich itself.
+        """
+        room = max_width - (len(self.columns) - 1)  # one separator between columns
+        fixed = [column.get("width") for column in self.columns]
+        if room < 1 or any(w is None for w in fixed):
+            return None
+        widths = [(w + left + right) or 1 for w, (left, right) in zip(fixed, pads, strict=True)]
+        return widths if sum(widths) <= room else None
 
     def _row_segments(
         self,
