@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from typer.testing import CliRunner
@@ -58,13 +59,22 @@ class Result:
 
 @pytest.fixture
 def run() -> Callable[..., Result]:
-    """Run the CLI in-process; stdout and stderr apart."""
+    """Run the CLI in-process; stdout and stderr apart.
+
+    The command is built as ``papers`` builds it (``clitree.command``, each
+    subcommand on first use), not by Typer's eager ``get_command``, which
+    typer.testing's runner would otherwise call.
+    """
+    import typer.testing
+
     from papercli.cli import app
+    from papercli.clitree import command
 
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        with mock.patch.object(typer.testing, "_get_command", command):
+            result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
         return Result(result.exit_code, result.stdout, result.stderr)
 
     return invoke

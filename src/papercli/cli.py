@@ -1167,4 +1167,6 @@ def vars_of(rule: Any) -> dict[str, Any]:
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="papers")
+    from papercli.clitree import command
+
+    command(app)(prog_name="papers")

@@ -1,0 +1,88 @@
+"""The lazily built command tree behaves exactly like the one Typer builds up front."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import typer.main
+import typer.testing
+from typer.core import TyperCommand as Command
+from typer.testing import CliRunner
+
+from papercli.cli import app
+from papercli.clitree import LazyCommands, command
+
+
+def _paths(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    yield path
+    for name in getattr(group, "commands", {}):
+        yield from _paths(group.commands[name], (*path, name))
+
+
+def _help(path: tuple[str, ...]) -> tuple[int, str]:
+    result = CliRunner().invoke(app, [*path, "--help"], prog_name="papers")
+    return result.exit_code, result.output
+
+
+def test_every_help_text_is_the_one_typer_builds(monkeypatch: pytest.MonkeyPatch) -> None:
+    eager = typer.main.get_command(app)
+    paths = list(_paths(eager))
+    assert len(paths) > 20  # the root, every command, every group and its commands
+    want = {p: _help(p) for p in paths}  # typer.testing builds the tree eagerly
+    monkeypatch.setattr(typer.testing, "_get_command", command)
+    got = {p: _help(p) for p in paths}
+    assert got == want
+
+
+def test_a_run_builds_only_the_command_it_runs(
+    monkeypatch: pytest.MonkeyPatch, isolated_home: Any
+) -> None:
+    root = command(app)
+    assert isinstance(root.commands, LazyCommands)  # type: ignore[attr-defined]
+    names = list(root.commands)  # type: ignore[attr-defined]
+    assert names[:2] == ["today", "list"] and {"cache", "config", "watch"} <= set(names)
+    assert root.commands.built() == []  # type: ignore[attr-defined]
+    with pytest.raises(SystemExit) as exit_:
+        root.main(["cache", "path"], prog_name="papers")
+    assert exit_.value.code == 0
+    assert root.commands.built() == ["cache"]  # type: ignore[attr-defined]
+
+
+def test_unknown_commands_still_get_a_suggestion(run: Any) -> None:
+    result = run("todya")
+    assert result.exit_code == 2
+    assert "Did you mean 'today'?" in result.stderr
+
+
+def test_lazy_commands_is_a_mapping() -> None:
+    built: list[str] = []
+
+    def builder(name: str) -> Any:
+        built.append(name)
+        return Command(name)
+
+    table = LazyCommands({n: (lambda n=n: builder(n)) for n in ("a", "b")})
+    assert list(table) == ["a", "b"] and len(table) == 2 and "a" in table and built == []
+    assert table.get("zzz") is None and built == []
+    assert table["b"] is table["b"] and built == ["b"]
+    del table["a"]
+    assert list(table) == ["b"]
+    other = Command("c")
+    table["c"] = other
+    assert table["c"] is other and list(table) == ["b", "c"]
+
+
+def test_typer_internals_missing_fall_back_to_the_eager_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from papercli import clitree
+
+    def moved(app: Any) -> Any:
+        raise ImportError("cannot import name 'get_command_from_info' from 'typer.main'")
+
+    monkeypatch.setattr(clitree, "_lazy_group", moved)
+    root = command(app)
+    assert not isinstance(root.commands, LazyCommands)  # type: ignore[attr-defined]
+    assert "today" in root.commands  # type: ignore[attr-defined]
