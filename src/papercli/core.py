@@ -390,7 +390,27 @@ class App:
     # -- single papers ----------------------------------------------------------
     def find_cached(self, paper_id: str) -> Paper | None:
         """The cached paper, its arXiv record carrying its Hugging Face signals when both
-        sources have it (single-paper files first, then listings, newest first)."""
+        sources have it.
+
+        The search index answers when there is one (``search --offline`` and ``sync``
+        make it), brought up to date first: per source the most recently fetched
+        record. Without one, or when it cannot be used, the cache files are read:
+        single-paper files first, then listings, newest first.
+        """
+        from papercli.index import index_path
+
+        if index_path(self.cache.root).exists():
+            from papercli.index import SearchIndex
+
+            try:
+                with SearchIndex(self.cache) as index:
+                    index.update()
+                    return index.paper(paper_id)
+            except PapersError:  # busy or unusable: the files still hold the answer
+                pass
+        return self._scan_for(paper_id)
+
+    def _scan_for(self, paper_id: str) -> Paper | None:
         found: dict[str, Paper] = {}
         for source in ("hf", "arxiv"):
             entry = self.cache.load(source, "paper", paper_id)

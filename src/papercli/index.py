@@ -524,6 +524,17 @@ class SearchIndex:
         cursor = self._with_rebuild(lambda db: db.execute(sql, args))
         return self._papers(cursor)
 
+    def paper(self, paper_id: str) -> Paper | None:
+        """The cached paper with this id (no version), merged as :meth:`candidates` does."""
+        sql = (
+            "SELECT h.record, o.record FROM ids"
+            " LEFT JOIN papers h ON h.rowid = ids.h_row"
+            " LEFT JOIN papers o ON o.rowid = ids.o_row"
+            " WHERE ids.pid = ?"
+        )
+        cursor = self._with_rebuild(lambda db: db.execute(sql, (paper_id,)))
+        return next(self._papers(cursor), None)
+
     def _papers(self, cursor: Any) -> Iterator[Paper]:
         import sqlite3
 
