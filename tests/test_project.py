@@ -41,7 +41,7 @@ def test_example_config_is_the_generated_default() -> None:
 
 def test_readme_names_both_setup_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "pip install -e . && .venv/bin/papers today" in readme
+    assert "pip install . && .venv/bin/papers today" in readme
     assert "<!-- ci:test-command -->" in readme
     assert "PAPERS_REAL_FIXTURES" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
