@@ -365,7 +365,13 @@ def test_every_accepted_id_is_safe_for_files_and_urls(text: str) -> None:
     assert path.name.endswith(".json")
     url = f"https://huggingface.co/api/papers/{paper_id}"
     assert url.split("/api/papers/", 1)[1] == paper_id
-    assert version is None or version >= 0
+    assert version is None or version >= 1
+
+
+@pytest.mark.parametrize("text", ["2507.09477v0", "arXiv:2507.09477v00", "hep-th/9901001v0"])
+def test_version_zero_is_refused(text: str) -> None:
+    with pytest.raises(UsageError, match="versions start at v1"):
+        parse_paper_id(text)
 
 
 @FUZZ

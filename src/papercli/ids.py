@@ -32,6 +32,8 @@ def parse_paper_id(text: str) -> tuple[str, int | None]:
         match = pattern.fullmatch(value)
         if match:
             version = int(match.group(2)[1:]) if match.group(2) else None
+            if version == 0:
+                raise UsageError(f"Invalid paper id {_shown(text)}: arXiv versions start at v1.")
             return match.group(1), version
     raise UsageError(
         f"Invalid paper id {_shown(text)}: use an arXiv id such as 2501.01234, 2501.01234v2 "
