@@ -282,6 +282,15 @@ def test_new_shows_only_papers_not_seen_before(run, hub: FakeHub, isolated_home:
         "2507.00002",
     ]
     assert ids(run("list", "--date", "2025-07-15", "--json", "--new")) == []
+    again = run("list", "--date", "2025-07-15", "--new")
+    assert again.exit_code == 0 and again.stdout == ""
+    assert again.stderr == (
+        "Nothing new in Hugging Face Daily Papers, 2025-07-15 (2 papers, all shown before).\n"
+    )
+    assert ids(run("list", "--month", "2025-07", "--json", "--new", "Two")) == []
+    assert run("list", "--month", "2025-07", "--new", "Two").stderr == (
+        "No new papers match (of 1 new in Hugging Face Daily Papers, 2025-07).\n"
+    )
     assert ids(run("list", "--month", "2025-07", "--json", "--new")) == ["2507.00003"]
     # With [display] mark_seen = false, showing a listing does not mark it.
     (isolated_home / "config.toml").write_text("[display]\nmark_seen = false\n")

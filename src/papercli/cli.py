@@ -363,7 +363,14 @@ def _emit_listing(listing: Listing, out: Output | bool) -> None:
         text = render(out.format, listing.papers, Meta.of(listing), abstracts=out.abstracts)
         _write_output(text, out, what)
     if not listing.papers:
-        if listing.total:
+        if listing.fresh == 0 and listing.total:
+            _stderr(
+                f"Nothing new in {listing.heading} "
+                f"({_plural(listing.total, 'paper')}, all shown before)."
+            )
+        elif listing.fresh:
+            _stderr(f"No new papers match (of {listing.fresh} new in {listing.heading}).")
+        elif listing.total:
             _stderr(f"No papers match (of {listing.total} in {listing.heading}).")
         else:
             _stderr(f"No papers in {listing.heading}.")

@@ -54,6 +54,7 @@ class Listing:
     total: int = 0  # before filtering
     query: Query = field(default_factory=lambda: Query.parse(""))
     more: bool = False  # cut at the limit, more papers matched
+    fresh: int | None = None  # with --new: how many of the total were not shown before
 
 
 def _paper_day(p: Paper) -> str:
@@ -383,9 +384,16 @@ class App:
             papers = []
         else:
             papers = self.hf_period(period, offline=offline, refresh=refresh)
-        shown = apply_filters(self.unseen(papers) if filters.new_only else papers, filters)
+        shown, fresh = self._select(papers, filters)
         heading = f"Hugging Face Daily Papers, {period.key}"
-        return Listing(shown, heading, "hf", period, len(papers), filters.query)
+        return Listing(shown, heading, "hf", period, len(papers), filters.query, fresh=fresh)
+
+    def _select(self, papers: list[Paper], filters: Filters) -> tuple[list[Paper], int | None]:
+        """The papers a listing shows, and with --new how many had not been shown before."""
+        if not filters.new_only:
+            return apply_filters(papers, filters), None
+        fresh = self.unseen(papers)
+        return apply_filters(fresh, filters), len(fresh)
 
     # -- single papers ----------------------------------------------------------
     def find_cached(self, paper_id: str) -> Paper | None:
@@ -665,10 +673,10 @@ class App:
             announced = arxiv.announcement_day(day) or self.today
             signals = self.hf_signals(announced, offline=offline)
         papers = arxiv_view(papers, replacements, signals, include_hf)
-        shown = apply_filters(self.unseen(papers) if filters.new_only else papers, filters)
+        shown, fresh = self._select(papers, filters)
         period = day_period(arxiv.announcement_day(day) or self.today)
         source = "all" if merged else "arxiv"
-        return Listing(shown, heading, source, period, len(papers), filters.query)
+        return Listing(shown, heading, source, period, len(papers), filters.query, fresh=fresh)
 
     def arxiv_search(self, text: str, filters: Filters) -> Listing:
         """``papers search --source arxiv``: the export API, paged politely up to the limit."""
@@ -876,9 +884,9 @@ class App:
             heading = f"arXiv {names} with Hugging Face signals, {when}"
             signals = self._hf_signals_for(period, offline=offline)
         papers = arxiv_view(papers, replacements, signals, include_hf)
-        shown = apply_filters(self.unseen(papers) if filters.new_only else papers, filters)
+        shown, fresh = self._select(papers, filters)
         source = "all" if merged else "arxiv"
-        return Listing(shown, heading, source, period, len(papers), filters.query)
+        return Listing(shown, heading, source, period, len(papers), filters.query, fresh=fresh)
 
     def source_listing(
         self,
