@@ -65,3 +65,17 @@ def test_query_matches_are_highlighted() -> None:
     with console.capture() as capture:
         console.print(table)
     assert "\x1b[1;33mMini batch\x1b[0mes" in capture.get()
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_a_long_first_author_keeps_the_count_of_the_others(width: int) -> None:
+    p = Paper(
+        id="2507.11001",
+        title="A title",
+        authors=("Maximilian Alexander von Longname-Hyphenated", *("X",) * 12),
+        upvotes=3,
+        sources=("hf",),
+    )
+    out = render(papers_table([p], None, width=width), width)
+    assert "… +12" in out
+    assert "Maximilian" in out

@@ -49,6 +49,18 @@ def authors_short(authors: tuple[str, ...]) -> str:
     return f"{first} +{len(authors) - 1}" if len(authors) > 1 else first
 
 
+def authors_fit(authors: tuple[str, ...], width: int) -> str:
+    """``authors_short`` in ``width`` cells: a long first name is cut, the "+N" is kept."""
+    from rich.cells import cell_len, set_cell_size
+
+    full = authors_short(authors)
+    suffix = f" +{len(authors) - 1}"
+    room = width - cell_len(suffix) - 1  # and one cell for the ellipsis
+    if len(authors) < 2 or cell_len(full) <= width or room < 3:
+        return full  # fits, or no "+N" to keep, or too narrow: Rich's own ellipsis
+    return set_cell_size(clean(authors[0]), room).rstrip() + "…" + suffix
+
+
 def stars(n: int | None) -> str:
     if n is None:
         return ""
@@ -138,6 +150,7 @@ def papers_table(
         columns.append({"header": "Code", "no_wrap": True, "justify": "right", "width": code_w})
     cells_of_rows: list[list[Text]] = []
     for rank, upvotes, title, authors, p, code in rows:
+        authors = authors_fit(p.authors, authors_w)
         cells = [Text(rank), *([Text(upvotes)] if signals else []), title, Text(authors)]
         if wide:
             cells += [Text(third(p)), _safe(p.id)]
