@@ -79,3 +79,20 @@ def test_a_long_first_author_keeps_the_count_of_the_others(width: int) -> None:
     out = render(papers_table([p], None, width=width), width)
     assert "… +12" in out
     assert "Maximilian" in out
+
+
+@pytest.mark.parametrize("width", [24, 30, 40, 50, 60, 79])
+def test_narrow_terminals_keep_rank_and_upvotes(width: int) -> None:
+    p = Paper(
+        id="2507.11001",
+        title="Agentic Any Image to 4K Super-Resolution",
+        authors=("Yushen Zuo", *("X",) * 12),
+        upvotes=107,
+        github_url="https://github.com/x/y",
+        github_stars=810,
+        sources=("hf",),
+    )
+    lines = render(papers_table([p], None, width=width), width).splitlines()
+    assert lines[0].split()[:3] == ["#", "▲", "Title"]
+    assert lines[2].split()[:3] == ["1", "107", "Agentic"]
+    assert all(len(line) <= width for line in lines)

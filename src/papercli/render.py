@@ -84,7 +84,8 @@ def papers_table(
     Column widths are computed once, up front: the narrow columns get what their
     content needs (authors and organization capped), the title gets the rest and
     never less than a third of the width; below 100 columns the organization and
-    arXiv id columns are left out before the title shrinks. Built once: the
+    arXiv id columns are left out before the title shrinks, and on very narrow
+    terminals the authors, then the code column. Built once: the
     cells of every row are made here, and :class:`ListingTable` draws them in
     one pass (exactly what ``rich.table.Table`` would draw, several times faster).
     """
@@ -113,24 +114,31 @@ def papers_table(
     org_header = "Org" if signals else "Category"
     rank_w = need([r[0] for r in rows], "#")
     up_w = need([r[1] for r in rows], "▲") if signals else 0
-    code_w = need([r[5].plain for r in rows], "Code") if signals else 0
+    code_need = need([r[5].plain for r in rows], "Code") if signals else 0
     authors_need = min(22, need([r[3] for r in rows], "Authors"))
     org_need = min(18, need([third(r[4]) for r in rows], org_header))
     id_need = need([clean(r[4].id) for r in rows], "arXiv")
     min_title = max(20, width // 3)
-    for wide in (True, False) if width >= 100 else (False,):
+    # Layouts from the richest down: with the org and id columns (from 100 columns),
+    # without them, then (on very narrow terminals) without authors, without code.
+    layouts = [(False, True, signals), (False, False, signals), (False, False, False)]
+    if width >= 100:
+        layouts.insert(0, (True, True, signals))
+    for wide, show_authors, show_code in layouts:
         org_w, id_w = (org_need, id_need) if wide else (0, 0)
-        gaps = 3 * ((6 if wide else 4) - (0 if signals else 2))
+        code_w = code_need if show_code else 0
+        count = 2 + signals + show_authors + 2 * wide + show_code  # columns shown
+        gaps = 3 * (count - 1)  # padding and separator between columns
         fixed = rank_w + up_w + code_w + org_w + id_w + gaps
         # The authors column gives up room first (down to 8), then the org column.
-        authors_w = max(8, min(authors_need, width - fixed - min_title))
+        authors_w = max(8, min(authors_need, width - fixed - min_title)) if show_authors else 0
         if wide and width - fixed - authors_w < min_title:
             org_w = max(6, org_w - (min_title - (width - fixed - authors_w)))
             fixed = rank_w + up_w + code_w + org_w + id_w + gaps
         title_w = width - fixed - authors_w
         if title_w >= min_title:
             break
-    title_w = max(min_title, title_w)
+    title_w = max(min(min_title, 10), title_w)
 
     columns: list[dict[str, Any]] = [
         {"header": "#", "justify": "right", "no_wrap": True, "style": "dim", "width": rank_w}
@@ -138,23 +146,25 @@ def papers_table(
     if signals:
         columns.append({"header": "▲", "justify": "right", "no_wrap": True, "width": up_w})
     columns.append({"header": "Title", "width": title_w, "overflow": "fold"})
-    columns.append(
-        {"header": "Authors", "no_wrap": True, "overflow": "ellipsis", "width": authors_w}
-    )
+    if show_authors:
+        columns.append(
+            {"header": "Authors", "no_wrap": True, "overflow": "ellipsis", "width": authors_w}
+        )
     if wide:
         columns.append(
             {"header": org_header, "no_wrap": True, "overflow": "ellipsis", "width": org_w}
         )
         columns.append({"header": "arXiv", "no_wrap": True, "width": id_w})
-    if signals:
+    if show_code:
         columns.append({"header": "Code", "no_wrap": True, "justify": "right", "width": code_w})
     cells_of_rows: list[list[Text]] = []
-    for rank, upvotes, title, authors, p, code in rows:
-        authors = authors_fit(p.authors, authors_w)
-        cells = [Text(rank), *([Text(upvotes)] if signals else []), title, Text(authors)]
+    for rank, upvotes, title, _authors, p, code in rows:
+        cells = [Text(rank), *([Text(upvotes)] if signals else []), title]
+        if show_authors:
+            cells.append(Text(authors_fit(p.authors, authors_w)))
         if wide:
             cells += [Text(third(p)), _safe(p.id)]
-        if signals:
+        if show_code:
             cells.append(code)
         cells_of_rows.append(cells)
     return ListingTable(columns, cells_of_rows)
