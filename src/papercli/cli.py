@@ -863,7 +863,9 @@ def config_show() -> None:
             name: {k: v for k, v in vars_of(rule).items() if v not in (None, ())}
             for name, rule in settings.watches.items()
         }
-    sys.stdout.write(f"# {settings.config_path}\n")
+    path = settings.config_path
+    where = "" if path.exists() else " (no such file: defaults and environment only)"
+    sys.stdout.write(f"# {path}{where}\n")
     sys.stdout.write(tomli_w.dumps(nested))
 
 

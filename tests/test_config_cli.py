@@ -1,0 +1,62 @@
+"""papers config path | init | show, end to end."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_path_names_the_file_in_papers_home(run: Any, isolated_home: Path) -> None:
+    result = run("config", "path")
+    assert result.exit_code == 0
+    assert result.stdout == f"{isolated_home / 'config.toml'}\n"
+
+
+def test_init_writes_the_example_and_never_overwrites_without_force(
+    run: Any, isolated_home: Path
+) -> None:
+    path = isolated_home / "config.toml"
+    path.unlink(missing_ok=True)
+    first = run("config", "init")
+    assert first.exit_code == 0, first.stderr
+    assert path.read_text(encoding="utf-8") == (ROOT / "config.example.toml").read_text(
+        encoding="utf-8"
+    )
+    path.write_text("[display]\ndefault_source = 'arxiv'\n", encoding="utf-8")
+    again = run("config", "init")
+    assert again.exit_code == 1
+    assert again.stderr.count("\n") == 1 and "--force" in again.stderr
+    assert "arxiv" in path.read_text(encoding="utf-8")  # untouched
+    assert run("config", "init", "--force").exit_code == 0
+    assert "arxiv" not in tomllib.loads(path.read_text(encoding="utf-8"))["display"].values()
+
+
+def test_show_says_when_there_is_no_file(run: Any, isolated_home: Path) -> None:
+    (isolated_home / "config.toml").unlink(missing_ok=True)
+    result = run("config", "show")
+    assert result.exit_code == 0
+    first, _, rest = result.stdout.partition("\n")
+    assert (
+        first == f"# {isolated_home / 'config.toml'} (no such file: defaults and environment only)"
+    )
+    assert tomllib.loads(rest)["cache"]["ttl_minutes"] > 0
+
+
+def test_show_merges_the_file_and_the_environment(
+    run: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = isolated_home / "config.toml"
+    path.write_text("[cache]\nttl_minutes = 7\n", encoding="utf-8")
+    monkeypatch.setenv("PAPERS_HF_URL", "http://127.0.0.1:1")
+    result = run("config", "show")
+    assert result.exit_code == 0, result.stderr
+    first, _, rest = result.stdout.partition("\n")
+    assert first == f"# {path}"
+    shown = tomllib.loads(rest)
+    assert shown["cache"]["ttl_minutes"] == 7
+    assert shown["sources"]["hf"]["url"] == "http://127.0.0.1:1"
