@@ -71,6 +71,45 @@ def test_malformed_queries_say_where(query: str, column: int) -> None:
     assert info.value.exit_code == 2
 
 
+def test_a_field_applies_to_a_parenthesised_group() -> None:
+    assert Query.parse("title:(a OR b)").tree == Or((Term("title", "a"), Term("title", "b")))
+    assert Query.parse("title:(mini batch)").tree == And(
+        (
+            Term("title", "mini"),
+            Or((Term("title", "batch"), Term("title", "mini batch", True))),
+        )
+    )
+    assert Query.parse('-au:(smith "van der")').tree == Not(
+        And((Term("author", "smith"), Term("author", "van der", True)))
+    )
+    assert Query.parse("cat:(cs.LG OR cs.CL) x").tree == And(
+        (Or((Term("cat", "cs.LG"), Term("cat", "cs.CL"))), Term(None, "x"))
+    )
+    # Words of one field join as plain words do; category and id values never join.
+    assert Query.parse("title:mini title:batch").tree == Query.parse("title:(mini batch)").tree
+    assert Query.parse("cat:cs.LG cat:cs.CL").tree == And(
+        (Term("cat", "cs.LG"), Term("cat", "cs.CL"))
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "column"),
+    [("title:(au:x)", 8), ("title:(a abs:(b))", 10), ("title:()", 1), ("title:(a", 1)],
+)
+def test_field_groups_malformed(query: str, column: int) -> None:
+    with pytest.raises(UsageError) as info:
+        Query.parse(query)
+    assert f"at column {column}:" in info.value.message
+
+
+def test_field_groups_match() -> None:
+    p = paper(title="Minibatch training", abstract="about diffusion", authors=("Ann Smith",))
+    for q in ["title:(mini batch)", "title:(mini-batch)", "title:(diffusion OR minibatch)"]:
+        assert Query.parse(q).matches(p), q
+    for q in ["title:(diffusion)", "-au:(smith OR jones)", "title:(training zebra)"]:
+        assert not Query.parse(q).matches(p), q
+
+
 # --- matching ------------------------------------------------------------------------
 
 

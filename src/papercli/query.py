@@ -178,8 +178,12 @@ def _tokenize(query: str) -> list[_Tok]:
         if match and match.group(1).lower() in FIELDS:
             field = FIELDS[match.group(1).lower()]
             i += match.end()
-            if i >= n or query[i].isspace() or query[i] in "()":
+            if i >= n or query[i].isspace() or query[i] == ")":
                 raise _error(query, start, f"empty field '{match.group(0)}'")
+            if query[i] == "(":  # title:(a OR b): the field applies to the group
+                toks.append(_Tok("(", start, field))
+                i += 1
+                continue
         if query[i] == '"':
             end = query.find('"', i + 1)
             if end < 0:
@@ -204,19 +208,28 @@ def _tokenize(query: str) -> list[_Tok]:
     return toks
 
 
-def _is_plain_word(node: Node) -> bool:
-    return isinstance(node, Term) and node.field is None and not node.phrase
+def _joinable(prev: Node | None, node: Node) -> bool:
+    """Two words (not phrases) of the same field, or of none, side by side."""
+    return (
+        isinstance(prev, Term)
+        and isinstance(node, Term)
+        and not prev.phrase
+        and not node.phrase
+        and prev.field == node.field
+        and prev.field not in ("cat", "id")
+    )
 
 
 def _join_neighbours(children: list[Node]) -> tuple[Node, ...]:
     """``mini batch`` also finds "minibatch": a plain word is found on its own, or
     joined to the plain word before it (as the phrase of the two). (Joined to the
-    word after it, it is also found on its own, so that case needs no term.)"""
+    word after it, it is also found on its own, so that case needs no term.) The
+    same holds for two words of one field (``title:(mini batch)``)."""
     out: list[Node] = []
     for i, node in enumerate(children):
         prev = children[i - 1] if i > 0 else None
-        if prev is not None and _is_plain_word(node) and _is_plain_word(prev):
-            joined = Term(None, f"{prev.text} {node.text}", True)  # type: ignore[union-attr]
+        if _joinable(prev, node):
+            joined = Term(node.field, f"{prev.text} {node.text}", True)  # type: ignore[union-attr]
             out.append(Or((node, joined)))
         else:
             out.append(node)
@@ -229,6 +242,7 @@ class _Parser:
         self.toks = _tokenize(query)
         self.i = 0
         self.depth = 0
+        self.field: str | None = None  # inside field:( ... ), that field
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -294,7 +308,13 @@ class _Parser:
             self.take()
             if self.peek() is not None and self.peek().kind == ")":  # type: ignore[union-attr]
                 raise _error(self.query, tok.pos, "empty parentheses")
-            node = self.or_expr()
+            if tok.field is not None and self.field is not None:
+                raise _error(self.query, tok.pos, f"a field inside {self.field}:( )")
+            outer, self.field = self.field, tok.field or self.field
+            try:
+                node = self.or_expr()
+            finally:
+                self.field = outer
             close = self.peek()
             if close is None or close.kind != ")":
                 raise _error(self.query, tok.pos, "unbalanced '('")
@@ -302,9 +322,12 @@ class _Parser:
             return node
         if tok.kind == "TERM":
             self.take()
-            if tok.field not in ("cat", "id") and not term_chars(tok.text):
+            if tok.field is not None and self.field is not None:
+                raise _error(self.query, tok.pos, f"a field inside {self.field}:( )")
+            field = tok.field or self.field
+            if field not in ("cat", "id") and not term_chars(tok.text):
                 raise _error(self.query, tok.pos, f"nothing to match in {tok.text!r}")
-            return Term(tok.field, tok.text, tok.phrase)
+            return Term(field, tok.text, tok.phrase)
         if tok.kind == ")":
             raise _error(self.query, tok.pos, "unbalanced ')'")
         raise _error(self.query, tok.pos, f"{tok.kind} without a term before it")
