@@ -1,6 +1,6 @@
-"""`papers show` finds a cached paper through the search index when there is one.
+"""`papers show` reads only the cache files the search index names for a paper.
 
-Without an index it reads the cache files; both ways give the same paper.
+With or without an index the answer is the same; the index only saves reading.
 """
 
 from __future__ import annotations
@@ -58,13 +58,33 @@ def test_index_and_files_give_the_same_paper(fixture_bytes: Any) -> None:
     assert app.find_cached("2507.99999") is None
 
 
-def test_with_an_index_the_files_are_not_read(
+def _loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record which listing files the cache reads."""
+    seen: list[str] = []
+    original = Cache.load
+
+    def load(self: Cache, source: str, kind: str, key: str) -> Any:
+        if kind != "paper":
+            seen.append(f"{source}/{kind}/{key}")
+        return original(self, source, kind, key)
+
+    monkeypatch.setattr(Cache, "load", load)
+    return seen
+
+
+def test_with_an_index_only_the_files_holding_the_paper_are_read(
     fixture_bytes: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ids = _fill(fixture_bytes)
+    _fill(fixture_bytes)
+    cache = Cache(config.load().cache_dir)
+    for n in range(5):  # listings that do not hold it
+        other = Paper(id=f"2506.0000{n}", title="Other", sources=("hf",))
+        cache.save("hf", "day", f"2025-06-0{n + 1}", [other])
     _build_index()
-    monkeypatch.setattr(App, "_scan_for", lambda self, pid: pytest.fail("scanned the files"))
-    assert _app().find_cached(ids[-1]) is not None
+    seen = _loads(monkeypatch)
+    found = _app().find_cached("2301.00001")  # only in the arXiv announcement
+    assert found is not None and found.id == "2301.00001"
+    assert seen == ["arxiv/rss/cs.CL+cs.LG/2025-07-15"]
 
 
 def test_the_index_follows_listings_cached_after_it(fixture_bytes: Any) -> None:
@@ -76,20 +96,61 @@ def test_the_index_follows_listings_cached_after_it(fixture_bytes: Any) -> None:
     assert found is not None and found.title == "Listed later"
 
 
-def test_an_unusable_index_falls_back_to_the_files(
-    fixture_bytes: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from papercli.errors import PapersError
-    from papercli.index import SearchIndex
+def test_the_same_precedence_with_and_without_an_index(fixture_bytes: Any) -> None:
+    """A single-paper file wins over a listing fetched after it; a newer day over an
+    older day fetched later (the rule of the file scan, kept with an index)."""
+    cache = Cache(config.load().cache_dir)
+    alone = Paper(id="2507.30001", title="Alone", comment="12 pages", sources=("arxiv",))
+    cache.save("arxiv", "paper", alone.id, [alone], fetched_at=1_000.0)
+    listed = Paper(id="2507.30001", title="Listed", sources=("arxiv",))
+    cache.save("arxiv", "rss", "cs.LG/2025-07-15", [listed], fetched_at=5_000.0)
+    newer = Paper(id="2507.30001", title="Newer day", listed="2025-07-16", sources=("hf",))
+    older = Paper(id="2507.30001", title="Older day", listed="2025-07-15", sources=("hf",))
+    cache.save("hf", "day", "2025-07-16", [newer], fetched_at=2_000.0)
+    cache.save("hf", "day", "2025-07-15", [older], fetched_at=9_000.0)
+    stray = cache.root / "backup" / "hf" / "day"
+    stray.mkdir(parents=True)
+    (stray / "2025-07-17.json").write_bytes(cache.path("hf", "day", "2025-07-16").read_bytes())
+    without = _app().find_cached("2507.30001")
+    _build_index()
+    with_index = _app().find_cached("2507.30001")
+    assert with_index == without
+    assert without is not None and without.title == "Alone" and without.listed == "2025-07-16"
 
+
+def test_an_unusable_index_means_reading_every_file(
+    fixture_bytes: Any, isolated_home: Path
+) -> None:
     ids = _fill(fixture_bytes)
     _build_index()
+    from papercli.index import index_path
 
-    def busy(self: SearchIndex) -> None:
-        raise PapersError("The search index is busy")
+    index_path(Cache(config.load().cache_dir).root).write_bytes(b"not a database" * 100)
+    assert all(_app().find_cached(i) is not None for i in ids)
 
-    monkeypatch.setattr(SearchIndex, "update", busy)
-    assert _app().find_cached(ids[0]) is not None
+
+def test_the_lookup_neither_writes_nor_waits_on_the_index(fixture_bytes: Any) -> None:
+    """A sync holding the index's write lock, and an index behind the cache."""
+    import sqlite3
+
+    from papercli.index import index_path
+
+    _fill(fixture_bytes)
+    _build_index()
+    late = Paper(id="2507.20001", title="Listed later", sources=("hf",))
+    Cache(config.load().cache_dir).save("hf", "day", "2025-07-16", [late])
+    path = index_path(Cache(config.load().cache_dir).root)
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO meta VALUES ('busy', 'yes')")
+        before = {p.name: p.read_bytes() for p in path.parent.iterdir()}
+        found = _app().find_cached("2507.20001")
+        assert found is not None and found.title == "Listed later"
+        assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
 
 
 def test_show_offline_through_the_index(run: Any, fixture_bytes: Any, isolated_home: Path) -> None:

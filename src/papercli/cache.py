@@ -95,6 +95,10 @@ class Cache:
             key.split("/")[-1] + ".json"
         )
 
+    def relative(self, source: str, kind: str, key: str) -> str:
+        """The entry's file path relative to the cache root, with "/" separators."""
+        return self.path(source, kind, key).relative_to(self.root).as_posix()
+
     def load(self, source: str, kind: str, key: str) -> Entry | None:
         """The cached entry, or None when absent. Bad files are set aside."""
         path = self.path(source, kind, key)

@@ -398,27 +398,15 @@ class App:
     # -- single papers ----------------------------------------------------------
     def find_cached(self, paper_id: str) -> Paper | None:
         """The cached paper, its arXiv record carrying its Hugging Face signals when both
-        sources have it.
+        sources have it (single-paper files first, then listings, newest first).
 
-        The search index answers when there is one (``search --offline`` and ``sync``
-        make it), brought up to date first: per source the most recently fetched
-        record. Without one, or when it cannot be used, the cache files are read:
-        single-paper files first, then listings, newest first.
+        When there is a search index (``search --offline`` and ``sync`` make one), it
+        says which listing files can hold the paper and only those are read; the
+        answer is the same as reading them all.
         """
-        from papercli.index import index_path
+        from papercli.index import SearchIndex
 
-        if index_path(self.cache.root).exists():
-            from papercli.index import SearchIndex
-
-            try:
-                with SearchIndex(self.cache) as index:
-                    index.update()
-                    return index.paper(paper_id)
-            except PapersError:  # busy or unusable: the files still hold the answer
-                pass
-        return self._scan_for(paper_id)
-
-    def _scan_for(self, paper_id: str) -> Paper | None:
+        holding = SearchIndex(self.cache).files_holding(paper_id)
         found: dict[str, Paper] = {}
         for source in ("hf", "arxiv"):
             entry = self.cache.load(source, "paper", paper_id)
@@ -434,6 +422,8 @@ class App:
             if source in found:
                 continue
             for key in reversed(self.cache.keys(source, kind)):
+                if holding is not None and self.cache.relative(source, kind, key) not in holding:
+                    continue
                 entry = self.cache.load(source, kind, key)
                 match = next((p for p in entry.papers if p.id == paper_id), None) if entry else None
                 if match is not None:

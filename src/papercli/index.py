@@ -524,16 +524,44 @@ class SearchIndex:
         cursor = self._with_rebuild(lambda db: db.execute(sql, args))
         return self._papers(cursor)
 
-    def paper(self, paper_id: str) -> Paper | None:
-        """The cached paper with this id (no version), merged as :meth:`candidates` does."""
-        sql = (
-            "SELECT h.record, o.record FROM ids"
-            " LEFT JOIN papers h ON h.rowid = ids.h_row"
-            " LEFT JOIN papers o ON o.rowid = ids.o_row"
-            " WHERE ids.pid = ?"
-        )
-        cursor = self._with_rebuild(lambda db: db.execute(sql, (paper_id,)))
-        return next(self._papers(cursor), None)
+    def files_holding(self, paper_id: str) -> set[str] | None:
+        """The cache files (paths relative to the cache root) that may hold this paper.
+
+        Those the index lists for it, plus every file added or changed since the
+        index last read it, so that reading just these files answers exactly what
+        reading every file would. None when there is no usable index: the caller
+        reads every file. Read-only and quick: it never writes, rebuilds or waits
+        on the index (a read-only cache, or a sync holding the index, is fine).
+        """
+        import sqlite3
+
+        if not self.path.is_file():
+            return None
+        try:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            db = sqlite3.connect(uri, uri=True, timeout=0.2)
+            try:
+                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+                if meta != {"version": str(INDEX_VERSION), "token_chars": str(TOKEN_CHARS)}:
+                    return None
+                known = {
+                    path: (mtime, size)
+                    for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
+                }
+                holding = {
+                    path
+                    for (path,) in db.execute(
+                        "SELECT DISTINCT files.path FROM papers"
+                        " JOIN files ON files.id = papers.file_id WHERE papers.pid = ?",
+                        (paper_id,),
+                    )
+                }
+            finally:
+                db.close()
+        except (sqlite3.Error, OSError):
+            return None
+        changed = {path for path, stamp in self._scan().items() if known.get(path) != stamp}
+        return holding | changed
 
     def _papers(self, cursor: Any) -> Iterator[Paper]:
         import sqlite3
