@@ -246,7 +246,7 @@ def _query_text(words: list[str] | None) -> str:
             # After "--" everything is query text; an option there is surely a slip.
             raise UsageError(
                 f"{word!r} looks like an option inside the query: put options before '--' "
-                "(papers list --month 2025-07 -- diffusion -video)."
+                "(papers COMMAND --limit 5 -- diffusion -video)."
             )
     return " ".join(words or [])
 
@@ -403,6 +403,14 @@ def _day_option(text: str | None, name: str) -> Any:
         return parse_day(text, dt.date.today())
     except UsageError as exc:
         raise UsageError(f"{name}: {exc.message}") from None
+
+
+def _day_range(since: str | None, until: str | None) -> tuple[Any, Any]:
+    """--since and --until as days; the first after the second is a usage error."""
+    first, last = _day_option(since, "--since"), _day_option(until, "--until")
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"--since {first} is after --until {last}.")
+    return first, last
 
 
 def _run(func: Callable[[App], None]) -> None:
@@ -636,8 +644,7 @@ def search(
         filters = _filters(
             None, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
         )
-    filters.since = _day_option(since, "--since")
-    filters.until = _day_option(until, "--until")
+    filters.since, filters.until = _day_range(since, until)
     if offline:
         if limit is None:
             filters.limit = OFFLINE_SEARCH_LIMIT
@@ -1148,7 +1155,7 @@ def trends(
     from papercli.trends import trends as compute_trends
 
     parsed = Query.parse(_query_text(query))
-    first, last = _day_option(since, "--since"), _day_option(until, "--until")
+    first, last = _day_range(since, until)
 
     def run(a: App) -> None:
         result = compute_trends(a.cache, parsed, by.value, first, last)  # type: ignore[arg-type]
