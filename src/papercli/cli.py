@@ -68,7 +68,8 @@ class Sort(StrEnum):
 QueryArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Words that must all appear in the title or abstract (a quoted phrase is one term).",
+        help='A query: words that must all match the title or abstract, "phrases", '
+        "OR, -word, fields such as title:, au:, cat: (see the README's Queries).",
         show_default=False,
     ),
 ]
@@ -80,7 +81,7 @@ MinUpvotesOpt = Annotated[
     int | None, typer.Option("--min-upvotes", min=0, help="Only papers with at least N upvotes.")
 ]
 HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code repository.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use the cache only; no network.")]
 RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and fetch again.")]
 NewOpt = Annotated[
@@ -670,7 +671,7 @@ DIGEST_NOTHING_NEW = 3  # like papers watch run: a cron job can tell "nothing ne
 def digest(
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="NAME", help="Watch rules (default: all).", show_default=False),
+        typer.Argument(metavar="[NAME]...", help="Watch rules (default: all).", show_default=False),
     ] = None,
     to: Annotated[
         str | None, typer.Option("--to", metavar="ADDRESS", help="Recipient (default: [email] to).")
