@@ -156,7 +156,14 @@ def serve(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/hf_daily_papers_monthly"))
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="folder of daily_papers_YYYY-MM.json files (default: "
+        "<shared>/data/hf_daily_papers_monthly; <shared> is $PAPERS_SHARED, else "
+        "../shared or ../../shared from the repository)",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
     parser.add_argument(
@@ -166,6 +173,12 @@ def main() -> None:
         help="serve N copies of every paper (ids <id>r<k>, dates k*144 weeks earlier)",
     )
     args = parser.parse_args()
+    if args.data is None:
+        from fakearxiv import shared_dir  # the same search for the shared data
+
+        args.data = shared_dir() / "data" / "hf_daily_papers_monthly"
+    if not any(args.data.glob("daily_papers_*.json")):
+        parser.error(f"no daily_papers_*.json in {args.data}: pass --data or set PAPERS_SHARED")
     server, url = serve(args.data, args.port, args.latency, args.scale)
     print(f"serving {args.data} at {url}", flush=True)
     try:

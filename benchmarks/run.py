@@ -146,13 +146,20 @@ def _install() -> str:
     compiled them once, at install time.
     """
     import importlib.util
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
 
     import papercli
 
     source = Path(papercli.__file__)
     cached = Path(importlib.util.cache_from_source(str(source))).exists()
-    where = "editable (source tree)" if "site-packages" not in source.parts else "regular"
-    flag = ", PYTHONDONTWRITEBYTECODE set" if sys.flags.dont_write_bytecode else ""
+    try:  # PEP 610: pip records an editable install in direct_url.json
+        direct = json.loads(distribution("papercli").read_text("direct_url.json") or "{}")
+        editable = bool(direct.get("dir_info", {}).get("editable"))
+    except (PackageNotFoundError, ValueError):
+        editable = False
+    where = "editable" if editable else "regular"
+    flag = ", PYTHONDONTWRITEBYTECODE set" if os.environ.get("PYTHONDONTWRITEBYTECODE") else ""
     return f"{where}, bytecode {'cached' if cached else 'NOT cached'}{flag}"
 
 

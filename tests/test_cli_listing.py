@@ -357,3 +357,31 @@ def test_today_offline_uses_synced_month_listings(run, isolated_home: Path) -> N
     assert result.exit_code == 0, result.stderr
     assert [p["id"] for p in result.json()] == ["2507.00031"]
     assert "showing 2025-07-31" in result.stderr
+
+
+def test_today_with_a_quiet_week_online_shows_the_latest_cached_day(
+    run, hf_url, httpserver, fixture_bytes
+) -> None:
+    old = (TODAY - dt.timedelta(days=30)).isoformat()
+    serve_day(httpserver, fixture_bytes, old)
+    assert run("list", "--date", old).exit_code == 0
+    httpserver.expect_request("/api/daily_papers").respond_with_data(
+        "[]", content_type="application/json"
+    )
+    result = run("today", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert {p["listed"] for p in result.json()} == {old}
+    first = (TODAY - dt.timedelta(days=7)).isoformat()
+    assert f"Nothing listed from {first} to {TODAY.isoformat()}; showing" in result.stderr
+
+
+def test_today_with_a_quiet_week_and_nothing_cached_says_which_days(
+    run, hf_url, httpserver
+) -> None:
+    httpserver.expect_request("/api/daily_papers").respond_with_data(
+        "[]", content_type="application/json"
+    )
+    result = run("today")
+    assert result.exit_code == 0
+    first = (TODAY - dt.timedelta(days=7)).isoformat()
+    assert f"Nothing listed on Hugging Face Daily Papers from {first} to" in result.stderr

@@ -86,3 +86,12 @@ def test_typer_internals_missing_fall_back_to_the_eager_tree(
     root = command(app)
     assert not isinstance(root.commands, LazyCommands)  # type: ignore[attr-defined]
     assert "today" in root.commands  # type: ignore[attr-defined]
+
+
+def test_a_builder_failing_is_not_no_such_command() -> None:
+    def broken() -> Any:
+        raise KeyError("param")
+
+    table = LazyCommands({"x": broken})
+    with pytest.raises(RuntimeError, match="building the command 'x' failed"):
+        table.get("x")

@@ -62,6 +62,8 @@ def test_grammar_shapes() -> None:
         ("NOT", 1),
         ('""', 1),
         ("(" * 100 + "a" + ")" * 100, 65),
+        ("titel:foo", 1),
+        ("a auth:hinton", 3),
     ],
 )
 def test_malformed_queries_say_where(query: str, column: int) -> None:
@@ -293,3 +295,10 @@ def test_boolean_structure_agrees_with_the_reference(tree: tuple[str, object], t
     query_text, predicate = tree
     p = paper(title=text)
     assert Query.parse(query_text).matches(p) == predicate(text)  # type: ignore[operator]
+
+
+def test_a_misspelled_field_is_named_and_text_with_a_colon_is_not() -> None:
+    with pytest.raises(UsageError, match=r"unknown field 'titel:' \(did you mean 'title:'"):
+        Query.parse("titel:foo")
+    for text in ("ICLR:2024", "abc:def", '"titel:foo"', "Author:hinton"):
+        Query.parse(text)

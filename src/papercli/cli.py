@@ -68,7 +68,8 @@ class Sort(StrEnum):
 QueryArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Words that must all appear in the title or abstract (a quoted phrase is one term).",
+        help='A query: words that must all match the title or abstract, "phrases", '
+        "OR, -word, fields such as title:, au:, cat: (see the README's Queries).",
         show_default=False,
     ),
 ]
@@ -80,7 +81,7 @@ MinUpvotesOpt = Annotated[
     int | None, typer.Option("--min-upvotes", min=0, help="Only papers with at least N upvotes.")
 ]
 HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code repository.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use the cache only; no network.")]
 RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and fetch again.")]
 NewOpt = Annotated[
@@ -246,7 +247,7 @@ def _query_text(words: list[str] | None) -> str:
             # After "--" everything is query text; an option there is surely a slip.
             raise UsageError(
                 f"{word!r} looks like an option inside the query: put options before '--' "
-                "(papers list --month 2025-07 -- diffusion -video)."
+                "(papers COMMAND --limit 5 -- diffusion -video)."
             )
     return " ".join(words or [])
 
@@ -403,6 +404,14 @@ def _day_option(text: str | None, name: str) -> Any:
         return parse_day(text, dt.date.today())
     except UsageError as exc:
         raise UsageError(f"{name}: {exc.message}") from None
+
+
+def _day_range(since: str | None, until: str | None) -> tuple[Any, Any]:
+    """--since and --until as days; the first after the second is a usage error."""
+    first, last = _day_option(since, "--since"), _day_option(until, "--until")
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"--since {first} is after --until {last}.")
+    return first, last
 
 
 def _run(func: Callable[[App], None]) -> None:
@@ -636,8 +645,7 @@ def search(
         filters = _filters(
             None, sort=ordered, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
         )
-    filters.since = _day_option(since, "--since")
-    filters.until = _day_option(until, "--until")
+    filters.since, filters.until = _day_range(since, until)
     if offline:
         if limit is None:
             filters.limit = OFFLINE_SEARCH_LIMIT
@@ -663,7 +671,7 @@ DIGEST_NOTHING_NEW = 3  # like papers watch run: a cron job can tell "nothing ne
 def digest(
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="NAME", help="Watch rules (default: all).", show_default=False),
+        typer.Argument(metavar="[NAME]...", help="Watch rules (default: all).", show_default=False),
     ] = None,
     to: Annotated[
         str | None, typer.Option("--to", metavar="ADDRESS", help="Recipient (default: [email] to).")
@@ -1157,7 +1165,7 @@ def trends(
     from papercli.trends import trends as compute_trends
 
     parsed = Query.parse(_query_text(query))
-    first, last = _day_option(since, "--since"), _day_option(until, "--until")
+    first, last = _day_range(since, until)
 
     def run(a: App) -> None:
         result = compute_trends(a.cache, parsed, by.value, first, last)  # type: ignore[arg-type]

@@ -37,7 +37,11 @@ class LazyCommands(MutableMapping[str, "Command"]):
 
     def __getitem__(self, name: str) -> Command:
         if name not in self._built:
-            self._built[name] = self._builders[name]()  # KeyError: no such command
+            builder = self._builders[name]  # KeyError: no such command
+            try:
+                self._built[name] = builder()
+            except KeyError as exc:  # not "no such command": building it failed
+                raise RuntimeError(f"building the command {name!r} failed: {exc!r}") from exc
         return self._built[name]
 
     def __setitem__(self, name: str, command: Command) -> None:

@@ -366,6 +366,15 @@ class App:
                 raise
             self.warn(f"{exc} Showing the most recent cached listing, {latest[1]}.")
             return latest[0], dt.date.fromisoformat(latest[1])
+        first = today - dt.timedelta(days=FALLBACK_DAYS)
+        latest = self._latest_cached_hf_day(first)
+        if latest is not None:  # as offline: the most recent day papercli has
+            self.warn(
+                f"Nothing listed from {first} to {today}; "
+                f"showing the most recent cached listing, {latest[1]}."
+            )
+            return latest[0], dt.date.fromisoformat(latest[1])
+        self.warn(f"Nothing listed on Hugging Face Daily Papers from {first} to {today}.")
         return [], today
 
     def listing(

@@ -46,6 +46,8 @@ def output_options(
     if json_ and fmt not in (None, "json"):
         raise UsageError(f"--json and --format {fmt} disagree; give one of them.")
     path = None if output is None or str(output) == "-" else output
+    if path is not None and path.is_dir():  # before guessing a format from its name
+        raise OutputError(f"{path} is a folder; give a file name.")
     chosen = "json" if json_ else fmt
     if chosen is None and path is None:
         chosen = "table"

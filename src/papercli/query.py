@@ -156,6 +156,20 @@ def _error(query: str, pos: int, what: str) -> UsageError:
     return UsageError(f"Invalid query: {what} at column {pos + 1}: {shown}")
 
 
+def _check_not_a_misspelled_field(query: str, pos: int, name: str) -> None:
+    """``titel:foo`` is a slip for ``title:foo``, not text to search for: say so."""
+    import difflib
+
+    close = difflib.get_close_matches(name.lower(), FIELDS, n=1, cutoff=0.75)
+    if close:
+        raise _error(
+            query,
+            pos,
+            f"unknown field '{name}:' (did you mean '{close[0]}:'? "
+            f'quote it, "{name}:...", to search for the text)',
+        )
+
+
 def _tokenize(query: str) -> list[_Tok]:
     toks: list[_Tok] = []
     i, n = 0, len(query)
@@ -175,6 +189,8 @@ def _tokenize(query: str) -> list[_Tok]:
             continue
         field = None
         match = re.match(r"([A-Za-z]+):", query[i:])
+        if match and match.group(1).lower() not in FIELDS:
+            _check_not_a_misspelled_field(query, start, match.group(1))
         if match and match.group(1).lower() in FIELDS:
             field = FIELDS[match.group(1).lower()]
             i += match.end()

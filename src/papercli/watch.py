@@ -230,7 +230,7 @@ def add_rule(path: Path, rule: WatchRule, *, replace: bool = False, force: bool 
     query = Query.parse(rule.query)  # a usage error, with the column, before anything is written
     bad = [s for s in rule.sources if s not in WATCH_SOURCES]
     if bad:
-        raise UsageError(f"Unknown source {bad[0]!r}: use hf or arxiv.")
+        raise UsageError(f"Unknown source {bad[0]!r}: use hf, arxiv or all.")
     if rule.categories:
         from papercli.sources.arxiv import check_categories
 
