@@ -138,6 +138,8 @@ def test_bad_category_is_the_services_reason_in_one_line(
     result = run("today", "-s", "arxiv", "-c", "cs.XX")
     assert result.exit_code == 1
     assert result.stderr == (
+        "Warning: cs.XX is not an arXiv category papercli knows "
+        "(did you mean cs.SY, cs.SI or cs.SE?); using it anyway.\n"
         "Error: arXiv: Bad category 'cs.XX'. "
         "Valid categories for archive 'cs' are: cs.AI, cs.CL, cs.LG.\n"
     )

@@ -131,3 +131,34 @@ def test_every_real_arxiv_api_response_parses(path: Path) -> None:
         assert p.id and p.title and p.abstract and p.authors and p.published, p.id
         assert p.version is not None and p.categories, p.id
         assert "\n" not in p.title and "\n" not in p.abstract
+
+
+def test_every_category_in_the_real_data_is_known() -> None:
+    """The taxonomy knows every category of the real recorded data: the all-archives RSS
+    feed, every export-API answer, and, when the shared data folder sits next to the
+    fixtures, the 69 days of real arXiv listings."""
+    import json
+
+    from papercli.arxiv_taxonomy import is_known
+    from papercli.sources import arxiv
+
+    root = real_fixtures()
+    seen: set[str] = set()
+    feed = root / "arxiv" / "rss" / "rss_all_archives_2024-11-28.xml"
+    for p in arxiv.parse_rss(feed.read_bytes()).papers:
+        seen.update(p.categories)
+    for path in arxiv_api_files():
+        body = path.read_bytes()
+        if path.suffix == ".json":
+            body = json.loads(body)["body"].encode("utf-8")
+        result = arxiv.parse_api(body)
+        for p in result.papers:
+            seen.update(p.categories)
+            seen.update([p.primary_category] if p.primary_category else [])
+    listings = root.parent / "data" / "arxiv_daily_listings"
+    for path in sorted(listings.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                seen.update(json.loads(line)["categories"])
+    assert len(seen) > 140  # every archive is there
+    assert sorted(c for c in seen if not is_known(c)) == []

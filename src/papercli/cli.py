@@ -981,8 +981,17 @@ def watch_add(
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace a rule of that name.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Save the rule even with an arXiv category papercli "
+            "does not know (one arXiv added recently).",
+        ),
+    ] = False,
 ) -> None:
     """Save a watch rule in the configuration file (comments and order are kept).
+    An arXiv category papercli does not know is refused (a typo?) unless --force.
 
     Example: papers watch add minibatch 'mini-batch OR "large batch"' --min-upvotes 5
     """
@@ -993,7 +1002,7 @@ def watch_add(
     path = config.paths()[0]
     sources = [x for s in source or () for x in (("hf", "arxiv") if s == "all" else (s,))]
     rule = WatchRule(name, query, tuple(dict.fromkeys(sources)), tuple(category or ()), min_upvotes)
-    add_rule(path, rule, replace=replace)
+    add_rule(path, rule, replace=replace, force=force)
     _stderr(f"Saved watch rule {name!r} in {path}")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -151,6 +151,7 @@ class App:
         self.now = now
         self.cache = Cache(settings.cache_dir, warn)
         self._http = http
+        self._noted_categories: set[str] = set()  # unknown arXiv categories warned about
 
     @property
     def http(self) -> Http:
@@ -522,10 +523,24 @@ class App:
         return "hf" if search and value == "all" else value
 
     def arxiv_categories(self, categories: list[str] | None) -> tuple[str, ...]:
+        """``-c`` or ``[sources.arxiv] categories``, checked for form (a usage error) and
+        against the taxonomy (a warning: see :meth:`note_unknown_categories`)."""
         from papercli.sources import arxiv
 
         chosen = categories or list(self.settings.get("sources.arxiv", "categories"))
-        return arxiv.check_categories(chosen)
+        checked = arxiv.check_categories(chosen)
+        self.note_unknown_categories(checked, "" if categories else "[sources.arxiv] categories")
+        return checked
+
+    def note_unknown_categories(self, names: Iterable[str], where: str = "") -> None:
+        """One warning line per name that is not an arXiv category papercli knows (with a
+        suggestion), once per command. Never an error: arXiv may have added it since."""
+        from papercli.arxiv_taxonomy import problem, unknown
+
+        for name in unknown(n for n in names if n not in self._noted_categories):
+            self._noted_categories.add(name)
+            phrase = problem(name, f"{name} ({where})" if where else name)
+            self.warn(f"Warning: {phrase}; using it anyway.")
 
     def _latest_arxiv_entry(self, cat_key: str) -> tuple[str, Entry] | None:
         """The most recent cached announcement for a category set: (day, entry)."""
@@ -683,6 +698,7 @@ class App:
 
         limit = ARXIV_SEARCH_LIMIT if filters.limit is None else max(0, filters.limit)
         query = arxiv.to_search_query(text)  # a usage error before any request
+        self.note_unknown_categories(arxiv.query_categories(query), "in the search")
         papers: list[Paper] = []
         total: int | None = 0
         if limit:

@@ -118,9 +118,12 @@ def arxiv_sync_categories(app: App) -> tuple[str, ...]:
             continue
         for cat in rule.categories:
             try:
-                names += arxiv.check_categories([cat])
+                checked = arxiv.check_categories([cat])
             except PapersError:
                 app.warn(f"Watch rule {rule.name!r}: {cat!r} is not an arXiv category; skipped.")
+                continue
+            app.note_unknown_categories(checked, f"watch rule {rule.name!r}")
+            names += checked
     return tuple(sorted(set(names)))
 
 

@@ -49,6 +49,11 @@ def rule_query(rule: WatchRule) -> Query:
         raise ConfigError(f"Watch rule {rule.name!r}: {exc.message}") from None
 
 
+def rule_categories(rule: WatchRule, query: Query) -> list[str]:
+    """The arXiv categories a rule names: its ``categories`` and its query's ``cat:`` terms."""
+    return [*rule.categories, *(t.text for t in query.terms("cat"))]
+
+
 def rule_sources(rule: WatchRule, default: str) -> list[str]:
     if rule.sources:
         return list(rule.sources)
@@ -138,6 +143,8 @@ def new_matches(
 
     since = since or app.today - dt.timedelta(days=DEFAULT_DAYS)
     queries = [rule_query(rule) for rule in rules]  # bad rules fail before any fetch
+    for rule, query in zip(rules, queries, strict=True):
+        app.note_unknown_categories(rule_categories(rule, query), f"watch rule {rule.name!r}")
     if fetch:
         fetch_for_rules(app, rules, since)
     state = State(app.settings.state_dir, app.warn)
@@ -213,13 +220,14 @@ def _editing(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def add_rule(path: Path, rule: WatchRule, *, replace: bool = False) -> None:
-
+def add_rule(path: Path, rule: WatchRule, *, replace: bool = False, force: bool = False) -> None:
+    """Check ``rule`` (usage errors) and save it. A category papercli does not know (a typo,
+    most likely) is a usage error unless ``force``: arXiv may have added it since."""
     if not _NAME.match(rule.name):
         raise UsageError(
             f"Invalid watch rule name {rule.name!r}: use letters, digits, '-' and '_'."
         )
-    Query.parse(rule.query)  # a usage error, with the column, before anything is written
+    query = Query.parse(rule.query)  # a usage error, with the column, before anything is written
     bad = [s for s in rule.sources if s not in WATCH_SOURCES]
     if bad:
         raise UsageError(f"Unknown source {bad[0]!r}: use hf, arxiv or all.")
@@ -227,6 +235,14 @@ def add_rule(path: Path, rule: WatchRule, *, replace: bool = False) -> None:
         from papercli.sources.arxiv import check_categories
 
         check_categories(rule.categories)  # a usage error before anything is written
+    if not force:
+        from papercli.arxiv_taxonomy import problem, unknown
+
+        names = unknown(rule_categories(rule, query))
+        if names:
+            raise UsageError(
+                f"{problem(names[0])}; check the name, or pass --force to save the rule anyway."
+            )
     with _editing(path):
         _add_rule(path, rule, replace)
 

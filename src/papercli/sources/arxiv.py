@@ -42,6 +42,7 @@ _ANNOUNCE = re.compile(r"Announce Type:\s*([\w-]+)", re.IGNORECASE)
 _DESC_ID = re.compile(r"^\s*arXiv:\s*(\S+)", re.IGNORECASE)
 _ID_IN_URL = re.compile(r"/abs/(.+?)/?$")
 _ERROR_TITLE = "Feed error for query:"
+_CAT_TERM = re.compile(r'(?<![\w:])cat:"?([^\s"()*]+)(\*)?')
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +355,11 @@ def to_search_query(text: str) -> str:
     if not parts:
         raise UsageError("Give something to search for.")
     return " ".join(parts)
+
+
+def query_categories(search_query: str) -> list[str]:
+    """The categories named by ``cat:`` terms of an arXiv search query (wildcards left out)."""
+    return [m.group(1) for m in _CAT_TERM.finditer(search_query) if not m.group(2)]
 
 
 def search(
