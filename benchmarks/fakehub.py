@@ -21,6 +21,7 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import re
 import threading
 import time
 from collections import defaultdict
@@ -32,8 +33,24 @@ from urllib.parse import parse_qs, urlsplit
 SHIFT_DAYS = 1008  # 144 weeks: each replica keeps the weekdays of the real data
 
 
+_NEW_ID = re.compile(r"(\d{2})(\d{2})\.(\d{4,5})")
+MAX_SCALE = 70
+
+
+def replica_id(paper_id: str, r: int) -> str:
+    """The id of copy ``r`` of a paper: arXiv-shaped, so that papercli accepts it, and
+    unique: ``AABB.NNNNN`` with AA = 30 + r (no real id starts so before 2030), BB the
+    original's month counted from 2020-01, NNNNN its number."""
+    match = _NEW_ID.fullmatch(paper_id)
+    if match is None or not 20 <= int(match.group(1)) <= 28 or not 0 < r < MAX_SCALE:
+        raise ValueError(f"cannot make copy {r} of paper id {paper_id!r}")
+    month = (int(match.group(1)) - 20) * 12 + int(match.group(2)) - 1
+    return f"{30 + r:02d}{month:02d}.{match.group(3)}"
+
+
 def replica(item: dict[str, Any], r: int) -> dict[str, Any]:
-    """Copy ``r`` of a real item: id ``<id>r<r>``, every date ``r * SHIFT_DAYS`` days earlier."""
+    """Copy ``r`` of a real item: id :func:`replica_id`, every date ``r * SHIFT_DAYS`` days
+    earlier."""
     if r == 0:
         return item
     shift = dt.timedelta(days=r * SHIFT_DAYS)
@@ -44,7 +61,7 @@ def replica(item: dict[str, Any], r: int) -> dict[str, Any]:
         return (dt.date.fromisoformat(stamp[:10]) - shift).isoformat() + stamp[10:]
 
     paper = dict(item["paper"])
-    paper["id"] = f"{paper['id']}r{r}"
+    paper["id"] = replica_id(paper["id"], r)
     for key in ("submittedOnDailyAt", "publishedAt"):
         paper[key] = moved(paper.get(key))
     return {**item, "paper": paper, "publishedAt": moved(item.get("publishedAt"))}
@@ -170,7 +187,8 @@ def main() -> None:
         "--scale",
         type=int,
         default=1,
-        help="serve N copies of every paper (ids <id>r<k>, dates k*144 weeks earlier)",
+        help=f"serve N copies of every paper (copy k: ids 30+k..., dates k*144 weeks "
+        f"earlier; N < {MAX_SCALE})",
     )
     args = parser.parse_args()
     if args.data is None:

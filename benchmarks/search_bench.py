@@ -2,7 +2,7 @@
 
 1. Serves the real Hugging Face data (``<data>/hf_daily_papers_monthly``, 26 months,
    7,502 papers) on loopback with ``fakehub.py``. To reach hundreds of thousands of
-   papers, ``--scale N`` serves N copies of every paper (ids ``<id>r<k>``, every date
+   papers, ``--scale N`` serves N copies of every paper (copy k's ids start with 30 + k, every date
    ``k * 144`` weeks earlier, so each copy lands in its own months and the listings
    keep their real sizes). The arXiv listings in ``<data>/arxiv_daily_listings`` (69
    days, 2026-04-24 to 2026-07-01) are served as arXiv's export API by
