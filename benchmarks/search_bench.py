@@ -203,6 +203,28 @@ def main() -> None:
         f"(`papers search --offline --json --limit {args.limit}`), start-up included;\n"
         "matches: every match (--limit 10000000); grep -ri -c: the nearest plain word"
     )
+    show_bench(cache, papers_exe, env, args.repeats)
+
+
+def show_bench(cache: Path, papers_exe: list[str], env: dict[str, str], repeats: int) -> None:
+    """``papers show ID --offline`` for a paper of the oldest Hugging Face month with papers
+    (about the last listing the file scan reaches), with the index naming its files, then
+    without one."""
+    months = sorted((cache / "hf" / "month").glob("*.json"))
+    papers = next(ps for m in months if (ps := json.loads(m.read_bytes())["papers"]))
+    paper_id = papers[0]["id"]
+    cmd = [*papers_exe, "show", paper_id, "--offline", "--json"]
+    with_index = statistics.median(measure(cmd, env)[0] for _ in range(repeats))
+    aside = cache.parent / "index-aside"
+    (cache / "index").rename(aside)
+    try:
+        scan = statistics.median(measure(cmd, env)[0] for _ in range(repeats))
+    finally:
+        aside.rename(cache / "index")
+    print(
+        f"\npapers show {paper_id} --offline (oldest month): {with_index:.3f} s with the index "
+        f"naming its files, {scan:.3f} s reading every listing ({scan / with_index:.1f}x)"
+    )
 
 
 if __name__ == "__main__":
