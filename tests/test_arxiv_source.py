@@ -39,7 +39,7 @@ def test_rss_items_become_papers() -> None:
         "We study mini-batch optimisation when $n<m$ and the step size is tiny & fixed. "
         "A second paragraph keeps its words."
     )
-    assert first.authors == ("Ada Lovelace (Example Lab, London)", "\\'Emile Borel", "Li Ming")
+    assert first.authors == ("Ada Lovelace (Example Lab, London)", "Émile Borel", "Li Ming")
     replaced = result.papers[3]
     assert replaced.version == 3
     assert replaced.doi == "10.1000/example.2023.001"

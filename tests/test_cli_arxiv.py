@@ -49,7 +49,7 @@ def test_today_arxiv_shows_new_and_cross(run, arxiv_url, httpserver, fixture_byt
     first = data[0]
     assert first["sources"] == ["arxiv"] and first["listed"] == "2025-07-15"
     assert first["abstract"].startswith("We study mini-batch optimisation when $n<m$")
-    assert first["authors"] == ["Ada Lovelace (Example Lab, London)", "\\'Emile Borel", "Li Ming"]
+    assert first["authors"] == ["Ada Lovelace (Example Lab, London)", "Émile Borel", "Li Ming"]
     assert first["arxiv_url"] == "https://arxiv.org/abs/2507.11001" and first["url"] is None
     assert rss_requests(httpserver) == ["/rss/cs.LG+cs.CL"]
 

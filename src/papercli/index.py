@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     from papercli.cache import Cache
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4  # 4: accents folded (query.normalize)
 TOKEN_CHARS = 6
 MIN_PREFIX = 2  # shorter terms are not worth a prefix query
 COLUMNS = ("title", "abstract", "authors", "org", "keywords", "cats", "pid")

@@ -59,9 +59,22 @@ def is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+# Letters that carry their accent in the letter itself (no combining mark to drop).
+_FOLDED = {**_DASHES, **{ord(k): v for k, v in {"ø": "o", "ł": "l", "đ": "d", "ı": "i"}.items()}}
+_ACCENTS = re.compile("[\u0300-\u036f]")  # the combining diacritical marks block
+
+
 def normalize(text: str) -> str:
-    """The form text is matched in: NFKC, case-folded, every dash a hyphen."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(_DASHES)
+    """The form text is matched in: NFKC, case-folded, every dash a hyphen, and
+    Latin, Greek and Cyrillic accents dropped ("Schrödinger" and "Sedláček" match
+    "schrodinger" and "sedlacek"). Only the combining diacritical marks are dropped:
+    Japanese voicing marks, Indic vowel signs and the like stay."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not folded.isascii():
+        folded = unicodedata.normalize(
+            "NFC", _ACCENTS.sub("", unicodedata.normalize("NFD", folded))
+        )
+    return folded.translate(_FOLDED)
 
 
 def squash(normalized: str) -> str:

@@ -60,3 +60,84 @@ def json_terminal_safe(document: str) -> str:
     bidi and zero-width characters written as ``\\uXXXX`` escapes: the same JSON
     value, but nothing a terminal would interpret. (C0 controls are already escaped.)"""
     return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+
+
+# --- TeX accents ------------------------------------------------------------------
+# arXiv's metadata is TeX source: "Sedl\'a\v{c}ek", "Schr\"odinger". Text accents and
+# the few letter macros become Unicode, so that names read, sort and match as they
+# should ("au:sedlacek", "schrödinger"); math ($...$, \(...\)) is left alone.
+_TEX_ACCENT_MARKS = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+_TEX_LETTERS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "aa": "å",
+    "AA": "Å",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
+# An accent: a control symbol (\" \' ...) right before its letter, or a control word
+# (\v \c ...) followed by a space or a brace (\va would be \varepsilon); the letter
+# bare or braced, possibly a dotless \i or \j; the whole possibly in braces.
+_TEX_ACCENT = re.compile(
+    r"""
+    (?P<open>\{)?
+    \\(?:(?P<sym>["'`^~=.])|(?P<word>[uvHckrdb])(?=[\s{]))\s*
+    (?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(?P<bare>\\[ij](?![A-Za-z])|[A-Za-z]))
+    (?(open)\})
+    """,
+    re.VERBOSE,
+)
+# A letter macro eats the space after it, as TeX does ("\\L ukasz" is "Łukasz").
+_TEX_LETTER = re.compile(
+    r"(\{)?\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|[ \t]+(?=[A-Za-z]))?(?(1)\})"
+)
+_TEX_MATH = re.compile(r"\$[^$]*\$|\\\(.*?\\\)")
+
+
+def _accented(match: re.Match[str]) -> str:
+    base = match.group("braced") or match.group("bare")
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    mark = _TEX_ACCENT_MARKS[match.group("sym") or match.group("word")]
+    return unicodedata.normalize("NFC", base + mark)
+
+
+def _tex_text(text: str) -> str:
+    text = _TEX_ACCENT.sub(_accented, text)
+    return _TEX_LETTER.sub(lambda m: _TEX_LETTERS[m.group(2)], text)
+
+
+def tex_to_unicode(text: str) -> str:
+    """TeX text accents and letter macros as Unicode, outside math; the rest as is."""
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    for math in _TEX_MATH.finditer(text):
+        out.append(_tex_text(text[last : math.start()]))
+        out.append(math.group())
+        last = math.end()
+    out.append(_tex_text(text[last:]))
+    return "".join(out)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from papercli.errors import FetchError, NotFoundError, PapersError, UsageError
 from papercli.ids import is_paper_id
 from papercli.models import Paper, split_version
-from papercli.text import clean, clean_optional
+from papercli.text import clean, clean_optional, tex_to_unicode
 
 if TYPE_CHECKING:
     from papercli.http import Http
@@ -123,7 +123,7 @@ def split_authors(text: str) -> tuple[str, ...]:
         current.append(char)
         i += 1
     parts.append("".join(current))
-    names = (clean(p) for p in parts)
+    names = (tex_to_unicode(clean(p)) for p in parts)
     return tuple(n for n in (re.sub(r"^and\s+", "", n) for n in names) if n)
 
 
@@ -191,9 +191,9 @@ def _rss_item(entry: Any, channel_day: str | None) -> Paper | None:
     categories = _terms(entry)
     return Paper(
         id=base_id,
-        title=clean(entry.get("title")),
+        title=tex_to_unicode(clean(entry.get("title"))),
         authors=split_authors(creator or ""),
-        abstract=clean(strip_prefix(description)),
+        abstract=tex_to_unicode(clean(strip_prefix(description))),
         listed=_rfc822_day(entry.get("published")) or channel_day,
         categories=categories,
         sources=("arxiv",),
@@ -261,13 +261,13 @@ def _api_entry(entry: Any) -> Paper | None:
     authors = tuple(
         name
         for a in entry.get("authors") or ()
-        if isinstance(a, dict) and (name := clean(a.get("name")))
+        if isinstance(a, dict) and (name := tex_to_unicode(clean(a.get("name"))))
     )
     return Paper(
         id=base_id,
-        title=clean(entry.get("title")),
+        title=tex_to_unicode(clean(entry.get("title"))),
         authors=authors,
-        abstract=clean(entry.get("summary")),
+        abstract=tex_to_unicode(clean(entry.get("summary"))),
         published=clean_optional(entry.get("published")),
         categories=_terms(entry),
         sources=("arxiv",),

@@ -20,7 +20,7 @@ from papercli.errors import FetchError, NotFoundError
 from papercli.http import Http, conditional_headers, sanitize_validators, validators_from
 from papercli.ids import is_paper_id
 from papercli.models import Paper, split_version
-from papercli.text import clean_optional
+from papercli.text import clean_optional, tex_to_unicode
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 PAGE_SIZE = 100
@@ -107,9 +107,9 @@ def paper_from_item(item: Any, requested_day: str | None = None) -> Paper | None
     submitter = _user_name(item.get("submittedBy")) or _user_name(paper.get("submittedOnDailyBy"))
     return Paper(
         id=base_id,
-        title=title,
-        authors=authors,
-        abstract=abstract,
+        title=tex_to_unicode(title),
+        authors=tuple(tex_to_unicode(a) for a in authors),
+        abstract=tex_to_unicode(abstract),
         published=_str(paper.get("publishedAt")),
         listed=listed,
         upvotes=_int(paper.get("upvotes")),
