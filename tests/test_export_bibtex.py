@@ -268,3 +268,31 @@ def test_any_text_gives_one_parseable_entry(title: str, name: str) -> None:
     assert balanced(fields["title"]) and balanced(fields["author"])
     assert fields["title"] == (bib_title(title) or "{(untitled)}")
     assert "\n" not in fields["title"] and "\n" not in fields["author"]
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        (r"Energy of $X_{\rm max}$ showers", r"$X_{\rm max}$"),
+        (r"approximation$\colon$ and $\mathbb{R}^{2}$", r"approximation$\colon$"),
+    ],
+)
+def test_common_math_font_switches_and_colon_are_kept(title: str, kept: str) -> None:
+    assert kept in bib_title(title)
+
+
+def test_affiliations_are_not_part_of_bibtex_names_or_keys() -> None:
+    from papercli.export import bib_keys, bibtex_entry, without_affiliation
+    from papercli.models import Paper
+
+    assert without_affiliation("Ada Lovelace (Example Lab, London)") == "Ada Lovelace"
+    assert without_affiliation("(Only Parentheses)") == "(Only Parentheses)"
+    p = Paper(
+        id="2411.00001",
+        title="A note",
+        authors=("María Emilia Alonso García (UCM)", "Ada Lovelace (Example Lab)"),
+        published="2024-11-01",
+    )
+    entry = bibtex_entry(p, bib_keys([p])[0])
+    assert entry.startswith("@misc{garcia2024note,")
+    assert "author = {María Emilia Alonso García and Ada Lovelace}" in entry

@@ -318,6 +318,11 @@ _MATH_COMMANDS = _names(
     longrightarrow mapsto uparrow downarrow iff implies
     langle rangle lceil rceil lfloor rfloor lvert rvert lVert rVert vert Vert left right
     big Big bigl bigr Bigl Bigr quad qquad
+    colon rm it bf cal sf tt mathbbm mathds textnormal bmod pmod mod
+    leqslant geqslant nleq ngeq lesssim gtrsim asymp doteq triangleq coloneqq subsetneq
+    supsetneq hookrightarrow longmapsto Longrightarrow xrightarrow overrightarrow
+    overleftarrow underbrace overbrace stackrel overset underset mathring acute grave not
+    aleph Re Im wp triangle square Box diamond sharp flat bigwedge bigvee ddagger
     """
 )
 _MATH_SYMBOLS = frozenset(",;:! {}|&%#_$")  # \, \; \{ \} \% ... inside math
@@ -558,8 +563,18 @@ def ascii_fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode().lower())
 
 
+_AFFILIATION = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def without_affiliation(name: str) -> str:
+    """``Ada Lovelace (Example Lab)`` -> ``Ada Lovelace``: arXiv puts affiliations in
+    parentheses after a name; BibTeX would take them for the last name."""
+    stripped = _AFFILIATION.sub("", name)
+    return stripped if stripped.strip() else name
+
+
 def _last_name(name: str) -> str:
-    name = clean(name)
+    name = without_affiliation(clean(name))
     if "," in name:
         return name.split(",", 1)[0]
     parts = name.split(" ")
@@ -613,7 +628,9 @@ def bib_keys(papers: Sequence[Paper]) -> list[str]:
 def bibtex_entry(p: Paper, key: str) -> str:
     fields: list[tuple[str, str]] = [("title", bib_title(p.title) or "{(untitled)}")]
     if p.authors:
-        fields.append(("author", " and ".join(_bib_name(a) for a in p.authors)))
+        fields.append(
+            ("author", " and ".join(_bib_name(without_affiliation(a)) for a in p.authors))
+        )
     year = paper_year(p)
     if year:
         fields.append(("year", year))
