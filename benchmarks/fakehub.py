@@ -42,7 +42,7 @@ def replica_id(paper_id: str, r: int) -> str:
     unique: ``AABB.NNNNN`` with AA = 30 + r (no real id starts so before 2030), BB the
     original's month counted from 2020-01, NNNNN its number."""
     match = _NEW_ID.fullmatch(paper_id)
-    if match is None or not 20 <= int(match.group(1)) <= 28 or not 0 < r < MAX_SCALE:
+    if match is None or not 20 <= int(match.group(1)) <= 27 or not 0 < r < MAX_SCALE:
         raise ValueError(f"cannot make copy {r} of paper id {paper_id!r}")
     month = (int(match.group(1)) - 20) * 12 + int(match.group(2)) - 1
     return f"{30 + r:02d}{month:02d}.{match.group(3)}"
@@ -195,6 +195,8 @@ def main() -> None:
         from fakearxiv import shared_dir  # the same search for the shared data
 
         args.data = shared_dir() / "data" / "hf_daily_papers_monthly"
+    if not 0 < args.scale <= MAX_SCALE - 1:
+        parser.error(f"--scale must be between 1 and {MAX_SCALE - 1}")
     if not any(args.data.glob("daily_papers_*.json")):
         parser.error(f"no daily_papers_*.json in {args.data}: pass --data or set PAPERS_SHARED")
     server, url = serve(args.data, args.port, args.latency, args.scale)

@@ -216,8 +216,10 @@ def test_watch_add_refuses_an_unknown_category_unless_forced(run, isolated_home:
         "or cs.OS?); check the name, or pass --force to save the rule anyway.\n"
     )
     assert config.read_text() == before  # nothing written
-    in_query = run("watch", "add", "mb", "cat:cs.lg mini-batch")
-    assert in_query.exit_code == 2 and "did you mean cs.LG?" in in_query.stderr
+    in_query = run("watch", "add", "q", "cat:cs.foo mini-batch")
+    assert in_query.exit_code == 2 and "cs.foo is not an arXiv category" in in_query.stderr
+    any_case = run("watch", "add", "q", "cat:cs.lg mini-batch")  # cat: terms ignore case
+    assert any_case.exit_code == 0, any_case.stderr
     forced = run("watch", "add", "mb", "mini-batch", "-s", "arxiv", "-c", "cs.FOO", "--force")
     assert forced.exit_code == 0, forced.stderr
     assert 'categories = ["cs.FOO"]' in config.read_text()

@@ -60,3 +60,22 @@ def test_show_merges_the_file_and_the_environment(
     shown = tomllib.loads(rest)
     assert shown["cache"]["ttl_minutes"] == 7
     assert shown["sources"]["hf"]["url"] == "http://127.0.0.1:1"
+
+
+def test_a_saved_rule_with_colon_words_keeps_every_command_working(
+    run: Any, isolated_home: Path
+) -> None:
+    """Words like did:web were search text before misspelled fields became usage errors."""
+    (isolated_home / "config.toml").write_text(
+        '[watch.ids]\nquery = "did:web OR titel:agents"\n', encoding="utf-8"
+    )
+    listed = run("watch", "list")
+    assert listed.exit_code == 0, listed.stderr
+    assert "ids" in listed.stdout
+    typed = run("search", "--offline", "titel:agents")
+    assert typed.exit_code == 2 and "did you mean 'title:'" in typed.stderr
+
+
+def test_watch_add_reads_cat_terms_regardless_of_case(run: Any, isolated_home: Path) -> None:
+    result = run("watch", "add", "lg", "cat:cs.lg agents")
+    assert result.exit_code == 0, result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -296,3 +297,11 @@ def test_affiliations_are_not_part_of_bibtex_names_or_keys() -> None:
     entry = bibtex_entry(p, bib_keys([p])[0])
     assert entry.startswith("@misc{garcia2024note,")
     assert "author = {María Emilia Alonso García and Ada Lovelace}" in entry
+
+
+def test_tex_caret_notation_never_passes_as_math() -> None:
+    """TeX reads ^^5c as a backslash before it sees commands: such math is escaped."""
+    title = r"Leak $^^5cinput{/etc/hostname}$ and $^^5cimmediate^^5cwrite18{id}$"
+    out = bib_title(title)
+    assert "^^" not in out
+    assert not re.search(r"(?<!\\)\$", out)  # no math left: every $ escaped

@@ -247,6 +247,14 @@ def is_known(name: str) -> bool:
     return name in CATEGORIES or name in ARCHIVES or name in RETIRED
 
 
+def canonical(name: str) -> str:
+    """The known name spelled as arXiv spells it (``cs.lg`` -> ``cs.LG``), else ``name``."""
+    if is_known(name):
+        return name
+    lower = name.lower()
+    return next((c for c in (*CATEGORIES, *ARCHIVES, *RETIRED) if c.lower() == lower), name)
+
+
 @lru_cache(maxsize=1)
 def _current() -> tuple[str, ...]:
     return tuple(sorted({*CATEGORIES, *ARCHIVES}))

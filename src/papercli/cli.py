@@ -265,7 +265,7 @@ def _filters(
     from papercli.query import Query
 
     return Filters(
-        query=Query.parse(_query_text(query)),
+        query=Query.parse(_query_text(query), strict=True),
         min_upvotes=min_upvotes,
         has_code=has_code,
         sort=sort.value,  # type: ignore[arg-type]
@@ -564,7 +564,7 @@ def show(
     """
     from papercli.query import Query
 
-    marked = Query.parse(highlight) if highlight else None
+    marked = Query.parse(highlight, strict=True) if highlight else None
 
     def run(a: App) -> None:
         paper = a.show(paper_id, offline=offline, refresh=refresh)
@@ -1164,7 +1164,7 @@ def trends(
     from papercli.query import Query
     from papercli.trends import trends as compute_trends
 
-    parsed = Query.parse(_query_text(query))
+    parsed = Query.parse(_query_text(query), strict=True)
     first, last = _day_range(since, until)
 
     def run(a: App) -> None:

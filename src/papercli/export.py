@@ -378,7 +378,10 @@ _STOPWORDS = frozenset(
 def _math_ok(body: str) -> bool:
     """Math that LaTeX accepts and that is harmless: only listed commands, no ``%``
     (a comment), ``#``, ``&`` or ``$``, braces balanced both for TeX and for BibTeX
-    (which also counts the braces of ``\\{`` and ``\\}``)."""
+    (which also counts the braces of ``\\{`` and ``\\}``), and no ``^^`` (TeX reads
+    ``^^5c`` as a backslash before it sees any command)."""
+    if "^^" in body:
+        return False
     tex = bib = 0
     for token in _MATH_TOKEN.findall(body):
         if len(token) == 2 and token[0] == "\\" and not token[1].isalpha():

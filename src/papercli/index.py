@@ -530,8 +530,10 @@ class SearchIndex:
         Those the index lists for it, plus every file added or changed since the
         index last read it, so that reading just these files answers exactly what
         reading every file would. None when there is no usable index: the caller
-        reads every file. Read-only and quick: it never writes, rebuilds or waits
-        on the index (a read-only cache, or a sync holding the index, is fine).
+        reads every file. Read-only and quick: it never changes, rebuilds or waits
+        on the index (a sync holding the index is fine). SQLite may leave its
+        shared-memory files (``-shm``, ``-wal``) beside it; where it cannot create
+        them (a read-only cache folder), the index is not used.
         """
         import sqlite3
 

@@ -170,10 +170,16 @@ def _error(query: str, pos: int, what: str) -> UsageError:
 
 
 def _check_not_a_misspelled_field(query: str, pos: int, name: str) -> None:
-    """``titel:foo`` is a slip for ``title:foo``, not text to search for: say so."""
+    """``titel:foo`` is a slip for ``title:foo``, not text to search for: say so.
+
+    Only names of four letters or more, against the long field names: ``did:web``,
+    ``orgs:`` or ``ab:initio`` are too close to ``id``, ``org`` or ``abs`` to guess."""
     import difflib
 
-    close = difflib.get_close_matches(name.lower(), FIELDS, n=1, cutoff=0.75)
+    if len(name) < 4:
+        return
+    long_fields = [f for f in FIELDS if len(f) >= 4]
+    close = difflib.get_close_matches(name.lower(), long_fields, n=1, cutoff=0.75)
     if close:
         raise _error(
             query,
@@ -183,7 +189,7 @@ def _check_not_a_misspelled_field(query: str, pos: int, name: str) -> None:
         )
 
 
-def _tokenize(query: str) -> list[_Tok]:
+def _tokenize(query: str, strict: bool = False) -> list[_Tok]:
     toks: list[_Tok] = []
     i, n = 0, len(query)
     while i < n:
@@ -202,7 +208,7 @@ def _tokenize(query: str) -> list[_Tok]:
             continue
         field = None
         match = re.match(r"([A-Za-z]+):", query[i:])
-        if match and match.group(1).lower() not in FIELDS:
+        if strict and match and match.group(1).lower() not in FIELDS:
             _check_not_a_misspelled_field(query, start, match.group(1))
         if match and match.group(1).lower() in FIELDS:
             field = FIELDS[match.group(1).lower()]
@@ -266,9 +272,9 @@ def _join_neighbours(children: list[Node]) -> tuple[Node, ...]:
 
 
 class _Parser:
-    def __init__(self, query: str) -> None:
+    def __init__(self, query: str, strict: bool = False) -> None:
         self.query = query
-        self.toks = _tokenize(query)
+        self.toks = _tokenize(query, strict)
         self.i = 0
         self.depth = 0
         self.field: str | None = None  # inside field:( ... ), that field
@@ -449,9 +455,12 @@ class Query:
     tree: Node | None
 
     @classmethod
-    def parse(cls, text: str | None) -> Query:
+    def parse(cls, text: str | None, *, strict: bool = False) -> Query:
+        """Parse a query. ``strict`` (queries the user is typing now): a word that looks
+        like a misspelled field (``titel:x``) is a usage error. Saved queries (watch
+        rules) are read without it, so that a rule that worked keeps working."""
         text = text or ""
-        return cls(text, _Parser(text).parse())
+        return cls(text, _Parser(text, strict).parse())
 
     @property
     def is_empty(self) -> bool:

@@ -121,7 +121,9 @@ def papers_table(
     min_title = max(20, width // 3)
     # Layouts from the richest down: with the org and id columns (from 100 columns),
     # without them, then (on very narrow terminals) without authors, without code.
-    layouts = [(False, True, signals), (False, False, signals), (False, False, False)]
+    layouts = list(
+        dict.fromkeys([(False, True, signals), (False, False, signals), (False, False, False)])
+    )
     if width >= 100:
         layouts.insert(0, (True, True, signals))
     for wide, show_authors, show_code in layouts:
@@ -138,7 +140,7 @@ def papers_table(
         title_w = width - fixed - authors_w
         if title_w >= min_title:
             break
-    title_w = max(min(min_title, 10), title_w)
+    title_w = max(10, title_w)  # the narrowest layout: whatever is left, at least 10
 
     columns: list[dict[str, Any]] = [
         {"header": "#", "justify": "right", "no_wrap": True, "style": "dim", "width": rank_w}

@@ -50,8 +50,11 @@ def rule_query(rule: WatchRule) -> Query:
 
 
 def rule_categories(rule: WatchRule, query: Query) -> list[str]:
-    """The arXiv categories a rule names: its ``categories`` and its query's ``cat:`` terms."""
-    return [*rule.categories, *(t.text for t in query.terms("cat"))]
+    """The arXiv categories a rule names: its ``categories`` and its query's ``cat:``
+    terms (which match regardless of case, so ``cat:cs.lg`` is read as ``cs.LG``)."""
+    from papercli.arxiv_taxonomy import canonical
+
+    return [*rule.categories, *(canonical(t.text) for t in query.terms("cat"))]
 
 
 def rule_sources(rule: WatchRule, default: str) -> list[str]:
@@ -227,7 +230,7 @@ def add_rule(path: Path, rule: WatchRule, *, replace: bool = False, force: bool 
         raise UsageError(
             f"Invalid watch rule name {rule.name!r}: use letters, digits, '-' and '_'."
         )
-    query = Query.parse(rule.query)  # a usage error, with the column, before anything is written
+    query = Query.parse(rule.query, strict=True)  # a usage error before anything is written
     bad = [s for s in rule.sources if s not in WATCH_SOURCES]
     if bad:
         raise UsageError(f"Unknown source {bad[0]!r}: use hf, arxiv or all.")
