@@ -40,3 +40,19 @@ def test_watch_add_names_every_source_it_accepts(run: Any) -> None:
     result = run("watch", "add", "x", "foo", "-s", "bogus")
     assert result.exit_code == 2
     assert result.stderr == "Error: Unknown source 'bogus': use hf, arxiv or all.\n"
+
+
+@pytest.mark.parametrize("command", ["today", "list", "search", "trends"])
+def test_an_exclusion_before_double_dash_gets_a_hint(run: Any, command: str) -> None:
+    result = run(command, "agent", "-video")
+    assert result.exit_code == 2
+    assert (
+        "No such option: -v (a word to exclude? put the query after '--': "
+        f"papers {command} -- agent -video)"
+    ) in result.stderr
+
+
+def test_a_misspelled_long_option_keeps_clicks_suggestion(run: Any) -> None:
+    result = run("list", "agent", "--lmit", "3")
+    assert result.exit_code == 2
+    assert "No such option: --lmit (Possible options: --limit" in result.stderr

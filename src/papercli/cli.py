@@ -18,6 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand
+
+try:
+    from typer._click.exceptions import NoSuchOption
+except ImportError:  # a Typer that does not vendor click
+    from click.exceptions import NoSuchOption  # type: ignore[no-redef]
 
 from papercli import __version__
 from papercli.errors import PapersError, UsageError
@@ -55,6 +61,23 @@ watch_app = typer.Typer(
 app.add_typer(cache_app, name="cache")
 app.add_typer(config_app, name="config")
 app.add_typer(watch_app, name="watch")
+
+
+class QueryCommand(TyperCommand):
+    """A command that takes a query: an unknown short option there is most likely a word
+    to exclude (``agent -video``), which must come after ``--``. Say so."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except NoSuchOption as exc:
+            name = getattr(exc, "option_name", "")
+            if isinstance(name, str) and name.startswith("-") and not name.startswith("--"):
+                exc.message += (
+                    " (a word to exclude? put the query after '--': "
+                    f"papers {ctx.info_name} -- agent -video)"
+                )
+            raise
 
 
 class Sort(StrEnum):
@@ -439,7 +462,7 @@ def _main(
     """Hugging Face Daily Papers and arXiv listings in the terminal, cached locally."""
 
 
-@app.command()
+@app.command(cls=QueryCommand)
 @handle_errors
 @output_params
 def today(
@@ -484,7 +507,7 @@ def today(
     _run(run)
 
 
-@app.command("list")
+@app.command("list", cls=QueryCommand)
 @handle_errors
 @output_params
 def list_(
@@ -600,7 +623,7 @@ def _emit_paper(paper: Paper, out: Output | bool, query: Query | None = None) ->
 OFFLINE_SEARCH_LIMIT = 100
 
 
-@app.command()
+@app.command(cls=QueryCommand)
 @handle_errors
 @output_params
 def search(
@@ -964,7 +987,7 @@ class _progress:
             self._bar.stop()
 
 
-@watch_app.command("add")
+@watch_app.command("add", cls=QueryCommand)
 @handle_errors
 def watch_add(
     name: Annotated[str, typer.Argument(help="A name: letters, digits, '-' and '_'.")],
@@ -1147,7 +1170,7 @@ class By(StrEnum):
     month = "month"
 
 
-@app.command()
+@app.command(cls=QueryCommand)
 @handle_errors
 def trends(
     query: QueryArg = None,
