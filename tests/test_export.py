@@ -401,3 +401,10 @@ def test_render_dispatches_every_format() -> None:
         assert export.render(fmt, hostile_papers()[:2], META)
     with pytest.raises(ValueError):
         export.render("pdf", [], META)
+
+
+def test_headings_keep_the_spelling_of_arxiv() -> None:
+    from papercli.export import _sentence_case
+
+    assert _sentence_case("arXiv cs.LG, 2025-07-15") == "arXiv cs.LG, 2025-07-15"
+    assert _sentence_case("the local cache matching 'x'") == "The local cache matching 'x'"

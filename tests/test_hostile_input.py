@@ -374,6 +374,13 @@ def test_version_zero_is_refused(text: str) -> None:
         parse_paper_id(text)
 
 
+def test_four_digit_numbers_belong_to_ids_before_2015() -> None:
+    assert parse_paper_id("1412.1234") == ("1412.1234", None)
+    assert parse_paper_id("0704.0001v2") == ("0704.0001", 2)
+    with pytest.raises(UsageError, match="five digits after the dot"):
+        parse_paper_id("2511.0548")
+
+
 @FUZZ
 @given(st.text(max_size=12), st.text(max_size=12), st.text(max_size=40))
 @example("hf", "day", "../../x")

@@ -66,7 +66,7 @@ class Meta:
     @classmethod
     def of(cls, listing: Listing) -> Meta:
         return cls(
-            heading=listing.heading[:1].upper() + listing.heading[1:],  # "the local cache..."
+            heading=_sentence_case(listing.heading),  # "the local cache..."
             source=listing.source,
             period=listing.period.key if listing.period is not None else None,
             query=listing.query.text,
@@ -856,3 +856,11 @@ def render_groups(
     if fmt == "atom":
         return to_atom(papers, meta, now=now, rules=names)
     return render(fmt, papers, meta, abstracts=abstracts, now=now)
+
+
+def _sentence_case(heading: str) -> str:
+    """The heading with a capital first letter, except names spelled in lower case
+    ("arXiv cs.LG, 2025-07-15" stays as it is)."""
+    if heading.startswith("arXiv"):
+        return heading
+    return heading[:1].upper() + heading[1:]

@@ -34,6 +34,12 @@ def parse_paper_id(text: str) -> tuple[str, int | None]:
             version = int(match.group(2)[1:]) if match.group(2) else None
             if version == 0:
                 raise UsageError(f"Invalid paper id {_shown(text)}: arXiv versions start at v1.")
+            number = match.group(1).partition(".")[2]
+            if pattern is _NEW and len(number) == 4 and match.group(1)[:4] >= "1501":
+                raise UsageError(
+                    f"Invalid paper id {_shown(text)}: since 2015 arXiv ids have five digits "
+                    "after the dot (2501.01234)."
+                )
             return match.group(1), version
     raise UsageError(
         f"Invalid paper id {_shown(text)}: use an arXiv id such as 2501.01234, 2501.01234v2 "

@@ -221,7 +221,11 @@ def sync(
     if since > until:
         from papercli.errors import UsageError
 
-        raise UsageError(f"--since {since} is after --until {until}.")
+        raise UsageError(
+            f"--since {since} is after --until {until}."
+            if until != dt.date.today()
+            else f"--since {since} is in the future."
+        )
     report = SyncReport()
     tasks: list[SyncTask] = []
     for source in sources:
