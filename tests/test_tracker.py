@@ -520,3 +520,15 @@ def test_concurrent_watch_adds_all_land(isolated_home: Path) -> None:
     assert all(p.wait(timeout=60) == 0 for p in procs)
     text = (isolated_home / "config.toml").read_text()
     assert all(f"[watch.r{i}]" in text for i in range(6))
+
+
+def test_trends_periods_span_since_and_until_with_zeros_at_the_edges() -> None:
+    import datetime as dt
+
+    from papercli.models import Paper
+    from papercli.trends import compute
+
+    papers = [Paper(id="2507.00001", title="t", listed="2025-07-15")]
+    result = compute(papers, "t", "month", dt.date(2025, 6, 1), dt.date(2025, 9, 30))
+    assert result.periods == [("2025-06", 0), ("2025-07", 1), ("2025-08", 0), ("2025-09", 0)]
+    assert compute(papers, "t", "month").periods == [("2025-07", 1)]

@@ -67,7 +67,15 @@ def _day(p: Paper) -> dt.date | None:
         return None
 
 
-def compute(papers: list[Paper], query: str, by: By) -> Trends:
+def compute(
+    papers: list[Paper],
+    query: str,
+    by: By,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Trends:
+    """Matches per period, from ``since`` (else the first match) to ``until`` (else the
+    last match); periods without matches count 0."""
     counts: Counter[str] = Counter()
     days = []
     orgs: Counter[str] = Counter()
@@ -83,7 +91,11 @@ def compute(papers: list[Paper], query: str, by: By) -> Trends:
         for k in {clean(k).casefold() for k in p.ai_keywords}:
             if k:
                 keywords[k] += 1
-    periods = [(k, counts.get(k, 0)) for k in _all_keys(min(days), max(days), by)] if days else []
+    periods = []
+    if days or (since and until):
+        first = since or min(days)
+        last = until or max(days)
+        periods = [(k, counts.get(k, 0)) for k in _all_keys(first, last, by)]
     return Trends(query, by, periods, len(days), orgs.most_common(TOP), keywords.most_common(TOP))
 
 
@@ -96,4 +108,4 @@ def trends(
 ) -> Trends:
     from papercli.local import matching_papers
 
-    return compute(matching_papers(cache, query, since, until), query.text, by)
+    return compute(matching_papers(cache, query, since, until), query.text, by, since, until)
