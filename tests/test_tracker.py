@@ -323,7 +323,10 @@ def test_trends_counts_per_period_with_orgs_and_keywords(run, hub: FakeHub) -> N
     assert data["organizations"] == [{"name": "[bold red]Lab[/]", "count": 2}]
     assert data["keywords"][0] == {"keyword": "rl", "count": 2}
     weekly = run("trends", "agent", "--by", "week", "--since", "2025-06-01", "--json").json()
-    assert weekly["periods"] == [{"period": "2025-W27", "count": 1}]
+    # From --since on (zeros before the first match), up to the last match.
+    assert weekly["periods"][0] == {"period": "2025-W22", "count": 0}
+    assert weekly["periods"][-1] == {"period": "2025-W27", "count": 1}
+    assert sum(p["count"] for p in weekly["periods"]) == 1
     chart = run("trends", "agent")
     assert chart.exit_code == 0
     lines = chart.stdout.splitlines()
