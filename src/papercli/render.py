@@ -83,7 +83,7 @@ def papers_table(
 
     Column widths are computed once, up front: the narrow columns get what their
     content needs (authors and organization capped), the title gets the rest and
-    never less than a third of the width; below 100 columns the organization and
+    never less than two fifths of the width; below 100 columns the organization and
     arXiv id columns are left out before the title shrinks, and on very narrow
     terminals the authors, then the code column. Built once: the
     cells of every row are made here, and :class:`ListingTable` draws them in
@@ -118,7 +118,7 @@ def papers_table(
     authors_need = min(22, need([r[3] for r in rows], "Authors"))
     org_need = min(18, need([third(r[4]) for r in rows], org_header))
     id_need = need([clean(r[4].id) for r in rows], "arXiv")
-    min_title = max(20, width // 3)
+    min_title = max(20, (2 * width) // 5)
     # Layouts from the richest down: with the org and id columns (from 100 columns),
     # without them, then (on very narrow terminals) without authors, without code.
     layouts = list(
