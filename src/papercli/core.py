@@ -680,10 +680,11 @@ class App:
         cats = self.arxiv_categories(categories)
         papers, day = self.arxiv_today(cats, offline=offline, refresh=refresh, say_day=True)
         names = "+".join(cats)
-        heading = f"arXiv {names}, {day or self.today.isoformat()}"
+        heading = f"arXiv {names}, announced {day or self.today.isoformat()}"
         signals = None
         if merged:
-            heading = f"arXiv {names} with Hugging Face signals, {day or self.today.isoformat()}"
+            when = f"announced {day or self.today.isoformat()}"
+            heading = f"arXiv {names} with Hugging Face signals, {when}"
             announced = arxiv.announcement_day(day) or self.today
             signals = self.hf_signals(announced, offline=offline)
         papers = arxiv_view(papers, replacements, signals, include_hf)
