@@ -55,8 +55,9 @@ def test_show_merges_the_file_and_the_environment(
     monkeypatch.setenv("PAPERS_HF_URL", "http://127.0.0.1:1")
     result = run("config", "show")
     assert result.exit_code == 0, result.stderr
-    first, _, rest = result.stdout.partition("\n")
+    first, second, rest = result.stdout.split("\n", 2)
     assert first == f"# {path}"
+    assert second == "# PAPERS_HF_URL is set: it gives [sources.hf] url"
     shown = tomllib.loads(rest)
     assert shown["cache"]["ttl_minutes"] == 7
     assert shown["sources"]["hf"]["url"] == "http://127.0.0.1:1"

@@ -897,6 +897,9 @@ def config_show() -> None:
     path = settings.config_path
     where = "" if path.exists() else " (no such file: defaults and environment only)"
     sys.stdout.write(f"# {path}{where}\n")
+    for (section, key), env in config.ENV_URLS.items():
+        if os.environ.get(env):
+            sys.stdout.write(f"# {env} is set: it gives [{section}] {key}\n")
     sys.stdout.write(tomli_w.dumps(nested))
 
 
