@@ -160,10 +160,11 @@ def papers_table(
     if show_code:
         columns.append({"header": "Code", "no_wrap": True, "justify": "right", "width": code_w})
     cells_of_rows: list[list[Text]] = []
-    for rank, upvotes, title, _authors, p, code in rows:
+    for rank, upvotes, title, authors, p, code in rows:
         cells = [Text(rank), *([Text(upvotes)] if signals else []), title]
-        if show_authors:
-            cells.append(Text(authors_fit(p.authors, authors_w)))
+        if show_authors:  # the short form already made, refitted only when too wide
+            fits = cell_len(authors) <= authors_w
+            cells.append(Text(authors if fits else authors_fit(p.authors, authors_w)))
         if wide:
             cells += [Text(third(p)), _safe(p.id)]
         if show_code:
