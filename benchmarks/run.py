@@ -242,10 +242,10 @@ STACK_FLOOR = "python -c 'import typer, rich.console, rich.text'"
 
 
 def bench_startup(suite: Suite, data: Path, home: Path, runs: int) -> None:
-    from papercli.cache import Cache
     from papercli.dates import parse_month
-    from papercli.http import Http
     from papercli.sources import hf
+    from papercli.sources.http import Http
+    from papercli.storage.cache import Cache
 
     by_day = load_items(data)
     day = busiest_day(by_day)
@@ -330,8 +330,8 @@ def bench_startup(suite: Suite, data: Path, home: Path, runs: int) -> None:
 def bench_fetch(suite: Suite, data: Path, runs: int) -> None:
     from papercli.config import defaults
     from papercli.dates import parse_month
-    from papercli.http import Http
     from papercli.sources import hf
+    from papercli.sources.http import Http
 
     by_day = load_items(data)
     month = parse_month(six_page_month(by_day))
@@ -377,8 +377,8 @@ def bench_fetch(suite: Suite, data: Path, runs: int) -> None:
 
 def bench_conditional(suite: Suite, data: Path, runs: int) -> None:
     from papercli.dates import day_period
-    from papercli.http import Http
     from papercli.sources import hf
+    from papercli.sources.http import Http
 
     day = day_period(dt.date.fromisoformat(busiest_day(load_items(data))))
     with hub(data) as url, Http() as http:
@@ -415,8 +415,8 @@ def bench_render(suite: Suite, data: Path, count: int, runs: int) -> None:
     from rich.console import Console
 
     from papercli.query import Query
-    from papercli.render import _rich_table, papers_table
     from papercli.sources.hf import paper_from_item
+    from papercli.ui.table import _rich_table, papers_table
 
     items = [it for day_items in load_items(data).values() for it in day_items]
     papers = [p for p in (paper_from_item(it) for it in items) if p is not None][:count]

@@ -68,7 +68,7 @@ def run() -> Callable[..., Result]:
     import typer.testing
 
     from papercli.cli import app
-    from papercli.clitree import command
+    from papercli.cli.clitree import command
 
     runner = CliRunner()
 

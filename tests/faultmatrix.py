@@ -193,7 +193,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
 )
 
-# Batch commands: they fetch several listings (through ``papercli.sync``) and report
+# Batch commands: they fetch several listings (through ``papercli.core.sync``) and report
 # per listing rather than showing one. The watch rule and the digest read the state
 # folder too; it is seeded with earlier reports, which must survive every fault.
 SYNC_DAYS = ("2025-07-14", "2025-07-15")  # the second one misbehaves

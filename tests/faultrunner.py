@@ -20,9 +20,9 @@ from multiprocessing.pool import Pool
 
 PRELOAD = [
     "papercli.cli",
-    "papercli.core",
-    "papercli.http",
-    "papercli.render",
+    "papercli.core.listings",
+    "papercli.sources.http",
+    "papercli.ui.table",
     "papercli.sources.hf",
     "papercli.sources.arxiv",
     "httpx",

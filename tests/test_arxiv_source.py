@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from papercli.errors import FetchError, PapersError, UsageError
-from papercli.http import Http, Policy
 from papercli.sources import arxiv
+from papercli.sources.http import Http, Policy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 
@@ -225,7 +225,9 @@ def test_the_configured_delay_reaches_every_arxiv_request(
     isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from papercli import config
-    from papercli.core import App, Filters
+    from papercli.core import arxiv as core_arxiv
+    from papercli.core.context import Context
+    from papercli.core.listing import Filters
 
     (isolated_home / "config.toml").write_text(
         '[sources.arxiv]\ndelay_seconds = 4.5\napi_url = "http://arxiv.test"\n'
@@ -242,11 +244,11 @@ def test_the_configured_delay_reaches_every_arxiv_request(
         return httpx.Response(200, content=pages[request.url.params["start"]])
 
     http = _mock_http(clock, handler)
-    app = App(config.load(), lambda m: None, today=dt.date(2025, 7, 15), http=http)
-    assert app.arxiv_delay == 4.5
-    app.arxiv_search("noise", Filters(limit=3))
-    app.arxiv_today(("cs.LG", "cs.CL"), offline=False, refresh=False)
-    app.close()
+    ctx = Context(config.load(), lambda m: None, today=dt.date(2025, 7, 15), http=http)
+    assert ctx.settings.arxiv_delay == 4.5
+    core_arxiv.search(ctx, "noise", Filters(limit=3))
+    core_arxiv.latest_announcement(ctx, ("cs.LG", "cs.CL"), offline=False, refresh=False)
+    ctx.close()
     assert clock.sleeps == [pytest.approx(4.5), pytest.approx(4.5)]
 
 

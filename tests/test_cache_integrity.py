@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 
-from papercli import cache as cache_module
-from papercli.cache import SCHEMA_VERSION, Cache, atomic_write_text
 from papercli.errors import FetchError
 from papercli.models import Paper
+from papercli.storage import cache as cache_module
+from papercli.storage.cache import SCHEMA_VERSION, Cache, atomic_write_text
 
 DAY = "2025-07-15"
 
@@ -302,14 +302,16 @@ def test_set_aside_files_survive_cache_clear_and_temp_files_do_not(
     assert not leftover.exists()
 
 
+from papercli.core.freshness import cached_or_fetch  # noqa: E402
+
 # --- empty answers never replace good listings ---------------------------------------------
 
 
 def _app(isolated_home: Path, warnings: list[str], now: float = 10_000.0) -> Any:
     from papercli import config
-    from papercli.core import App
+    from papercli.core.context import Context
 
-    return App(config.load(), warnings.append, today=dt.date(2025, 7, 16), now=lambda: now)
+    return Context(config.load(), warnings.append, today=dt.date(2025, 7, 16), now=lambda: now)
 
 
 def test_cached_or_fetch_never_overwrites_papers_with_nothing(isolated_home: Path) -> None:
@@ -318,7 +320,8 @@ def test_cached_or_fetch_never_overwrites_papers_with_nothing(isolated_home: Pat
     good = [Paper("2507.00001", "Good")]
     app.cache.save("hf", "day", DAY, good, fetched_at=1.0)
     before = tree(isolated_home / "cache")
-    entry = app.cached_or_fetch(
+    entry = cached_or_fetch(
+        app,
         "hf",
         "day",
         DAY,
@@ -342,8 +345,8 @@ def test_cached_or_fetch_keeps_the_cache_when_the_fetch_fails(isolated_home: Pat
     def fail() -> tuple[list[Paper], dict[str, Any]]:
         raise FetchError("Hugging Face sent an HTML page instead of a list of daily papers.")
 
-    entry = app.cached_or_fetch(
-        "hf", "day", DAY, fail, current=True, offline=False, refresh=True, what="the day"
+    entry = cached_or_fetch(
+        app, "hf", "day", DAY, fail, current=True, offline=False, refresh=True, what="the day"
     )
     assert entry.papers[0].title == "Good"
     assert tree(isolated_home / "cache") == before
@@ -352,8 +355,16 @@ def test_cached_or_fetch_keeps_the_cache_when_the_fetch_fails(isolated_home: Pat
 
 def test_an_empty_listing_is_written_when_there_was_nothing(isolated_home: Path) -> None:
     app = _app(isolated_home, [])
-    entry = app.cached_or_fetch(
-        "hf", "day", DAY, lambda: ([], {}), current=False, offline=False, refresh=False, what="d"
+    entry = cached_or_fetch(
+        app,
+        "hf",
+        "day",
+        DAY,
+        lambda: ([], {}),
+        current=False,
+        offline=False,
+        refresh=False,
+        what="d",
     )
     assert entry.papers == [] and day_file(isolated_home).is_file()
 
@@ -367,10 +378,10 @@ def test_an_empty_past_listing_is_checked_again_after_the_ttl(isolated_home: Pat
         return [], {}
 
     kwargs: dict[str, Any] = {"current": False, "offline": False, "refresh": False, "what": "d"}
-    _app(isolated_home, [], now=10_000.0).cached_or_fetch("hf", "day", DAY, fetch, **kwargs)
-    _app(isolated_home, [], now=10_060.0).cached_or_fetch("hf", "day", DAY, fetch, **kwargs)
+    cached_or_fetch(_app(isolated_home, [], now=10_000.0), "hf", "day", DAY, fetch, **kwargs)
+    cached_or_fetch(_app(isolated_home, [], now=10_060.0), "hf", "day", DAY, fetch, **kwargs)
     assert len(calls) == 1  # within the TTL: the empty copy stands
-    _app(isolated_home, [], now=10_000.0 + 7200).cached_or_fetch("hf", "day", DAY, fetch, **kwargs)
+    cached_or_fetch(_app(isolated_home, [], now=10_000.0 + 7200), "hf", "day", DAY, fetch, **kwargs)
     assert len(calls) == 2
 
 
@@ -383,7 +394,7 @@ def test_a_fetch_time_in_the_future_is_not_fresh(isolated_home: Path) -> None:
 
     app = _app(isolated_home, [], now=10_000.0)
     app.cache.save("hf", "day", DAY, [Paper("2507.00001", "Old")], fetched_at=10_000.0 + 86400)
-    entry = app.cached_or_fetch(
-        "hf", "day", DAY, fetch, current=True, offline=False, refresh=False, what="d"
+    entry = cached_or_fetch(
+        app, "hf", "day", DAY, fetch, current=True, offline=False, refresh=False, what="d"
     )
     assert calls and entry.papers[0].title == "New"

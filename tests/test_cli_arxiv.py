@@ -311,9 +311,9 @@ def test_show_rejects_bad_ids_before_any_request(run, arxiv_url, httpserver) -> 
 def test_show_of_a_paper_cached_from_arxiv_asks_hugging_face_for_signals(
     run, arxiv_url, hf_url, httpserver, fixture_bytes
 ) -> None:
-    from papercli.cache import Cache
     from papercli.config import load
     from papercli.models import Paper
+    from papercli.storage.cache import Cache
 
     arxiv_only = Paper(
         id="2507.11001", title="From the feed", categories=("cs.LG",), sources=("arxiv",)

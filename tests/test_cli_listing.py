@@ -339,8 +339,8 @@ def test_days_and_weeks_are_read_from_a_cached_month(run, hf_url, httpserver) ->
 
 
 def test_today_offline_uses_synced_month_listings(run, isolated_home: Path) -> None:
-    from papercli.cache import Cache
     from papercli.models import Paper
+    from papercli.storage.cache import Cache
 
     cache = Cache(isolated_home / "cache")
     cache.save(

@@ -12,7 +12,7 @@ from typer.core import TyperCommand as Command
 from typer.testing import CliRunner
 
 from papercli.cli import app
-from papercli.clitree import LazyCommands, command
+from papercli.cli.clitree import LazyCommands, command
 
 
 def _paths(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -77,7 +77,7 @@ def test_lazy_commands_is_a_mapping() -> None:
 def test_typer_internals_missing_fall_back_to_the_eager_tree(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from papercli import clitree
+    from papercli.cli import clitree
 
     def moved(app: Any) -> Any:
         raise ImportError("cannot import name 'get_command_from_info' from 'typer.main'")

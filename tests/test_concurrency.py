@@ -20,9 +20,10 @@ import pytest
 
 import faultmatrix as fm
 from faultserver import FaultServer
-from papercli.cache import Cache, atomic_write_text
 from papercli.config import parse_config
-from papercli.state import State
+from papercli.storage.cache import Cache
+from papercli.storage.files import atomic_write_text
+from papercli.storage.state import State
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork are POSIX")
 
@@ -224,7 +225,8 @@ def test_atomic_write_never_shows_a_partial_file_to_a_reader(tmp_path: Path) -> 
     target = tmp_path / "f.json"
     atomic_write_text(target, '{"v": 0}')
     code = (
-        "import sys; from pathlib import Path; from papercli.cache import atomic_write_text\n"
+        "import sys; from pathlib import Path\n"
+        "from papercli.storage.files import atomic_write_text\n"
         "for i in range(300):\n"
         '    text = \'{"v": %d, "pad": "%s"}\' % (i, \'x\' * 20000)\n'
         "    atomic_write_text(Path(sys.argv[1]), text)\n"

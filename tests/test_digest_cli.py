@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from hostile import hostile_papers
-from papercli import cli
+from papercli.core import watch as watch_module
 from smtpd_server import SECRET, Server, _free_port, _start
 
 
@@ -49,7 +49,7 @@ def news(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         groups = {k: v for k, v in state["groups"].items() if not names or k in names}
         return groups, state["marked"].append
 
-    monkeypatch.setattr(cli, "_watch_news", fake)
+    monkeypatch.setattr(watch_module, "news", fake)
     return state
 
 
@@ -122,19 +122,19 @@ def test_unknown_rule_and_missing_watch_state(run, isolated_home) -> None:
     unknown = run("digest", "nope")
     assert unknown.exit_code == 2 and "'nope'" in unknown.stderr
     try:
-        import papercli.watch  # noqa: F401
+        import papercli.core.watch  # noqa: F401
     except ImportError:  # until the watch state lands, digest says so in one line
         pending = run("digest")
         assert pending.exit_code == 1 and pending.stderr.count("\n") == 1
 
 
 def test_digest_with_the_real_watch_state(run, isolated_home, smtp_server) -> None:
-    """Active once ``papercli.watch`` (new_matches / mark_reported) is in the build."""
+    """Active once ``papercli.core.watch`` (new_matches / mark_reported) is in the build."""
     import dataclasses
     import datetime as dt
 
-    pytest.importorskip("papercli.watch")
-    from papercli.cache import Cache
+    pytest.importorskip("papercli.core.watch")
+    from papercli.storage.cache import Cache
 
     _configure(isolated_home, smtp_server.port)
     with (isolated_home / "config.toml").open("a", encoding="utf-8") as handle:

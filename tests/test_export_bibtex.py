@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from papercli import export
-from papercli.cache import Cache
 from papercli.export import _bib_name, bib_title, latex_escape
 from papercli.models import Paper
+from papercli.storage.cache import Cache
 
 
 def balanced(value: str) -> bool:

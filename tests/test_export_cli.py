@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from hostile import hostile_papers
-from papercli.cache import Cache
 from papercli.models import JSON_KEYS
+from papercli.storage.cache import Cache
 
 
 def serve_day(httpserver, fixture_bytes, day: str = "2025-07-15") -> None:

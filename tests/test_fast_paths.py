@@ -255,7 +255,7 @@ def test_help_loads_no_heavy_module(tmp_path: Path) -> None:
 
 
 def test_offline_listing_loads_only_what_it_draws(tmp_path: Path) -> None:
-    from papercli.cache import Cache
+    from papercli.storage.cache import Cache
 
     Cache(tmp_path / "cache").save("hf", "day", TODAY, [Paper(id="2507.11001", title="A title")])
     loaded = _imported(["today", "--offline"], tmp_path)

@@ -28,8 +28,8 @@ import faultrunner
 import smtpd_server
 from faultrunner import run_papers
 from faultserver import FaultServer, Hit
-from papercli.cache import Cache
 from papercli.models import Paper
+from papercli.storage.cache import Cache
 from smtpd_server import Server
 
 BASE_NETWORK = {"backoff_seconds": "0.01", "read_timeout": "5"}

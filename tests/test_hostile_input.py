@@ -24,15 +24,15 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from papercli.cache import Cache
 from papercli.config import parse_config
 from papercli.dates import parse_day, parse_month, parse_week, period_from_options
 from papercli.errors import ConfigError, FetchError, UsageError
 from papercli.ids import parse_paper_id
 from papercli.models import Paper
 from papercli.query import Query
-from papercli.render import paper_detail, papers_table
 from papercli.sources import hf
+from papercli.storage.cache import Cache
+from papercli.ui.table import paper_detail, papers_table
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -530,7 +530,7 @@ def test_structured_configs_are_accepted_or_one_line_error(
         message = str(exc)
         assert message.startswith(f"{CONFIG}: ") and "\n" not in message
         return
-    from papercli.http import Policy
+    from papercli.sources.http import Policy
 
     class S:  # just enough of Settings for Policy.from_settings
         pass

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from papercli.errors import FetchError
-from papercli.http import Http, Policy, parse_retry_after, retry_time
+from papercli.sources.http import Http, Policy, parse_retry_after, retry_time
 
 WALL = 1_800_000_000.0  # a fixed "now" for Retry-After dates
 

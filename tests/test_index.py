@@ -12,11 +12,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papercli.cache import Cache
-from papercli.index import SearchIndex, fts_expression, start_tokens
-from papercli.local import matching_papers
+from papercli.core.search import matching_papers
 from papercli.models import Paper
 from papercli.query import Query
+from papercli.storage.cache import Cache
+from papercli.storage.index import SearchIndex, fts_expression, start_tokens
 
 WORDS = [
     "mini",
@@ -259,7 +259,7 @@ def cached_rows(draw: st.DrawFn) -> list[tuple[str, float, Paper]]:
 @given(cached_rows())
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_merge_and_order_agree_with_python(rows: list[tuple[str, float, Paper]]) -> None:
-    from papercli.core import sort_papers
+    from papercli.core.listing import sort_papers
 
     expected = _reference_best(rows)
     with tempfile.TemporaryDirectory() as folder:

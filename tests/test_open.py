@@ -10,8 +10,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from papercli import browse
+from papercli import links as browse
 from papercli.errors import PapersError, UsageError
+from papercli.ui import browser
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def test_open_makes_no_request(run, opened: list[str], httpserver, hf_url) -> No
 )
 def test_the_last_guard_refuses_other_urls(url: str, opened: list[str]) -> None:
     with pytest.raises(PapersError):
-        browse.open_in_browser(url)
+        browser.open_in_browser(url)
     assert opened == []
 
 
@@ -128,8 +129,8 @@ def test_every_url_papers_open_builds_is_a_safe_https_paper_url(text: str) -> No
 def test_a_paper_known_only_from_arxiv_opens_on_arxiv(
     run, opened: list[str], isolated_home
 ) -> None:
-    from papercli.cache import Cache
     from papercli.models import Paper
+    from papercli.storage.cache import Cache
 
     only_arxiv = Paper(id="2605.00847", title="From the feed", sources=("arxiv",))
     Cache(isolated_home / "cache").save("arxiv", "rss", "cs.LG/2026-05-05", [only_arxiv])

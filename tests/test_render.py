@@ -7,7 +7,7 @@ from rich.console import Console
 
 from papercli.models import Paper
 from papercli.query import Query
-from papercli.render import paper_detail, papers_table
+from papercli.ui.table import paper_detail, papers_table
 
 
 def render(renderable, width: int) -> str:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from papercli.models import Paper
 from papercli.query import Query
-from papercli.render import ListingTable, _rich_table, papers_table
+from papercli.ui.table import ListingTable, _rich_table, papers_table
 
 PAPERS = [
     Paper(

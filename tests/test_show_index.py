@@ -12,16 +12,27 @@ from typing import Any
 import pytest
 
 from papercli import config
-from papercli.cache import Cache
-from papercli.core import App
+from papercli.core.context import Context
+from papercli.core.papers import find_cached
 from papercli.models import Paper
 from papercli.sources import arxiv, hf
+from papercli.storage.cache import Cache
 
 BOTH = "2507.11001"  # on the Hugging Face day, and fetched alone from arXiv
 
 
-def _app() -> App:
-    return App(config.load(), lambda message: None, today=dt.date(2025, 7, 16))
+class _App:
+    """A context with the lookup as a method, as these tests read it."""
+
+    def __init__(self) -> None:
+        self.ctx = Context(config.load(), lambda message: None, today=dt.date(2025, 7, 16))
+
+    def find_cached(self, paper_id: str) -> Paper | None:
+        return find_cached(self.ctx, paper_id)
+
+
+def _app() -> _App:
+    return _App()
 
 
 def _fill(fixture_bytes: Any) -> list[str]:
@@ -38,7 +49,7 @@ def _fill(fixture_bytes: Any) -> list[str]:
 
 
 def _build_index() -> None:
-    from papercli.index import SearchIndex
+    from papercli.storage.index import SearchIndex
 
     with SearchIndex(Cache(config.load().cache_dir)) as index:
         index.update()
@@ -123,7 +134,7 @@ def test_an_unusable_index_means_reading_every_file(
 ) -> None:
     ids = _fill(fixture_bytes)
     _build_index()
-    from papercli.index import index_path
+    from papercli.storage.index import index_path
 
     index_path(Cache(config.load().cache_dir).root).write_bytes(b"not a database" * 100)
     assert all(_app().find_cached(i) is not None for i in ids)
@@ -133,7 +144,7 @@ def test_the_lookup_neither_writes_nor_waits_on_the_index(fixture_bytes: Any) ->
     """A sync holding the index's write lock, and an index behind the cache."""
     import sqlite3
 
-    from papercli.index import index_path
+    from papercli.storage.index import index_path
 
     _fill(fixture_bytes)
     _build_index()

@@ -68,7 +68,7 @@ def test_matching_folds_latin_accents_but_not_other_marks() -> None:
 
 def test_local_search_finds_both_spellings_through_the_index(run, isolated_home) -> None:  # type: ignore[no-untyped-def]
     from papercli import config
-    from papercli.cache import Cache
+    from papercli.storage.cache import Cache
 
     p = Paper(id="2507.11001", title=tex_to_unicode(r"Schr\"odinger Bridges"), sources=("hf",))
     Cache(config.load().cache_dir).save("hf", "day", "2025-07-15", [p])

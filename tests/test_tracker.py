@@ -13,7 +13,7 @@ import pytest
 from werkzeug import Request, Response
 
 from arxivapi import FakeApi
-from papercli.state import State
+from papercli.storage.state import State
 
 TODAY = dt.date.today()
 
@@ -211,12 +211,12 @@ def test_watch_run_reports_each_new_paper_once(run, hub: FakeHub, isolated_home:
 
 def test_failed_delivery_leaves_papers_unreported(run, hub: FakeHub) -> None:
     from papercli import config
-    from papercli.core import App
-    from papercli.watch import mark_reported, new_matches, select_rules
+    from papercli.core.context import Context
+    from papercli.core.watch import mark_reported, new_matches, select_rules
 
     hub.add(item("2507.00001", TODAY.isoformat(), "Mini-batch methods"))
     assert run("watch", "add", "mb", "minibatch").exit_code == 0
-    app = App(config.load(), lambda m: None)
+    app = Context(config.load(), lambda m: None)
     results = new_matches(app, select_rules(app, None))
     assert [p.id for p in results[0].new] == ["2507.00001"]
     # The "send" fails: nothing is marked, so the next run reports them again.
@@ -346,7 +346,7 @@ def test_show_highlights_a_query(run, hub: FakeHub) -> None:
 
     from papercli.models import Paper
     from papercli.query import Query
-    from papercli.render import paper_detail
+    from papercli.ui.table import paper_detail
 
     console = Console(record=True, width=80, force_terminal=True, color_system="standard")
     console.print(
@@ -373,8 +373,8 @@ def test_sync_refetches_a_listing_fetched_before_its_day_ended(
 
 
 def test_offline_search_shows_100_unless_told(run, isolated_home: Path) -> None:
-    from papercli.cache import Cache
     from papercli.models import Paper
+    from papercli.storage.cache import Cache
 
     cache = Cache(isolated_home / "cache")
     papers = [
@@ -448,8 +448,8 @@ def test_watch_add_rejects_a_malformed_category(run, isolated_home: Path) -> Non
 
 def test_replacement_announcements_are_not_new_papers() -> None:
     from papercli.config import WatchRule
+    from papercli.core.watch import rule_accepts
     from papercli.models import Paper
-    from papercli.watch import rule_accepts
 
     rule = WatchRule("r", "graphs")
     fresh = Paper(id="2411.00001", title="Graphs", sources=("arxiv",), announce_type="new")
@@ -468,8 +468,8 @@ def test_sync_stops_asking_a_service_that_is_down(run, isolated_home: Path) -> N
 
 
 def test_quoted_cat_and_id_values_do_not_break_the_index(run, isolated_home: Path) -> None:
-    from papercli.cache import Cache
     from papercli.models import Paper
+    from papercli.storage.cache import Cache
 
     paper = Paper(id="2507.00001", title="Graphs", listed="2025-07-01", categories=("cs.LG",))
     Cache(isolated_home / "cache").save("hf", "month", "2025-07", [paper])
@@ -497,7 +497,7 @@ def test_sync_fetches_days_of_a_month_cached_before_it_ended(
 
 def test_watch_add_keeps_a_symlinked_config_and_its_mode(tmp_path: Path, isolated_home: Path):
     from papercli.config import WatchRule
-    from papercli.watch import add_rule
+    from papercli.core.watch import add_rule
 
     real = tmp_path / "dotfiles" / "papers.toml"
     real.parent.mkdir()
@@ -528,8 +528,8 @@ def test_concurrent_watch_adds_all_land(isolated_home: Path) -> None:
 def test_trends_periods_span_since_and_until_with_zeros_at_the_edges() -> None:
     import datetime as dt
 
+    from papercli.core.trends import compute
     from papercli.models import Paper
-    from papercli.trends import compute
 
     papers = [Paper(id="2507.00001", title="t", listed="2025-07-15")]
     result = compute(papers, "t", "month", dt.date(2025, 6, 1), dt.date(2025, 9, 30))

@@ -121,6 +121,17 @@ class WatchRule:
     categories: tuple[str, ...] = ()
     min_upvotes: int | None = None
 
+    def to_table(self) -> dict[str, Any]:
+        """The rule's keys as written in ``[watch.NAME]`` (empty ones left out)."""
+        table: dict[str, Any] = {"query": self.query}
+        if self.sources:
+            table["sources"] = list(self.sources)
+        if self.categories:
+            table["categories"] = list(self.categories)
+        if self.min_upvotes is not None:
+            table["min_upvotes"] = self.min_upvotes
+        return table
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -149,6 +160,43 @@ class Settings:
     @property
     def ttl_seconds(self) -> float:
         return float(self.values["cache"]["ttl_minutes"]) * 60
+
+    @property
+    def hf_concurrency(self) -> int:
+        """Parallel requests when fetching a week or a month (``[sources.hf] concurrency``)."""
+        return int(self.values["sources.hf"]["concurrency"])
+
+    @property
+    def arxiv_delay(self) -> float:
+        """Seconds between two arXiv requests (``[sources.arxiv] delay_seconds``)."""
+        return max(0.0, float(self.values["sources.arxiv"]["delay_seconds"]))
+
+    @property
+    def arxiv_categories(self) -> tuple[str, ...]:
+        """``[sources.arxiv] categories``, as written (checked where they are used)."""
+        return tuple(self.values["sources.arxiv"]["categories"])
+
+    @property
+    def default_source(self) -> str:
+        """``[display] default_source``: hf, arxiv or all."""
+        return str(self.values["display"]["default_source"])
+
+    @property
+    def mark_seen(self) -> bool:
+        """``[display] mark_seen``: remember the papers listings show (for --new)."""
+        return bool(self.values["display"]["mark_seen"])
+
+    def to_toml_tables(self) -> dict[str, Any]:
+        """The settings as nested TOML tables (``papers config show``)."""
+        nested: dict[str, Any] = {}
+        for section, values in self.values.items():
+            if section.startswith("sources."):
+                nested.setdefault("sources", {})[section.split(".", 1)[1]] = values
+            else:
+                nested[section] = values
+        if self.watches:
+            nested["watch"] = {name: rule.to_table() for name, rule in self.watches.items()}
+        return nested
 
 
 def paths() -> tuple[Path, Path, Path]:

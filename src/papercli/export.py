@@ -36,7 +36,7 @@ from papercli.models import JSON_KEYS, Paper, split_version
 from papercli.text import clean, json_terminal_safe, strip_controls
 
 if TYPE_CHECKING:
-    from papercli.core import Listing
+    from papercli.core.app import Listing
 
 FORMATS: tuple[str, ...] = ("md", "json", "jsonl", "csv", "bib", "atom")
 # File name endings that choose a format when ``-o FILE`` is given without ``--format``.

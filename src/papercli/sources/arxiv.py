@@ -26,7 +26,7 @@ from papercli.models import Paper, split_version
 from papercli.text import clean, clean_optional, tex_to_unicode
 
 if TYPE_CHECKING:
-    from papercli.http import Http
+    from papercli.sources.http import Http
 
 POLITE_KEY = "arxiv"
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
@@ -464,3 +464,28 @@ def announcement_day(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+class ArxivClient:
+    """arXiv's RSS feeds and export API, with the HTTP policy, both base URLs and the
+    politeness delay (``delay_seconds`` between any two arXiv requests) bound once."""
+
+    def __init__(self, http: Http, rss_url: str, api_url: str, delay: float = 3.0) -> None:
+        self.http = http
+        self.rss_url = rss_url
+        self.api_url = api_url
+        self.delay = delay
+
+    def announcement(self, categories: tuple[str, ...]) -> RssResult:
+        return fetch_rss(self.http, self.rss_url, categories, delay=self.delay)
+
+    def day(self, categories: tuple[str, ...], day: dt.date) -> list[Paper]:
+        return fetch_day(self.http, self.api_url, categories, day, delay=self.delay)
+
+    def paper(self, paper_id: str, version: int | None = None) -> Paper:
+        return fetch_paper(self.http, self.api_url, paper_id, version, delay=self.delay)
+
+    def search(
+        self, text: str, limit: int, *, sort_by: str = "relevance"
+    ) -> tuple[list[Paper], int | None]:
+        return search(self.http, self.api_url, text, limit, sort_by=sort_by, delay=self.delay)

@@ -17,9 +17,9 @@ from typing import Any
 
 from papercli.dates import Period
 from papercli.errors import FetchError, NotFoundError
-from papercli.http import Http, conditional_headers, sanitize_validators, validators_from
 from papercli.ids import is_paper_id
 from papercli.models import Paper, split_version
+from papercli.sources.http import Http, conditional_headers, sanitize_validators, validators_from
 from papercli.text import clean_optional, tex_to_unicode
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -312,3 +312,24 @@ def search(http: Http, base_url: str, query: str, limit: int | None = None) -> l
         params["limit"] = str(limit)
     response = http.get(f"{base_url}/api/papers/search", params)
     return parse_search(response.body)
+
+
+class HfClient:
+    """The Hugging Face API with its HTTP policy, base URL and page concurrency bound once."""
+
+    def __init__(self, http: Http, base_url: str, concurrency: int = 6) -> None:
+        self.http = http
+        self.base_url = base_url
+        self.concurrency = concurrency
+
+    def listing(self, period: Period, validators: Mapping[str, Any] | None = None) -> ListingFetch:
+        """A day, week or month, or "not modified" (see :func:`fetch_listing_if_changed`)."""
+        return fetch_listing_if_changed(
+            self.http, self.base_url, period, self.concurrency, validators
+        )
+
+    def paper(self, paper_id: str) -> Paper:
+        return fetch_paper(self.http, self.base_url, paper_id)
+
+    def search(self, query: str, limit: int | None = None) -> list[Paper]:
+        return search(self.http, self.base_url, query, limit)

@@ -12,11 +12,9 @@ the user's comments, order and formatting, and write it atomically.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,10 +22,11 @@ from typing import TYPE_CHECKING
 from papercli.config import WatchRule
 from papercli.errors import ConfigError, UsageError
 from papercli.query import Query
-from papercli.state import State, base_id
+from papercli.storage.rules import delete_rule, write_rule
+from papercli.storage.state import State, base_id
 
 if TYPE_CHECKING:
-    from papercli.core import App
+    from papercli.core.context import Context
     from papercli.models import Paper
 
 WATCH_SOURCES = ("hf", "arxiv")
@@ -86,12 +85,12 @@ def rule_accepts(rule: WatchRule, paper: Paper, sources: list[str]) -> bool:
     return True
 
 
-def select_rules(app: App, names: list[str] | None) -> list[WatchRule]:
-    rules = app.settings.watches
+def select_rules(ctx: Context, names: list[str] | None) -> list[WatchRule]:
+    rules = ctx.settings.watches
     if not names:
         if not rules:
             raise UsageError(
-                f"No watch rules in {app.settings.config_path}; add one with: "
+                f"No watch rules in {ctx.settings.config_path}; add one with: "
                 'papers watch add NAME "QUERY"'
             )
         return list(rules.values())
@@ -102,16 +101,16 @@ def select_rules(app: App, names: list[str] | None) -> list[WatchRule]:
     return [rules[n] for n in names]
 
 
-def fetch_for_rules(app: App, rules: list[WatchRule], since: dt.date) -> None:
+def fetch_for_rules(ctx: Context, rules: list[WatchRule], since: dt.date) -> None:
     """Fetch the listings the rules need (every missing listing since ``since``)."""
-    from papercli.sync import sync
+    from papercli.core.sync import sync
 
     sources: list[str] = []
     for rule in rules:
-        for s in rule_sources(rule, app.settings.get("display", "default_source")):
+        for s in rule_sources(rule, ctx.settings.default_source):
             if s not in sources:
                 sources.append(s)
-    report = sync(app, sources, since, app.today)
+    report = sync(ctx, sources, since, ctx.today)
     if report.failed:
         # An incomplete fetch is a failed run: nothing is shown or marked as reported, so
         # the next run (or papers watch run --offline) still has every paper to report.
@@ -128,7 +127,7 @@ def fetch_for_rules(app: App, rules: list[WatchRule], since: dt.date) -> None:
 
 
 def new_matches(
-    app: App,
+    ctx: Context,
     rules: list[WatchRule],
     *,
     since: dt.date | None = None,
@@ -141,22 +140,22 @@ def new_matches(
     With ``fetch``, the listings needed are fetched first. Nothing is remembered
     here: call :func:`mark_reported` once the papers were delivered.
     """
-    from papercli.core import sort_papers
-    from papercli.local import matching_papers
+    from papercli.core.listing import sort_papers
+    from papercli.core.search import matching_papers
 
-    since = since or app.today - dt.timedelta(days=DEFAULT_DAYS)
+    since = since or ctx.today - dt.timedelta(days=DEFAULT_DAYS)
     queries = [rule_query(rule) for rule in rules]  # bad rules fail before any fetch
     for rule, query in zip(rules, queries, strict=True):
-        app.note_unknown_categories(rule_categories(rule, query), f"watch rule {rule.name!r}")
+        ctx.note_unknown_categories(rule_categories(rule, query), f"watch rule {rule.name!r}")
     if fetch:
-        fetch_for_rules(app, rules, since)
-    state = State(app.settings.state_dir, app.warn)
-    default = app.settings.get("display", "default_source")
+        fetch_for_rules(ctx, rules, since)
+    state = State(ctx.settings.state_dir, ctx.warn)
+    default = ctx.settings.default_source
     results = []
     for rule, query in zip(rules, queries, strict=True):
         sources = rule_sources(rule, default)
         found = [
-            p for p in matching_papers(app.cache, query, since) if rule_accepts(rule, p, sources)
+            p for p in matching_papers(ctx.cache, query, since) if rule_accepts(rule, p, sources)
         ]
         found = sort_papers(found, "date")
         reported = state.reported(rule.name)
@@ -165,62 +164,30 @@ def new_matches(
     return results
 
 
-def mark_reported(app: App, results: list[RuleResult]) -> None:
+def news(
+    ctx: Context, names: list[str], since: dt.date | None = None
+) -> tuple[dict[str, list[Paper]], Callable[[Iterable[str]], None]]:
+    """The new matches of the watch rules ``names`` (all when empty), grouped by rule, and
+    the callback that marks the groups it is given (by rule name) as reported: what
+    ``papers digest`` sends, and what it remembers only once the message went out."""
+    results = new_matches(ctx, select_rules(ctx, names), since=since)
+    groups = {r.rule.name: list(r.new) for r in results}
+
+    def mark(sent: Iterable[str]) -> None:
+        chosen = set(sent)
+        mark_reported(ctx, [r for r in results if r.rule.name in chosen])
+
+    return groups, mark
+
+
+def mark_reported(ctx: Context, results: list[RuleResult]) -> None:
     """Remember the new papers of ``results`` as reported (per rule)."""
-    State(app.settings.state_dir, app.warn).mark_reported(
-        {r.rule.name: [p.id for p in r.new] for r in results}, app.today
+    State(ctx.settings.state_dir, ctx.warn).mark_reported(
+        {r.rule.name: [p.id for p in r.new] for r in results}, ctx.today
     )
 
 
-# --- editing the configuration file -----------------------------------------------------
-
-
-def _load_document(path: Path):  # type: ignore[no-untyped-def]
-    import tomlkit
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}.") from None
-    try:
-        return tomlkit.parse(text)
-    except Exception as exc:  # tomlkit raises its own ParseError subclasses
-        raise ConfigError(f"{path}: not valid TOML: {exc}.") from None
-
-
-def _save_document(path: Path, document) -> None:  # type: ignore[no-untyped-def]
-    from papercli.cache import atomic_write_text
-    from papercli.config import parse_config
-    from papercli.output import file_mode
-
-    text = document.as_string()
-    parse_config(text, path)  # never write a file papercli itself would reject
-    target = path.resolve()  # a symlinked config (dotfiles) keeps its link
-    try:
-        atomic_write_text(target, text, mode=file_mode(target))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be written: {exc.strerror or exc}.") from None
-
-
-@contextlib.contextmanager
-def _editing(path: Path) -> Iterator[None]:
-    """An exclusive lock for a read-modify-write of the configuration file, so that two
-    ``papers watch add`` at once both land."""
-    import fcntl
-
-    lock = path.resolve().with_name(f".{path.name}.lock")
-    try:
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be locked for editing: {exc.strerror or exc}.") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+# --- editing the rules -------------------------------------------------------------------
 
 
 def add_rule(path: Path, rule: WatchRule, *, replace: bool = False, force: bool = False) -> None:
@@ -246,91 +213,9 @@ def add_rule(path: Path, rule: WatchRule, *, replace: bool = False, force: bool 
             raise UsageError(
                 f"{problem(names[0])}; check the name, or pass --force to save the rule anyway."
             )
-    with _editing(path):
-        _add_rule(path, rule, replace)
-
-
-def _add_rule(path: Path, rule: WatchRule, replace: bool) -> None:
-    import tomlkit
-
-    document = _load_document(path)
-    watch = document.get("watch")
-    if watch is None:
-        watch = tomlkit.table(is_super_table=True)
-        document.add("watch", watch)
-    if rule.name in watch and not replace:
-        raise UsageError(f"Watch rule {rule.name!r} exists; use --replace to change it.")
-    table = tomlkit.table()
-    table.add("query", rule.query)
-    if rule.sources:
-        table.add("sources", list(rule.sources))
-    if rule.categories:
-        table.add("categories", list(rule.categories))
-    if rule.min_upvotes is not None:
-        table.add("min_upvotes", rule.min_upvotes)
-    if rule.name in watch:
-        watch[rule.name] = table
-    else:
-        watch.add(rule.name, table)
-    _save_document(path, document)
+    write_rule(path, rule, replace)
 
 
 def remove_rule(path: Path, name: str) -> None:
-    with _editing(path):
-        _remove_rule(path, name)
-
-
-def _remove_rule(path: Path, name: str) -> None:
-    document = _load_document(path)
-    watch = document.get("watch")
-    if watch is None or name not in watch:
-        raise UsageError(f"No watch rule named {name!r}.")
-    del watch[name]
-    if not watch:
-        del document["watch"]
-    _save_document(path, document)
-
-
-# --- exports ------------------------------------------------------------------------------
-
-
-def results_json(results: list[RuleResult]) -> list[dict[str, object]]:
-    """``papers watch run --json``: one object per rule (a paper may be in several)."""
-    return [
-        {
-            "rule": r.rule.name,
-            "query": r.rule.query,
-            "new": [p.id for p in r.new],
-            "papers": [p.to_json() for p in r.papers],
-        }
-        for r in results
-    ]
-
-
-def export_text(results: list[RuleResult], fmt: str, *, abstracts: bool = False) -> str:
-    """The rules' papers as one document of ``fmt`` (an export format, not ``table``).
-
-    ``json`` is :func:`results_json` and ``jsonl`` its objects one per line; the
-    other formats hold every paper once (``export.render_groups``): Markdown with a
-    section per rule when there are several, Atom with a category per matching rule.
-    The feed id depends on the rule names (and, for one rule, its query) only.
-    """
-    import json
-
-    from papercli import export
-    from papercli.text import json_terminal_safe
-
-    if fmt == "json":
-        text = json.dumps(results_json(results), ensure_ascii=False, indent=2)
-        return json_terminal_safe(text) + "\n"
-    if fmt == "jsonl":
-        return "".join(
-            json_terminal_safe(json.dumps(item, ensure_ascii=False)) + "\n"
-            for item in results_json(results)
-        )
-    names = [r.rule.name for r in results]
-    heading = ("Watch rule " if len(names) == 1 else "Watch rules ") + ", ".join(names)
-    query = results[0].rule.query if len(results) == 1 else ""
-    meta = export.Meta(heading=heading, source="watch", query=query)
-    groups = [export.Group(r.rule.name, r.rule.query, tuple(r.papers)) for r in results]
-    return export.render_groups(fmt, groups, meta, abstracts=abstracts)
+    """Remove the rule ``name`` from the configuration file."""
+    delete_rule(path, name)

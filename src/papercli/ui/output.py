@@ -89,7 +89,7 @@ def file_mode(path: Path) -> int:
 
 def write(text: str, out: Output, what: str, notify: Callable[[str], None]) -> None:
     """``text`` to stdout, or atomically to ``out.path``; ``notify`` says what was written."""
-    from papercli.cache import atomic_write_text
+    from papercli.storage.cache import atomic_write_text
 
     if out.path is None:
         sys.stdout.write(text)

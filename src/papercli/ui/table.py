@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from rich.style import Style
     from rich.table import Table
 
+    from papercli.core.trends import Trends
     from papercli.query import Query
-    from papercli.trends import Trends
 
 HIGHLIGHT = "bold yellow"
 BADGES = {"cross": "cross", "replace": "repl", "replace-cross": "repl"}

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from papercli.text import clean
 
 if TYPE_CHECKING:
-    from papercli.cache import Cache
     from papercli.models import Paper
     from papercli.query import Query
+    from papercli.storage.cache import Cache
 
 By = Literal["day", "week", "month"]
 TOP = 10
@@ -106,6 +106,6 @@ def trends(
     since: dt.date | None = None,
     until: dt.date | None = None,
 ) -> Trends:
-    from papercli.local import matching_papers
+    from papercli.core.search import matching_papers
 
     return compute(matching_papers(cache, query, since, until), query.text, by, since, until)

@@ -4,7 +4,7 @@ Only URLs papercli builds itself are opened: ``https://huggingface.co/papers/ID`
 ``https://arxiv.org/abs/ID`` or ``https://arxiv.org/pdf/ID``, where ID has passed
 :func:`~papercli.ids.parse_paper_id`. Nothing from the network or the cache ever
 becomes the URL. The browser is started through the standard :mod:`webbrowser`
-module (which honours ``BROWSER``); no network I/O happens here.
+module (which honours ``BROWSER``) in :mod:`papercli.ui.browser`; nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -51,14 +51,3 @@ def check_url(url: str) -> None:
         or not _SAFE_URL.fullmatch(url)
     ):
         raise PapersError(f"Refusing to open {url!r}: not a paper URL papercli built.")
-
-
-def open_in_browser(url: str) -> bool:
-    """Open ``url`` in a new browser tab; False when no browser could be started."""
-    import webbrowser
-
-    check_url(url)
-    try:
-        return bool(webbrowser.open(url, new=2))
-    except webbrowser.Error:
-        return False

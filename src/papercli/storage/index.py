@@ -45,7 +45,7 @@ from papercli.query import And, Node, Not, Or, Term, is_word_char, normalize, te
 if TYPE_CHECKING:
     import sqlite3
 
-    from papercli.cache import Cache
+    from papercli.storage.cache import Cache
 
 INDEX_VERSION = 4  # 4: accents folded (query.normalize)
 TOKEN_CHARS = 6

@@ -1,10 +1,10 @@
 """``papers sync``: fetch and cache every listing of the configured sources for a range.
 
 Sources plug in through :data:`SYNC_SOURCES`: a function that turns a range of
-days into :class:`SyncTask` objects (one listing each). Running a task goes
-through :meth:`papercli.core.App.cached_or_fetch`, so a listing already cached
-(and not current) is not fetched again: rerunning a sync fetches only what is
-missing, and today's listings are refreshed when older than the cache TTL.
+days into :class:`SyncTask` objects (one listing each). Whether a cached listing
+needs fetching again is the one freshness rule (:mod:`papercli.core.freshness`),
+as for the listing commands: rerunning a sync fetches only what is missing or
+stale, and an empty past listing is asked again after the TTL.
 
 Hugging Face: a month listing for every whole past month in the range, day
 listings for the rest. arXiv: past days from the export API (the papers submitted
@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from papercli.dates import Period, day_period, is_current, parse_month
 from papercli.errors import PapersError, UnavailableError
 
 if TYPE_CHECKING:
-    from papercli.cache import Entry
-    from papercli.core import App
+    from papercli.core.context import Context
+    from papercli.storage.cache import Entry
 
 
 @dataclass(frozen=True)
@@ -32,15 +32,14 @@ class SyncTask:
     kind: str
     key: str
     what: str
-    current: bool
-    run: Callable[[bool], object] = field(compare=False)  # run(refresh)
-    closes_at: float = 0.0  # when the listing stops changing (the end of its period, UTC)
-    self_caching: bool = False  # run() applies the cache rules itself: always call it
-    # The cached entry that covers the task, when not simply (source, kind, key).
+    run: Callable[[], object] = field(compare=False)  # fetch (through the cache rules)
+    # The cached entry that covers the task (None: nothing cached), and whether it is
+    # fresh by the one rule; a task without them applies the rules itself: always run.
     lookup: Callable[[], Entry | None] | None = field(default=None, compare=False)
+    fresh: Callable[[Entry], bool] | None = field(default=None, compare=False)
 
 
-Planner = Callable[["App", dt.date, dt.date], list[SyncTask]]
+Planner = Callable[["Context", dt.date, dt.date], list[SyncTask]]
 
 
 def _months_between(since: dt.date, until: dt.date) -> list[Period]:
@@ -67,52 +66,43 @@ def hf_periods(since: dt.date, until: dt.date, today: dt.date) -> list[Period]:
     return periods
 
 
-def closes_at(period: Period) -> float:
-    """The moment (UTC) after which ``period``'s listing no longer changes (one rule with
-    the listing commands: :func:`papercli.core.settled_time`)."""
-    from papercli.core import settled_time
+def plan_hf(ctx: Context, since: dt.date, until: dt.date) -> list[SyncTask]:
+    from papercli.core import hf
+    from papercli.core.freshness import fresh_in, settled_time
 
-    return settled_time(period)
-
-
-def plan_hf(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
     tasks = []
-    for period in hf_periods(since, until, app.today):
-        # A day inside a month that is already cached whole (fetched after the month
-        # settled) needs no request of its own.
-        if period.kind == "day":
-            month = parse_month(period.key[:7])
-            if not is_current(month, app.today):
-                entry = app.cache.load("hf", "month", month.key)
-                if entry is not None and entry.fetched_at >= closes_at(month):
-                    continue
+    for period in hf_periods(since, until, ctx.today):
+        # A day inside a month that is already cached and fresh needs no request.
+        if period.kind == "day" and hf.month_is_fresh(ctx, parse_month(period.key[:7])):
+            continue
 
-        def run(refresh: bool, period: Period = period) -> object:
+        def run(period: Period = period) -> object:
             # A failed fetch is a failure of the sync even when a copy is cached.
-            return app.hf_period(period, offline=False, refresh=refresh, stale_ok=False)
+            return hf.period_papers(ctx, period, offline=False, refresh=False, stale_ok=False)
+
+        def lookup(period: Period = period) -> Entry | None:
+            return ctx.cache.load("hf", period.kind, period.key)
+
+        def fresh(entry: Entry, period: Period = period) -> bool:
+            current = is_current(period, ctx.today)
+            return fresh_in(ctx, entry, current=current, settled_at=settled_time(period))
 
         tasks.append(
             SyncTask(
-                "hf",
-                period.kind,
-                period.key,
-                f"Hugging Face {period.key}",
-                is_current(period, app.today),
-                run,
-                closes_at(period),
+                "hf", period.kind, period.key, f"Hugging Face {period.key}", run, lookup, fresh
             )
         )
     return tasks
 
 
-def arxiv_sync_categories(app: App) -> tuple[str, ...]:
+def arxiv_sync_categories(ctx: Context) -> tuple[str, ...]:
     """``[sources.arxiv] categories`` and the categories of the watch rules that use arXiv
     (a rule's category that is not a valid arXiv name is left out, with a note)."""
     from papercli.sources import arxiv
 
-    names = list(app.arxiv_categories(None))
-    default = str(app.settings.get("display", "default_source"))
-    for rule in app.settings.watches.values():
+    names = list(ctx.arxiv_categories(None))
+    default = ctx.settings.default_source
+    for rule in ctx.settings.watches.values():
         sources = rule.sources or (("hf", "arxiv") if default == "all" else (default,))
         if "arxiv" not in sources:
             continue
@@ -120,77 +110,59 @@ def arxiv_sync_categories(app: App) -> tuple[str, ...]:
             try:
                 checked = arxiv.check_categories([cat])
             except PapersError:
-                app.warn(f"Watch rule {rule.name!r}: {cat!r} is not an arXiv category; skipped.")
+                ctx.warn(f"Watch rule {rule.name!r}: {cat!r} is not an arXiv category; skipped.")
                 continue
-            app.note_unknown_categories(checked, f"watch rule {rule.name!r}")
+            ctx.note_unknown_categories(checked, f"watch rule {rule.name!r}")
             names += checked
     return tuple(sorted(set(names)))
 
 
-def plan_arxiv(app: App, since: dt.date, until: dt.date) -> list[SyncTask]:
+def plan_arxiv(ctx: Context, since: dt.date, until: dt.date) -> list[SyncTask]:
     """arXiv: every past day of the range from the export API (the papers submitted that
     day, ``delay_seconds`` apart), for :func:`arxiv_sync_categories` as one category set,
     cached as ``arxiv/api/<cats>/<day>``; and, when the range reaches the last few
     days, the latest announcement (RSS) of ``[sources.arxiv] categories``.
 
-    A day already covered by a cached announcement or by a settled listing of a larger
+    A day already covered by a cached announcement or by a fresh listing of a larger
     category set is not fetched again.
     """
-    from papercli.core import arxiv_settled_time
+    from papercli.core import arxiv as core_arxiv
     from papercli.sources import arxiv
 
-    categories = arxiv_sync_categories(app)
+    categories = arxiv_sync_categories(ctx)
     names = "+".join(categories)
     cat_key = arxiv.category_key(categories)
     tasks: list[SyncTask] = []
-    last = min(until, app.today - dt.timedelta(days=1))
+    last = min(until, ctx.today - dt.timedelta(days=1))
     day = since
     while day <= last:
-        settled = arxiv_settled_time(day)
 
-        def run(refresh: bool, day: dt.date = day) -> object:
-            return app.arxiv_api_day(
-                categories, day, offline=False, refresh=refresh, stale_ok=False
+        def run(day: dt.date = day) -> object:
+            return core_arxiv.submitted_day(
+                ctx, categories, day, offline=False, refresh=False, stale_ok=False
             )
 
         def lookup(day: dt.date = day) -> Entry | None:
-            entry = app.arxiv_cached_day(categories, day)
-            if entry is not None and entry.kind == "rss":
-                # An announcement does not change once made: never fetched again.
-                return replace(entry, fetched_at=float("inf"))
-            return entry
+            return core_arxiv.cached_day(ctx, categories, day)
 
-        tasks.append(
-            SyncTask(
-                "arxiv",
-                "api",
-                f"{cat_key}/{day.isoformat()}",
-                f"arXiv {names} {day.isoformat()}",
-                app.now() < settled,
-                run,
-                settled,
-                lookup=lookup,
-            )
-        )
+        def fresh(entry: Entry, day: dt.date = day) -> bool:
+            return core_arxiv.day_is_fresh(ctx, entry, day)
+
+        key = f"{cat_key}/{day.isoformat()}"
+        what = f"arXiv {names} {day.isoformat()}"
+        tasks.append(SyncTask("arxiv", "api", key, what, run, lookup, fresh))
         day += dt.timedelta(days=1)
-    if until >= app.today - dt.timedelta(days=3):
-        rss_categories = app.arxiv_categories(None)
+    if until >= ctx.today - dt.timedelta(days=3):
+        rss_categories = ctx.arxiv_categories(None)
 
-        def run_rss(refresh: bool) -> object:
-            return app.arxiv_today(rss_categories, offline=False, refresh=False, stale_ok=False)
+        def run_rss() -> object:
+            return core_arxiv.latest_announcement(
+                ctx, rss_categories, offline=False, refresh=False, stale_ok=False
+            )
 
         rss_names = "+".join(rss_categories)
-        tasks.append(
-            SyncTask(
-                "arxiv",
-                "rss",
-                rss_names,
-                f"arXiv {rss_names} (latest announcement)",
-                True,
-                run_rss,
-                self_caching=True,
-            )
-        )
+        what = f"arXiv {rss_names} (latest announcement)"
+        tasks.append(SyncTask("arxiv", "rss", rss_names, what, run_rss))
     return tasks
 
 
@@ -211,7 +183,7 @@ GIVE_UP_AFTER = 3  # consecutive listings of one source that found its service u
 
 
 def sync(
-    app: App,
+    ctx: Context,
     sources: list[str],
     since: dt.date,
     until: dt.date,
@@ -232,14 +204,14 @@ def sync(
         planner = SYNC_SOURCES.get(source)
         if planner is None:
             report.skipped_sources.append(source)
-            app.warn(f"Syncing the {source} source is not supported yet; skipped.")
+            ctx.warn(f"Syncing the {source} source is not supported yet; skipped.")
             continue
-        tasks += planner(app, since, until)
+        tasks += planner(ctx, since, until)
     down: dict[str, int] = {}  # source -> consecutive listings that found it unavailable
 
     def failed(task: SyncTask, exc: PapersError) -> None:
         report.failed.append((task.what, exc.message))
-        app.warn(f"{task.what}: {exc.message}")
+        ctx.warn(f"{task.what}: {exc.message}")
         down[task.source] = down.get(task.source, 0) + 1 if isinstance(exc, UnavailableError) else 0
 
     for n, task in enumerate(tasks):
@@ -251,43 +223,19 @@ def sync(
             report.failed.append((task.what, "not tried: the service was unavailable"))
             report.not_tried += 1
             continue
-        if task.self_caching:
-            try:
-                task.run(False)
-            except PapersError as exc:
-                failed(task, exc)
-            else:
-                report.fetched.append(task.what)
-                down[task.source] = 0
-            continue
-        cached = task.lookup() if task.lookup else app.cache.load(task.source, task.kind, task.key)
-        # A past listing fetched before its period ended (say yesterday's, fetched
-        # yesterday morning) may have grown since: it is fetched once more.
-        if cached is None:
-            fresh = refresh = False
-        elif task.current:
-            fresh = cached.age_seconds(app.now()) < app.settings.ttl_seconds
-            refresh = False
-        else:
-            # Not settled yet when fetched: fetched again once the TTL has passed, as the
-            # listing commands do (App.cached_or_fetch's settled_after).
-            fresh = (
-                cached.fetched_at >= task.closes_at
-                or cached.age_seconds(app.now()) < app.settings.ttl_seconds
-            )
-            refresh = True
-        if fresh:
+        cached = task.lookup() if task.lookup is not None else None
+        if cached is not None and task.fresh is not None and task.fresh(cached):
             report.cached.append(task.what)
             continue
         try:
-            task.run(refresh)
+            task.run()
         except PapersError as exc:
             failed(task, exc)
         else:
             report.fetched.append(task.what)
             down[task.source] = 0
     if report.not_tried:
-        app.warn(
+        ctx.warn(
             f"Stopped after {GIVE_UP_AFTER} listings in a row found the service unavailable; "
             f"{report.not_tried} more not tried (run papers sync again later)."
         )
@@ -295,8 +243,8 @@ def sync(
         return report  # nothing new for the index; a failed sync leaves the cache as it was
     if progress:
         progress(len(tasks), len(tasks), "Updating the search index")
-    from papercli.index import SearchIndex
+    from papercli.storage.index import SearchIndex
 
-    with SearchIndex(app.cache) as index:  # so that the next search starts warm
+    with SearchIndex(ctx.cache) as index:  # so that the next search starts warm
         index.update()
     return report

@@ -6,8 +6,9 @@ version is not new)::
     state/seen.json       {"schema": 1, "ids": {"2501.01234": "2026-11-26", ...}}
     state/watch.json      {"schema": 1, "rules": {"NAME": {"2501.01234": "2026-11-26"}}}
 
-Every change is a read-merge-write under an exclusive ``fcntl.flock`` on
-``state/.lock``, written atomically (temporary file + rename), so concurrent
+Every change is a read-merge-write under an exclusive lock on ``state/.lock``
+(:func:`papercli.storage.files.locked`), written atomically (temporary file and
+rename), so concurrent
 runs never lose each other's updates and an interrupted run leaves either the
 old or the new file. A file that does not parse is set aside (renamed
 ``*.corrupt-<time>``) with a warning, and papercli starts afresh.
@@ -24,9 +25,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from papercli.cache import atomic_write_text
 from papercli.errors import PapersError
 from papercli.models import split_version
+from papercli.storage.files import atomic_write_text, locked
 
 SCHEMA_VERSION = 1
 SEEN_FILE = "seen.json"
@@ -45,21 +46,14 @@ class State:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the state lock (exclusive; blocks until other papercli runs let go)."""
-        import fcntl
-
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise PapersError(
-                f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
-            ) from exc
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(locked(self.root / ".lock"))
+            except OSError as exc:
+                raise PapersError(
+                    f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
+                ) from exc
             yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
 
     def _read(self, name: str, key: str) -> dict[str, Any]:
         path = self.root / name

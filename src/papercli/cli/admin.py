@@ -1,0 +1,161 @@
+"""``papers sync``, ``papers cache info|path|clear`` and ``papers config path|init|show``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from papercli.cli.app import app, cache_app, config_app
+from papercli.cli.boundary import handle_errors, run
+from papercli.cli.options import SinceOpt, Source, UntilOpt, day_option
+from papercli.errors import PapersError, UsageError
+from papercli.ui.console import plural, say
+
+if TYPE_CHECKING:
+    from papercli.core.context import Context
+
+
+@app.command()
+@handle_errors
+def sync(
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    source: Annotated[
+        Source | None,
+        typer.Option("--source", help="Which source (default: [display] default_source)."),
+    ] = None,
+) -> None:
+    """Fetch and cache every listing of a range of days (default: the last 30), so that
+    search, trends and watch rules work offline. Rerunning fetches only what is missing.
+    arXiv: each past day's submissions (export API) for [sources.arxiv] categories and
+    the watch rules' categories, one request at a time, plus the latest announcement.
+
+    Examples: papers sync --since 2025-01-01 | papers sync --since 2025-07-01 --until 2025-07-31
+    | papers sync --source arxiv --since 2026-05-01
+    """
+    from papercli.core.sync import sync as run_sync
+    from papercli.ui.console import progress
+
+    today = dt.date.today()
+    first = day_option(since, "--since") or today - dt.timedelta(days=30)
+    last = day_option(until, "--until") or today
+
+    def go(ctx: Context) -> None:
+        chosen = source.value if source is not None else ctx.settings.default_source
+        sources = ["hf", "arxiv"] if chosen == "all" else [chosen]
+        with progress() as update:
+            report = run_sync(ctx, sources, first, last, update)
+        failed = len(report.failed) - report.not_tried
+        say(
+            f"Synced {first} to {last}: {plural(len(report.fetched), 'listing')} fetched, "
+            f"{len(report.cached)} already cached"
+            + (f", {failed} failed" if failed > 0 else "")
+            + (f", {report.not_tried} not tried" if report.not_tried else "")
+            + "."
+        )
+        if report.failed:
+            names = ", ".join(what for what, _ in report.failed[:3])
+            more = f" and {len(report.failed) - 3} more" if len(report.failed) > 3 else ""
+            raise PapersError(
+                f"{plural(len(report.failed), 'listing')} could not be fetched ({names}{more}); "
+                "run papers sync again."
+            )
+
+    run(go)
+
+
+@cache_app.command("info")
+@handle_errors
+def cache_info() -> None:
+    """How many files the cache holds, and how large it is. Example: papers cache info"""
+    from papercli import config
+    from papercli.storage.cache import Cache
+
+    settings = config.load()
+    stats = Cache(settings.cache_dir, say).stats()
+    out = sys.stdout
+    out.write(f"Cache folder: {settings.cache_dir}\n")
+    out.write(f"Files: {stats['files']} ({stats['bytes'] / 1e6:.1f} MB)\n")
+    for name, count in sorted(stats["by_source"].items()):
+        out.write(f"  {name}: {count}\n")
+    if stats["set_aside"]:
+        out.write(f"Set-aside (unreadable) files: {stats['set_aside']}\n")
+
+
+@cache_app.command("path")
+@handle_errors
+def cache_path() -> None:
+    """Print the cache folder. Example: ls "$(papers cache path)" """
+    from papercli import config
+
+    sys.stdout.write(f"{config.paths()[1]}\n")
+
+
+@cache_app.command("clear")
+@handle_errors
+def cache_clear(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete every cached listing. Example: papers cache clear --yes"""
+    from papercli import config
+    from papercli.storage.cache import Cache
+
+    settings = config.load()
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("Refusing to clear the cache without --yes (no terminal to ask).")
+        typer.confirm(f"Delete every file in {settings.cache_dir}?", abort=True)
+    removed = Cache(settings.cache_dir, say).clear()
+    say(f"Removed {plural(removed, 'cache file')}.")
+
+
+@config_app.command("path")
+@handle_errors
+def config_path() -> None:
+    """Print where the configuration file is (or would be). Example: papers config path"""
+    from papercli import config
+
+    sys.stdout.write(f"{config.paths()[0]}\n")
+
+
+@config_app.command("init")
+@handle_errors
+def config_init(
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented configuration file with every default. Example: papers config init"""
+    from papercli import config
+    from papercli.storage.files import atomic_write_text
+
+    path = config.paths()[0]
+    if path.is_dir():
+        raise PapersError(f"{path} is a folder, not a configuration file.")
+    if path.exists() and not force:
+        raise PapersError(f"{path} already exists; use --force to overwrite it.")
+    try:
+        atomic_write_text(path, config.default_config_text())
+    except OSError as exc:
+        raise PapersError(f"{path}: cannot be written: {exc.strerror or exc}.") from None
+    say(f"Wrote {path}")
+
+
+@config_app.command("show")
+@handle_errors
+def config_show() -> None:
+    """Print the configuration in effect (file, defaults, env). Example: papers config show"""
+    import tomli_w
+
+    from papercli import config
+
+    settings = config.load()
+    path = settings.config_path
+    where = "" if path.exists() else " (no such file: defaults and environment only)"
+    sys.stdout.write(f"# {path}{where}\n")
+    for (section, key), env in config.ENV_URLS.items():
+        if os.environ.get(env):
+            sys.stdout.write(f"# {env} is set: it gives [{section}] {key}\n")
+    sys.stdout.write(tomli_w.dumps(settings.to_toml_tables()))

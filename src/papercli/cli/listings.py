@@ -1,0 +1,233 @@
+"""``papers today``, ``list``, ``show`` and ``open``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Annotated
+
+import typer
+
+from papercli.cli.app import QueryCommand, app
+from papercli.cli.boundary import handle_errors, run
+from papercli.cli.options import (
+    CategoryOpt,
+    HasCodeOpt,
+    IncludeHfOpt,
+    LimitOpt,
+    MinUpvotesOpt,
+    NewOpt,
+    OfflineOpt,
+    QueryArg,
+    RefreshOpt,
+    ReplacementsOpt,
+    Sort,
+    SortOpt,
+    SourceOpt,
+    filters,
+    output_params,
+)
+from papercli.errors import UsageError
+from papercli.ui.output import Output
+
+
+def _show_listing(
+    period_text: tuple[str | None, str | None, str | None] | None,
+    query: list[str] | None,
+    *,
+    sort: Sort,
+    limit: int | None,
+    min_upvotes: int | None,
+    has_code: bool,
+    new: bool,
+    offline: bool,
+    refresh: bool,
+    source: str | None,
+    category: list[str] | None,
+    replacements: bool,
+    include_hf: bool,
+    out: Output,
+) -> None:
+    """Today's listing (``period_text`` None) or a day, week or month: fetch, print, and
+    remember the papers as seen."""
+    from papercli.core import listing as core_listing
+    from papercli.core.listings import source_listing
+    from papercli.dates import period_from_options
+    from papercli.ui import emit
+
+    chosen = filters(
+        query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
+    )
+    period = period_from_options(*period_text, dt.date.today()) if period_text else None
+
+    def go(ctx):  # type: ignore[no-untyped-def]
+        result = source_listing(
+            ctx,
+            period,
+            source,
+            chosen,
+            categories=category,
+            replacements=replacements,
+            include_hf=include_hf,
+            offline=offline,
+            refresh=refresh,
+        )
+        emit.listing(result, out)
+        core_listing.mark_seen(ctx, result.papers)
+
+    run(go)
+
+
+@app.command(cls=QueryCommand)
+@handle_errors
+@output_params
+def today(
+    query: QueryArg = None,
+    sort: SortOpt = Sort.upvotes,
+    limit: LimitOpt = None,
+    min_upvotes: MinUpvotesOpt = None,
+    has_code: HasCodeOpt = False,
+    offline: OfflineOpt = False,
+    refresh: RefreshOpt = False,
+    source: SourceOpt = None,
+    category: CategoryOpt = None,
+    replacements: ReplacementsOpt = False,
+    include_hf: IncludeHfOpt = False,
+    new: NewOpt = False,
+    *,
+    out: Output,
+) -> None:
+    """Today's papers (or the latest day before today that has some).
+
+    Examples: papers today | papers today mini-batch | papers today "diffusion model" --has-code
+    | papers today --source arxiv -c cs.LG -c cs.CL | papers today --source all --include-hf
+    | papers today --new
+    """
+    _show_listing(
+        None,
+        query,
+        sort=sort,
+        limit=limit,
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+        new=new,
+        offline=offline,
+        refresh=refresh,
+        source=source.value if source else None,
+        category=category,
+        replacements=replacements,
+        include_hf=include_hf,
+        out=out,
+    )
+
+
+@app.command("list", cls=QueryCommand)
+@handle_errors
+@output_params
+def list_(
+    query: QueryArg = None,
+    date: Annotated[
+        str | None, typer.Option("--date", "-d", help="A day: YYYY-MM-DD, today or yesterday.")
+    ] = None,
+    week: Annotated[str | None, typer.Option("--week", "-w", help="An ISO week: 2025-W28.")] = None,
+    month: Annotated[str | None, typer.Option("--month", "-m", help="A month: 2025-07.")] = None,
+    sort: SortOpt = Sort.upvotes,
+    limit: LimitOpt = None,
+    min_upvotes: MinUpvotesOpt = None,
+    has_code: HasCodeOpt = False,
+    offline: OfflineOpt = False,
+    refresh: RefreshOpt = False,
+    new: NewOpt = False,
+    source: SourceOpt = None,
+    category: CategoryOpt = None,
+    replacements: ReplacementsOpt = False,
+    include_hf: IncludeHfOpt = False,
+    *,
+    out: Output,
+) -> None:
+    """The papers of any day, ISO week or month.
+
+    With --source arxiv|all, each day is the cached arXiv announcement of that day when
+    there is one, else the papers submitted that day (arXiv's export API; the announce
+    type is then unknown, and a paper is usually announced a day or more later).
+
+    Examples: papers list --date yesterday | papers list --week 2025-W28 agents
+    | papers list -m 2025-07 --new | papers list --source arxiv -c cs.LG --date 2025-07-14
+    | papers list --source all -c cs.CL --week 2025-W28
+    """
+    _show_listing(
+        (date, week, month),
+        query,
+        sort=sort,
+        limit=limit,
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+        new=new,
+        offline=offline,
+        refresh=refresh,
+        source=source.value if source else None,
+        category=category,
+        replacements=replacements,
+        include_hf=include_hf,
+        out=out,
+    )
+
+
+@app.command()
+@handle_errors
+@output_params
+def show(
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
+    offline: OfflineOpt = False,
+    refresh: RefreshOpt = False,
+    highlight: Annotated[
+        str | None,
+        typer.Option("--highlight", help="Highlight the words this query matches."),
+    ] = None,
+    *,
+    out: Output,
+) -> None:
+    """One paper in full: authors, links, abstract, AI summary and keywords.
+
+    Examples: papers show 2308.04079 | papers show https://arxiv.org/abs/2308.04079v2 --json
+    | papers show 2507.11001 --highlight mini-batch
+    """
+    from papercli.core import papers
+    from papercli.query import Query
+    from papercli.ui import emit
+
+    marked = Query.parse(highlight, strict=True) if highlight else None
+    found = run(lambda ctx: papers.show(ctx, paper_id, offline=offline, refresh=refresh))
+    emit.paper(found, out, marked)
+
+
+@app.command("open")
+@handle_errors
+def open_(
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
+    pdf: Annotated[bool, typer.Option("--pdf", help="Open the arXiv PDF.")] = False,
+    arxiv: Annotated[
+        bool, typer.Option("--arxiv", help="Open the arXiv abstract page, not Hugging Face's.")
+    ] = False,
+) -> None:
+    """Open a paper's page in the web browser (the URL is also printed).
+
+    Without a browser, the URL is printed and the exit status is still 0.
+    Examples: papers open 2308.04079 | papers open 2308.04079 --pdf
+    """
+    from papercli import links
+    from papercli.ui.browser import open_in_browser
+    from papercli.ui.console import say
+
+    if pdf and arxiv:
+        raise UsageError("Give --pdf or --arxiv, not both.")
+    if not (pdf or arxiv):
+        from papercli.core.papers import known_only_from_arxiv
+
+        # A paper papercli knows only from arXiv has no Hugging Face page to open.
+        arxiv = run(lambda ctx: known_only_from_arxiv(ctx, paper_id))
+    url = links.paper_url(paper_id, pdf=pdf, arxiv=arxiv)
+    sys.stdout.write(url + "\n")
+    sys.stdout.flush()
+    if not open_in_browser(url):
+        say("No web browser could be started; open the URL above yourself.")

@@ -1,0 +1,226 @@
+"""Options shared by the commands, declared once: queries, sorting, filters, sources,
+dates and the output options (--json, --format, -o, --force, --abstracts)."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from papercli.errors import UsageError
+from papercli.ui.output import output_options
+
+if TYPE_CHECKING:
+    from papercli.core.listing import Filters
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Sort(StrEnum):
+    upvotes = "upvotes"
+    date = "date"
+    title = "title"
+    relevance = "relevance"
+
+
+# --- shared options -------------------------------------------------------------
+QueryArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help='A query: words that must all match the title or abstract, "phrases", '
+        "OR, -word, fields such as title:, au:, cat: (see the README's Queries).",
+        show_default=False,
+    ),
+]
+SortOpt = Annotated[Sort, typer.Option("--sort", help="Order of the papers.")]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
+]
+MinUpvotesOpt = Annotated[
+    int | None, typer.Option("--min-upvotes", min=0, help="Only papers with at least N upvotes.")
+]
+HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code repository.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use the cache only; no network.")]
+RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and fetch again.")]
+NewOpt = Annotated[
+    bool, typer.Option("--new", help="Only papers not seen in any listing shown before.")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="From this day on (YYYY-MM-DD, today, yesterday).")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="Up to this day (YYYY-MM-DD, today, yesterday).")
+]
+
+
+class Format(StrEnum):
+    table = "table"
+    md = "md"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    bib = "bib"
+    atom = "atom"
+
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        help="Output format (default: table; with -o FILE, chosen by the file's ending).",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write to FILE instead of stdout ('-' is stdout).", metavar="FILE"
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the --output file.")]
+AbstractsOpt = Annotated[
+    bool, typer.Option("--abstracts", help="With --format md: each abstract, collapsible.")
+]
+
+
+class Source(StrEnum):
+    hf = "hf"
+    arxiv = "arxiv"
+    all = "all"
+
+
+SourceOpt = Annotated[
+    Source | None,
+    typer.Option(
+        "--source",
+        "-s",
+        help="hf (Hugging Face Daily Papers), arxiv (category listings) or all (arXiv "
+        "with Hugging Face signals). Default: [display] default_source.",
+        show_default=False,
+    ),
+]
+CategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--category",
+        "-c",
+        help="arXiv category (repeatable), e.g. -c cs.LG -c cs.CL. "
+        "Default: [sources.arxiv] categories.",
+        show_default=False,
+    ),
+]
+ReplacementsOpt = Annotated[
+    bool,
+    typer.Option("--replacements", help="arXiv: also show replaced (revised) papers."),
+]
+IncludeHfOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-hf",
+        help="--source all: also show Hugging Face papers outside the categories, marked [hf].",
+    ),
+]
+
+
+def query_text(words: list[str] | None) -> str:
+    for word in words or []:
+        if word.startswith("--") and len(word) > 2:
+            # After "--" everything is query text; an option there is surely a slip.
+            raise UsageError(
+                f"{word!r} looks like an option inside the query: put options before '--' "
+                "(papers COMMAND --limit 5 -- diffusion -video)."
+            )
+    return " ".join(words or [])
+
+
+def filters(
+    query: list[str] | None,
+    *,
+    sort: Sort,
+    limit: int | None,
+    min_upvotes: int | None,
+    has_code: bool,
+    new: bool = False,
+) -> Filters:
+    from papercli.core.listing import Filters
+    from papercli.query import Query
+
+    return Filters(
+        query=Query.parse(query_text(query), strict=True),
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+        sort=sort.value,  # type: ignore[arg-type]
+        limit=limit,
+        new_only=new,
+    )
+
+
+_OUTPUT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
+    ("json_", JsonOpt, False),
+    ("fmt", FormatOpt, None),
+    ("output", OutputOpt, None),
+    ("force", ForceOpt, False),
+    ("abstracts", AbstractsOpt, False),
+)
+
+
+def output_params(func: F) -> F:
+    """Give a command --json, --format, -o/--output, --force and --abstracts.
+
+    The command declares ``out: Output`` instead; the options are checked and
+    combined by :func:`papercli.ui.output.output_options` before the command runs (so
+    before anything is fetched). Typer reads the parameters from ``__signature__``.
+    """
+    signature = inspect.signature(func, eval_str=True)
+    kept = [p for name, p in signature.parameters.items() if name != "out"]
+    added = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=hint)
+        for name, hint, default in _OUTPUT_PARAMS
+    ]
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        json_: bool = False,
+        fmt: Format | None = None,
+        output: Path | None = None,
+        force: bool = False,
+        abstracts: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        chosen = fmt.value if fmt is not None else None
+        out = output_options(chosen, json_, output, force, abstracts)
+        return func(*args, out=out, **kwargs)
+
+    params = [*kept, *added]
+    wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    wrapper.__annotations__["return"] = signature.return_annotation
+    return wrapper  # type: ignore[return-value]
+
+
+def day_option(text: str | None, name: str) -> Any:
+    import datetime as dt
+
+    from papercli.dates import parse_day
+
+    if text is None:
+        return None
+    try:
+        return parse_day(text, dt.date.today())
+    except UsageError as exc:
+        raise UsageError(f"{name}: {exc.message}") from None
+
+
+def day_range(since: str | None, until: str | None) -> tuple[Any, Any]:
+    """--since and --until as days; the first after the second is a usage error."""
+    first, last = day_option(since, "--since"), day_option(until, "--until")
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"--since {first} is after --until {last}.")
+    return first, last

@@ -1,0 +1,135 @@
+"""``papers search`` (remote, or every cached listing with --offline) and ``papers trends``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from papercli.cli.app import QueryCommand, app
+from papercli.cli.boundary import handle_errors, run
+from papercli.cli.options import (
+    HasCodeOpt,
+    LimitOpt,
+    MinUpvotesOpt,
+    NewOpt,
+    QueryArg,
+    SinceOpt,
+    Sort,
+    SourceOpt,
+    UntilOpt,
+    day_range,
+    output_params,
+    query_text,
+)
+from papercli.ui.output import Output
+
+if TYPE_CHECKING:
+    from papercli.core.context import Context
+
+
+@app.command(cls=QueryCommand)
+@handle_errors
+@output_params
+def search(
+    query: Annotated[list[str], typer.Argument(help="What to search for.", show_default=False)],
+    sort: Annotated[
+        Sort | None,
+        typer.Option(
+            "--sort", help="Order: relevance (default online), date (default --offline), upvotes."
+        ),
+    ] = None,
+    limit: LimitOpt = None,
+    min_upvotes: MinUpvotesOpt = None,
+    has_code: HasCodeOpt = False,
+    source: SourceOpt = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help="Search every cached listing of every source instead."),
+    ] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    new: NewOpt = False,
+    *,
+    out: Output,
+) -> None:
+    """Search Hugging Face papers, arXiv with --source arxiv, or (--offline) every cached
+    listing with the full query language (at most 100 papers unless --limit says otherwise).
+
+    Examples: papers search llama 3 herd --limit 5
+    | papers search '"diffusion model" distillation' --source arxiv --limit 20
+    | papers search --offline -- 'mini-batch OR "large batch" -author:smith' --since 2025-01-01
+    """
+    from papercli.core import search as core_search
+    from papercli.core.listing import Filters
+    from papercli.ui import emit
+    from papercli.ui.console import say
+
+    text = query_text(query)
+    ordered = sort or (Sort.date if offline else Sort.relevance)
+    first, last = day_range(since, until)
+    chosen = Filters(
+        query=core_search.parse_query(text, offline=offline),
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+        since=first,
+        until=last,
+        sort=ordered.value,  # type: ignore[arg-type]
+        limit=limit,
+        new_only=new,
+    )
+    if not offline:
+        where = source.value if source else None
+        emit.listing(run(lambda ctx: core_search.remote(ctx, text, chosen, where)), out)
+        return
+    if limit is None:
+        chosen.limit = core_search.OFFLINE_LIMIT
+    result = run(lambda ctx: core_search.local(ctx, chosen))
+    emit.listing(result, out)
+    if result.more and limit is None:
+        say(f"Showing the first {chosen.limit} matches; use --limit N to see more.")
+
+
+class By(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+
+
+@app.command(cls=QueryCommand)
+@handle_errors
+def trends(
+    query: QueryArg = None,
+    by: Annotated[By, typer.Option("--by", help="Period of each bar.")] = By.month,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a chart.")] = False,
+) -> None:
+    """How many cached papers match a query per day, week or month, as a bar chart,
+    with the top organizations and AI keywords among them.
+
+    Examples: papers trends "diffusion model" --by month | papers trends agent --since 2025-01-01
+    """
+    from papercli.core.trends import trends as compute_trends
+    from papercli.query import Query
+    from papercli.ui.console import console, say, show
+    from papercli.ui.emit import print_json
+
+    parsed = Query.parse(query_text(query), strict=True)
+    first, last = day_range(since, until)
+
+    def go(ctx: Context):  # type: ignore[no-untyped-def]
+        return compute_trends(ctx.cache, parsed, by.value, first, last)  # type: ignore[arg-type]
+
+    result = run(go)
+    if json_:
+        print_json(result.to_json())
+        return
+    if not result.total:
+        say("No cached papers match (run papers sync to fetch more history).")
+        return
+    from papercli.ui.table import trends_chart
+
+    screen = console()
+    show(screen, trends_chart(result, width=screen.width))

@@ -1,0 +1,325 @@
+"""arXiv listings: the latest announcement of some categories, past days (cached
+announcements or the export API's submissions), search, and single papers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from papercli.core import merged
+from papercli.core.freshness import arxiv_settled_time, cached_or_fetch, fresh_in
+from papercli.core.listing import Filters, Listing, apply_filters, remote_filters, select
+from papercli.dates import Period, day_period
+from papercli.errors import FetchError, NotFoundError, PapersError
+from papercli.models import Paper
+from papercli.storage.cache import Entry, describe_age
+
+if TYPE_CHECKING:
+    from papercli.core.context import Context
+
+SEARCH_LIMIT = 50  # papers search --source arxiv without --limit
+
+
+def _category_key(categories: tuple[str, ...]) -> str:
+    from papercli.sources.arxiv import category_key
+
+    return category_key(categories)
+
+
+def _announcement_day(value: str | None) -> dt.date | None:
+    from papercli.sources.arxiv import announcement_day
+
+    return announcement_day(value)
+
+
+# -- the latest announcement (RSS) ------------------------------------------------------
+def _latest_entry(ctx: Context, cat_key: str) -> tuple[str, Entry] | None:
+    """The most recent cached announcement for a category set: (day, entry)."""
+    prefix = f"{cat_key}/"
+    keys = ctx.cache.keys("arxiv", "rss")
+    days = sorted(k[len(prefix) :] for k in keys if k.startswith(prefix))
+    for day in reversed(days):
+        entry = ctx.cache.load("arxiv", "rss", f"{prefix}{day}")
+        if entry is not None and entry.papers:
+            return day, entry
+    return None
+
+
+def _note_day(ctx: Context, day: str, names: str) -> None:
+    """Say which announcement is shown when it is not today's (nothing is said otherwise)."""
+    if day != ctx.today.isoformat():
+        ctx.warn(f"Showing arXiv's latest announcement for {names}, of {day}.")
+
+
+def latest_announcement(
+    ctx: Context,
+    categories: tuple[str, ...],
+    *,
+    offline: bool,
+    refresh: bool,
+    stale_ok: bool = True,
+    say_day: bool = False,
+) -> tuple[list[Paper], str | None]:
+    """The latest arXiv announcement for ``categories``: (papers, announcement day).
+
+    Cached per category set and announcement day (``arxiv/rss/cs.CL+cs.LG/DAY``).
+    Whether a new announcement may exist is the one freshness rule (a current
+    listing). A valid feed with no items (weekends, holidays) shows the most recent
+    cached announcement and says so; a failed fetch falls back to it with a warning.
+    """
+    cat_key = _category_key(categories)
+    names = "+".join(categories)
+    what = f"the arXiv listing of {names}"
+    latest = _latest_entry(ctx, cat_key)
+    if offline:
+        if latest is None:
+            raise PapersError(f"No cached copy of {what} (offline).")
+        return latest[1].papers, latest[0]
+    if latest is not None and not refresh and fresh_in(ctx, latest[1], current=True):
+        if say_day:
+            _note_day(ctx, latest[0], names)
+        return latest[1].papers, latest[0]
+    try:
+        result = ctx.arxiv.announcement(categories)
+    except FetchError as exc:
+        if latest is None:
+            raise
+        age = describe_age(latest[1].age_seconds(ctx.now()))
+        if not stale_ok:
+            reason = str(exc).rstrip(".")
+            raise FetchError(
+                f"{reason} (the cached announcement of {latest[0]}, fetched {age} ago, is kept)."
+            ) from None
+        ctx.warn(
+            f"{exc} Showing the cached announcement of {latest[0]} for {names} (fetched {age} ago)."
+        )
+        return latest[1].papers, latest[0]
+    if result.papers:
+        day = result.day or ctx.today.isoformat()
+        meta = {"categories": list(categories), "announced": day}
+        ctx.cache.save(
+            "arxiv", "rss", f"{cat_key}/{day}", result.papers, meta, fetched_at=ctx.now()
+        )
+        if say_day:
+            _note_day(ctx, day, names)
+        return result.papers, day
+    if latest is None:
+        ctx.warn(f"No arXiv announcement today ({ctx.today}) for {names}, and none cached.")
+        return [], None
+    ctx.warn(
+        f"No arXiv announcement today ({ctx.today}) for {names}; "
+        f"showing the most recent one, {latest[0]}."
+    )
+    return latest[1].papers, latest[0]
+
+
+def today_listing(
+    ctx: Context,
+    categories: list[str] | None,
+    filters: Filters,
+    *,
+    merged_view: bool = False,
+    replacements: bool = False,
+    include_hf: bool = False,
+    offline: bool = False,
+    refresh: bool = False,
+) -> Listing:
+    """``papers today --source arxiv|all``: the day's arXiv announcement for some
+    categories; merged, each paper carries its Hugging Face signals."""
+    cats = ctx.arxiv_categories(categories)
+    papers, day = latest_announcement(ctx, cats, offline=offline, refresh=refresh, say_day=True)
+    names = "+".join(cats)
+    when = f"announced {day or ctx.today.isoformat()}"
+    heading = f"arXiv {names}, {when}"
+    signals = None
+    if merged_view:
+        heading = f"arXiv {names} with Hugging Face signals, {when}"
+        announced = _announcement_day(day) or ctx.today
+        signals = merged.signals_around(ctx, announced, offline=offline)
+    papers = merged.arxiv_view(papers, replacements, signals, include_hf)
+    shown, fresh = select(ctx, papers, filters)
+    period = day_period(_announcement_day(day) or ctx.today)
+    source = "all" if merged_view else "arxiv"
+    return Listing(shown, heading, source, period, len(papers), filters.query, fresh=fresh)
+
+
+# -- search and single papers -------------------------------------------------------------
+def search(ctx: Context, text: str, filters: Filters) -> Listing:
+    """``papers search --source arxiv``: the export API, paged politely up to the limit."""
+    from papercli.sources.arxiv import query_categories, to_search_query
+
+    limit = SEARCH_LIMIT if filters.limit is None else max(0, filters.limit)
+    query = to_search_query(text)  # a usage error before any request
+    ctx.note_unknown_categories(query_categories(query), "in the search")
+    papers: list[Paper] = []
+    total: int | None = 0
+    if limit:
+        sort_by = "submittedDate" if filters.sort == "date" else "relevance"
+        papers, total = ctx.arxiv.search(text, limit, sort_by=sort_by)
+    shown = apply_filters(papers, remote_filters(filters))
+    heading = f"arXiv search: {query}"
+    return Listing(shown, heading, "arxiv", None, total or len(papers), filters.query)
+
+
+def paper(ctx: Context, paper_id: str, version: int | None = None) -> Paper:
+    """One paper from the arXiv export API (``id_list``), cached as ``arxiv/paper/ID``."""
+    try:
+        found = ctx.arxiv.paper(paper_id, version)
+    except NotFoundError:
+        raise NotFoundError(f"Paper {paper_id} was not found on Hugging Face or arXiv.") from None
+    except FetchError as exc:
+        raise FetchError(
+            f"Paper {paper_id} was not found on Hugging Face, and arXiv failed: {exc}"
+        ) from None
+    ctx.cache.save("arxiv", "paper", paper_id, [found], fetched_at=ctx.now())
+    return found
+
+
+# -- past days: cached announcements or the export API ----------------------------------------
+def cached_day(ctx: Context, categories: tuple[str, ...], day: dt.date) -> Entry | None:
+    """A cached listing covering ``categories`` on ``day``: an RSS announcement of that
+    day first, then the export API's submissions of that day; the same category set
+    first, else a larger set's listing narrowed to papers in ``categories``."""
+    wanted = set(categories)
+    suffix = f"/{day.isoformat()}"
+    exact_key = _category_key(categories) + suffix
+    for kind in ("rss", "api"):
+        exact = ctx.cache.load("arxiv", kind, exact_key)
+        if exact is not None and (exact.papers or kind == "api"):
+            return exact
+        for key in ctx.cache.keys("arxiv", kind):
+            if not key.endswith(suffix) or key == exact_key:
+                continue
+            if set(key[: -len(suffix)].split("+")) > wanted:
+                entry = ctx.cache.load("arxiv", kind, key)
+                if entry is not None and entry.papers:
+                    papers = [p for p in entry.papers if wanted & set(p.categories)]
+                    return replace(entry, papers=papers)
+    return None
+
+
+def day_is_fresh(ctx: Context, entry: Entry, day: dt.date) -> bool:
+    """A cached listing of an arXiv day may be served: an announcement never changes once
+    made; the export API's submissions follow the one freshness rule."""
+    if entry.kind == "rss":
+        return True
+    return fresh_in(ctx, entry, current=day >= ctx.today, settled_at=arxiv_settled_time(day))
+
+
+def submitted_day(
+    ctx: Context,
+    categories: tuple[str, ...],
+    day: dt.date,
+    *,
+    offline: bool,
+    refresh: bool,
+    stale_ok: bool = True,
+) -> list[Paper]:
+    """The papers submitted on ``day`` in ``categories`` (export API), cached as
+    ``arxiv/api/<cats>/<day>``; refetched after the TTL until the day has settled."""
+
+    def fetch() -> tuple[list[Paper], dict[str, object]]:
+        papers = ctx.arxiv.day(categories, day)
+        return papers, {"categories": list(categories), "submitted": day.isoformat()}
+
+    entry = cached_or_fetch(
+        ctx,
+        "arxiv",
+        "api",
+        f"{_category_key(categories)}/{day.isoformat()}",
+        fetch,  # type: ignore[arg-type]
+        current=day >= ctx.today,
+        offline=offline,
+        refresh=refresh,
+        what=f"the arXiv submissions of {day} in {'+'.join(categories)}",
+        settled_after=arxiv_settled_time(day),
+        stale_ok=stale_ok,
+    )
+    return entry.papers
+
+
+def past_day(
+    ctx: Context, categories: tuple[str, ...], day: dt.date, *, offline: bool, refresh: bool
+) -> tuple[list[Paper], str]:
+    """One past day of arXiv for ``categories``: (papers, "rss" or "api").
+
+    A cached announcement of that day wins; else a fresh cached listing of the day's
+    submissions (of these categories or more); else the export API.
+    """
+    if not refresh:
+        cached = cached_day(ctx, categories, day)
+        if cached is not None and (offline or day_is_fresh(ctx, cached, day)):
+            return cached.papers, cached.kind
+    return submitted_day(ctx, categories, day, offline=offline, refresh=refresh), "api"
+
+
+def period_listing(
+    ctx: Context,
+    period: Period,
+    categories: list[str] | None,
+    filters: Filters,
+    *,
+    merged_view: bool = False,
+    replacements: bool = False,
+    include_hf: bool = False,
+    offline: bool = False,
+    refresh: bool = False,
+) -> Listing:
+    """``papers list --source arxiv|all``: the arXiv papers of the days of ``period``
+    (up to today), from cached announcements or the export API, one day at a time.
+
+    When fetching fails, the days already cached are still shown, with a warning.
+    """
+    cats = ctx.arxiv_categories(categories)
+    names = "+".join(cats)
+    days = [d for d in period.days() if d <= ctx.today]
+    if not days:
+        ctx.warn(f"{period.key} is in the future: arXiv has nothing for it yet.")
+    papers: list[Paper] = []
+    seen: set[str] = set()
+    origins: set[str] = set()
+    missing: list[str] = []
+    failure: PapersError | None = None
+    for day in days:
+        try:
+            got, origin = past_day(
+                ctx, cats, day, offline=offline or failure is not None, refresh=refresh
+            )
+        except FetchError as exc:
+            if len(days) == 1:
+                raise
+            failure = failure or exc
+            missing.append(day.isoformat())
+            continue
+        except PapersError:
+            if len(days) == 1 or (failure is None and not offline):
+                raise
+            missing.append(day.isoformat())
+            continue
+        origins.add(origin)
+        for p in got:
+            if p.id not in seen:
+                seen.add(p.id)
+                papers.append(p)
+    if missing:
+        if not origins:
+            raise failure or PapersError(f"No cached copy of arXiv {names} for {period.key}.")
+        reason = f" ({failure})" if failure else ""
+        ctx.warn(
+            f"arXiv {names}: {len(missing)} of {len(days)} days could not be listed"
+            f"{reason}; showing the others."
+        )
+    when = {
+        frozenset({"rss"}): f"announced {period.key}",
+        frozenset({"api"}): f"submitted {period.key}",
+    }.get(frozenset(origins), period.key)
+    heading = f"arXiv {names}, {when}"
+    signals = None
+    if merged_view:
+        heading = f"arXiv {names} with Hugging Face signals, {when}"
+        signals = merged.signals_for(ctx, period, offline=offline)
+    papers = merged.arxiv_view(papers, replacements, signals, include_hf)
+    shown, fresh = select(ctx, papers, filters)
+    source = "all" if merged_view else "arxiv"
+    return Listing(shown, heading, source, period, len(papers), filters.query, fresh=fresh)

@@ -1,0 +1,122 @@
+"""One command's context: settings, the clock, the cache, the remote clients and ``warn``.
+
+Every use case takes a :class:`Context` as its first argument. Notes for the user
+(fallbacks, stale copies, set-aside files) go through ``warn``, which the command
+line gives; the use cases never print. The HTTP client and the source clients
+are built on first use, so a command answered from the cache loads no httpx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from papercli.config import Settings
+from papercli.errors import UsageError
+from papercli.storage.cache import Cache
+
+if TYPE_CHECKING:
+    from papercli.sources.arxiv import ArxivClient
+    from papercli.sources.hf import HfClient
+    from papercli.sources.http import Http
+
+Warn = Callable[[str], None]
+SOURCES = ("hf", "arxiv", "all")
+
+
+class Context:
+    """Settings, clock, cache and clients for one command (or one screen)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        warn: Warn,
+        *,
+        today: dt.date | None = None,
+        now: Callable[[], float] = time.time,
+        http: Http | None = None,
+    ) -> None:
+        self.settings = settings
+        self.warn = warn
+        self.today = today or dt.date.today()
+        self.now = now
+        self.cache = Cache(settings.cache_dir, warn)
+        self._http = http
+        self._hf: HfClient | None = None
+        self._arxiv: ArxivClient | None = None
+        self._noted_categories: set[str] = set()  # unknown arXiv categories warned about
+
+    # -- clients, built on first use ----------------------------------------------
+    @property
+    def http(self) -> Http:
+        if self._http is None:
+            from papercli.sources.http import Http, Policy
+
+            self._http = Http(Policy.from_settings(self.settings))
+        return self._http
+
+    @property
+    def hf(self) -> HfClient:
+        """The Hugging Face client: base URL and concurrency bound once."""
+        if self._hf is None:
+            from papercli.sources.hf import HfClient
+
+            self._hf = HfClient(self.http, self.settings.hf_url, self.settings.hf_concurrency)
+        return self._hf
+
+    @property
+    def arxiv(self) -> ArxivClient:
+        """The arXiv client: RSS and export API base URLs and the politeness delay bound once."""
+        if self._arxiv is None:
+            from papercli.sources.arxiv import ArxivClient
+
+            self._arxiv = ArxivClient(
+                self.http,
+                self.settings.arxiv_rss_url,
+                self.settings.arxiv_api_url,
+                self.settings.arxiv_delay,
+            )
+        return self._arxiv
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+    def __enter__(self) -> Context:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- choices every listing makes ----------------------------------------------
+    def resolve_source(self, source: str | None, *, search: bool = False) -> str:
+        """``--source`` or ``[display] default_source``: hf, arxiv or all.
+
+        Searching has no merged variant: ``all`` searches Hugging Face.
+        """
+        value = (source or self.settings.default_source).lower()
+        if value not in SOURCES:
+            raise UsageError(f"Unknown source {value!r}: use hf, arxiv or all.")
+        return "hf" if search and value == "all" else value
+
+    def arxiv_categories(self, categories: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+        """``-c`` or ``[sources.arxiv] categories``, checked for form (a usage error) and
+        against the taxonomy (a warning: see :meth:`note_unknown_categories`)."""
+        from papercli.sources.arxiv import check_categories
+
+        chosen = list(categories or self.settings.arxiv_categories)
+        checked = check_categories(chosen)
+        self.note_unknown_categories(checked, "" if categories else "[sources.arxiv] categories")
+        return checked
+
+    def note_unknown_categories(self, names: Iterable[str], where: str = "") -> None:
+        """One warning line per name that is not an arXiv category papercli knows (with a
+        suggestion), once per command. Never an error: arXiv may have added it since."""
+        from papercli.arxiv_taxonomy import problem, unknown
+
+        for name in unknown(n for n in names if n not in self._noted_categories):
+            self._noted_categories.add(name)
+            phrase = problem(name, f"{name} ({where})" if where else name)
+            self.warn(f"Warning: {phrase}; using it anyway.")

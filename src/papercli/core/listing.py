@@ -1,0 +1,121 @@
+"""What every listing shares: the filters a command asks for, the result it gets back,
+the sort orders, and the ``--new`` (seen papers) state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+from papercli.dates import Period
+from papercli.errors import PapersError
+from papercli.models import Paper
+from papercli.query import Query
+
+if TYPE_CHECKING:
+    from papercli.core.context import Context
+
+SortKey = Literal["upvotes", "date", "title", "relevance", "for-you"]
+
+
+@dataclass
+class Filters:
+    query: Query = field(default_factory=lambda: Query.parse(""))
+    min_upvotes: int | None = None
+    has_code: bool = False
+    since: dt.date | None = None
+    until: dt.date | None = None
+    sort: SortKey = "upvotes"
+    limit: int | None = None
+    new_only: bool = False  # only papers not seen in any listing before (--new)
+
+
+@dataclass
+class Listing:
+    papers: list[Paper]
+    heading: str
+    source: str
+    period: Period | None = None
+    total: int = 0  # before filtering
+    query: Query = field(default_factory=lambda: Query.parse(""))
+    more: bool = False  # cut at the limit, more papers matched
+    fresh: int | None = None  # with --new: how many of the total were not shown before
+    scores: dict[str, float] | None = None  # --sort for-you: each shown paper's score
+    notes: list[str] = field(default_factory=list)  # said once about the order (for-you)
+
+
+def paper_day(p: Paper) -> str:
+    """The day a paper was listed (else published): what date sorts and ranges use."""
+    return (p.listed or (p.published or "")[:10])[:10]
+
+
+def sort_papers(papers: list[Paper], key: str) -> list[Paper]:
+    """Stable sorts: papers without the key keep their order after the others.
+
+    ``date`` is the paper's publication time (else the day it was listed), newest first.
+    ``relevance`` and ``for-you`` need more than the papers: see
+    :func:`papercli.core.search.sort_by_relevance` and :mod:`papercli.core.foryou`.
+    """
+    if key == "upvotes":
+        return sorted(papers, key=lambda p: -(p.upvotes if p.upvotes is not None else -1))
+    if key == "date":
+        return sorted(papers, key=lambda p: p.published or paper_day(p), reverse=True)
+    if key == "title":
+        return sorted(papers, key=lambda p: p.title.casefold())
+    return list(papers)
+
+
+def apply_filters(papers: list[Paper], filters: Filters) -> list[Paper]:
+    out = filters.query.filter(papers)
+    if filters.min_upvotes is not None:
+        out = [p for p in out if (p.upvotes or 0) >= filters.min_upvotes]
+    if filters.has_code:
+        out = [p for p in out if p.has_code]
+    if filters.since or filters.until:
+        lo = filters.since.isoformat() if filters.since else ""
+        hi = filters.until.isoformat() if filters.until else "9999"
+        out = [p for p in out if lo <= paper_day(p) <= hi]
+    out = sort_papers(out, filters.sort)
+    if filters.limit is not None:
+        out = out[: max(0, filters.limit)]
+    return out
+
+
+def remote_filters(filters: Filters) -> Filters:
+    """The filters to apply to a remote search's results: all but the query (the
+    service matched the words) and --new (applied before)."""
+    return replace(filters, query=Query.parse(""), new_only=False)
+
+
+# -- seen papers (--new) ----------------------------------------------------------------
+def unseen(ctx: Context, papers: list[Paper]) -> list[Paper]:
+    """The papers not seen in any listing shown before."""
+    from papercli.storage.state import State, base_id
+
+    seen = State(ctx.settings.state_dir, ctx.warn).seen_ids()
+    return [p for p in papers if base_id(p.id) not in seen]
+
+
+def seen_ids(ctx: Context) -> set[str]:
+    from papercli.storage.state import State
+
+    return State(ctx.settings.state_dir, ctx.warn).seen_ids()
+
+
+def mark_seen(ctx: Context, papers: list[Paper]) -> None:
+    """Remember papers as seen, when ``[display] mark_seen`` is on."""
+    if papers and ctx.settings.mark_seen:
+        from papercli.storage.state import State
+
+        try:
+            State(ctx.settings.state_dir, ctx.warn).mark_seen((p.id for p in papers), ctx.today)
+        except (OSError, PapersError) as exc:  # shown anyway; only --new loses track
+            ctx.warn(f"Could not remember the papers as seen: {exc}")
+
+
+def select(ctx: Context, papers: list[Paper], filters: Filters) -> tuple[list[Paper], int | None]:
+    """The papers a listing shows, and with --new how many had not been shown before."""
+    if not filters.new_only:
+        return apply_filters(papers, filters), None
+    fresh = unseen(ctx, papers)
+    return apply_filters(fresh, filters), len(fresh)

@@ -1,0 +1,1 @@
+"""Files the user owns: the cache, the search index, the state, and the file primitives."""

@@ -1,0 +1,1 @@
+"""Terminal rendering: tables, the paper view, charts, messages and progress."""

@@ -1,0 +1,173 @@
+"""Hand a result to the reader: a listing, a paper or watch results, as a table on the
+terminal, as JSON, or as an export document on stdout or in a file (``-o``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from papercli.ui.console import console, plain_text, plural, quiet, say, show
+from papercli.ui.output import Output
+
+if TYPE_CHECKING:
+    from papercli.core.listing import Listing
+    from papercli.core.watch import RuleResult
+    from papercli.models import Paper
+    from papercli.query import Query
+
+
+def print_json(data: Any) -> None:
+    from papercli.text import json_terminal_safe
+
+    sys.stdout.write(json_terminal_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+    sys.stdout.flush()
+
+
+def write_output(text: str, out: Output, what: str, *, silent: bool = False) -> None:
+    from papercli.ui import output
+
+    output.write(text, out, what, quiet if silent else say)
+
+
+def listing(result: Listing, out: Output) -> None:
+    """Print (or write) a listing in the chosen format, then say why it is empty if it is."""
+    what = plural(len(result.papers), "paper")
+    if out.format == "table":
+        from papercli.ui.table import papers_table
+
+        if out.path is not None:
+            table = papers_table(result.papers, None, width=120) if result.papers else ""
+            write_output(plain_text(table), out, what)
+        elif result.papers:
+            screen = console()
+            show(screen, papers_table(result.papers, result.query, width=screen.width))
+    elif out.format == "json" and out.path is None:
+        print_json([_json(p, result.scores) for p in result.papers])
+    else:
+        from papercli.export import Meta, render
+
+        text = render(out.format, result.papers, Meta.of(result), abstracts=out.abstracts)
+        write_output(text, out, what)
+    for note in result.notes:
+        say(note)
+    if not result.papers:
+        say(empty_message(result))
+
+
+def _json(p: Paper, scores: dict[str, float] | None) -> dict[str, Any]:
+    data = p.to_json()
+    if scores is not None:
+        data["score"] = scores.get(p.id)
+    return data
+
+
+def empty_message(result: Listing) -> str:
+    """Why a listing shows nothing: nothing new, nothing matches, or nothing listed."""
+    if result.fresh == 0 and result.total:
+        return (
+            f"Nothing new in {result.heading} ({plural(result.total, 'paper')}, all shown before)."
+        )
+    if result.fresh:
+        return f"No new papers match (of {result.fresh} new in {result.heading})."
+    if result.total:
+        return f"No papers match (of {result.total} in {result.heading})."
+    return f"No papers in {result.heading}."
+
+
+def paper(found: Paper, out: Output, query: Query | None = None) -> None:
+    """One paper in full, as a view on the terminal or in any format."""
+    if out.format == "table":
+        from papercli.ui.table import paper_detail
+
+        if out.path is None:
+            show(console(), paper_detail(found, query))
+        else:
+            write_output(plain_text(paper_detail(found, query)), out, f"paper {found.id}")
+        return
+    if out.format == "json":
+        from papercli.text import json_terminal_safe
+
+        text = json_terminal_safe(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+        text += "\n"
+    else:
+        from papercli.export import Meta, render
+
+        meta = Meta(heading=f"Paper {found.id}", source=",".join(found.sources))
+        text = render(out.format, [found], meta, abstracts=out.abstracts)
+    write_output(text, out, f"paper {found.id}")
+
+
+def watch_results(results: list[RuleResult], out: Output, *, silent: bool = False) -> None:
+    """``papers watch run``'s results: a table per rule, or one export document."""
+    if out.format == "json" and out.path is None:
+        print_json(results_json(results))
+        return
+    shown = {p.id for r in results for p in r.papers}
+    new = {p.id for r in results for p in r.new}
+    what = f"{plural(len(shown), 'paper')} ({len(new)} new)"
+    if out.format != "table":
+        text = export_text(results, out.format, abstracts=out.abstracts)
+        write_output(text, out, what, silent=silent)
+        return
+    from rich.console import Group
+    from rich.text import Text
+
+    from papercli.query import Query
+    from papercli.ui.table import papers_table
+
+    screen = console()
+    width = 120 if out.path is not None else screen.width
+    blocks: list[Any] = []
+    for r in results:
+        if r.papers:
+            blocks.append(Text(f"{r.rule.name}: {r.rule.query}", style="bold"))
+            marked = Query.parse(r.rule.query) if out.path is None else None
+            blocks.append(papers_table(r.papers, marked, width=width))
+    if out.path is not None:
+        write_output(plain_text(Group(*blocks)) if blocks else "", out, what, silent=silent)
+    else:
+        for block in blocks:
+            show(screen, block)
+
+
+def results_json(results: list[RuleResult]) -> list[dict[str, object]]:
+    """``papers watch run --json``: one object per rule (a paper may be in several)."""
+    return [
+        {
+            "rule": r.rule.name,
+            "query": r.rule.query,
+            "new": [p.id for p in r.new],
+            "papers": [p.to_json() for p in r.papers],
+        }
+        for r in results
+    ]
+
+
+def export_text(results: list[RuleResult], fmt: str, *, abstracts: bool = False) -> str:
+    """The rules' papers as one document of ``fmt`` (an export format, not ``table``).
+
+    ``json`` is :func:`results_json` and ``jsonl`` its objects one per line; the
+    other formats hold every paper once (``export.render_groups``): Markdown with a
+    section per rule when there are several, Atom with a category per matching rule.
+    The feed id depends on the rule names (and, for one rule, its query) only.
+    """
+    import json
+
+    from papercli import export
+    from papercli.text import json_terminal_safe
+
+    if fmt == "json":
+        text = json.dumps(results_json(results), ensure_ascii=False, indent=2)
+        return json_terminal_safe(text) + "\n"
+    if fmt == "jsonl":
+        return "".join(
+            json_terminal_safe(json.dumps(item, ensure_ascii=False)) + "\n"
+            for item in results_json(results)
+        )
+    names = [r.rule.name for r in results]
+    heading = ("Watch rule " if len(names) == 1 else "Watch rules ") + ", ".join(names)
+    query = results[0].rule.query if len(results) == 1 else ""
+    meta = export.Meta(heading=heading, source="watch", query=query)
+    groups = [export.Group(r.rule.name, r.rule.query, tuple(r.papers)) for r in results]
+    return export.render_groups(fmt, groups, meta, abstracts=abstracts)
