@@ -95,3 +95,26 @@ def test_a_builder_failing_is_not_no_such_command() -> None:
     table = LazyCommands({"x": broken})
     with pytest.raises(RuntimeError, match="building the command 'x' failed"):
         table.get("x")
+
+
+def test_a_changed_private_builder_falls_back_to_the_public_path(
+    monkeypatch: pytest.MonkeyPatch, run: Any
+) -> None:
+    """Typer's private builder with another signature: the command is built the public
+    way, and runs, instead of ending in a traceback."""
+    import typer.main
+
+    real = typer.main.get_command_from_info
+
+    def changed(*args: Any, **kwargs: Any) -> Any:
+        # A new Typer made the info keyword-only, as its own calls pass it; papercli's
+        # positional call no longer fits.
+        if args:
+            raise TypeError("get_command_from_info() takes 0 positional arguments")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", changed)
+    result = run("today", "--help")
+    assert result.exit_code == 0, result.stderr
+    assert "Today's papers" in result.stdout
+    assert run("cache", "--help").exit_code == 0
