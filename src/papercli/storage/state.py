@@ -85,6 +85,22 @@ class State:
         except OSError as exc:
             raise PapersError(f"Cannot write {self.root / name}: {exc.strerror or exc}.") from exc
 
+    # -- any table: what other stores (the library) build on --------------------------
+    def read_table(self, name: str, key: str) -> dict[str, Any]:
+        """The table ``key`` of the state file ``name`` (empty when there is none)."""
+        return self._read(name, key)
+
+    def update_table(
+        self, name: str, key: str, change: Callable[[dict[str, Any]], bool]
+    ) -> dict[str, Any]:
+        """Read-merge-write under the lock: ``change`` edits the table in place and says
+        whether it changed (only then is the file written). Returns the table."""
+        with self.locked():
+            table = self._read(name, key)
+            if change(table):
+                self._write(name, key, table)
+            return table
+
     # -- seen in listings ------------------------------------------------------------
     def seen_ids(self) -> set[str]:
         return set(self._read(SEEN_FILE, "ids"))

@@ -1,0 +1,210 @@
+"""The reader's ratings and library: like, dislike, save (with tags), the library as a
+listing, and a cold start from a BibTeX export of the library they already have."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from papercli.core.listing import Filters, Listing, apply_filters
+from papercli.errors import FetchError, NotFoundError, PapersError, UsageError
+from papercli.ids import parse_paper_id
+from papercli.models import Paper
+from papercli.storage.library import Item, Library, Rating
+
+if TYPE_CHECKING:
+    from papercli.core.context import Context
+
+Which = Literal["saved", "liked", "disliked"]
+MAX_BIB_BYTES = 200 * 1024 * 1024
+
+
+def library(ctx: Context) -> Library:
+    return Library(ctx.settings.state_dir, ctx.warn)
+
+
+def stamp(ctx: Context) -> str:
+    return dt.datetime.fromtimestamp(ctx.now(), dt.UTC).isoformat(timespec="seconds")
+
+
+def paper_ids(texts: list[str]) -> list[str]:
+    """Ids (or URLs) as ``papers show`` takes them, without versions; a bad one is a
+    usage error before anything is written."""
+    if not texts:
+        raise UsageError("Give at least one paper id.")
+    return list(dict.fromkeys(parse_paper_id(t)[0] for t in texts))
+
+
+def _cached(ctx: Context, ids: list[str]) -> dict[str, Paper]:
+    from papercli.core.papers import find_cached
+
+    found = {}
+    for paper_id in ids:
+        paper = find_cached(ctx, paper_id)
+        if paper is not None:
+            found[paper_id] = paper
+    return found
+
+
+@dataclass
+class Change:
+    """What a rating or library command did."""
+
+    ids: list[str]
+    changed: int
+    not_cached: list[str] = field(default_factory=list)  # text fetched when the model needs it
+
+
+def rate(ctx: Context, texts: list[str], rating: Rating | None) -> Change:
+    """Like or dislike papers (None: take the rating back). A paper that is not cached
+    may be rated; its text is taken from the cache or fetched when the model needs it."""
+    ids = paper_ids(texts)
+    known = _cached(ctx, ids)
+    changed = library(ctx).rate(ids, rating, stamp(ctx), known)
+    return Change(ids, changed, [i for i in ids if i not in known])
+
+
+def save(ctx: Context, texts: list[str], tags: list[str]) -> Change:
+    """Save papers to the library (with tags). Saving counts as a like for the model
+    unless the paper is disliked."""
+    bad = [t for t in tags if not t.strip() or any(c.isspace() for c in t.strip())]
+    if bad:
+        raise UsageError(f"Invalid tag {bad[0]!r}: a tag is one word (letters, digits, - and _).")
+    ids = paper_ids(texts)
+    known = _cached(ctx, ids)
+    changed = library(ctx).save(ids, [t.strip() for t in tags], stamp(ctx), known)
+    return Change(ids, changed, [i for i in ids if i not in known])
+
+
+def unsave(ctx: Context, texts: list[str]) -> Change:
+    ids = paper_ids(texts)
+    return Change(ids, library(ctx).unsave(ids))
+
+
+def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Paper]:
+    """The text of each item: as stored with it, else from the cache, else (online)
+    fetched; what had to be looked up is remembered with the item for next time."""
+    from papercli.core.papers import find_cached, show
+
+    out: dict[str, Paper] = {}
+    learned: list[Paper] = []
+    failed: list[str] = []
+    for item in items:
+        if item.paper is not None:
+            out[item.id] = item.paper
+            continue
+        paper = find_cached(ctx, item.id)
+        if paper is None and not offline:
+            try:
+                paper = show(ctx, item.id)
+            except (FetchError, NotFoundError):
+                failed.append(item.id)
+        if paper is not None:
+            out[item.id] = paper
+            learned.append(paper)
+    if learned:
+        try:
+            library(ctx).remember(learned)
+        except PapersError as exc:
+            ctx.warn(f"Could not remember the papers' text: {exc}")
+    if failed:
+        ctx.warn(
+            f"{len(failed)} rated paper(s) could not be fetched ({', '.join(failed[:3])}); "
+            "left out for now."
+        )
+    return out
+
+
+def library_listing(
+    ctx: Context, filters: Filters, *, which: Which = "saved", tag: str | None = None,
+    offline: bool = False,
+) -> Listing:
+    """``papers library``: the saved papers (or the liked or disliked ones), newest
+    first unless another order is asked for, with every listing filter."""
+    items = list(library(ctx).items().values())
+    if which == "saved":
+        items = [i for i in items if i.saved]
+    elif which == "liked":
+        items = [i for i in items if i.rating == "like"]
+    else:
+        items = [i for i in items if i.rating == "dislike"]
+    if tag is not None:
+        items = [i for i in items if tag in i.tags]
+    items.sort(key=lambda i: i.saved or i.rated or "", reverse=True)
+    texts = text_of(ctx, items, offline=offline)
+    papers = [texts.get(i.id) or Paper(i.id, f"(not fetched yet: papers show {i.id})") for i in items]
+    if filters.sort == "for-you":
+        from papercli.core.foryou import order
+
+        shown = apply_filters(papers, replace(filters, sort="date", limit=None))
+        ranked = order(ctx, shown, offline=offline)
+        limit = filters.limit if filters.limit is not None else len(ranked.papers)
+        heading = _heading(which, tag)
+        return Listing(
+            ranked.papers[:limit], heading, "library", None, len(papers), filters.query,
+            scores=ranked.scores, notes=ranked.notes,
+        )
+    if filters.sort == "date" or filters.sort == "upvotes" or filters.sort == "title":
+        shown = apply_filters(papers, filters)
+    else:
+        shown = apply_filters(papers, replace(filters, sort="relevance"))  # keeps library order
+    return Listing(shown, _heading(which, tag), "library", None, len(papers), filters.query)
+
+
+def _heading(which: Which, tag: str | None) -> str:
+    what = {"saved": "your library", "liked": "your liked papers", "disliked": "your disliked papers"}
+    return what[which] + (f" tagged {tag!r}" if tag else "")
+
+
+# -- cold start: a BibTeX export -----------------------------------------------------------
+@dataclass
+class Imported:
+    entries: int
+    saved: int  # newly saved or liked
+    already: int  # in the library before, liked
+    without_id: list[str]  # entry keys (or titles) without an arXiv id
+    unreadable: int
+
+
+def import_bibtex(ctx: Context, path: Path) -> Imported:
+    """Save and like every entry of a BibTeX file that names an arXiv id (eprint, an
+    arXiv URL, or a 10.48550/arXiv DOI); the others are counted and named."""
+    from papercli.bibfile import parse
+
+    try:
+        if not path.is_file():
+            raise PapersError(f"{path} is not a file.")
+        if path.stat().st_size > MAX_BIB_BYTES:
+            raise PapersError(f"{path} is larger than {MAX_BIB_BYTES // 2**20} MB.")
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError as exc:
+        raise PapersError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    entries, unreadable = parse(text)
+    papers: dict[str, Paper] = {}
+    without: list[str] = []
+    for entry in entries:
+        paper_id = entry.arxiv_id()
+        if paper_id is None:
+            without.append(entry.key or entry.title)
+            continue
+        papers[paper_id] = Paper(
+            id=paper_id,
+            title=entry.title or paper_id,
+            authors=entry.authors,
+            abstract=entry.abstract,
+            ai_keywords=entry.keywords,
+            published=(entry.get("year")[:4] or None) if entry.get("year") else None,
+            sources=("bibtex",),
+        )
+    store = library(ctx)
+    before = store.items()
+    when = stamp(ctx)
+    ids = list(papers)
+    fresh_papers = {i: p for i, p in papers.items() if i not in before or before[i].paper is None}
+    store.save(ids, [], when, fresh_papers)
+    already = sum(1 for i in ids if i in before and before[i].liked)
+    not_disliked = [i for i in ids if not (i in before and before[i].disliked)]
+    store.rate(not_disliked, "like", when, {})
+    return Imported(len(entries), len(ids) - already, already, without, unreadable)

@@ -1,0 +1,234 @@
+"""The reader's own papers: likes, dislikes and the saved library (with tags).
+
+One state file, ``state/library.json``, keyed by paper id without version::
+
+    {"schema": 1, "papers": {"2501.01234": {
+        "rating": "like",            # or "dislike"; absent when not rated
+        "rated": "2026-11-29T08:00:00+00:00",
+        "saved": "2026-11-29T08:00:00+00:00",   # absent when not saved
+        "tags": ["to-read"],
+        "record": {...}              # the paper as papercli last knew it (optional)
+    }}}
+
+Every change is a read-merge-write under the state lock, written atomically, so
+concurrent commands (and the triage screen) never lose each other's ratings and
+a killed command leaves the previous file. A file that does not parse is set
+aside with a message (never trusted, never silently emptied): see
+:class:`~papercli.storage.state.State`.
+
+The ``record`` keeps the text the "for you" model learns from, so a rating
+survives ``papers cache clear`` and an imported BibTeX entry needs no fetch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from papercli.models import Paper, split_version
+from papercli.storage.state import State
+
+LIBRARY_FILE = "library.json"
+Rating = Literal["like", "dislike"]
+RATINGS: tuple[str, ...] = ("like", "dislike")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One paper the reader rated or saved."""
+
+    id: str
+    rating: Rating | None = None
+    rated: str | None = None  # ISO time of the rating
+    saved: str | None = None  # ISO time it was saved
+    tags: tuple[str, ...] = ()
+    paper: Paper | None = None  # the text papercli last knew
+
+    @property
+    def liked(self) -> bool:
+        """Counts as a like for the model: liked, or saved and not disliked."""
+        return self.rating == "like" or (self.saved is not None and self.rating != "dislike")
+
+    @property
+    def disliked(self) -> bool:
+        return self.rating == "dislike"
+
+
+def base_id(paper_id: str) -> str:
+    return split_version(paper_id.strip())[0]
+
+
+def _item(paper_id: str, raw: Any) -> Item | None:
+    """An item from its stored form; None for shapes papercli never writes."""
+    if not isinstance(raw, dict):
+        return None
+    rating = raw.get("rating")
+    tags = raw.get("tags", [])
+    paper = None
+    if isinstance(raw.get("record"), dict):
+        try:
+            paper = Paper.from_record(raw["record"])
+        except ValueError:
+            paper = None
+    return Item(
+        id=paper_id,
+        rating=rating if rating in RATINGS else None,
+        rated=raw["rated"] if isinstance(raw.get("rated"), str) else None,
+        saved=raw["saved"] if isinstance(raw.get("saved"), str) else None,
+        tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
+        paper=paper,
+    )
+
+
+@dataclass
+class Library:
+    """The library file under the state folder."""
+
+    root: Path
+    warn: Callable[[str], None] = field(default=lambda message: None)
+
+    def _state(self) -> State:
+        return State(self.root, self.warn)
+
+    def items(self) -> dict[str, Item]:
+        """Every rated or saved paper, by id."""
+        table = self._state().read_table(LIBRARY_FILE, "papers")
+        out = {}
+        for paper_id, raw in table.items():
+            item = _item(paper_id, raw)
+            if item is not None and (item.rating or item.saved):
+                out[paper_id] = item
+        return out
+
+    def fingerprint(self) -> str:
+        """Changes exactly when what the model learns from changes (ratings, saves)."""
+        pairs = sorted(
+            (i.id, 1 if i.liked else -1) for i in self.items().values() if i.liked or i.disliked
+        )
+        return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
+
+    def remember(self, papers: Iterable[Paper]) -> None:
+        """Keep the text of papers already in the library (for the model)."""
+        known = {base_id(p.id): p for p in papers}
+        if not known:
+            return
+
+        def apply(table: dict[str, Any]) -> bool:
+            changed = False
+            for paper_id, paper in known.items():
+                entry = table.get(paper_id)
+                if isinstance(entry, dict) and "record" not in entry:
+                    entry["record"] = paper.to_record()
+                    changed = True
+            return changed
+
+        self._state().update_table(LIBRARY_FILE, "papers", apply)
+
+    def rate(
+        self, ids: Iterable[str], rating: Rating | None, when: str, papers: dict[str, Paper]
+    ) -> int:
+        """Like, dislike (or with None, take the rating back); ``papers`` gives the text
+        known for some of them. Returns how many changed."""
+
+        def change(entry: dict[str, Any], paper_id: str) -> bool:
+            if entry.get("rating") == rating:
+                return False
+            if rating is None:
+                entry.pop("rating", None)
+                entry.pop("rated", None)
+            else:
+                entry["rating"], entry["rated"] = rating, when
+            if paper_id in papers:
+                entry["record"] = papers[paper_id].to_record()
+            return True
+
+        return self._edit_each(ids, change)
+
+    def save(
+        self, ids: Iterable[str], tags: Iterable[str], when: str, papers: dict[str, Paper]
+    ) -> int:
+        """Save to the library (adding ``tags`` to papers already saved)."""
+        new_tags = list(dict.fromkeys(tags))
+
+        def change(entry: dict[str, Any], paper_id: str) -> bool:
+            before = (entry.get("saved"), list(entry.get("tags", [])))
+            entry.setdefault("saved", when)
+            entry["tags"] = list(dict.fromkeys([*entry.get("tags", []), *new_tags]))
+            if not entry["tags"]:
+                del entry["tags"]
+            if paper_id in papers:
+                entry["record"] = papers[paper_id].to_record()
+            return before != (entry.get("saved"), list(entry.get("tags", [])))
+
+        return self._edit_each(ids, change)
+
+    def unsave(self, ids: Iterable[str]) -> int:
+        def change(entry: dict[str, Any], paper_id: str) -> bool:
+            if "saved" not in entry:
+                return False
+            entry.pop("saved", None)
+            entry.pop("tags", None)
+            return True
+
+        return self._edit_each(ids, change)
+
+    def _edit_each(
+        self, ids: Iterable[str], change: Callable[[dict[str, Any], str], bool]
+    ) -> int:
+        wanted = list(dict.fromkeys(base_id(i) for i in ids))
+        count = 0
+
+        def apply(table: dict[str, Any]) -> bool:
+            nonlocal count
+            for paper_id in wanted:
+                entry = table.get(paper_id)
+                entry = dict(entry) if isinstance(entry, dict) else {}
+                if change(entry, paper_id):
+                    count += 1
+                    if entry.get("rating") or entry.get("saved"):
+                        table[paper_id] = entry
+                    else:
+                        table.pop(paper_id, None)
+            return count > 0
+
+        self._state().update_table(LIBRARY_FILE, "papers", apply)
+        return count
+
+    # -- the model's file -------------------------------------------------------------
+    def stored_model(self, fingerprint: str) -> dict[str, Any] | None:
+        """The stored model's data when it was trained on exactly these ratings; None
+        when there is none, it is older, or it does not parse (it is then rebuilt)."""
+        try:
+            data = json.loads((self.root / MODEL_FILE).read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return None
+        if (
+            not isinstance(data, dict)
+            or data.get("schema") != MODEL_SCHEMA
+            or data.get("fingerprint") != fingerprint
+            or not isinstance(data.get("model"), dict)
+        ):
+            return None
+        model: dict[str, Any] = data["model"]
+        return model
+
+    def store_model(self, fingerprint: str, model: dict[str, Any]) -> None:
+        """Keep a trained model beside the ratings (atomically, under the state lock).
+        Failing to store it costs only a retrain next time: a warning, not an error."""
+        from papercli.errors import PapersError
+        from papercli.storage.files import atomic_write_text
+
+        text = json.dumps({"schema": MODEL_SCHEMA, "fingerprint": fingerprint, "model": model})
+        try:
+            with self._state().locked():
+                atomic_write_text(self.root / MODEL_FILE, text)
+        except (OSError, PapersError) as exc:
+            self.warn(f"Could not keep the trained model ({exc}); it is retrained next time.")
+
+
+MODEL_FILE = "model.json"
+MODEL_SCHEMA = 1
