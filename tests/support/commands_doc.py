@@ -82,20 +82,20 @@ def _walk(
         yield from _walk(sub, sub_name, ctx, (*path, sub_name))
 
 
-def help_texts(width: int = WIDTH) -> list[tuple[str, str]]:
+def help_texts(width: int = WIDTH, root: Any = None) -> list[tuple[str, str]]:
     """Every command path (``papers``, ``papers today``, ``papers watch run``...) with its
-    ``--help`` text as a ``width``-column terminal shows it."""
+    ``--help`` text as a ``width``-column terminal shows it (``root``: another click
+    command than papercli's, for tests)."""
+    root = _root() if root is None else root
     with _plain_terminal(width):
-        return [(path, cmd.get_help(ctx)) for path, cmd, ctx in _walk(_root(), PROG, None, (PROG,))]
+        return [(path, cmd.get_help(ctx)) for path, cmd, ctx in _walk(root, PROG, None, (PROG,))]
 
 
-def leaf_commands() -> list[str]:
+def leaf_commands(root: Any = None) -> list[str]:
     """The paths of the commands that run something (not groups), e.g. ``papers watch run``."""
-    return [
-        path
-        for path, cmd, _ctx in _walk(_root(), PROG, None, (PROG,))
-        if not hasattr(cmd, "list_commands")
-    ]
+    root = _root() if root is None else root
+    walked = _walk(root, PROG, None, (PROG,))
+    return [path for path, cmd, _ctx in walked if not hasattr(cmd, "list_commands")]
 
 
 def _anchor(path: str) -> str:
