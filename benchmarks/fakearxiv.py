@@ -13,7 +13,7 @@ the way the real services answer::
                               ``<shared>/data/arxiv_daily_listings`` (69 days, 2026-04-24 to
                               2026-07-01), each file's date taken as the submission day
 
-Used for trying papercli by hand and by the README's examples. Never part of the
+Used for trying papercli by hand and by the examples in README.md and docs/. Never part of the
 package. Usage::
 
     python benchmarks/fakearxiv.py --port 8766   # --feed FILE, --listings DIR: other data

@@ -7,7 +7,7 @@ array per month) the way the real service pages them::
     GET /api/papers/{id}
     GET /api/papers/search?q=...
 
-Used by the benchmarks, by the README's examples and for trying papercli by
+Used by the benchmarks, by the examples in README.md and docs/ and for trying papercli by
 hand. Never part of the package. Usage::
 
     python benchmarks/fakehub.py --data ../shared/data/hf_daily_papers_monthly --port 8765

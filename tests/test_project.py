@@ -94,24 +94,62 @@ def test_errors_are_one_line_in_a_real_process(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
 
 
-def test_every_command_the_readme_names_exists() -> None:
-    """The README's tour stays true: each `papers WORD [WORD]` it shows is a real command."""
+def named_commands(markdown: str) -> set[tuple[str, str]]:
+    """The ``papers WORD [WORD]`` a Markdown page shows: in inline code (`papers today`),
+    on ``$ papers ...`` lines of console blocks and on the command lines of sh blocks."""
     import re
 
+    command = re.compile(r"(?:^|[\s(=])papers ([a-z]+)(?: ([a-z]+))?")
+    named: set[tuple[str, str]] = set()
+    fence = None
+    for line in markdown.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            fence = None if fence is not None else stripped[3:] or "text"
+            continue
+        if fence == "console":
+            if stripped.startswith("$ "):
+                named |= set(command.findall(stripped[2:].split(" # ")[0]))
+        elif fence == "sh":
+            if not stripped.startswith("#"):
+                named |= set(command.findall(stripped.split(" # ")[0]))
+        elif fence is None:
+            for span in re.findall(r"`(papers [^`]*)`", line):
+                named |= set(command.findall(span))
+    return named
+
+
+@pytest.mark.parametrize(
+    "page",
+    [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))],
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
+def test_every_command_the_docs_name_exists(page: Path) -> None:
+    """The README's tour and the docs pages stay true: each `papers WORD [WORD]` they show
+    is a real command (and subcommand)."""
     from typer.main import get_command
 
     from papercli.cli import app
 
     group = get_command(app)
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"(?:^|[`$|] ?)papers ([a-z]+)(?: ([a-z]+))?", readme, re.M))
-    assert named, "the README names no commands"
+    named = named_commands(page.read_text(encoding="utf-8"))
+    if page == ROOT / "README.md":
+        assert len(named) >= 5, f"the README's tour names few commands: {named}"
     for word, sub in named:
-        assert word in group.commands, f"README names 'papers {word}', which does not exist"  # type: ignore[attr-defined]
+        assert word in group.commands, f"{page.name} names 'papers {word}', which does not exist"  # type: ignore[attr-defined]
         cmd = group.commands[word]  # type: ignore[attr-defined]
         children = getattr(cmd, "commands", None)
         if children and sub:
-            assert sub in children, f"README names 'papers {word} {sub}', which does not exist"
+            assert sub in children, f"{page.name} names 'papers {word} {sub}', which does not exist"
+
+
+def test_named_commands_reads_code_only() -> None:
+    page = (
+        "papers in prose `papers watch run --all` and\n"
+        "```console\n$ papers list --date 2025-07-15\nWrote 3 papers to x.bib.\n```\n"
+        "```sh\n# the new papers daily\n0 8 * * *  papers digest || true  # papers elsewhere\n```\n"
+    )
+    assert named_commands(page) == {("watch", "run"), ("list", ""), ("digest", "")}
 
 
 def test_watch_rule_with_a_broken_query_is_a_config_error(tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
 """A derived search index over the JSON cache (SQLite FTS5, standard library).
 
 The JSON files stay the record. The index lives beside them
-(``<cache>/index/search-v3.sqlite3``), is brought up to date from the files
-before every search (by path, modification time and size: new files are
-added, changed ones re-read, removed ones dropped) and is thrown away and
-rebuilt when it is unreadable, corrupt or of another version.
+(``<cache>/index/search-v4.sqlite3``, the number being :data:`INDEX_VERSION`),
+is brought up to date from the files before every search (by path,
+modification time and size: new files are added, changed ones re-read, removed
+ones dropped) and is thrown away and rebuilt when it is unreadable, corrupt or
+of another version.
 
 It is only a *prefilter*: it returns every row that can possibly match, and
 :class:`papercli.query.Query` decides exactly. The hyphen/space-insensitive,

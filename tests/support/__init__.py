@@ -1,0 +1,1 @@
+"""Helpers for the tests that are also run as scripts (``python tests/support/NAME.py``)."""
