@@ -147,7 +147,7 @@ def test_the_generator_walks_commands_added_later() -> None:
     """A new command or group appears in the reference in ``--help`` order, nested ones too."""
     import typer
 
-    from papercli.clitree import command
+    from papercli.cli.clitree import command
 
     toy = typer.Typer(rich_markup_mode=None, add_completion=False)
     group = typer.Typer(help="Your reading list.")

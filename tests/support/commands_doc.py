@@ -1,7 +1,7 @@
 """``docs/commands.md``: the command reference, generated from the CLI's own ``--help``.
 
 Every command and subcommand, in the order ``papers --help`` lists them, found by
-walking the click tree that ``papers`` runs (:func:`papercli.clitree.command`), so a
+walking the click tree that ``papers`` runs (:func:`papercli.cli.clitree.command`), so a
 command added later appears without touching this file. Each help text is rendered
 in-process as ``COLUMNS=80 papers ... --help`` prints it (plain text: papercli's help
 uses no Rich markup, and ``TERM=dumb``, ``NO_COLOR=1`` keep it so).
@@ -58,7 +58,7 @@ def _plain_terminal(width: int) -> Iterator[None]:
 
 def _root() -> Any:
     from papercli.cli import app
-    from papercli.clitree import command
+    from papercli.cli.clitree import command
 
     return command(app)
 

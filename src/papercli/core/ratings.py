@@ -118,7 +118,11 @@ def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Pape
 
 
 def library_listing(
-    ctx: Context, filters: Filters, *, which: Which = "saved", tag: str | None = None,
+    ctx: Context,
+    filters: Filters,
+    *,
+    which: Which = "saved",
+    tag: str | None = None,
     offline: bool = False,
 ) -> Listing:
     """``papers library``: the saved papers (or the liked or disliked ones), newest
@@ -134,7 +138,9 @@ def library_listing(
         items = [i for i in items if tag in i.tags]
     items.sort(key=lambda i: i.saved or i.rated or "", reverse=True)
     texts = text_of(ctx, items, offline=offline)
-    papers = [texts.get(i.id) or Paper(i.id, f"(not fetched yet: papers show {i.id})") for i in items]
+    papers = [
+        texts.get(i.id) or Paper(i.id, f"(not fetched yet: papers show {i.id})") for i in items
+    ]
     if filters.sort == "for-you":
         from papercli.core.foryou import order
 
@@ -143,8 +149,14 @@ def library_listing(
         limit = filters.limit if filters.limit is not None else len(ranked.papers)
         heading = _heading(which, tag)
         return Listing(
-            ranked.papers[:limit], heading, "library", None, len(papers), filters.query,
-            scores=ranked.scores, notes=ranked.notes,
+            ranked.papers[:limit],
+            heading,
+            "library",
+            None,
+            len(papers),
+            filters.query,
+            scores=ranked.scores,
+            notes=ranked.notes,
         )
     if filters.sort == "date" or filters.sort == "upvotes" or filters.sort == "title":
         shown = apply_filters(papers, filters)
@@ -154,7 +166,11 @@ def library_listing(
 
 
 def _heading(which: Which, tag: str | None) -> str:
-    what = {"saved": "your library", "liked": "your liked papers", "disliked": "your disliked papers"}
+    what = {
+        "saved": "your library",
+        "liked": "your liked papers",
+        "disliked": "your disliked papers",
+    }
     return what[which] + (f" tagged {tag!r}" if tag else "")
 
 

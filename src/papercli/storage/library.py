@@ -176,9 +176,7 @@ class Library:
 
         return self._edit_each(ids, change)
 
-    def _edit_each(
-        self, ids: Iterable[str], change: Callable[[dict[str, Any], str], bool]
-    ) -> int:
+    def _edit_each(self, ids: Iterable[str], change: Callable[[dict[str, Any], str], bool]) -> int:
         wanted = list(dict.fromkeys(base_id(i) for i in ids))
         count = 0
 
