@@ -10,7 +10,8 @@ or an exporter (``papercli.export``).
 from papercli.cli.app import app, main
 from papercli.cli import listings
 from papercli.cli import search
+from papercli.cli import library
 from papercli.cli import watch
 from papercli.cli import admin
 
-__all__ = ["admin", "app", "listings", "main", "search", "watch"]
+__all__ = ["admin", "app", "library", "listings", "main", "search", "watch"]

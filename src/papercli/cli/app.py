@@ -35,9 +35,14 @@ config_app = typer.Typer(
 watch_app = typer.Typer(
     help="Saved queries that report what is new since last time.", no_args_is_help=True
 )
+rank_app = typer.Typer(
+    help="The 'for you' order learned from your ratings. Example: papers rank eval",
+    no_args_is_help=True,
+)
 app.add_typer(cache_app, name="cache")
 app.add_typer(config_app, name="config")
 app.add_typer(watch_app, name="watch")
+app.add_typer(rank_app, name="rank")
 
 
 class QueryCommand(TyperCommand):

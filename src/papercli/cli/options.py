@@ -26,6 +26,7 @@ class Sort(StrEnum):
     date = "date"
     title = "title"
     relevance = "relevance"
+    for_you = "for-you"
 
 
 # --- shared options -------------------------------------------------------------
@@ -37,7 +38,13 @@ QueryArg = Annotated[
         show_default=False,
     ),
 ]
-SortOpt = Annotated[Sort, typer.Option("--sort", help="Order of the papers.")]
+SortOpt = Annotated[
+    Sort,
+    typer.Option(
+        "--sort",
+        help="Order of the papers; for-you: learned from your likes, dislikes and saves.",
+    ),
+]
 LimitOpt = Annotated[
     int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
 ]

@@ -9,7 +9,14 @@ import typer
 
 from papercli.cli.app import QueryCommand, app, watch_app
 from papercli.cli.boundary import handle_errors, run
-from papercli.cli.options import JsonOpt, MinUpvotesOpt, OfflineOpt, day_option, output_params
+from papercli.cli.options import (
+    JsonOpt,
+    MinUpvotesOpt,
+    OfflineOpt,
+    Sort,
+    day_option,
+    output_params,
+)
 from papercli.ui.console import say
 from papercli.ui.output import Output
 
@@ -131,6 +138,9 @@ def watch_run(
             "--quiet", "-q", help="No notes on stderr, only warnings and errors (for cron)."
         ),
     ] = False,
+    sort: Annotated[
+        Sort, typer.Option("--sort", help="Order of each rule's papers (default: date).")
+    ] = Sort.date,
     *,
     out: Output,
 ) -> None:
@@ -149,7 +159,9 @@ def watch_run(
 
     def go(ctx: Context) -> bool:
         rules = select_rules(ctx, names)
-        results = new_matches(ctx, rules, since=first, include_seen=all_, fetch=not offline)
+        results = new_matches(
+            ctx, rules, since=first, include_seen=all_, fetch=not offline, sort=sort.value
+        )
         for r in results if not quiet else ():
             count = f"{len(r.new)} new" + (f", {len(r.papers)} shown" if all_ else "")
             say(f"Watch {r.rule.name}: {count}.")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from papercli.core import merged
 from papercli.core.freshness import arxiv_settled_time, cached_or_fetch, fresh_in
-from papercli.core.listing import Filters, Listing, apply_filters, remote_filters, select
+from papercli.core.listing import Filters, Listing, apply_filters, listing_of, remote_filters
 from papercli.dates import Period, day_period
 from papercli.errors import FetchError, NotFoundError, PapersError
 from papercli.models import Paper
@@ -138,10 +138,9 @@ def today_listing(
         announced = _announcement_day(day) or ctx.today
         signals = merged.signals_around(ctx, announced, offline=offline)
     papers = merged.arxiv_view(papers, replacements, signals, include_hf)
-    shown, fresh = select(ctx, papers, filters)
     period = day_period(_announcement_day(day) or ctx.today)
     source = "all" if merged_view else "arxiv"
-    return Listing(shown, heading, source, period, len(papers), filters.query, fresh=fresh)
+    return listing_of(ctx, papers, filters, heading, source, period, offline=offline)
 
 
 # -- search and single papers -------------------------------------------------------------
@@ -320,6 +319,5 @@ def period_listing(
         heading = f"arXiv {names} with Hugging Face signals, {when}"
         signals = merged.signals_for(ctx, period, offline=offline)
     papers = merged.arxiv_view(papers, replacements, signals, include_hf)
-    shown, fresh = select(ctx, papers, filters)
     source = "all" if merged_view else "arxiv"
-    return Listing(shown, heading, source, period, len(papers), filters.query, fresh=fresh)
+    return listing_of(ctx, papers, filters, heading, source, period, offline=offline)

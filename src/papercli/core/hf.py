@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from papercli.core.freshness import Fetched, cached_or_fetch, fresh_in, settled_time
-from papercli.core.listing import Filters, Listing, select
+from papercli.core.listing import Filters, Listing, listing_of
 from papercli.dates import Period, day_period, is_current, parse_month
 from papercli.errors import FetchError, PapersError
 from papercli.models import Paper
@@ -175,6 +175,5 @@ def listing(
         papers = []
     else:
         papers = period_papers(ctx, period, offline=offline, refresh=refresh)
-    shown, fresh = select(ctx, papers, filters)
     heading = f"Hugging Face Daily Papers, {period.key}"
-    return Listing(shown, heading, "hf", period, len(papers), filters.query, fresh=fresh)
+    return listing_of(ctx, papers, filters, heading, "hf", period, offline=offline)

@@ -113,9 +113,56 @@ def mark_seen(ctx: Context, papers: list[Paper]) -> None:
             ctx.warn(f"Could not remember the papers as seen: {exc}")
 
 
-def select(ctx: Context, papers: list[Paper], filters: Filters) -> tuple[list[Paper], int | None]:
-    """The papers a listing shows, and with --new how many had not been shown before."""
-    if not filters.new_only:
-        return apply_filters(papers, filters), None
-    fresh = unseen(ctx, papers)
-    return apply_filters(fresh, filters), len(fresh)
+@dataclass
+class Selection:
+    """What a listing shows of the papers it got."""
+
+    papers: list[Paper]
+    fresh: int | None = None  # with --new: how many had not been shown before
+    scores: dict[str, float] | None = None  # --sort for-you: the reader's scores ({}: no model)
+    notes: list[str] = field(default_factory=list)
+
+
+def select(
+    ctx: Context, papers: list[Paper], filters: Filters, *, offline: bool = False
+) -> Selection:
+    """The papers a listing shows: --new, the filters, the order (``for-you`` asks the
+    reader's model), the limit."""
+    fresh = None
+    if filters.new_only:
+        papers = unseen(ctx, papers)
+        fresh = len(papers)
+    if filters.sort != "for-you":
+        return Selection(apply_filters(papers, filters), fresh)
+    from papercli.core.foryou import order
+
+    ranked = order(
+        ctx, apply_filters(papers, replace(filters, sort="upvotes", limit=None)), offline=offline
+    )
+    limit = len(ranked.papers) if filters.limit is None else max(0, filters.limit)
+    return Selection(ranked.papers[:limit], fresh, ranked.scores or {}, ranked.notes)
+
+
+def listing_of(
+    ctx: Context,
+    papers: list[Paper],
+    filters: Filters,
+    heading: str,
+    source: str,
+    period: Period | None,
+    *,
+    offline: bool = False,
+) -> Listing:
+    """A :class:`Listing` of ``papers`` as the filters select them."""
+    chosen = select(ctx, papers, filters, offline=offline)
+    return Listing(
+        chosen.papers,
+        heading,
+        source,
+        period,
+        len(papers),
+        filters.query,
+        fresh=chosen.fresh,
+        scores=chosen.scores,
+        notes=chosen.notes,
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from papercli.core.listing import Filters, Listing, apply_filters, remote_filters, sort_papers
+from papercli.core.listing import Filters, Listing, remote_filters, sort_papers
 from papercli.errors import UsageError
 from papercli.query import Query, normalize, term_pattern
 
@@ -42,7 +42,7 @@ def parse_query(text: str, *, offline: bool) -> Query:
 def remote(ctx: Context, text: str, filters: Filters, source: str | None = None) -> Listing:
     """``papers search``: the Hugging Face paper search, or arXiv's with ``--source arxiv``."""
     from papercli.core import arxiv
-    from papercli.core.listing import unseen
+    from papercli.core.listing import listing_of, unseen
 
     if not text.strip():
         raise UsageError("Give something to search for.")
@@ -52,9 +52,10 @@ def remote(ctx: Context, text: str, filters: Filters, source: str | None = None)
     if filters.new_only:
         papers = unseen(ctx, papers)
     # The remote service already matched the words; local filters still apply.
-    shown = apply_filters(papers, remote_filters(filters))
     heading = f"Hugging Face paper search: {text}"
-    return Listing(shown, heading, "hf", None, len(papers), filters.query)
+    listing = listing_of(ctx, papers, remote_filters(filters), heading, "hf", None)
+    listing.query = filters.query
+    return listing
 
 
 def local(ctx: Context, filters: Filters) -> Listing:
@@ -79,6 +80,16 @@ def local(ctx: Context, filters: Filters) -> Listing:
             more = True
             break
         papers.append(p)
+    if filters.sort == "for-you":
+        from papercli.core.foryou import order as for_you
+
+        ranked = for_you(ctx, papers)
+        cut = ranked.papers if limit is None else ranked.papers[:limit]
+        heading = f"the local cache matching {filters.query.text!r}"
+        listing = Listing(cut, heading, "cache", None, len(papers), filters.query)
+        listing.more = len(cut) < len(ranked.papers)
+        listing.scores, listing.notes = ranked.scores or {}, ranked.notes
+        return listing
     if order is None:
         if filters.sort == "relevance":
             papers = sort_by_relevance(filters.query, sort_papers(papers, "date"))

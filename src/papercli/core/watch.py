@@ -133,6 +133,7 @@ def new_matches(
     since: dt.date | None = None,
     include_seen: bool = False,
     fetch: bool = True,
+    sort: str = "date",
 ) -> list[RuleResult]:
     """Per rule, the cached papers listed since ``since`` (default: the last
     :data:`DEFAULT_DAYS` days) that match it and were not reported before.
@@ -157,7 +158,12 @@ def new_matches(
         found = [
             p for p in matching_papers(ctx.cache, query, since) if rule_accepts(rule, p, sources)
         ]
-        found = sort_papers(found, "date")
+        if sort == "for-you":
+            from papercli.core.foryou import order
+
+            found = order(ctx, found, offline=not fetch).papers
+        else:
+            found = sort_papers(found, sort)
         reported = state.reported(rule.name)
         new = [p for p in found if base_id(p.id) not in reported]
         results.append(RuleResult(rule, found if include_seen else new, new))

@@ -1,0 +1,234 @@
+"""The reader's own papers: ``like``, ``dislike``, ``unrate``, ``save``, ``unsave``,
+``library``, ``why``, ``rank eval`` and ``import``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from papercli.cli.app import QueryCommand, app, rank_app
+from papercli.cli.boundary import handle_errors, run
+from papercli.cli.options import (
+    HasCodeOpt,
+    LimitOpt,
+    MinUpvotesOpt,
+    OfflineOpt,
+    QueryArg,
+    Sort,
+    filters,
+    output_params,
+)
+from papercli.errors import UsageError
+from papercli.ui.console import plural, say
+from papercli.ui.output import Output
+
+if TYPE_CHECKING:
+    from papercli.core.context import Context
+    from papercli.core.ratings import Change
+
+IdsArg = Annotated[
+    list[str], typer.Argument(metavar="ID...", help="arXiv ids or paper URLs.", show_default=False)
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", "-t", help="A tag (repeatable), e.g. --tag to-read.", show_default=False),
+]
+
+
+def _said(change: Change, did: str, unchanged: str) -> None:
+    ids = ", ".join(change.ids[:5]) + (
+        f" and {len(change.ids) - 5} more" if len(change.ids) > 5 else ""
+    )
+    if change.changed:
+        say(f"{did} {plural(change.changed, 'paper')}: {ids}.")
+    else:
+        say(f"{unchanged}: {ids}.")
+    if change.not_cached:
+        say(
+            f"Not cached yet: {', '.join(change.not_cached[:5])}; its text is fetched when "
+            "the 'for you' order needs it."
+        )
+
+
+def _rate(ids: list[str], rating: str | None) -> Change:
+    from papercli.core import ratings
+
+    return run(lambda ctx: ratings.rate(ctx, ids, rating))  # type: ignore[arg-type]
+
+
+@app.command()
+@handle_errors
+def like(paper_ids: IdsArg) -> None:
+    """Like papers: the 'for you' order learns from them.
+
+    Examples: papers like 2507.11001 | papers like 2507.11001 https://arxiv.org/abs/2401.00001
+    """
+    _said(_rate(paper_ids, "like"), "Liked", "Already liked")
+
+
+@app.command()
+@handle_errors
+def dislike(paper_ids: IdsArg) -> None:
+    """Dislike papers: the 'for you' order puts papers like them lower.
+
+    Example: papers dislike 2507.11001
+    """
+    _said(_rate(paper_ids, "dislike"), "Disliked", "Already disliked")
+
+
+@app.command()
+@handle_errors
+def unrate(paper_ids: IdsArg) -> None:
+    """Take back a like or dislike. Example: papers unrate 2507.11001"""
+    _said(_rate(paper_ids, None), "Took back the rating of", "Not rated")
+
+
+@app.command()
+@handle_errors
+def save(paper_ids: IdsArg, tag: TagOpt = None) -> None:
+    """Save papers to your library (a reading list), optionally tagged. Saving counts as a
+    like for the 'for you' order unless the paper is disliked.
+
+    Examples: papers save 2507.11001 | papers save 2507.11001 2507.10002 --tag to-read
+    """
+    from papercli.core import ratings
+
+    change = run(lambda ctx: ratings.save(ctx, paper_ids, tag or []))
+    _said(change, "Saved", "Already saved")
+
+
+@app.command()
+@handle_errors
+def unsave(paper_ids: IdsArg) -> None:
+    """Remove papers from your library (their rating stays). Example: papers unsave 2507.11001"""
+    from papercli.core import ratings
+
+    _said(run(lambda ctx: ratings.unsave(ctx, paper_ids)), "Removed", "Not in the library")
+
+
+@app.command(cls=QueryCommand)
+@handle_errors
+@output_params
+def library(
+    query: QueryArg = None,
+    tag: Annotated[
+        str | None, typer.Option("--tag", "-t", help="Only papers with this tag.")
+    ] = None,
+    liked: Annotated[bool, typer.Option("--liked", help="The papers you liked.")] = False,
+    disliked: Annotated[bool, typer.Option("--disliked", help="The papers you disliked.")] = False,
+    sort: Annotated[
+        Sort | None,
+        typer.Option("--sort", help="Order (default: most recently saved or rated first)."),
+    ] = None,
+    limit: LimitOpt = None,
+    min_upvotes: MinUpvotesOpt = None,
+    has_code: HasCodeOpt = False,
+    offline: OfflineOpt = False,
+    *,
+    out: Output,
+) -> None:
+    """Your library: the saved papers (default), or those you liked or disliked, as any
+    listing: filters, --json, --format md|bib|csv|..., -o FILE.
+
+    Examples: papers library | papers library --tag to-read | papers library --liked --format bib
+    -o liked.bib | papers library diffusion --sort for-you
+    """
+    from papercli.core import ratings
+    from papercli.ui import emit
+
+    if liked and disliked:
+        raise UsageError("Give --liked or --disliked, not both.")
+    which = "liked" if liked else "disliked" if disliked else "saved"
+    chosen = filters(
+        query,
+        sort=sort or Sort.relevance,  # relevance without words: the library's own order
+        limit=limit,
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+    )
+
+    def go(ctx: Context):  # type: ignore[no-untyped-def]
+        return ratings.library_listing(ctx, chosen, which=which, tag=tag, offline=offline)  # type: ignore[arg-type]
+
+    emit.listing(run(go), out)
+
+
+@app.command()
+@handle_errors
+def why(
+    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
+    offline: OfflineOpt = False,
+) -> None:
+    """What raised or lowered a paper's 'for you' score: the words, authors, categories
+    and keywords that weigh most. Example: papers why 2507.11001
+    """
+    from papercli.core import foryou
+    from papercli.text import clean
+
+    found = run(lambda ctx: foryou.why(ctx, paper_id, offline=offline))
+    out = sys.stdout
+    title = clean(found.paper.title)
+    out.write(f"{found.paper.id}  {title}\n")
+    rated = f" (you {found.rated} it)" if found.rated in ("like", "dislike") else ""
+    if found.rated == "saved":
+        rated = " (in your library)"
+    out.write(f"Score {found.score:+.2f}{rated}\n")
+    ups = [(label, w) for label, w in found.reasons if w > 0]
+    downs = [(label, w) for label, w in found.reasons if w < 0]
+    if ups:
+        out.write("Raised by:  " + ", ".join(f"{clean(lb)} ({w:+.2f})" for lb, w in ups) + "\n")
+    if downs:
+        out.write("Lowered by: " + ", ".join(f"{clean(lb)} ({w:+.2f})" for lb, w in downs) + "\n")
+    if not found.reasons:
+        out.write("Nothing in it weighs for or against: it shares no feature with your ratings.\n")
+
+
+@rank_app.command("eval")
+@handle_errors
+def rank_eval(
+    offline: OfflineOpt = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Judge the 'for you' order on your own ratings: trained on the older ones, tested on
+    the newer ones, against the upvote order and a random order.
+
+    Example: papers rank eval
+    """
+    from papercli.core import foryou
+    from papercli.ui.emit import print_json
+
+    result = run(lambda ctx: foryou.evaluate(ctx, offline=offline))
+    if json_:
+        print_json(result.to_json())
+        return
+    sys.stdout.write(result.describe() + "\n")
+
+
+@app.command("import")
+@handle_errors
+def import_(
+    path: Annotated[Path, typer.Argument(metavar="FILE.bib", help="A BibTeX file.")],
+) -> None:
+    """Start from the library you already have: every entry of a BibTeX export (Zotero,
+    Better BibTeX, JabRef...) with an arXiv id (eprint, arXiv URL or 10.48550/arXiv DOI)
+    is saved and liked; the others are counted and named.
+
+    Example: papers import ~/Zotero/My-Library.bib
+    """
+    from papercli.core import ratings
+
+    done = run(lambda ctx: ratings.import_bibtex(ctx, path))
+    say(
+        f"Read {plural(done.entries, 'entry')} from {path}: "
+        f"{done.saved} saved and liked, {done.already} already liked, "
+        f"{len(done.without_id)} without an arXiv id"
+        + (f", {done.unreadable} unreadable" if done.unreadable else "")
+        + "."
+    )
+    if done.without_id:
+        names = ", ".join(done.without_id[:10])
+        more = f" and {len(done.without_id) - 10} more" if len(done.without_id) > 10 else ""
+        say(f"Without an arXiv id (left out): {names}{more}.")

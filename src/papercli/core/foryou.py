@@ -1,0 +1,115 @@
+"""The "for you" order: a model learned from the reader's likes (and saves) and dislikes,
+kept beside the ratings and retrained only when they change; why a paper scored as
+it did; and how well the model does on the reader's own ratings.
+
+The model itself (features, training, scores, explanations) is
+:mod:`papercli.ranking`, a pure module; this one feeds it the reader's papers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from papercli.core.ratings import library, text_of
+from papercli.errors import PapersError
+from papercli.models import Paper
+
+if TYPE_CHECKING:
+    from papercli.core.context import Context
+    from papercli.ranking import Evaluation, Model
+
+HOW_TO_START = (
+    "No ratings yet, so the order is by upvotes. Teach the 'for you' order with "
+    "papers like ID, papers dislike ID or papers save ID (or papers import LIBRARY.bib)."
+)
+
+
+@dataclass
+class Ranked:
+    papers: list[Paper]
+    scores: dict[str, float] | None  # None: no model (the upvote order)
+    notes: list[str] = field(default_factory=list)
+
+
+def model(ctx: Context, *, offline: bool = False) -> Model | None:
+    """The reader's model: the stored one when the ratings have not changed since it was
+    trained, else trained now (and stored). None without any like."""
+    from papercli import ranking
+
+    store = library(ctx)
+    fingerprint = store.fingerprint()
+    data = store.stored_model(fingerprint)
+    if data is not None:
+        try:
+            return ranking.Model.from_json(data)
+        except ValueError:
+            pass  # an old or damaged model file: trained again below
+    items = list(store.items().values())
+    rated = [i for i in items if i.liked or i.disliked]
+    if not any(i.liked for i in rated):
+        return None
+    texts = text_of(ctx, rated, offline=offline)
+    liked = [texts[i.id] for i in rated if i.liked and i.id in texts]
+    disliked = [texts[i.id] for i in rated if i.disliked and i.id in texts]
+    if not liked:
+        return None
+    trained = ranking.train(liked, disliked)
+    store.store_model(fingerprint, trained.to_json())
+    return trained
+
+
+def order(ctx: Context, papers: list[Paper], *, offline: bool = False) -> Ranked:
+    """``papers`` in the reader's order, with each one's score; without a model, the
+    upvote order with a note saying how to start."""
+    from papercli.core.listing import sort_papers
+
+    trained = model(ctx, offline=offline)
+    if trained is None:
+        return Ranked(sort_papers(papers, "upvotes"), None, [HOW_TO_START])
+    scores = trained.score(papers)
+    by_id = {p.id: s for p, s in zip(papers, scores, strict=True)}
+    ranked = sorted(papers, key=lambda p: -by_id[p.id])  # stable: ties keep their order
+    return Ranked(ranked, by_id)
+
+
+@dataclass
+class Why:
+    paper: Paper
+    score: float
+    reasons: list[tuple[str, float]]  # labelled features and their signed contributions
+    rated: str | None  # the reader's own rating of this paper, if any
+
+
+def why(ctx: Context, text: str, *, offline: bool = False) -> Why:
+    """What raised or lowered a paper's score."""
+    from papercli.core.papers import show
+    from papercli.ids import parse_paper_id
+
+    paper_id, _version = parse_paper_id(text)
+    trained = model(ctx, offline=offline)
+    if trained is None:
+        raise PapersError(HOW_TO_START)
+    item = library(ctx).items().get(paper_id)
+    paper = item.paper if item is not None and item.paper is not None else None
+    if paper is None:
+        paper = show(ctx, paper_id, offline=offline)
+    score = trained.score([paper])[0]
+    rated = None
+    if item is not None:
+        rated = item.rating or ("saved" if item.saved else None)
+    return Why(paper, score, trained.explain(paper), rated)
+
+
+def evaluate(ctx: Context, *, offline: bool = False) -> Evaluation:
+    """The model judged on the reader's own ratings, split by time."""
+    from papercli import ranking
+
+    items = [i for i in library(ctx).items().values() if i.liked or i.disliked]
+    texts = text_of(ctx, items, offline=offline)
+    rated: list[tuple[Paper, int, str]] = [
+        (texts[i.id], 1 if i.liked else -1, i.rated or i.saved or "")
+        for i in items
+        if i.id in texts
+    ]
+    return ranking.evaluate(rated)
