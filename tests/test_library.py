@@ -1,0 +1,145 @@
+"""Ratings, the library and the 'for you' order, end to end through the CLI, plus the
+store's guarantees: concurrent writers lose nothing, a corrupt file is set aside, a
+damaged model is retrained."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from papercli import config
+from papercli.models import Paper
+from papercli.storage.cache import Cache
+from papercli.storage.library import Library
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DAY = "2025-07-15"
+
+
+@pytest.fixture
+def cached_day(isolated_home: Path) -> list[Paper]:
+    from papercli.sources import hf
+
+    papers = hf.parse_daily((FIXTURES / "hf" / "daily_2025-07-15.json").read_bytes(), DAY)
+    Cache(config.load().cache_dir).save("hf", "day", DAY, papers, fetched_at=time.time())
+    return papers
+
+
+def test_without_ratings_the_order_is_by_upvotes_with_one_note(run, cached_day) -> None:
+    result = run("list", "--date", DAY, "--offline", "--sort", "for-you", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    assert [p["score"] for p in data] == [None] * len(data)
+    assert [p["upvotes"] for p in data] == sorted((p["upvotes"] for p in data), reverse=True)
+    assert result.stderr.count("papers like ID") == 1
+
+
+def test_likes_change_the_order_and_why_explains(run, cached_day) -> None:
+    ids = [p.id for p in cached_day]
+    diffusion = next(p.id for p in cached_day if "Diffusion" in p.title)
+    others = [i for i in ids if i != diffusion]
+    assert run("like", diffusion).exit_code == 0
+    assert run("dislike", *others[:2]).exit_code == 0
+    result = run("list", "--date", DAY, "--offline", "--sort", "for-you", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = result.json()
+    assert data[0]["id"] == diffusion
+    assert all(isinstance(p["score"], float) for p in data)
+    why = run("why", diffusion, "--offline")
+    assert why.exit_code == 0, why.stderr
+    assert "Raised by" in why.stdout and "you like it" in why.stdout
+
+
+def test_library_saves_tags_and_exports(run, cached_day, tmp_path: Path) -> None:
+    first, second = cached_day[0].id, cached_day[1].id
+    assert run("save", first, "--tag", "to-read").exit_code == 0
+    assert run("save", second).exit_code == 0
+    listed = run("library", "--json")
+    assert {p["id"] for p in listed.json()} == {first, second}
+    tagged = run("library", "--tag", "to-read", "--json")
+    assert [p["id"] for p in tagged.json()] == [first]
+    out = tmp_path / "lib.bib"
+    assert run("library", "-o", str(out)).exit_code == 0
+    assert out.read_text().count("@misc{") == 2
+    assert run("unsave", first).exit_code == 0
+    assert [p["id"] for p in run("library", "--json").json()] == [second]
+    # Saving counts as a like for the model.
+    assert run("library", "--liked", "--json").json() == []
+    assert Library(config.load().state_dir).items()[second].liked
+
+
+def test_rating_a_paper_that_is_not_cached_is_allowed(run) -> None:
+    result = run("like", "2401.00001")
+    assert result.exit_code == 0 and "Not cached yet" in result.stderr
+    assert run("like", "not-an-id").exit_code == 2
+
+
+def test_rank_eval_says_when_there_are_too_few(run, cached_day) -> None:
+    assert run("like", cached_day[0].id).exit_code == 0
+    result = run("rank", "eval", "--offline")
+    assert result.exit_code == 0 and "Too few ratings" in result.stdout
+
+
+def test_import_bibtex(run, tmp_path: Path) -> None:
+    bib = tmp_path / "zotero.bib"
+    bib.write_text(
+        "@article{a, title={Attention Is All You Need}, author={Vaswani, Ashish},\n"
+        " eprint={1706.03762}, archivePrefix={arXiv}}\n"
+        "@misc{b, title={By URL}, url={https://arxiv.org/abs/2401.01234v2}}\n"
+        "@article{c, title={By DOI}, doi={10.48550/arXiv.2312.00001}}\n"
+        "@book{knuth, title={The Art of Computer Programming}, author={Knuth, Donald}}\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(bib))
+    assert result.exit_code == 0, result.stderr
+    assert "3 saved and liked" in result.stderr and "knuth" in result.stderr
+    items = Library(config.load().state_dir).items()
+    assert set(items) == {"1706.03762", "2401.01234", "2312.00001"}
+    assert items["1706.03762"].paper is not None
+    assert items["1706.03762"].paper.title == "Attention Is All You Need"
+    assert "1 already liked" not in run("import", str(bib)).stderr.replace("3 already", "")
+
+
+def _rate_many(root: str, start: int) -> None:
+    lib = Library(Path(root))
+    for n in range(start, start + 15):
+        lib.rate([f"2507.{n:05d}"], "like", "2025-07-15T00:00:00+00:00", {})
+
+
+def test_concurrent_raters_lose_nothing(isolated_home: Path) -> None:
+    root = str(config.load().state_dir)
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_rate_many, args=(root, k * 100)) for k in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    assert len(Library(Path(root)).items()) == 60
+
+
+def test_a_corrupt_library_is_set_aside_with_a_message(run, isolated_home: Path) -> None:
+    state = config.load().state_dir
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "library.json").write_text("{not json", encoding="utf-8")
+    result = run("library")
+    assert result.exit_code == 0
+    assert "set aside" in result.stderr
+    assert list(state.glob("library.json.corrupt-*"))
+
+
+def test_a_damaged_model_is_retrained(run, cached_day) -> None:
+    assert run("like", cached_day[0].id).exit_code == 0
+    assert run("list", "--date", DAY, "--offline", "--sort", "for-you").exit_code == 0
+    model = config.load().state_dir / "model.json"
+    data: dict[str, Any] = json.loads(model.read_text())
+    data["model"]["weights"] = "garbage"
+    model.write_text(json.dumps(data))
+    result = run("list", "--date", DAY, "--offline", "--sort", "for-you", "--json")
+    assert result.exit_code == 0 and result.json()[0]["score"] is not None
+    assert json.loads(model.read_text())["model"]["weights"] != "garbage"
