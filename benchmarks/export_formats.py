@@ -44,7 +44,7 @@ def main() -> None:
     args = parser.parse_args()
     listing = papers(args.papers)
     meta = export.Meta("Hugging Face Daily Papers, 2025-07", "hf", "2025-07", "mini-batch")
-    for fmt in export.FORMATS:
+    for fmt in export.names():
         for abstracts in (False, True) if fmt == "md" else (False,):
             start = time.perf_counter()
             text = export.render(fmt, listing, meta, abstracts=abstracts)

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from hostile import LONG_ABSTRACT, hostile_papers
 from papercli import export
-from papercli.export import Meta, md_escape
+from papercli.export import Meta, atom, bibtex, csvfmt, jsonfmt, markdown
+from papercli.export.markdown import md_escape
 from papercli.models import JSON_KEYS, Paper
 from papercli.text import clean
 
@@ -96,7 +97,7 @@ class _Tags(HTMLParser):
 @pytest.mark.parametrize("abstracts", [False, True])
 def test_markdown_entries_links_and_escaping_hold(abstracts: bool) -> None:
     papers = hostile_papers()
-    text = export.to_markdown(papers, META, abstracts=abstracts)
+    text = markdown.to_markdown(papers, META, abstracts=abstracts)
     tokens = _md().parse(text)
     every = _walk(tokens)
     types = {t.type for t in every}
@@ -152,7 +153,7 @@ def test_markdown_entries_links_and_escaping_hold(abstracts: bool) -> None:
 
 
 def test_markdown_has_no_bare_autolink_text() -> None:
-    text = export.to_markdown(hostile_papers(), META)
+    text = markdown.to_markdown(hostile_papers(), META)
     no_links = re.sub(r"\]\(<[^>]*>\)", "]", text)  # drop the link targets papercli wrote
     assert re.search(r"(?<!\\)://", no_links) is None
     assert re.search(r"(?i)www(?!\\)\.", no_links) is None
@@ -198,7 +199,7 @@ def test_md_escape_always_renders_literally(raw: str) -> None:
 
 
 def test_markdown_of_an_empty_listing() -> None:
-    text = export.to_markdown([], Meta("Hugging Face Daily Papers, 2025-07-15", "hf"))
+    text = markdown.to_markdown([], Meta("Hugging Face Daily Papers, 2025-07-15", "hf"))
     assert text == "# Hugging Face Daily Papers, 2025-07-15\n\n0 papers\n"
 
 
@@ -207,18 +208,18 @@ def test_markdown_of_an_empty_listing() -> None:
 
 def test_json_and_jsonl_have_exactly_the_documented_keys() -> None:
     papers = hostile_papers()
-    data = json.loads(export.to_json(papers))
+    data = json.loads(jsonfmt.to_json(papers))
     assert data == [p.to_json() for p in papers]
     assert all(list(d) == list(JSON_KEYS) for d in data)
-    lines = export.to_jsonl(papers).splitlines()
+    lines = jsonfmt.to_jsonl(papers).splitlines()
     assert len(lines) == len(papers)
     assert [json.loads(line) for line in lines] == data
-    assert export.to_json([]) == "[]\n" and export.to_jsonl([]) == ""
+    assert jsonfmt.to_json([]) == "[]\n" and jsonfmt.to_jsonl([]) == ""
 
 
 def test_csv_is_rfc4180_with_json_fields() -> None:
     papers = hostile_papers()
-    text = export.to_csv(papers)
+    text = csvfmt.to_csv(papers)
     assert text.endswith("\r\n")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0] == list(JSON_KEYS)
@@ -232,12 +233,12 @@ def test_csv_is_rfc4180_with_json_fields() -> None:
         assert record["upvotes"] == str(paper.upvotes if paper.upvotes is not None else "")
         assert record["url"] == (data["url"] or "")
         title = record["title"]
-        assert title.lstrip("'") == export._csv_cell(paper.title).lstrip("'")
+        assert title.lstrip("'") == csvfmt._csv_cell(paper.title).lstrip("'")
         assert "\x1b" not in title
     assert rows[1][JSON_KEYS.index("abstract")] == LONG_ABSTRACT
     # A cell a spreadsheet would run as a formula is neutralised.
     formula = Paper(id="2507.00001", title='=HYPERLINK("http://x")', authors=("-1+1",))
-    row = list(csv.reader(io.StringIO(export.to_csv([formula]))))[1]
+    row = list(csv.reader(io.StringIO(csvfmt.to_csv([formula]))))[1]
     assert row[1] == '\'=HYPERLINK("http://x")' and row[2] == "'-1+1"
 
 
@@ -284,7 +285,7 @@ def test_bibtex_parses_with_every_field() -> None:
     import bibtexparser
 
     papers = hostile_papers()
-    text = export.to_bibtex(papers)
+    text = bibtex.to_bibtex(papers)
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
     entries = library.entries
@@ -327,15 +328,15 @@ def test_bibtex_keys_are_stable_and_unique() -> None:
         authors=("Tim Dettmers", "Artidoro Pagnoni"),
         published="2023-05-23T17:50:33.000Z",
     )
-    assert export.bib_keys([qlora]) == ["dettmers2023qlora"]
+    assert bibtex.bib_keys([qlora]) == ["dettmers2023qlora"]
     twin = Paper(id="2305.99999", title="QLoRA again", authors=("Tim Dettmers",), published="2023")
-    assert export.bib_keys([twin, qlora]) == ["dettmers2023qlora-2305.99999", "dettmers2023qlora"]
-    assert export.bib_keys([qlora, twin]) == ["dettmers2023qlora", "dettmers2023qlora-2305.99999"]
-    assert export.bib_keys([qlora, qlora]) == ["dettmers2023qlora", "dettmers2023qlora-2305.14314"]
+    assert bibtex.bib_keys([twin, qlora]) == ["dettmers2023qlora-2305.99999", "dettmers2023qlora"]
+    assert bibtex.bib_keys([qlora, twin]) == ["dettmers2023qlora", "dettmers2023qlora-2305.99999"]
+    assert bibtex.bib_keys([qlora, qlora]) == ["dettmers2023qlora", "dettmers2023qlora-2305.14314"]
     emile = Paper(id="2507.00001", title="The On a Über-Model", authors=("Émile Borel",))
-    assert export.bib_keys([emile]) == ["borel2025ubermodel"]
+    assert bibtex.bib_keys([emile]) == ["borel2025ubermodel"]
     anon = Paper(id="x", title="")
-    assert export.bib_keys([anon]) == ["anon"]
+    assert bibtex.bib_keys([anon]) == ["anon"]
 
 
 # --- Atom -------------------------------------------------------------------------------------
@@ -346,7 +347,7 @@ def test_atom_round_trips_through_feedparser() -> None:
 
     papers = hostile_papers()
     now = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
-    text = export.to_atom(papers, META, now=now)
+    text = atom.to_atom(papers, META, now=now)
     feed = feedparser.parse(text.encode("utf-8"))
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == "atom10"
@@ -376,15 +377,15 @@ def test_atom_round_trips_through_feedparser() -> None:
     # Stable: the same input gives the same feed, byte for byte.
     dated = papers[:-1]
     later = now + dt.timedelta(days=1)
-    assert export.to_atom(dated, META, now=later) == export.to_atom(dated, META, now=now)
-    assert "2025-07-15T00:00:00Z</updated>" in export.to_atom(dated, META, now=now)
+    assert atom.to_atom(dated, META, now=later) == atom.to_atom(dated, META, now=now)
+    assert "2025-07-15T00:00:00Z</updated>" in atom.to_atom(dated, META, now=now)
 
 
 def test_atom_of_an_empty_listing_is_valid() -> None:
     import feedparser
 
     now = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
-    feed = feedparser.parse(export.to_atom([], META, now=now).encode())
+    feed = feedparser.parse(atom.to_atom([], META, now=now).encode())
     assert feed.bozo == 0 and feed.entries == []
     assert feed.feed.updated == "2026-11-26T12:00:00Z"
 
@@ -397,14 +398,14 @@ def test_feed_id_is_stable_across_days_for_one_query() -> None:
 
 
 def test_render_dispatches_every_format() -> None:
-    for fmt in export.FORMATS:
+    for fmt in export.names():
         assert export.render(fmt, hostile_papers()[:2], META)
     with pytest.raises(ValueError):
         export.render("pdf", [], META)
 
 
 def test_headings_keep_the_spelling_of_arxiv() -> None:
-    from papercli.export import _sentence_case
+    from papercli.export.common import _sentence_case
 
     assert _sentence_case("arXiv cs.LG, 2025-07-15") == "arXiv cs.LG, 2025-07-15"
     assert _sentence_case("the local cache matching 'x'") == "The local cache matching 'x'"

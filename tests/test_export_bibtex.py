@@ -1,5 +1,5 @@
 """BibTeX export of LaTeX: valid LaTeX from arXiv is kept, everything else escaped,
-and every field parses with balanced braces (see ``export.latex_escape``)."""
+and every field parses with balanced braces (see ``papercli.export.latex.latex_escape``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from papercli import export
-from papercli.export import _bib_name, bib_title, latex_escape
+from papercli.export import bibtex
+from papercli.export.bibtex import _bib_name, bib_title
+from papercli.export.latex import latex_escape
 from papercli.models import Paper
 from papercli.storage.cache import Cache
 
@@ -57,7 +58,7 @@ def parse_one(text: str) -> dict[str, str]:
 def test_reported_titles_keep_their_latex(title: str, expected: str) -> None:
     assert bib_title(title) == expected
     paper = Paper(id="2411.17730", title=title, authors=("A. Author",))
-    assert parse_one(export.to_bibtex([paper]))["title"] == expected
+    assert parse_one(bibtex.to_bibtex([paper]))["title"] == expected
 
 
 def test_show_prints_valid_latex(run, isolated_home: Path) -> None:
@@ -188,7 +189,7 @@ def test_names_keep_accents_and_never_split() -> None:
     assert _bib_name("Smith and Sons") == "Smith {and} Sons"
     assert _bib_name("A $x, y and z$ B") == "A {$x, y and z$} B"
     paper = Paper(id="2507.00001", title="T", authors=('Kurt G\\"odel', "Smith and Sons"))
-    assert parse_one(export.to_bibtex([paper]))["author"] == 'Kurt G\\"odel and Smith {and} Sons'
+    assert parse_one(bibtex.to_bibtex([paper]))["author"] == 'Kurt G\\"odel and Smith {and} Sons'
 
 
 HOSTILE = [
@@ -203,7 +204,7 @@ HOSTILE = [
 @pytest.mark.parametrize("title", HOSTILE)
 def test_hostile_titles_cannot_leave_the_field(title: str) -> None:
     paper = Paper(id="2507.00001", title=title, authors=(title,), doi="10.1234/x")
-    text = export.to_bibtex([paper])
+    text = bibtex.to_bibtex([paper])
     fields = parse_one(text)
     assert set(fields) == {"title", "author", "year", "eprint", "archivePrefix", "url", "doi"}
     assert balanced(fields["title"]) and balanced(fields["author"])
@@ -237,7 +238,7 @@ def test_every_real_arxiv_title_round_trips() -> None:
     assert len(papers) > 15_000
     assert sum("$" in p.title for p in papers.values()) >= 90
     listed = list(papers.values())
-    library = bibtexparser.parse_string(export.to_bibtex(listed))
+    library = bibtexparser.parse_string(bibtex.to_bibtex(listed))
     assert not library.failed_blocks
     assert len(library.entries) == len(listed)
     for entry, paper in zip(library.entries, listed, strict=True):
@@ -264,7 +265,7 @@ TEXT = st.lists(SPECIAL | st.characters(), max_size=40).map("".join)
 @example(title="\\textsuperscript{}}", name="{\\em and}")
 def test_any_text_gives_one_parseable_entry(title: str, name: str) -> None:
     paper = Paper(id="2507.00001", title=title, authors=(name, "B. Two"))
-    fields = parse_one(export.to_bibtex([paper]))
+    fields = parse_one(bibtex.to_bibtex([paper]))
     assert fields["eprint"] == "2507.00001" and fields["archivePrefix"] == "arXiv"
     assert balanced(fields["title"]) and balanced(fields["author"])
     assert fields["title"] == (bib_title(title) or "{(untitled)}")
@@ -283,7 +284,7 @@ def test_common_math_font_switches_and_colon_are_kept(title: str, kept: str) -> 
 
 
 def test_affiliations_are_not_part_of_bibtex_names_or_keys() -> None:
-    from papercli.export import bib_keys, bibtex_entry, without_affiliation
+    from papercli.export.bibtex import bib_keys, bibtex_entry, without_affiliation
     from papercli.models import Paper
 
     assert without_affiliation("Ada Lovelace (Example Lab, London)") == "Ada Lovelace"

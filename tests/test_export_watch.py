@@ -261,7 +261,7 @@ def test_trends_prints_counts_not_papers(run) -> None:
 
 
 def test_combine_keeps_each_paper_once_across_versions() -> None:
-    from papercli.export import Group, combine
+    from papercli.export.common import Group, combine
     from papercli.models import Paper
 
     a = Paper(id="2507.00001v2", title="A")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from papercli import export
 from papercli.errors import UsageError
 from papercli.ui.output import output_options
 
@@ -66,21 +67,16 @@ UntilOpt = Annotated[
 ]
 
 
-class Format(StrEnum):
-    table = "table"
-    md = "md"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    bib = "bib"
-    atom = "atom"
-
+# The export formats come from their registry (papercli.export, light: no writer loads).
+Format = StrEnum("Format", [(name, name) for name in ("table", *export.names())])  # type: ignore[misc]
 
 FormatOpt = Annotated[
-    Format | None,
+    Format | None,  # type: ignore[valid-type]
     typer.Option(
         "--format",
-        help="Output format (default: table; with -o FILE, chosen by the file's ending).",
+        help="Output format. table: a table (the default). "
+        + " ".join(f"{name}: {text}." for name, _, text in export.describe())
+        + " With -o FILE and no --format, the file's ending chooses.",
         show_default=False,
     ),
 ]

@@ -52,9 +52,9 @@ def output_options(
     if chosen is None and path is None:
         chosen = "table"
     elif chosen is None:
-        from papercli.export import SUFFIXES  # only here: a table never loads the exporters
+        from papercli.export import format_for_path  # the registry only, no writer
 
-        chosen = SUFFIXES.get(path.suffix.lower(), "") if path is not None else ""
+        chosen = (format_for_path(path) or "") if path is not None else ""
         if not chosen:
             raise UsageError(f"Cannot tell the format from {path}; add --format.")
     if abstracts and chosen != "md":
