@@ -2,7 +2,8 @@
 reader's likes and dislikes. Pure Python: no numpy, no scikit-learn, nothing to load.
 
 Features (each a readable name, so an explanation can say what weighed):
-``w:word`` and ``w:word word`` (title words count twice, title bigrams once),
+``w:word`` and ``w:word word`` (title words count thrice, abstract words half,
+title bigrams once; the words of the AI keywords count too),
 ``au:name`` (authors), ``cat:cs.LG`` (arXiv categories), ``kw:keyword``
 (Hugging Face's AI keywords). A paper's vector is TF-IDF (log counts), unit
 length.
@@ -31,7 +32,12 @@ from papercli.models import Paper
 from papercli.query import normalize
 
 FORMAT = 1  # the stored model's format; another number is an old model, retrained
-EPOCHS = 25
+EPOCHS = 10
+# How much a word counts by where it stands: the title and Hugging Face's AI keywords
+# say what a paper is about; the abstract adds detail and noise (benchmarks/rank_bench.py).
+TITLE_WEIGHT = 3
+KEYWORD_WEIGHT = 3
+ABSTRACT_WEIGHT = 0.5
 LEARNING_RATE = 0.5
 L2 = 1e-4
 MAX_AUTHORS = 8  # the first authors of a paper are features; a 300-author list is not
@@ -129,11 +135,11 @@ def features(paper: Paper) -> Counter[str]:
     counts: Counter[str] = Counter()
     title = _words(paper.title)
     for word in title:
-        counts[f"w:{word}"] += 2
+        counts[f"w:{word}"] += TITLE_WEIGHT
     for first, second in pairwise(title):
         counts[f"w:{first} {second}"] += 1
     for word in _words(paper.abstract or paper.ai_summary or ""):
-        counts[f"w:{word}"] += 1
+        counts[f"w:{word}"] += ABSTRACT_WEIGHT
     for author in paper.authors[:MAX_AUTHORS]:
         name = " ".join(normalize(author).split())
         if name:
@@ -143,7 +149,9 @@ def features(paper: Paper) -> Counter[str]:
     for keyword in paper.ai_keywords:
         name = " ".join(normalize(keyword).split())
         if name:
-            counts[f"kw:{name}"] += 1
+            counts[f"kw:{name}"] += KEYWORD_WEIGHT
+        for word in _words(keyword):
+            counts[f"w:{word}"] += 1
     return counts
 
 

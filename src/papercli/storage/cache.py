@@ -178,17 +178,6 @@ class Cache:
         if self.root.is_dir():
             yield from (p for p in self.root.rglob("*.json") if p.is_file())
 
-    def iter_entries(self, source: str | None = None) -> Iterator[Entry]:
-        """Every readable listing entry (papers of single-paper files included)."""
-        for path in sorted(self.files()):
-            rel = path.relative_to(self.root).parts
-            if len(rel) < 3 or (source and rel[0] != source):
-                continue
-            key = "/".join(rel[2:])[: -len(".json")]
-            entry = self.load(rel[0], rel[1], key)
-            if entry is not None:
-                yield entry
-
     def stats(self) -> dict[str, Any]:
         count = size = 0
         by_source: dict[str, int] = {}

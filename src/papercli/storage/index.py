@@ -260,6 +260,35 @@ def _paper_day(p: Paper) -> str:
     return (p.listed or (p.published or "")[:10])[:10]
 
 
+def scan_cache(cache: Cache) -> dict[str, tuple[int, int]]:
+    """The JSON files of the cache (relative path -> mtime, size)."""
+    root = cache.root
+    out: dict[str, tuple[int, int]] = {}
+    for path in cache.files():
+        rel = path.relative_to(root)
+        if len(rel.parts) < 3:
+            continue
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out[rel.as_posix()] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+def diff_files(
+    db: sqlite3.Connection, on_disk: dict[str, tuple[int, int]]
+) -> tuple[dict[str, tuple[int, int, int]], list[str], list[str]]:
+    """The indexed files (path -> id, mtime, size), those changed on disk, and new ones."""
+    known = {
+        path: (fid, mtime, size)
+        for fid, path, mtime, size in db.execute("SELECT id, path, mtime_ns, size FROM files")
+    }
+    stale = [p for p, (_, m, s) in known.items() if on_disk.get(p) != (m, s)]
+    new = [p for p in on_disk if p not in known]
+    return known, stale, new
+
+
 class SearchIndex:
     """The derived index of one cache folder. Use as a context manager."""
 
@@ -364,46 +393,20 @@ class SearchIndex:
                 attempt += 1
 
     # -- keeping up with the cache -------------------------------------------------------
-    def _scan(self) -> dict[str, tuple[int, int]]:
-        root = self.cache.root
-        out: dict[str, tuple[int, int]] = {}
-        for path in self.cache.files():
-            rel = path.relative_to(root)
-            if len(rel.parts) < 3:
-                continue
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            out[rel.as_posix()] = (st.st_mtime_ns, st.st_size)
-        return out
-
     def update(self) -> UpdateStats:
         """Bring the index up to date with the JSON files."""
         return self._with_rebuild(self._update)  # type: ignore[no-any-return]
 
-    @staticmethod
-    def _diff(
-        db: sqlite3.Connection, on_disk: dict[str, tuple[int, int]]
-    ) -> tuple[dict[str, tuple[int, int, int]], list[str], list[str]]:
-        known = {
-            path: (fid, mtime, size)
-            for fid, path, mtime, size in db.execute("SELECT id, path, mtime_ns, size FROM files")
-        }
-        stale = [p for p, (_, m, s) in known.items() if on_disk.get(p) != (m, s)]
-        new = [p for p in on_disk if p not in known]
-        return known, stale, new
-
     def _update(self, db: sqlite3.Connection) -> UpdateStats:
         stats = UpdateStats()
-        on_disk = self._scan()
-        _, stale, new = self._diff(db, on_disk)
+        on_disk = scan_cache(self.cache)
+        _, stale, new = diff_files(db, on_disk)
         if not stale and not new:
             return stats
         db.execute("BEGIN IMMEDIATE")
         try:
             # Again under the write lock: another process may have done part of it.
-            known, stale, new = self._diff(db, on_disk)
+            known, stale, new = diff_files(db, on_disk)
             stats.rebuilt = not known
             db.execute("CREATE TEMP TABLE IF NOT EXISTS touched(pid TEXT PRIMARY KEY)")
             db.execute("DELETE FROM touched")
@@ -563,7 +566,9 @@ class SearchIndex:
                 db.close()
         except (sqlite3.Error, OSError):
             return None
-        changed = {path for path, stamp in self._scan().items() if known.get(path) != stamp}
+        changed = {
+            path for path, stamp in scan_cache(self.cache).items() if known.get(path) != stamp
+        }
         return holding | changed
 
     def _papers(self, cursor: Any) -> Iterator[Paper]:
@@ -581,16 +586,6 @@ class SearchIndex:
             raise PapersError(
                 f"The search index {self.path} failed ({exc}); delete it and search again."
             ) from None
-
-    def counts(self) -> tuple[int, int]:
-        """(files, paper rows) in the index."""
-
-        def run(db: sqlite3.Connection) -> tuple[int, int]:
-            files = db.execute("SELECT count(*) FROM files").fetchone()[0]
-            rows = db.execute("SELECT count(*) FROM papers").fetchone()[0]
-            return int(files), int(rows)
-
-        return self._with_rebuild(run)  # type: ignore[no-any-return]
 
 
 def index_path(cache_root: Path) -> Path:
