@@ -178,20 +178,27 @@ def _papers(n: int, count: int) -> list[Paper]:
     return [Paper(id=f"{n}.{i}", title="t") for i in range(count)]
 
 
-def test_window_does_not_wait_for_pages_past_the_end() -> None:
-    release = threading.Event()
+def test_window_cancels_pages_past_the_end() -> None:
+    cancel = threading.Event()
+    six_started = threading.Event()
+    stopped: list[int] = []
 
     def page(n: int) -> list[Paper]:
-        if n > 5:  # speculative requests past the end: stuck until released
-            release.wait(10)
+        if n == 5:  # the last page comes in once a speculative one is in flight
+            six_started.wait(10)
+        if n > 5:  # speculative requests past the end: stuck until cancelled
+            six_started.set()
+            assert cancel.wait(10), "pages past the end were not cancelled"
+            stopped.append(n)
             return []
         return _papers(n, 100 if n < 5 else 3)
 
     try:
-        pages = hf._fetch_pages_concurrently(page, 6)
+        pages = hf._fetch_pages_concurrently(page, 6, cancel=cancel)
     finally:
-        release.set()
+        cancel.set()
     assert sorted(pages) == [0, 1, 2, 3, 4, 5]
+    assert stopped, "the speculative pages had not ended when the listing returned"
 
 
 def test_window_failure_past_the_end_is_moot() -> None:

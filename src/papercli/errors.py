@@ -37,6 +37,11 @@ class UnavailableError(FetchError):
     """
 
 
+class CancelledError(FetchError):
+    """A request given up because its caller no longer wants it (a sibling page failed,
+    the listing is complete, or the user pressed Ctrl-C)."""
+
+
 class NotFoundError(PapersError):
     """The remote service (or the cache) does not know the requested paper."""
 

@@ -7,6 +7,7 @@ body is not the shape the API sends (HTML, truncated JSON, a dict for a list).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import re
@@ -202,9 +203,10 @@ def fetch_listing_if_changed(
     day = period.key if period.kind == "day" else None
     base_params = {**period_params(period), "limit": str(PAGE_SIZE)}
     first_headers: dict[str, Mapping[str, str]] = {}
+    cancel = threading.Event()  # set when the pages in flight are no longer wanted
 
     def page(n: int) -> list[Paper]:
-        response = http.get(url, {**base_params, "p": str(n)})
+        response = http.get(url, {**base_params, "p": str(n)}, cancel=cancel)
         if n == 0:
             first_headers["h"] = response.headers
         return parse_daily(response.body, day)
@@ -225,7 +227,7 @@ def fetch_listing_if_changed(
                 if len(pages[n]) < PAGE_SIZE:
                     break
         else:
-            pages.update(_fetch_pages_concurrently(page, concurrency, start=len(pages)))
+            pages.update(_fetch_pages_concurrently(page, concurrency, len(pages), cancel))
     papers: list[Paper] = []
     seen: set[str] = set()
     count = 0
@@ -242,15 +244,21 @@ def fetch_listing_if_changed(
 
 
 def _fetch_pages_concurrently(
-    page: Callable[[int], list[Paper]], concurrency: int, start: int = 0
+    page: Callable[[int], list[Paper]],
+    concurrency: int,
+    start: int = 0,
+    cancel: threading.Event | None = None,
 ) -> dict[int, list[Paper]]:
     """Pages ``start``, ``start + 1``, ..., ``concurrency`` in flight, to the first short one.
 
-    Returns as soon as every page up to the first short one is in: requests for
-    pages past the end that are still in flight are abandoned (their daemon
-    threads finish or die with the process), so overshooting the end by a few
-    speculative pages costs no waiting.
+    Every thread it starts has ended when it returns or raises. Once every page up
+    to the first short one is in, or a page before the end fails, or the wait is
+    interrupted (Ctrl-C), it sets ``cancel`` (which ``page`` should hand to
+    :meth:`Http.get <papercli.http.Http.get>`) and joins the threads still running:
+    they stop before their next attempt or backoff, so at worst the wait is for
+    requests already on the wire. Nothing keeps retrying after its listing is done.
     """
+    cancel = cancel if cancel is not None else threading.Event()
     results: queue.Queue[tuple[int, list[Paper] | None, BaseException | None]] = queue.Queue()
 
     def work(n: int) -> None:
@@ -265,12 +273,17 @@ def _fetch_pages_concurrently(
     next_page = start
     last_page: int | None = None  # index of the first short page seen
 
+    threads: list[threading.Thread] = []
+
     def launch() -> None:
         nonlocal next_page
         while len(running) < concurrency and next_page < MAX_PAGES and not failures:
-            if last_page is not None and next_page > last_page:
+            if (last_page is not None and next_page > last_page) or cancel.is_set():
                 return
-            threading.Thread(target=work, args=(next_page,), daemon=True).start()
+            name = f"papercli-hf-page-{next_page}"
+            thread = threading.Thread(target=work, args=(next_page,), name=name, daemon=True)
+            threads.append(thread)
+            thread.start()
             running.add(next_page)
             next_page += 1
 
@@ -278,25 +291,34 @@ def _fetch_pages_concurrently(
         """Every page before ``n`` is in (so whether ``n`` matters is known)."""
         return all(m in pages for m in range(start, n))
 
-    launch()
-    while running:
-        n, got, error = results.get()
-        running.discard(n)
-        if error is not None:
-            failures[n] = error
-        else:
-            assert got is not None
-            pages[n] = got
-            if len(got) < PAGE_SIZE and (last_page is None or n < last_page):
-                last_page = n
-        # A failure before the end of the listing fails it; past the end, it is moot.
-        for bad in sorted(failures):
-            if (last_page is None or bad < last_page) and settled(bad):
-                raise failures[bad]
-        if last_page is not None and settled(last_page + 1):
-            break  # complete; pages past the end still in flight are abandoned
+    try:
         launch()
-    return pages
+        while running:
+            n, got, error = results.get()
+            running.discard(n)
+            if error is not None:
+                failures[n] = error
+            else:
+                assert got is not None
+                pages[n] = got
+                if len(got) < PAGE_SIZE and (last_page is None or n < last_page):
+                    last_page = n
+            # A failure before the end of the listing fails it; past the end, it is moot.
+            for bad in sorted(failures):
+                if (last_page is None or bad < last_page) and settled(bad):
+                    raise failures[bad]
+            if last_page is not None and settled(last_page + 1):
+                break  # complete; pages past the end still in flight are cancelled
+            launch()
+        return pages
+    finally:
+        cancel.set()
+        for thread in threads:
+            # A second Ctrl-C interrupts this (the threads are daemons). A thread that
+            # Ctrl-C caught inside start() cannot be joined, but it has not yet run:
+            # it sees the cancel before its first request.
+            with contextlib.suppress(RuntimeError):
+                thread.join()
 
 
 def fetch_paper(http: Http, base_url: str, paper_id: str) -> Paper:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from papercli import __version__
-from papercli.errors import FetchError, UnavailableError
+from papercli.errors import CancelledError, FetchError, UnavailableError
 
 if TYPE_CHECKING:
     import httpx
@@ -146,13 +146,14 @@ class Http:
         policy: Policy | None = None,
         *,
         transport: Any = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wallclock: Callable[[], float] = time.time,
     ) -> None:
         self.policy = policy or Policy()
         self._transport = transport
-        self._sleep = sleep
+        self._sleep = sleep  # None: really wait, waking early for a cancel
+        self._jitter = random.Random()  # not the shared one: never disturb other users of it
         self._clock = clock
         self._wallclock = wallclock
         self._client: httpx.Client | None = None
@@ -193,7 +194,20 @@ class Http:
         self.close()
 
     # -- politeness ---------------------------------------------------------
-    def _wait_turn(self, polite_key: str | None, min_interval: float) -> None:
+    def _pause(self, seconds: float, cancel: threading.Event | None, host: str) -> None:
+        """Wait ``seconds``; a ``cancel`` set before or meanwhile raises :class:`CancelledError`."""
+        _raise_if_cancelled(cancel, host)
+        if self._sleep is not None:
+            self._sleep(seconds)
+        elif cancel is not None:
+            cancel.wait(seconds)
+        else:
+            time.sleep(seconds)
+        _raise_if_cancelled(cancel, host)
+
+    def _wait_turn(
+        self, polite_key: str | None, min_interval: float, cancel: threading.Event | None = None
+    ) -> None:
         """Keep at least ``min_interval`` seconds between requests sharing ``polite_key``.
 
         The lock is held while waiting, so polite requests are also sequential.
@@ -205,7 +219,7 @@ class Http:
             wait = last + min_interval - self._clock()
             if wait > 0:
                 self._check_deadline(wait, polite_key)
-                self._sleep(wait)
+                self._pause(wait, cancel, polite_key)
         self._last_request[polite_key] = self._clock()
 
     def _check_deadline(
@@ -238,6 +252,7 @@ class Http:
         headers: Mapping[str, str] | None = None,
         polite_key: str | None = None,
         min_interval: float = 0.0,
+        cancel: threading.Event | None = None,
     ) -> Response:
         """GET with retries. 2xx and statuses in ``accept`` return; anything else raises.
 
@@ -245,6 +260,11 @@ class Http:
         429/500/502/503/504 (``Retry-After`` honoured up to ``max_retry_after``).
         Not retried: other statuses, a body over the size cap, bad URLs. Every
         failure is a :class:`FetchError` with a one-line reason.
+
+        ``cancel``, once set (by another thread), stops the request before its next
+        attempt, during a backoff or politeness wait, and between chunks of a body
+        with :class:`CancelledError`; a request waiting for its response headers
+        finishes that wait first.
         """
         import httpx
 
@@ -253,13 +273,16 @@ class Http:
         attempts = self.policy.retries + 1
         last_problem = ""
         for attempt in range(attempts):
+            _raise_if_cancelled(cancel, host)
             wait: float | None = None
             if polite_key:
                 self._polite_lock.acquire()
             try:
-                self._wait_turn(polite_key, min_interval)
+                self._wait_turn(polite_key, min_interval, cancel)
                 self.requests += 1
-                status, body, resp_headers, final_url = self._once(client, url, params, headers)
+                status, body, resp_headers, final_url = self._once(
+                    client, url, params, headers, cancel
+                )
             except httpx.TimeoutException:
                 last_problem = f"timed out talking to {host}"
             except httpx.UnsupportedProtocol as exc:
@@ -293,9 +316,9 @@ class Http:
                 wait = min(
                     self.policy.backoff_cap, self.policy.backoff_base * 2 ** min(attempt, 30)
                 )
-                wait += random.uniform(0, wait / 4)
+                wait += self._jitter.uniform(0, wait / 4)
             self._check_deadline(wait, host, retry_after, last_problem)
-            self._sleep(wait)
+            self._pause(wait, cancel, host)
         tries = f" (after {attempts} attempts)" if attempts > 1 else ""
         raise UnavailableError(f"Request failed: {last_problem}{tries}.")
 
@@ -305,6 +328,7 @@ class Http:
         url: str,
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
+        cancel: threading.Event | None = None,
     ) -> tuple[int, bytes, dict[str, str], str]:
         """One request, its body read whole: at most ``max_body_bytes`` and never past
         the command's deadline (a server that drips a byte at a time cannot hold it)."""
@@ -343,9 +367,15 @@ class Http:
                     )
                 if self._clock() > self._deadline:
                     raise httpx.ReadTimeout("the command's time limit ran out mid-body")
+                _raise_if_cancelled(cancel, host_of(url))
                 chunks.append(chunk)
             headers_out = {k.lower(): v for k, v in response.headers.items()}
             return response.status_code, b"".join(chunks), headers_out, str(response.url)
+
+
+def _raise_if_cancelled(cancel: threading.Event | None, host: str) -> None:
+    if cancel is not None and cancel.is_set():
+        raise CancelledError(f"Request to {host} cancelled: it is no longer needed.")
 
 
 def _describe(exc: Exception) -> str:
