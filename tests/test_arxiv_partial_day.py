@@ -9,11 +9,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+from papercli.http import Http, Policy
 from werkzeug import Request, Response
 
 from arxivapi import Record, atom
 from papercli.errors import FetchError
-from papercli.http import Http, Policy
 from papercli.sources import arxiv
 
 DAY = "2025-07-14"

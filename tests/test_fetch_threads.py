@@ -19,12 +19,12 @@ from typing import Any
 
 import httpx
 import pytest
+from papercli.http import Http, Policy
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from papercli.dates import parse_month
 from papercli.errors import CancelledError, FetchError
-from papercli.http import Http, Policy
 from papercli.models import Paper
 from papercli.sources import hf
 
