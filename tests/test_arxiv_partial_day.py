@@ -9,12 +9,12 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from papercli.http import Http, Policy
 from werkzeug import Request, Response
 
 from arxivapi import Record, atom
 from papercli.errors import FetchError
 from papercli.sources import arxiv
+from papercli.sources.http import Http, Policy
 
 DAY = "2025-07-14"
 RECORDS = [

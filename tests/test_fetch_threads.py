@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-from papercli.http import Http, Policy
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -27,6 +26,7 @@ from papercli.dates import parse_month
 from papercli.errors import CancelledError, FetchError
 from papercli.models import Paper
 from papercli.sources import hf
+from papercli.sources.http import Http, Policy
 
 
 def _items(page: int, count: int) -> list[dict[str, Any]]:
@@ -222,12 +222,12 @@ class _CancelDuringWait(threading.Event):
 
 
 def test_a_backoff_wait_wakes_up_for_a_cancel(monkeypatch: pytest.MonkeyPatch) -> None:
-    import papercli.http
+    import papercli.sources.http
 
     def no_plain_sleep(seconds: float) -> None:
         raise AssertionError("slept without watching the cancel flag")
 
-    monkeypatch.setattr(papercli.http.time, "sleep", no_plain_sleep)
+    monkeypatch.setattr(papercli.sources.http.time, "sleep", no_plain_sleep)
     cancel = _CancelDuringWait()
     sent: list[httpx.Request] = []
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from papercli.core import Filters, apply_filters
+from papercli.core.listing import Filters, apply_filters
 from papercli.models import Paper
 
 DAYS = ["2025-07-13", "2025-07-14", "2025-07-15", "2025-07-16", "2025-07-17"]
