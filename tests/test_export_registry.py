@@ -110,8 +110,8 @@ def test_importing_the_registry_loads_no_writer() -> None:
     assert common
 
 
-def test_the_readme_names_the_registered_formats_and_endings() -> None:
-    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+def test_the_exports_page_names_the_registered_formats_and_endings() -> None:
+    readme = " ".join((ROOT / "docs" / "exports.md").read_text(encoding="utf-8").split())
     assert f"`--format table|{'|'.join(export.names())}`" in readme
     for name in export.names():
         assert f"| `{name}` |" in readme, name
