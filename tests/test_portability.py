@@ -433,7 +433,34 @@ def test_redirected_output_is_utf8_on_windows(monkeypatch: pytest.MonkeyPatch) -
             assert out.buffer.getvalue().decode("utf-8") == text  # type: ignore[attr-defined]
 
 
-# --- the wheel ----------------------------------------------------------------------------------
+# --- the platform statement, and the wheel ---
+
+PLATFORM_CLASSIFIERS = [
+    "Operating System :: OS Independent",
+    "Operating System :: POSIX",
+    "Operating System :: MacOS",
+    "Operating System :: Microsoft :: Windows",
+    "Programming Language :: Python :: 3.11",
+    "Programming Language :: Python :: 3.12",
+    "Programming Language :: Python :: 3.13",
+    "Environment :: Console",
+]
+
+
+def test_the_platforms_are_stated_alike_everywhere() -> None:
+    """pyproject.toml's classifiers and requires-python, docs/platforms.md and the README."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["requires-python"] == ">=3.11"
+    assert set(PLATFORM_CLASSIFIERS) <= set(project["classifiers"])
+    doc = " ".join((ROOT / "docs" / "platforms.md").read_text(encoding="utf-8").split())
+    assert "**Linux, macOS and Windows**" in doc and "**Python 3.11 or newer**" in doc
+    assert "only map to the read-only flag" in doc
+    assert "(docs/platforms.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# --- the wheel -------------------------------------------------------------------------------
 
 
 def test_the_wheel_is_pure_python_and_installs_into_a_fresh_venv(tmp_path: Path) -> None:
@@ -445,10 +472,14 @@ def test_the_wheel_is_pure_python_and_installs_into_a_fresh_venv(tmp_path: Path)
 
     dist = tmp_path / "dist"
     # Offline: the build backend comes from this environment (the test extra has it).
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        from setuptools.command.bdist_wheel import bdist_wheel  # noqa: F401 (>= 70.1)
-    except ImportError:
-        pytest.skip("needs setuptools >= 70.1 here (pip install -e '.[test]')")
+        have = tuple(int(n) for n in version("setuptools").split(".")[:1])
+    except (PackageNotFoundError, ValueError):
+        have = (0,)
+    if have < (77,):
+        pytest.skip("needs setuptools >= 77, as pyproject.toml does (pip install -e '.[test]')")
     # From a copy of what a source distribution holds: an in-tree build would leave
     # build/ behind, whose stale files a later build could pick up.
     tree = tmp_path / "tree"
@@ -473,7 +504,10 @@ def test_the_wheel_is_pure_python_and_installs_into_a_fresh_venv(tmp_path: Path)
         names = archive.namelist()
         meta = next(n for n in names if n.endswith(".dist-info/WHEEL"))
         assert "Root-Is-Purelib: true" in archive.read(meta).decode()
+        metadata = archive.read(meta.replace("/WHEEL", "/METADATA")).decode()
     assert "papercli/storage/files.py" in names
+    for classifier in PLATFORM_CLASSIFIERS:
+        assert f"Classifier: {classifier}" in metadata
     assert not [n for n in names if n.endswith((".so", ".pyd", ".dll", ".dylib"))]
 
     home = tmp_path / "venv"
