@@ -150,9 +150,15 @@ def test_a_claim_whose_maker_died_is_passed_over(tmp_path: Path) -> None:
     key = hashlib.sha256(holder.identity.encode()).hexdigest()[:16]
     stale_claim = tmp_path / f"{held.name}.break-{key}-1"
     stale_claim.write_text(f"{dead_pid()} {os.urandom(8).hex()}")  # died while removing
+    # Private files of a process killed before linking one, and of one still at it.
+    dead_leftover = tmp_path / f"{held.name}.break-{key}-1.{dead_pid()}-0a1b.new"
+    live_leftover = tmp_path / f"{held.name}.{os.getpid()}-2c3d.new"
+    dead_leftover.touch()
+    live_leftover.touch()
     with locked(tmp_path / ".lock"):
         assert held.read_text().startswith(f"{os.getpid()} ")
     assert not held.exists()
+    assert not dead_leftover.exists() and live_leftover.exists()
 
 
 def test_a_lock_file_without_a_holder_counts_as_dead_only_when_old(tmp_path: Path) -> None:

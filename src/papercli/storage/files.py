@@ -236,6 +236,8 @@ def _msvcrt_release(fd: int) -> None:
 # A file that names no holder (its writer died between creating and writing it, only
 # possible without hard links) counts as dead once it is a few seconds old.
 #
+# Whoever removes a dead holder's file also removes the private files of dead processes.
+#
 # Limits: process ids are checked on this machine only (a folder shared over the network
 # between machines needs another lock), a process that is killed but not yet reaped by its
 # parent counts as running, and a claim left by a process killed while removing a dead
@@ -351,6 +353,7 @@ def _break(held: Path, holder: _Holder, me: str, mode: int) -> bool:
         if _create_exclusive(claim, me, mode):
             try:
                 _remove_if(held, holder.identity)
+                _sweep(held)
             finally:
                 with contextlib.suppress(OSError):
                     claim.unlink()
@@ -361,6 +364,18 @@ def _break(held: Path, holder: _Holder, me: str, mode: int) -> bool:
         if not other.dead():
             return False  # its maker is at it
         n += 1  # its maker died: the next generation
+
+
+def _sweep(held: Path) -> None:
+    """Remove the private files (``*.<pid>-<random>.new``) of processes killed between
+    writing and linking one: nobody else ever links them."""
+    import glob
+
+    for leftover in held.parent.glob(glob.escape(held.name) + ".*.new"):
+        pid = leftover.name[: -len(".new")].rpartition(".")[2].partition("-")[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 @contextlib.contextmanager
