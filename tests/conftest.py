@@ -7,6 +7,7 @@ loopback port, so a forgotten stub fails fast instead of reaching the network.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,16 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "[network]\nbackoff_seconds = 0.01\n\n[sources.arxiv]\ndelay_seconds = 0\n"
     )
     return home
+
+
+@pytest.fixture(params=["native", "portable"])
+def lock_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Once with the platform's lock, once with fcntl (and msvcrt) hidden, so that
+    papercli's portable lock file is used (see tests/locks.py for subprocesses)."""
+    if request.param == "portable":
+        monkeypatch.setitem(sys.modules, "fcntl", None)  # type: ignore[arg-type]
+        monkeypatch.setitem(sys.modules, "msvcrt", None)  # type: ignore[arg-type]
+    return str(request.param)
 
 
 @pytest.fixture

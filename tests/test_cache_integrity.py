@@ -20,7 +20,6 @@ import pytest
 
 from papercli.errors import FetchError
 from papercli.models import Paper
-from papercli.storage import cache as cache_module
 from papercli.storage.cache import SCHEMA_VERSION, Cache, atomic_write_text
 
 DAY = "2025-07-15"
@@ -127,9 +126,9 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
         raise error
 
     if fail_in == "replace":
-        monkeypatch.setattr(cache_module.os, "replace", boom)
+        monkeypatch.setattr(os, "replace", boom)
     elif fail_in == "fsync":
-        monkeypatch.setattr(cache_module.os, "fsync", boom)
+        monkeypatch.setattr(os, "fsync", boom)
     else:
         real_fdopen = os.fdopen
 
@@ -147,9 +146,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
                 self.handle.write(text[: len(text) // 2])  # half of it, then the crash
                 raise error
 
-        monkeypatch.setattr(
-            cache_module.os, "fdopen", lambda *a, **k: FailingFile(real_fdopen(*a, **k))
-        )
+        monkeypatch.setattr(os, "fdopen", lambda *a, **k: FailingFile(real_fdopen(*a, **k)))
     with pytest.raises(type(error)):
         atomic_write_text(target, _good_document("New"))
     monkeypatch.undo()
@@ -165,7 +162,7 @@ def test_a_cache_write_failure_is_a_warning_and_the_papers_still_show(
     def no_space(*args: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(cache_module.os, "replace", no_space)
+    monkeypatch.setattr(os, "replace", no_space)
     result = run("list", "--date", DAY, "--json")
     assert result.exit_code == 0 and len(result.json()) == 3
     assert "Could not write the cache file" in result.stderr

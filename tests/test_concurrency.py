@@ -3,6 +3,10 @@
 Afterwards every cache file parses, nothing half-written is ever read, and a rerun
 fetches only what is missing. Real processes (``python -m papercli``) against a
 loopback server; kills are SIGKILL (no cleanup code runs).
+
+The state tests run twice (``lock_kind``): with flock, and with fcntl hidden in every
+process, so that papercli's portable lock file is what keeps writers apart and what a
+killed writer leaves behind for the next one to take over (tests/locks.py).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import pytest
 
 import faultmatrix as fm
 from faultserver import FaultServer
+from locks import check_lock_files, papers_argv, python_argv
 from papercli.config import parse_config
 from papercli.storage.cache import Cache
 from papercli.storage.files import atomic_write_text
@@ -28,10 +33,12 @@ from papercli.storage.state import State
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork are POSIX")
 
 DAYS = [f"2025-07-{d:02d}" for d in range(1, 13)]
+STAGES = ["write", "fsync", "replace"]
 
 
-def env_for(home: Path, url: str) -> dict[str, str]:
+def env_for(home: Path, url: str, lock: str = "native") -> dict[str, str]:
     return {
+        LOCK_VAR: lock,  # read by papers() below, not by papercli
         "PATH": os.environ.get("PATH", ""),
         "PAPERS_HOME": str(home),
         "PAPERS_HF_URL": url,
@@ -41,14 +48,41 @@ def env_for(home: Path, url: str) -> dict[str, str]:
     }
 
 
+LOCK_VAR = "PAPERS_TEST_LOCK"
+
+
 def papers(*args: str, env: dict[str, str], **kwargs: object) -> subprocess.Popen[bytes]:
+    """``python -m papercli ARGS``; with fcntl hidden when ``env`` asks for the portable lock."""
     return subprocess.Popen(
-        [sys.executable, "-m", "papercli", *args],
+        [*papers_argv(env[LOCK_VAR]), *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+def paused(args: list[str], env: dict[str, str], stage: str) -> subprocess.Popen[bytes]:
+    """``papers ARGS`` that stops at ``stage`` of a write (PAUSE below) until killed."""
+    return subprocess.Popen(
+        [*python_argv(env[LOCK_VAR], PAUSE), *args],
+        env={**env, "PAUSE_AT": stage},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def kill_and_reap(procs: list[subprocess.Popen[bytes]], chance: float, rng: random.Random) -> int:
+    """SIGKILL each running process with probability ``chance`` and reap it at once (as a
+    shell does: a killed process that is not reaped still has its pid, and the portable
+    lock takes a holder with a live pid for a live holder); the number killed."""
+    killed = 0
+    for p in procs:
+        if rng.random() < chance and p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+            p.wait(timeout=30)
+            killed += 1
+    return killed
 
 
 def finish(procs: list[subprocess.Popen[bytes]]) -> list[int]:
@@ -195,12 +229,7 @@ def test_killed_mid_write_leaves_the_old_copy_or_nothing(
     if had_copy:
         assert finish([papers("list", "--date", DAYS[0], env=env)]) == [0]
     before = target.read_bytes() if had_copy else None
-    proc = subprocess.Popen(
-        [sys.executable, "-c", PAUSE, "list", "--date", DAYS[0], "--refresh"],
-        env={**env, "PAUSE_AT": stage},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    proc = paused(["list", "--date", DAYS[0], "--refresh"], env, stage)
     assert proc.stderr is not None
     assert proc.stderr.readline() == b"PAUSED\n"
     proc.send_signal(signal.SIGKILL)
@@ -287,11 +316,11 @@ def distinct_server():
 
 
 def test_many_processes_marking_seen_and_reported_at_once(
-    tmp_path: Path, distinct_server: FaultServer
+    tmp_path: Path, distinct_server: FaultServer, lock_kind: str
 ) -> None:
     """Concurrent read-merge-writes of seen.json and watch.json lose nothing."""
     home = state_home(tmp_path)
-    env = env_for(home, distinct_server.url)
+    env = env_for(home, distinct_server.url, lock_kind)
     procs = [papers("watch", "run", rule, "--since", RECENT[0], env=env) for rule in RULES]
     procs += [papers("list", "--date", day, env=env) for day in RECENT for _ in range(2)]
     for p in procs:
@@ -304,15 +333,16 @@ def test_many_processes_marking_seen_and_reported_at_once(
     # Everything was reported once: a rerun has nothing new (exit 3).
     again = [papers("watch", "run", r, "--since", RECENT[0], "--offline", env=env) for r in RULES]
     assert finish(again) == [3] * len(RULES)
+    check_lock_files(home / "state", lock_kind)
 
 
 def test_random_kills_never_lose_or_corrupt_the_state(
-    tmp_path: Path, distinct_server: FaultServer
+    tmp_path: Path, distinct_server: FaultServer, lock_kind: str
 ) -> None:
     """SIGKILLs at random moments of watch runs and listings (fetching, matching, writing
     the cache and the state); after every round each state file is whole and trusted."""
     home = state_home(tmp_path)
-    env = env_for(home, distinct_server.url)
+    env = env_for(home, distinct_server.url, lock_kind)
     rng = random.Random(20261127)
     kills = rounds = 0
     completed: dict[str, int] = dict.fromkeys(RULES, 0)
@@ -325,10 +355,7 @@ def test_random_kills_never_lose_or_corrupt_the_state(
             papers("list", "--date", rng.choice(RECENT), "--refresh", env=env),
         ]
         time.sleep(rng.uniform(0.05, 0.6))
-        for p in batch:
-            if rng.random() < 0.7 and p.poll() is None:
-                p.send_signal(signal.SIGKILL)
-                kills += 1
+        kills += kill_and_reap(batch, 0.7, rng)
         for p in batch:
             p.communicate(timeout=60)
             # watch run --offline with nothing cached yet is an error (exit 1).
@@ -348,18 +375,31 @@ def test_random_kills_never_lose_or_corrupt_the_state(
     assert finish([papers("watch", "run", r, "--since", RECENT[0], env=env) for r in RULES])
     _, reported = check_state(home / "state")
     assert reported == dict.fromkeys(RULES, everything)
+    check_lock_files(home / "state", lock_kind)
 
 
-@pytest.mark.parametrize("stage", ["write", "fsync", "replace"])
-@pytest.mark.parametrize("file", ["seen.json", "watch.json"])
+@pytest.mark.parametrize(
+    ("lock", "file", "stage"),
+    [
+        *[("native", f, s) for f in ("seen.json", "watch.json") for s in STAGES],
+        # The portable lock: the killed holder's lock file must not block the next run.
+        ("portable", "seen.json", "write"),
+        ("portable", "watch.json", "replace"),
+    ],
+)
 def test_killed_mid_state_write_leaves_the_old_state(
-    tmp_path: Path, distinct_server: FaultServer, stage: str, file: str
+    tmp_path: Path,
+    distinct_server: FaultServer,
+    lock: str,
+    file: str,
+    stage: str,
 ) -> None:
     """A process stopped inside a state write (offline: the state is the only file it
-    writes) and killed there: the previous state file is intact and trusted, and the
-    next run does what the killed one did not (the papers are still new)."""
+    writes) and killed there, holding the lock: the previous state file is intact and
+    trusted, and the next run does what the killed one did not (the papers are still
+    new); with the portable lock it takes over the dead holder's lock file."""
     home = state_home(tmp_path)
-    env = env_for(home, distinct_server.url)
+    env = env_for(home, distinct_server.url, lock)
     day = RECENT[-1]
     # The first run: the listing cached, seen and reported once.
     assert finish([papers("watch", "run", RULES[0], "--since", day, env=env)]) == [0]
@@ -376,12 +416,7 @@ def test_killed_mid_state_write_leaves_the_old_state(
     else:
         args = ["watch", "run", RULES[1], "--since", day, "--offline"]
         expect_new = rule_ids(day)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", PAUSE, *args],
-        env={**env, "PAUSE_AT": stage},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    proc = paused(args, env, stage)
     assert proc.stderr is not None
     for line in iter(proc.stderr.readline, b""):  # "Watch r1: 3 new." comes first
         if line == b"PAUSED\n":
@@ -390,6 +425,8 @@ def test_killed_mid_state_write_leaves_the_old_state(
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     assert list(target.parent.glob(f".{file}.*.tmp"))  # the killed write's leftover
+    if lock == "portable":
+        assert (target.parent / ".lock.held").exists()  # the dead holder's lock file
     assert target.read_bytes() == before  # whole, and the old one
     seen, reported = check_state(home / "state")
     assert not expect_new & (seen if file == "seen.json" else reported[RULES[1]])
@@ -397,3 +434,4 @@ def test_killed_mid_state_write_leaves_the_old_state(
     assert finish([papers(*args, env=env)]) == [0]
     seen, reported = check_state(home / "state")
     assert expect_new <= (seen if file == "seen.json" else reported[RULES[1]])
+    check_lock_files(home / "state", lock)

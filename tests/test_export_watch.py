@@ -121,13 +121,13 @@ def test_watch_run_atom_feed_from_cron_twice(run, hub: Hub, tmp_path: Path) -> N
 
 
 def test_a_failed_write_leaves_the_papers_unreported(run, hostile_rules, tmp_path, monkeypatch):
-    import papercli.storage.cache
+    import papercli.storage.files
 
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(papercli.storage.cache, "atomic_write_text", broken)
+        patch.setattr(papercli.storage.files, "atomic_write_text", broken)
         failed = run("watch", "run", "beta", *HOSTILE, "-o", str(tmp_path / "beta.csv"))
     assert failed.exit_code == 1
     assert failed.stderr.splitlines()[-1].startswith("Error: Cannot write")

@@ -13,6 +13,7 @@ import pytest
 from werkzeug import Request, Response
 
 from arxivapi import FakeApi
+from locks import check_lock_files, papers_argv
 from papercli.storage.state import State
 
 TODAY = dt.date.today()
@@ -234,8 +235,9 @@ def _mark_many(root: str, rule: str, start: int) -> None:
         state.mark_seen([f"2507.{n:05d}v3"])
 
 
-def test_state_survives_concurrent_runs(tmp_path: Path) -> None:
-    ctx = multiprocessing.get_context("fork")
+@pytest.mark.skipif(os.name != "posix", reason="fork is POSIX")
+def test_state_survives_concurrent_runs(tmp_path: Path, lock_kind: str) -> None:
+    ctx = multiprocessing.get_context("fork")  # the children inherit a hidden fcntl
     procs = [ctx.Process(target=_mark_many, args=(str(tmp_path), "r", k * 100)) for k in range(4)]
     for p in procs:
         p.start()
@@ -246,20 +248,23 @@ def test_state_survives_concurrent_runs(tmp_path: Path) -> None:
     expected = {f"2507.{k * 100 + n:05d}" for k in range(4) for n in range(20)}
     assert state.reported("r") == expected
     assert state.seen_ids() == expected
+    check_lock_files(tmp_path, lock_kind)
 
 
-def test_state_survives_an_interrupted_write(tmp_path: Path, monkeypatch) -> None:
+def test_state_survives_an_interrupted_write(tmp_path: Path, monkeypatch, lock_kind) -> None:
     state = State(tmp_path)
     state.mark_reported({"r": ["2507.00001"]})
 
     def crash(*args: object) -> None:
         raise KeyboardInterrupt
 
+    real_replace = os.replace
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         state.mark_reported({"r": ["2507.00002"]})
-    monkeypatch.undo()
+    monkeypatch.setattr(os, "replace", real_replace)
     assert state.reported("r") == {"2507.00001"}
+    check_lock_files(tmp_path, lock_kind)  # released on the way out
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
     # A file that was damaged some other way is set aside, not trusted.
     (tmp_path / "watch.json").write_text('{"schema": 1, "rules": ')
@@ -511,18 +516,20 @@ def test_watch_add_keeps_a_symlinked_config_and_its_mode(tmp_path: Path, isolate
     assert real.stat().st_mode & 0o777 == 0o644
 
 
-def test_concurrent_watch_adds_all_land(isolated_home: Path) -> None:
+def test_concurrent_watch_adds_all_land(isolated_home: Path, lock_kind: str) -> None:
     import subprocess
-    import sys
 
-    code = "from papercli.cli import main; main()"
     procs = [
-        subprocess.Popen([sys.executable, "-c", code, "watch", "add", f"r{i}", f"topic{i}"])
+        subprocess.Popen([*papers_argv(lock_kind), "watch", "add", f"r{i}", f"topic{i}"])
         for i in range(6)
     ]
     assert all(p.wait(timeout=60) == 0 for p in procs)
     text = (isolated_home / "config.toml").read_text()
     assert all(f"[watch.r{i}]" in text for i in range(6))
+    if lock_kind == "portable":  # the portable lock was the one used, and it is gone
+        assert not list(isolated_home.glob(".config.toml.lock*"))
+    else:
+        assert (isolated_home / ".config.toml.lock").exists()
 
 
 def test_trends_periods_span_since_and_until_with_zeros_at_the_edges() -> None:

@@ -81,5 +81,7 @@ def _main(
 def main() -> None:
     """Console-script entry point."""
     from papercli.cli.clitree import command
+    from papercli.ui.console import utf8_output
 
+    utf8_output()
     command(app)(prog_name="papers")

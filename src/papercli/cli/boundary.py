@@ -24,9 +24,28 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
+_WINDOWS = sys.platform == "win32"
 _ENVIRONMENT_ERRNOS = frozenset(
     {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EACCES, errno.EPERM}
 )
+
+
+def reader_went_away(exc: BaseException) -> bool:
+    """Whether ``exc`` says stdout's reader has gone (``papers today | head``).
+
+    POSIX says EPIPE (BrokenPipeError; Python ignores SIGPIPE, so there is no signal to
+    handle). Windows says EINVAL for a pipe whose reader has closed it: that, when
+    stdout cannot be flushed either.
+    """
+    if isinstance(exc, BrokenPipeError):
+        return True
+    if not (_WINDOWS and isinstance(exc, OSError) and exc.errno == errno.EINVAL):
+        return False
+    try:
+        sys.stdout.flush()
+    except OSError:
+        return True
+    return False
 
 
 def fail(message: str, code: int) -> typer.Exit:
@@ -45,14 +64,15 @@ def handle_errors(func: F) -> F:
             raise fail(exc.message, exc.exit_code) from None
         except KeyboardInterrupt:
             raise fail("interrupted.", 130) from None
-        except BrokenPipeError:
-            # The reader went away (papers today | head): not an error worth a message.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(0) from None
         except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
+            if reader_went_away(exc):
+                # The reader went away (papers today | head): not an error worth a message.
+                # What is left in stdout's buffer goes nowhere when Python flushes it.
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                raise typer.Exit(0) from None
             if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
                 # The machine said no (disk full, read-only, permissions): not a bug.
                 where = f" ({exc.filename})" if exc.filename else ""

@@ -15,7 +15,6 @@ the ``warn`` callback; callers then refetch.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from papercli.models import Paper
-from papercli.storage.files import atomic_write_text
+from papercli.storage.files import atomic_write_text, move_aside, read_bytes
 
 SCHEMA_VERSION = 1
 _SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]{0,199}", re.ASCII)
@@ -80,7 +79,7 @@ class Cache:
         """The cached entry, or None when absent. Bad files are set aside."""
         path = self.path(source, kind, key)
         try:
-            raw = path.read_bytes()
+            raw = read_bytes(path)
         except FileNotFoundError:
             return None
         except IsADirectoryError:
@@ -114,14 +113,8 @@ class Cache:
 
     def set_aside(self, path: Path, reason: str) -> Path | None:
         """Rename a bad file (or folder) out of the way; never delete it."""
-        stamp = time.strftime("%Y%m%dT%H%M%S")
-        target = path.with_name(f"{path.name}.corrupt-{stamp}")
-        n = 1
-        while target.exists() or target.is_symlink():
-            n += 1
-            target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
         try:
-            os.rename(path, target)
+            target = move_aside(path, f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
         except OSError:
             self.warn(f"Ignoring unreadable cache file {path} ({reason}).")
             return None

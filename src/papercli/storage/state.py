@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 
 from papercli.errors import PapersError
 from papercli.models import split_version
-from papercli.storage.files import atomic_write_text, locked
+from papercli.storage.files import atomic_write_text, locked, move_aside, read_bytes
 
 SCHEMA_VERSION = 1
 SEEN_FILE = "seen.json"
@@ -58,7 +57,7 @@ class State:
     def _read(self, name: str, key: str) -> dict[str, Any]:
         path = self.root / name
         try:
-            data = json.loads(path.read_bytes())
+            data = json.loads(read_bytes(path))
             if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION:
                 raise ValueError("not a papercli state file of this version")
             value = data[key]
@@ -72,9 +71,8 @@ class State:
                 f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
             ) from exc
         except (ValueError, KeyError, UnicodeDecodeError) as exc:
-            target = path.with_name(f"{name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
-            with contextlib.suppress(OSError):
-                os.replace(path, target)
+            with contextlib.suppress(OSError):  # never over an earlier one
+                move_aside(path, f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
             self.warn(f"State file {path} was unreadable ({exc}); set aside, starting afresh.")
             return {}
 

@@ -11,6 +11,33 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+_WINDOWS = sys.platform == "win32"
+
+
+def utf8_output() -> None:
+    """On Windows, write UTF-8 to a stdout or stderr that is a file or a pipe.
+
+    Python encodes those in the ANSI code page there (cp1252 and the like), which
+    cannot hold most remote text (names, math), so ``papers list --json > out.json``
+    would fail on the first such title. A console gets UTF-16 from Python already, and
+    POSIX locales are UTF-8 (Python itself coerces the C locale); PYTHONIOENCODING and
+    Python's UTF-8 mode are left to say what they say.
+    """
+    if not _WINDOWS or os.environ.get("PYTHONIOENCODING") or sys.flags.utf8_mode:
+        return
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        try:
+            if reconfigure is None or stream.isatty():
+                continue
+            if codecs.lookup(stream.encoding).name != "utf-8":
+                reconfigure(encoding="utf-8", errors="replace")
+        except (OSError, ValueError, LookupError):  # closed, or an odd stream
+            continue
+
+
 def say(message: str) -> None:
     """One line on stderr: a note, a warning or an error. Remote text in it is inert."""
     from papercli.text import strip_controls

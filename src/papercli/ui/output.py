@@ -10,7 +10,6 @@ loads this module.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,19 +76,9 @@ def check_target(path: Path, force: bool) -> None:
         raise OutputError(f"{path} already exists; use --force to overwrite it.")
 
 
-def file_mode(path: Path) -> int:
-    """The permissions to give ``path``: the old file's (--force), else the umask's."""
-    try:
-        return path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def write(text: str, out: Output, what: str, notify: Callable[[str], None]) -> None:
     """``text`` to stdout, or atomically to ``out.path``; ``notify`` says what was written."""
-    from papercli.storage.cache import atomic_write_text
+    from papercli.storage.files import atomic_write_text, file_mode
 
     if out.path is None:
         sys.stdout.write(text)
