@@ -6,6 +6,7 @@ loopback port, so a forgotten stub fails fast instead of reaching the network.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +38,13 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "[network]\nbackoff_seconds = 0.01\n\n[sources.arxiv]\ndelay_seconds = 0\n"
     )
     return home
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """The local day, taken when the test starts: a module-level ``date.today()`` is
+    yesterday for tests that run after midnight, and they fail for no reason."""
+    return dt.date.today()
 
 
 @pytest.fixture
