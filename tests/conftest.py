@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,16 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "[network]\nbackoff_seconds = 0.01\n\n[sources.arxiv]\ndelay_seconds = 0\n"
     )
     return home
+
+
+@pytest.fixture(autouse=True)
+def no_fetch_thread_left_behind() -> Iterator[None]:
+    """A listing's page threads end with it (hf._fetch_pages_concurrently joins them):
+    one still running after a test would go on retrying, and drawing random numbers,
+    during the tests that follow."""
+    yield
+    left = [t.name for t in threading.enumerate() if t.name.startswith("papercli-")]
+    assert not left, f"fetch threads outlived the test: {left}"
 
 
 @pytest.fixture
