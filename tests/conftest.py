@@ -6,9 +6,11 @@ loopback port, so a forgotten stub fails fast instead of reaching the network.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,23 @@ def lock_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
         monkeypatch.setitem(sys.modules, "fcntl", None)  # type: ignore[arg-type]
         monkeypatch.setitem(sys.modules, "msvcrt", None)  # type: ignore[arg-type]
     return str(request.param)
+
+
+@pytest.fixture(autouse=True)
+def no_fetch_thread_left_behind() -> Iterator[None]:
+    """A listing's page threads end with it (hf._fetch_pages_concurrently joins them):
+    one still running after a test would go on retrying, and drawing random numbers,
+    during the tests that follow."""
+    yield
+    left = [t.name for t in threading.enumerate() if t.name.startswith("papercli-")]
+    assert not left, f"fetch threads outlived the test: {left}"
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """The local day, taken when the test starts: a module-level ``date.today()`` is
+    yesterday for tests that run after midnight, and they fail for no reason."""
+    return dt.date.today()
 
 
 @pytest.fixture

@@ -16,13 +16,15 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DOC = Path(__file__).resolve().parent.parent / "docs" / "faults.md"
-TODAY = dt.date.today()
-THIS_WEEK = "{:04d}-W{:02d}".format(*TODAY.isocalendar()[:2])
+# Filled in by on_day() when a cell runs, not when this module is imported (a run
+# that crosses midnight would otherwise seed yesterday as "today").
+TODAY = "{today}"
+THIS_WEEK = "{this_week}"
 
 # Outcomes -------------------------------------------------------------------------
 OK = "ok"  # exit 0, fresh papers shown, cache written
@@ -111,7 +113,8 @@ class Seed:
     kind: str
     key: str
     age_hours: float = 3.0
-    records: Callable[[], list[dict[str, object]]] | None = None  # default: seed_records
+    # Called with ``key``; default: seed_records
+    records: Callable[[str], list[dict[str, object]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("today", ("today",), "hf", Seed("hf", "day", TODAY.isoformat())),
+    Command("today", ("today",), "hf", Seed("hf", "day", TODAY)),
     Command(
         "list --week", ("list", "--week", THIS_WEEK, "--json"), "hf", Seed("hf", "week", THIS_WEEK)
     ),
@@ -164,7 +167,7 @@ COMMANDS: tuple[Command, ...] = (
         "show --refresh (arXiv)",
         ("show", "2401.00001", "--refresh"),
         "arxiv",
-        Seed("arxiv", "paper", "2401.00001", records=lambda: arxiv_seed("2401.00001")),
+        Seed("arxiv", "paper", "2401.00001", records=lambda _: arxiv_seed("2401.00001")),
         shows="2401.00001",
         faulted="/api/query",  # Hugging Face answers 404, then arXiv misbehaves
     ),
@@ -173,7 +176,7 @@ COMMANDS: tuple[Command, ...] = (
         "list --source arxiv --date --refresh",
         ("list", "-s", "arxiv", "-c", "cs.LG", "-c", "cs.CL", "--date", "2025-07-15", "--refresh"),
         "arxiv",
-        Seed("arxiv", "api", "cs.CL+cs.LG/2025-07-15", records=lambda: arxiv_seed("2507.12001")),
+        Seed("arxiv", "api", "cs.CL+cs.LG/2025-07-15", records=lambda _: arxiv_seed("2507.12001")),
         shows="2507.12001",
     ),
     # The merged view: arXiv's announcement with Hugging Face signals (both misbehave).
@@ -205,7 +208,7 @@ EMAIL = (
     '[email]\nhost = "127.0.0.1"\nport = {smtp_port}\nsecurity = "none"\n'
     'from = "papers@example.org"\nto = "{cell}@example.org"\n'
 )
-TODAY_LISTING = (f"Hugging Face {TODAY.isoformat()}",)
+TODAY_LISTING = (f"Hugging Face {TODAY}",)
 BATCH_COMMANDS: tuple[Command, ...] = (
     Command(
         "sync",
@@ -218,27 +221,27 @@ BATCH_COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "watch run",
-        ("watch", "run", "--since", TODAY.isoformat()),
+        ("watch", "run", "--since", TODAY),
         "hf",
-        Seed("hf", "day", TODAY.isoformat(), records=lambda: dated_seed(TODAY.isoformat())),
+        Seed("hf", "day", TODAY, records=lambda day: dated_seed(day)),
         batch="watch",
         config=WATCH_RULE,
         failing=TODAY_LISTING,
     ),
     Command(
         "digest --dry-run",
-        ("digest", "--dry-run", "--since", TODAY.isoformat()),
+        ("digest", "--dry-run", "--since", TODAY),
         "hf",
-        Seed("hf", "day", TODAY.isoformat(), records=lambda: dated_seed(TODAY.isoformat())),
+        Seed("hf", "day", TODAY, records=lambda day: dated_seed(day)),
         batch="digest-dry",
         config=WATCH_RULE + EMAIL,
         failing=TODAY_LISTING,
     ),
     Command(
         "digest (sent by SMTP)",
-        ("digest", "--since", TODAY.isoformat()),
+        ("digest", "--since", TODAY),
         "hf",
-        Seed("hf", "day", TODAY.isoformat(), records=lambda: dated_seed(TODAY.isoformat())),
+        Seed("hf", "day", TODAY, records=lambda day: dated_seed(day)),
         batch="digest-send",
         config=WATCH_RULE + EMAIL,
         failing=TODAY_LISTING,
@@ -341,6 +344,22 @@ def failing(command: Command, fault: Fault) -> tuple[str, ...]:
 
 def message(command: Command, fault: Fault) -> str:
     return MESSAGES.get((command.name, fault.name), fault.message)
+
+
+def on_day(command: Command, today: dt.date) -> Command:
+    """``command`` with :data:`TODAY` and :data:`THIS_WEEK` filled in for ``today``."""
+    week = "{:04d}-W{:02d}".format(*today.isocalendar()[:2])
+
+    def fill(text: str) -> str:
+        return text.replace(TODAY, today.isoformat()).replace(THIS_WEEK, week)
+
+    seed = replace(command.seed, key=fill(command.seed.key)) if command.seed else None
+    return replace(
+        command,
+        args=tuple(fill(a) for a in command.args),
+        seed=seed,
+        failing=tuple(fill(f) for f in command.failing),
+    )
 
 
 def cells(commands: tuple[Command, ...] = COMMANDS) -> list[tuple[Command, Fault, bool]]:

@@ -10,8 +10,6 @@ from pathlib import Path
 
 from papercli.models import JSON_KEYS
 
-TODAY = dt.date.today()
-
 
 def _day_query(day: str, page: int = 0) -> dict[str, str]:
     return {"date": day, "limit": "100", "p": str(page)}
@@ -115,33 +113,37 @@ def test_paged_month_arrives_whole(run, hf_url, httpserver) -> None:
     assert len(result.json()) == 517
 
 
-def test_today_falls_back_to_the_latest_listed_day(run, hf_url, httpserver, fixture_bytes):
-    today = TODAY.isoformat()
-    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
-    httpserver.expect_request(
-        "/api/daily_papers", query_string=_day_query(today)
-    ).respond_with_json([])
+def test_today_falls_back_to_the_latest_listed_day(
+    run, hf_url, httpserver, fixture_bytes, today: dt.date
+):
+    day = today.isoformat()
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    httpserver.expect_request("/api/daily_papers", query_string=_day_query(day)).respond_with_json(
+        []
+    )
     serve_day(httpserver, fixture_bytes, yesterday)
     result = run("today", "--json")
     assert result.exit_code == 0, result.stderr
-    assert f"No papers listed for {today} yet; showing {yesterday}." in result.stderr
+    assert f"No papers listed for {day} yet; showing {yesterday}." in result.stderr
     assert {p["listed"] for p in result.json()} == {yesterday}
 
 
-def test_today_shows_today(run, hf_url, httpserver, fixture_bytes) -> None:
-    serve_day(httpserver, fixture_bytes, TODAY.isoformat())
+def test_today_shows_today(run, hf_url, httpserver, fixture_bytes, today: dt.date) -> None:
+    serve_day(httpserver, fixture_bytes, today.isoformat())
     result = run("today", "mini-batch")
     assert result.exit_code == 0
     assert "Scaling Mini-Batch" in result.stdout and "Diffusion" not in result.stdout
     assert result.stderr == ""
 
 
-def test_todays_cache_expires_after_ttl(run, hf_url, httpserver, fixture_bytes, isolated_home):
-    serve_day(httpserver, fixture_bytes, TODAY.isoformat())
+def test_todays_cache_expires_after_ttl(
+    run, hf_url, httpserver, fixture_bytes, isolated_home, today: dt.date
+):
+    serve_day(httpserver, fixture_bytes, today.isoformat())
     assert run("today").exit_code == 0
     assert run("today").exit_code == 0
     assert len(httpserver.log) == 1  # fresh: served from the cache
-    path = isolated_home / "cache" / "hf" / "day" / f"{TODAY.isoformat()}.json"
+    path = isolated_home / "cache" / "hf" / "day" / f"{today.isoformat()}.json"
     doc = json.loads(path.read_text())
     doc["fetched_at"] = time.time() - 2 * 3600
     path.write_text(json.dumps(doc))
@@ -150,11 +152,11 @@ def test_todays_cache_expires_after_ttl(run, hf_url, httpserver, fixture_bytes, 
 
 
 def test_network_failure_shows_the_stale_copy(
-    run, hf_url, httpserver, fixture_bytes, isolated_home
+    run, hf_url, httpserver, fixture_bytes, isolated_home, today: dt.date
 ):
-    serve_day(httpserver, fixture_bytes, TODAY.isoformat())
+    serve_day(httpserver, fixture_bytes, today.isoformat())
     assert run("today").exit_code == 0
-    path = isolated_home / "cache" / "hf" / "day" / f"{TODAY.isoformat()}.json"
+    path = isolated_home / "cache" / "hf" / "day" / f"{today.isoformat()}.json"
     doc = json.loads(path.read_text())
     doc["fetched_at"] = time.time() - 3 * 3600
     path.write_text(json.dumps(doc))
@@ -271,9 +273,9 @@ def test_a_past_day_fetched_while_it_was_current_is_refetched_after_ttl(
 
 
 def test_today_with_the_network_down_shows_the_latest_cached_day(
-    run, hf_url, httpserver, fixture_bytes
+    run, hf_url, httpserver, fixture_bytes, today: dt.date
 ) -> None:
-    yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
     serve_day(httpserver, fixture_bytes, yesterday)
     assert run("list", "--date", yesterday).exit_code == 0
     os.environ["PAPERS_HF_URL"] = "http://127.0.0.1:9"
@@ -360,9 +362,9 @@ def test_today_offline_uses_synced_month_listings(run, isolated_home: Path) -> N
 
 
 def test_today_with_a_quiet_week_online_shows_the_latest_cached_day(
-    run, hf_url, httpserver, fixture_bytes
+    run, hf_url, httpserver, fixture_bytes, today: dt.date
 ) -> None:
-    old = (TODAY - dt.timedelta(days=30)).isoformat()
+    old = (today - dt.timedelta(days=30)).isoformat()
     serve_day(httpserver, fixture_bytes, old)
     assert run("list", "--date", old).exit_code == 0
     httpserver.expect_request("/api/daily_papers").respond_with_data(
@@ -371,17 +373,17 @@ def test_today_with_a_quiet_week_online_shows_the_latest_cached_day(
     result = run("today", "--json")
     assert result.exit_code == 0, result.stderr
     assert {p["listed"] for p in result.json()} == {old}
-    first = (TODAY - dt.timedelta(days=7)).isoformat()
-    assert f"Nothing listed from {first} to {TODAY.isoformat()}; showing" in result.stderr
+    first = (today - dt.timedelta(days=7)).isoformat()
+    assert f"Nothing listed from {first} to {today.isoformat()}; showing" in result.stderr
 
 
 def test_today_with_a_quiet_week_and_nothing_cached_says_which_days(
-    run, hf_url, httpserver
+    run, hf_url, httpserver, today: dt.date
 ) -> None:
     httpserver.expect_request("/api/daily_papers").respond_with_data(
         "[]", content_type="application/json"
     )
     result = run("today")
     assert result.exit_code == 0
-    first = (TODAY - dt.timedelta(days=7)).isoformat()
+    first = (today - dt.timedelta(days=7)).isoformat()
     assert f"Nothing listed on Hugging Face Daily Papers from {first} to" in result.stderr

@@ -275,8 +275,12 @@ def test_atomic_write_never_shows_a_partial_file_to_a_reader(tmp_path: Path) -> 
 # Watch rules look at the days up to today, so these tests use the last three days; the
 # server gives each day its own paper ids (2507.DD001...), so that an update lost by a
 # concurrent read-merge-write shows up as a missing id.
-RECENT = [(fm.TODAY - dt.timedelta(days=n)).isoformat() for n in (2, 1, 0)]
 RULES = [f"r{n}" for n in range(6)]
+
+
+@pytest.fixture
+def recent(today: dt.date) -> list[str]:
+    return [(today - dt.timedelta(days=n)).isoformat() for n in (2, 1, 0)]
 
 
 def distinct_ids(path: str, query: dict[str, str]) -> tuple[int, bytes, str]:
@@ -316,28 +320,28 @@ def distinct_server():
 
 
 def test_many_processes_marking_seen_and_reported_at_once(
-    tmp_path: Path, distinct_server: FaultServer, lock_kind: str
+    tmp_path: Path, distinct_server: FaultServer, lock_kind: str, recent: list[str]
 ) -> None:
     """Concurrent read-merge-writes of seen.json and watch.json lose nothing."""
     home = state_home(tmp_path)
     env = env_for(home, distinct_server.url, lock_kind)
-    procs = [papers("watch", "run", rule, "--since", RECENT[0], env=env) for rule in RULES]
-    procs += [papers("list", "--date", day, env=env) for day in RECENT for _ in range(2)]
+    procs = [papers("watch", "run", rule, "--since", recent[0], env=env) for rule in RULES]
+    procs += [papers("list", "--date", day, env=env) for day in recent for _ in range(2)]
     for p in procs:
         _, err = p.communicate(timeout=60)
         assert p.returncode == 0, err.decode()
     seen, reported = check_state(home / "state")
-    assert seen == set().union(*map(day_ids, RECENT))
-    assert reported == {r: set().union(*map(rule_ids, RECENT)) for r in RULES}
+    assert seen == set().union(*map(day_ids, recent))
+    assert reported == {r: set().union(*map(rule_ids, recent)) for r in RULES}
     assert not list(home.rglob("*.tmp"))
     # Everything was reported once: a rerun has nothing new (exit 3).
-    again = [papers("watch", "run", r, "--since", RECENT[0], "--offline", env=env) for r in RULES]
+    again = [papers("watch", "run", r, "--since", recent[0], "--offline", env=env) for r in RULES]
     assert finish(again) == [3] * len(RULES)
     check_lock_files(home / "state", lock_kind)
 
 
 def test_random_kills_never_lose_or_corrupt_the_state(
-    tmp_path: Path, distinct_server: FaultServer, lock_kind: str
+    tmp_path: Path, distinct_server: FaultServer, lock_kind: str, recent: list[str]
 ) -> None:
     """SIGKILLs at random moments of watch runs and listings (fetching, matching, writing
     the cache and the state); after every round each state file is whole and trusted."""
@@ -350,9 +354,9 @@ def test_random_kills_never_lose_or_corrupt_the_state(
         rounds += 1
         rule = rng.choice(RULES)
         batch = [
-            papers("watch", "run", rule, "--since", RECENT[0], env=env),
-            papers("watch", "run", rng.choice(RULES), "--since", RECENT[0], "--offline", env=env),
-            papers("list", "--date", rng.choice(RECENT), "--refresh", env=env),
+            papers("watch", "run", rule, "--since", recent[0], env=env),
+            papers("watch", "run", rng.choice(RULES), "--since", recent[0], "--offline", env=env),
+            papers("list", "--date", rng.choice(recent), "--refresh", env=env),
         ]
         time.sleep(rng.uniform(0.05, 0.6))
         kills += kill_and_reap(batch, 0.7, rng)
@@ -368,11 +372,11 @@ def test_random_kills_never_lose_or_corrupt_the_state(
     # A rule whose run completed has every paper of the window (nothing lost); a rerun of
     # every rule reports exactly what is not reported yet, and then the state is complete.
     _, reported = check_state(home / "state")
-    everything = set().union(*map(rule_ids, RECENT))
+    everything = set().union(*map(rule_ids, recent))
     for rule, runs in completed.items():
         if runs:
             assert reported[rule] == everything, rule
-    assert finish([papers("watch", "run", r, "--since", RECENT[0], env=env) for r in RULES])
+    assert finish([papers("watch", "run", r, "--since", recent[0], env=env) for r in RULES])
     _, reported = check_state(home / "state")
     assert reported == dict.fromkeys(RULES, everything)
     check_lock_files(home / "state", lock_kind)
@@ -393,6 +397,7 @@ def test_killed_mid_state_write_leaves_the_old_state(
     lock: str,
     file: str,
     stage: str,
+    recent: list[str],
 ) -> None:
     """A process stopped inside a state write (offline: the state is the only file it
     writes) and killed there, holding the lock: the previous state file is intact and
@@ -400,7 +405,7 @@ def test_killed_mid_state_write_leaves_the_old_state(
     new); with the portable lock it takes over the dead holder's lock file."""
     home = state_home(tmp_path)
     env = env_for(home, distinct_server.url, lock)
-    day = RECENT[-1]
+    day = recent[-1]
     # The first run: the listing cached, seen and reported once.
     assert finish([papers("watch", "run", RULES[0], "--since", day, env=env)]) == [0]
     assert finish([papers("list", "--date", day, env=env)]) == [0]
@@ -408,11 +413,11 @@ def test_killed_mid_state_write_leaves_the_old_state(
     before = target.read_bytes()
     if file == "seen.json":
         # Another day cached (and seen; the test then forgets that it was seen).
-        args = ["list", "--date", RECENT[0]]
+        args = ["list", "--date", recent[0]]
         assert finish([papers(*args, env=env)]) == [0]
         target.write_bytes(before)
         args += ["--offline"]
-        expect_new = day_ids(RECENT[0])
+        expect_new = day_ids(recent[0])
     else:
         args = ["watch", "run", RULES[1], "--since", day, "--offline"]
         expect_new = rule_ids(day)

@@ -18,9 +18,12 @@ from hostile import hostile_papers
 from papercli.models import JSON_KEYS
 from papercli.storage.cache import Cache, atomic_write_text
 
-TODAY = dt.date.today()
-YESTERDAY = (TODAY - dt.timedelta(days=1)).isoformat()
 HOSTILE = ("--since", "2025-07-01", "--offline")  # the cached hostile day is 2025-07-15
+
+
+@pytest.fixture
+def yesterday(today: dt.date) -> str:
+    return (today - dt.timedelta(days=1)).isoformat()
 
 
 def item(pid: str, day: str, title: str, upvotes: int = 1) -> dict[str, Any]:
@@ -73,12 +76,12 @@ def hostile_rules(run, isolated_home: Path) -> list:
     return papers
 
 
-def test_watch_run_atom_feed_from_cron_twice(run, hub: Hub, tmp_path: Path) -> None:
+def test_watch_run_atom_feed_from_cron_twice(run, hub: Hub, tmp_path: Path, yesterday: str) -> None:
     import feedparser
 
-    hub.days[YESTERDAY] = [
-        item("2511.00001", YESTERDAY, "Mini-batch methods", 5),
-        item("2511.00002", YESTERDAY, "Unrelated"),
+    hub.days[yesterday] = [
+        item("2511.00001", yesterday, "Mini-batch methods", 5),
+        item("2511.00002", yesterday, "Unrelated"),
     ]
     assert run("watch", "add", "mb", "mini-batch").exit_code == 0
     feed_path = tmp_path / "feed.xml"

@@ -18,7 +18,11 @@ from papercli.errors import FetchError
 from papercli.models import Paper
 from papercli.sources import hf
 
-TODAY = dt.date.today().isoformat()
+
+@pytest.fixture
+def day(today: dt.date) -> str:
+    """Today as YYYY-MM-DD, taken when the test starts (not when the module is imported)."""
+    return today.isoformat()
 
 
 def _stale_always(home: Path) -> None:
@@ -31,15 +35,15 @@ def _day_body(fixture_bytes: Any, day: str) -> bytes:
     return fixture_bytes("hf/daily_2025-07-15.json").replace(b"2025-07-15", day.encode())
 
 
-def _cache_file(home: Path, day: str = TODAY) -> dict[str, Any]:
+def _cache_file(home: Path, day: str) -> dict[str, Any]:
     return json.loads((home / "cache" / "hf" / "day" / f"{day}.json").read_text())
 
 
 def test_etag_is_sent_back_and_304_keeps_the_cache(
-    run, hf_url, httpserver, fixture_bytes, isolated_home
+    run, hf_url, httpserver, fixture_bytes, isolated_home, day: str
 ) -> None:
     _stale_always(isolated_home)
-    body = _day_body(fixture_bytes, TODAY)
+    body = _day_body(fixture_bytes, day)
     seen: list[dict[str, str]] = []
 
     def handler(request: Request) -> Response:
@@ -49,28 +53,28 @@ def test_etag_is_sent_back_and_304_keeps_the_cache(
         return Response(body, content_type="application/json", headers={"ETag": '"v1"'})
 
     httpserver.expect_request("/api/daily_papers").respond_with_handler(handler)
-    first = run("list", "--date", TODAY, "--json")
+    first = run("list", "--date", day, "--json")
     assert first.exit_code == 0, first.stderr
-    cached = _cache_file(isolated_home)
+    cached = _cache_file(isolated_home, day)
     assert cached["meta"] == {"validators": {"etag": '"v1"'}}
     assert "If-None-Match" not in seen[0]
 
-    second = run("list", "--date", TODAY, "--json")
+    second = run("list", "--date", day, "--json")
     assert second.exit_code == 0, second.stderr
     assert seen[1].get("If-None-Match") == '"v1"'
     assert second.json() == first.json()  # the cached papers, unchanged
-    again = _cache_file(isolated_home)
+    again = _cache_file(isolated_home, day)
     assert again["fetched_at"] > cached["fetched_at"]  # good for another ttl
     assert again["papers"] == cached["papers"]
     assert again["meta"] == cached["meta"]
 
 
 def test_last_modified_becomes_if_modified_since(
-    run, hf_url, httpserver, fixture_bytes, isolated_home
+    run, hf_url, httpserver, fixture_bytes, isolated_home, day: str
 ) -> None:
     _stale_always(isolated_home)
     stamp = "Wed, 15 Jul 2025 08:00:00 GMT"
-    body = _day_body(fixture_bytes, TODAY)
+    body = _day_body(fixture_bytes, day)
     seen: list[str | None] = []
 
     def handler(request: Request) -> Response:
@@ -80,18 +84,18 @@ def test_last_modified_becomes_if_modified_since(
         return Response(body, content_type="application/json", headers={"Last-Modified": stamp})
 
     httpserver.expect_request("/api/daily_papers").respond_with_handler(handler)
-    assert run("list", "--date", TODAY).exit_code == 0
-    result = run("list", "--date", TODAY)
+    assert run("list", "--date", day).exit_code == 0
+    result = run("list", "--date", day)
     assert result.exit_code == 0 and "Scaling Mini-Batch" in result.stdout
     assert seen == [None, stamp]
-    assert _cache_file(isolated_home)["meta"]["validators"] == {"last_modified": stamp}
+    assert _cache_file(isolated_home, day)["meta"]["validators"] == {"last_modified": stamp}
 
 
 def test_changed_listing_replaces_the_cache_and_its_etag(
-    run, hf_url, httpserver, fixture_bytes, isolated_home
+    run, hf_url, httpserver, fixture_bytes, isolated_home, day: str
 ) -> None:
     _stale_always(isolated_home)
-    full = json.loads(_day_body(fixture_bytes, TODAY))
+    full = json.loads(_day_body(fixture_bytes, day))
     versions = {"1": full[:1], "2": full}
 
     def handler(request: Request) -> Response:
@@ -104,15 +108,15 @@ def test_changed_listing_replaces_the_cache_and_its_etag(
         )
 
     httpserver.expect_request("/api/daily_papers").respond_with_handler(handler)
-    assert len(run("list", "--date", TODAY, "--json").json()) == 1
-    assert len(run("list", "--date", TODAY, "--json").json()) == len(full)
-    assert _cache_file(isolated_home)["meta"]["validators"] == {"etag": '"v2"'}
+    assert len(run("list", "--date", day, "--json").json()) == 1
+    assert len(run("list", "--date", day, "--json").json()) == len(full)
+    assert _cache_file(isolated_home, day)["meta"]["validators"] == {"etag": '"v2"'}
 
 
 def test_refresh_and_past_days_send_no_validators(
-    run, hf_url, httpserver, fixture_bytes, isolated_home
+    run, hf_url, httpserver, fixture_bytes, isolated_home, day: str
 ) -> None:
-    body = _day_body(fixture_bytes, TODAY)
+    body = _day_body(fixture_bytes, day)
     seen: list[str | None] = []
 
     def handler(request: Request) -> Response:
@@ -120,16 +124,16 @@ def test_refresh_and_past_days_send_no_validators(
         return Response(body, content_type="application/json", headers={"ETag": '"v1"'})
 
     httpserver.expect_request("/api/daily_papers").respond_with_handler(handler)
-    assert run("list", "--date", TODAY).exit_code == 0
-    assert run("list", "--date", TODAY, "--refresh").exit_code == 0
+    assert run("list", "--date", day).exit_code == 0
+    assert run("list", "--date", day, "--refresh").exit_code == 0
     assert seen == [None, None]
 
 
 def test_hand_edited_validators_are_not_sent(
-    run, hf_url, httpserver, fixture_bytes, isolated_home
+    run, hf_url, httpserver, fixture_bytes, isolated_home, day: str
 ) -> None:
     _stale_always(isolated_home)
-    body = _day_body(fixture_bytes, TODAY)
+    body = _day_body(fixture_bytes, day)
     seen: list[dict[str, str]] = []
 
     def handler(request: Request) -> Response:
@@ -137,12 +141,12 @@ def test_hand_edited_validators_are_not_sent(
         return Response(body, content_type="application/json")
 
     httpserver.expect_request("/api/daily_papers").respond_with_handler(handler)
-    assert run("list", "--date", TODAY).exit_code == 0
-    path = isolated_home / "cache" / "hf" / "day" / f"{TODAY}.json"
+    assert run("list", "--date", day).exit_code == 0
+    path = isolated_home / "cache" / "hf" / "day" / f"{day}.json"
     data = json.loads(path.read_text())
     data["meta"] = {"validators": {"etag": "x\r\nInjected: 1", "last_modified": 5}}
     path.write_text(json.dumps(data))
-    assert run("list", "--date", TODAY).exit_code == 0
+    assert run("list", "--date", day).exit_code == 0
     assert "If-None-Match" not in seen[1] and "Injected" not in seen[1]
     assert "If-Modified-Since" not in seen[1]
 
@@ -273,10 +277,10 @@ def test_help_loads_no_heavy_module(tmp_path: Path) -> None:
     assert not (HEAVY | {"rich", "rich.console", "rich.table"}) & loaded
 
 
-def test_offline_listing_loads_only_what_it_draws(tmp_path: Path) -> None:
+def test_offline_listing_loads_only_what_it_draws(tmp_path: Path, day: str) -> None:
     from papercli.storage.cache import Cache
 
-    Cache(tmp_path / "cache").save("hf", "day", TODAY, [Paper(id="2507.11001", title="A title")])
+    Cache(tmp_path / "cache").save("hf", "day", day, [Paper(id="2507.11001", title="A title")])
     loaded = _imported(["today", "--offline"], tmp_path)
     assert "rich.console" in loaded
     assert not (HEAVY | {"rich.table"}) & loaded  # the listing's widths are fixed up front

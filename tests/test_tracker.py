@@ -16,8 +16,6 @@ from arxivapi import FakeApi
 from locks import check_lock_files, papers_argv
 from papercli.storage.state import State
 
-TODAY = dt.date.today()
-
 
 def item(pid: str, day: str, title: str, **extra: Any) -> dict[str, Any]:
     paper = {
@@ -182,8 +180,10 @@ def test_watch_add_list_rm_keep_the_users_file(run, isolated_home: Path) -> None
     assert "# fast" in config.read_text()
 
 
-def test_watch_run_reports_each_new_paper_once(run, hub: FakeHub, isolated_home: Path) -> None:
-    day = (TODAY - dt.timedelta(days=1)).isoformat()
+def test_watch_run_reports_each_new_paper_once(
+    run, hub: FakeHub, isolated_home: Path, today: dt.date
+) -> None:
+    day = (today - dt.timedelta(days=1)).isoformat()
     hub.add(
         item("2507.00001", day, "Mini-batch methods", upvotes=5),
         item("2507.00002", day, "Minibatch again", upvotes=1),
@@ -201,21 +201,21 @@ def test_watch_run_reports_each_new_paper_once(run, hub: FakeHub, isolated_home:
     assert shown.exit_code == 3
     assert [p["id"] for p in shown.json()[0]["papers"]] == ["2507.00001"]
     # A replaced version of a reported paper is not new; another paper is.
-    hub.days[TODAY.isoformat()] = [
-        item("2507.00001v2", TODAY.isoformat(), "Mini-batch methods v2", upvotes=9),
-        item("2507.00004", TODAY.isoformat(), "Mini batches for all", upvotes=9),
+    hub.days[today.isoformat()] = [
+        item("2507.00001v2", today.isoformat(), "Mini-batch methods v2", upvotes=9),
+        item("2507.00004", today.isoformat(), "Mini batches for all", upvotes=9),
     ]
     third = run("watch", "run", "mb", "--json")
     assert third.exit_code == 0 and third.json()[0]["new"] == ["2507.00004"]
     assert run("watch", "run", "nosuch").exit_code == 2
 
 
-def test_failed_delivery_leaves_papers_unreported(run, hub: FakeHub) -> None:
+def test_failed_delivery_leaves_papers_unreported(run, hub: FakeHub, today: dt.date) -> None:
     from papercli import config
     from papercli.core.context import Context
     from papercli.core.watch import mark_reported, new_matches, select_rules
 
-    hub.add(item("2507.00001", TODAY.isoformat(), "Mini-batch methods"))
+    hub.add(item("2507.00001", today.isoformat(), "Mini-batch methods"))
     assert run("watch", "add", "mb", "minibatch").exit_code == 0
     app = Context(config.load(), lambda m: None)
     results = new_matches(app, select_rules(app, None))
