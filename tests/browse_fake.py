@@ -82,7 +82,9 @@ class FakeBackend:
             if papers is None:
                 raise FetchError(f"Hugging Face lists nothing for {period.key}.")
             self.cached[period.key] = papers
-        heading = f"Hugging Face Daily Papers · {period.start:%a} {period.key} · {len(papers)} papers"
+        heading = (
+            f"Hugging Face Daily Papers · {period.start:%a} {period.key} · {len(papers)} papers"
+        )
         return Page(
             list(papers),
             heading,

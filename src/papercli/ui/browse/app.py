@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.events import Click, Key, Resize
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -52,7 +53,7 @@ def _short(title: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-# --- the paper list -----------------------------------------------------------------
+# --- the paper list ---
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -224,7 +225,7 @@ class PaperList(ScrollView, can_focus=True):
         return strip
 
 
-# --- the other widgets ------------------------------------------------------------------
+# --- the other widgets ---
 
 
 class Line(Static):
@@ -364,14 +365,22 @@ class PaperScreen(Screen[None]):
         Binding("G", "bottom", "Bottom", show=False),
     ]
 
+    def __init__(self, heading: Text, body: Text, status: Text) -> None:
+        super().__init__()
+        self._content = (heading, body, status)
+
     def compose(self) -> ComposeResult:
+        body = self._content[1]
         yield Line(id="paper-heading")
         with VerticalScroll(id="paper-body"):
-            yield Static("", id="paper-text", markup=False)
+            yield Static(body, id="paper-text", markup=False)
         yield Line(id="paper-status", classes="status")
         yield KeysLine(KEYS_DETAIL)
 
     def on_mount(self) -> None:
+        heading, _, status = self._content
+        self.query_one("#paper-heading", Line).show(heading)
+        self.query_one("#paper-status", Line).show(status)
         self.query_one("#paper-body", VerticalScroll).focus()
 
     def show(self, heading: Text, body: Text, status: Text) -> None:
@@ -392,7 +401,19 @@ class PaperScreen(Screen[None]):
         self.query_one("#paper-body", VerticalScroll).scroll_end(animate=False)
 
 
-# --- the app --------------------------------------------------------------------------------
+class Deliver(Message):
+    """A callback from a background thread, to run on the UI thread."""
+
+    def __init__(
+        self, callback: Callable[..., object], args: tuple[object, ...], done: threading.Event
+    ) -> None:
+        super().__init__()
+        self.callback = callback
+        self.args = args
+        self.done = done
+
+
+# --- the app ---
 
 
 @dataclass
@@ -505,12 +526,25 @@ class BrowseApp(App[None]):
         threading.Thread(target=run, name="papers-browse", daemon=True).start()
 
     def _from_thread(self, callback: Callable[..., object], *args: object) -> bool:
-        """Run ``callback`` on the UI thread; False when the app has gone away."""
+        """Run ``callback`` on the UI thread and wait for it; False when the app has gone
+        away meanwhile. (Through a message: ``post_message`` is thread-safe and, unlike
+        ``call_from_thread``, leaves nothing behind when the app has already stopped.)"""
+        done = threading.Event()
         try:
-            self.call_from_thread(callback, *args)
-        except RuntimeError:  # the app stopped meanwhile
+            if not self.post_message(Deliver(callback, args, done)):
+                return False
+        except RuntimeError:  # the event loop is closed
             return False
+        while not done.wait(0.05):
+            if self._closing or self._closed:
+                return False
         return True
+
+    def on_deliver(self, message: Deliver) -> None:
+        try:
+            message.callback(*message.args)
+        finally:
+            message.done.set()
 
     def _load(self, *, refresh: bool) -> None:
         """Show the cached copy of the current view, then (online) fetch a fresh one."""
@@ -558,7 +592,9 @@ class BrowseApp(App[None]):
         try:
             self.backend.mark_seen(page.papers)
         except Exception as exc:
-            self._from_thread(self._status, f"Could not remember the papers as seen: {_message(exc)}")
+            self._from_thread(
+                self._status, f"Could not remember the papers as seen: {_message(exc)}"
+            )
 
     def _show(
         self,
@@ -648,8 +684,7 @@ class BrowseApp(App[None]):
         if row is None:
             screen.dismiss(None)
             return
-        heading = Text(f"{row.rank}/{len(self.shown.rows)} · {clean(row.paper.id)}")
-        screen.show(heading, self._detail(row), self.status_text)
+        screen.show(*self._paper_screen_content(row))
         if scroll_home:
             screen.query_one("#paper-body", VerticalScroll).scroll_home(animate=False)
 
@@ -657,11 +692,15 @@ class BrowseApp(App[None]):
     def action_move(self, delta: int) -> None:
         self.papers.action_move(delta)
 
+    def _paper_screen_content(self, row: Row) -> tuple[Text, Text, Text]:
+        heading = Text(f"{row.rank}/{len(self.shown.rows)} · {clean(row.paper.id)}")
+        return heading, self._detail(row), self.status_text
+
     def action_read(self) -> None:
-        if self.papers.current is None:
+        row = self.papers.current
+        if row is None:
             return
-        self.push_screen(PaperScreen())
-        self.call_after_refresh(self._refresh_paper_screen)
+        self.push_screen(PaperScreen(*self._paper_screen_content(row)))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -830,8 +869,4 @@ class BrowseApp(App[None]):
         self._show_heading()
         if not quiet:
             shown = len(papers.rows)
-            self._status(
-                f"{shown} of {len(self.shown.rows)} papers match." if self.filter else ""
-            )
-
-
+            self._status(f"{shown} of {len(self.shown.rows)} papers match." if self.filter else "")

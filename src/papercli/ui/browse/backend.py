@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 Rating = Literal["like", "dislike"]
 
+
 @dataclass(frozen=True, slots=True)
 class Mark:
     """What the user said of one paper: its rating, and whether it is in the library."""
@@ -62,10 +63,11 @@ class BrowseBackend(Protocol):
     """The use cases the triage screen calls. Each method is documented with when it runs."""
 
     def load(self, view: Period | None, *, refresh: bool, offline: bool) -> Page:
-        """The listing for ``view`` (None: today's, or the latest day listed, as ``papers
-        today`` picks it; a :class:`~papercli.dates.Period`: that day, week or month), as ``papers today``/``papers list`` would
-        show it with the command line's filters (``--source``, ``-c``, ``--sort``); the
-        screen's own ``/`` filter is applied on top by the screen.
+        """The listing for ``view``, as ``papers today``/``papers list`` would show it with
+        the command line's filters (``--source``, ``-c``, ``--sort``); the screen's own
+        ``/`` filter is applied on top by the screen. ``view`` None: today's listing, or
+        the latest day listed, as ``papers today`` picks it; a
+        :class:`~papercli.dates.Period`: that day, week or month.
 
         ``offline=True``: the cached copy only, never the network; raise
         :class:`~papercli.errors.PapersError` (e.g. ``NotFoundError``) when nothing is

@@ -192,7 +192,7 @@ def row_text(
     return out
 
 
-# --- the detail ------------------------------------------------------------------------
+# --- the detail ---
 
 
 def _label(label: str, value: Text | str) -> Text:
