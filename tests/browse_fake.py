@@ -12,12 +12,16 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from papercli.dates import Period, day_period
 from papercli.errors import FetchError, NotFoundError, PapersError
 from papercli.models import Paper, split_version
 from papercli.sources.hf import parse_daily
 from papercli.ui.browse.backend import Mark, Page, Rating
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DAY = dt.date(2025, 7, 15)
@@ -131,3 +135,15 @@ class FakeBackend:
             raise PapersError(f"{paper.id} has no {'PDF' if pdf else 'page'} to open.")
         self.opened.append(url)
         return url if self.opens_browser else None
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until the background loads are done and the screen has caught up."""
+    app: Any = pilot.app
+    for _ in range(500):
+        if not app.busy:
+            break
+        await pilot.pause(0.01)
+    else:
+        raise AssertionError("the app stayed busy")
+    await pilot.pause()

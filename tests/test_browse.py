@@ -20,7 +20,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from browse_fake import DAY, FakeBackend, many_papers, recorded_day
+from browse_fake import DAY, FakeBackend, many_papers, recorded_day, settle
 from hostile import hostile_papers
 from papercli.errors import FetchError
 from papercli.models import Paper
@@ -28,19 +28,6 @@ from papercli.ui.browse.app import BrowseApp, HelpScreen, PaperScreen
 
 KEY = DAY.isoformat()
 Script = Callable[[Pilot[None]], Awaitable[None]]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until the background loads are done and the screen has caught up."""
-    app = pilot.app
-    assert isinstance(app, BrowseApp)
-    for _ in range(500):
-        if not app.busy:
-            break
-        await pilot.pause(0.01)
-    else:
-        raise AssertionError("the app stayed busy")
-    await pilot.pause()
 
 
 def drive(app: BrowseApp, script: Script, size: tuple[int, int] = (80, 24)) -> None:

@@ -41,6 +41,9 @@ if TYPE_CHECKING:
     from papercli.models import Paper
 
 
+ERROR = "bold red"  # bold: still stands out with NO_COLOR
+
+
 def _message(exc: BaseException) -> str:
     """One line for the status line: a PapersError's own words, else the kind and text."""
     if isinstance(exc, PapersError):
@@ -243,7 +246,6 @@ class Line(Static):
 
 
 KEYS_WIDE = (
-    ("j/k", "move"),
     ("⏎", "read"),
     ("l", "like"),
     ("d", "dislike"),
@@ -315,7 +317,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 64; max-width: 100%; height: auto; max-height: 100%;
+        width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; background: $surface; padding: 0 1;
     }
     """
@@ -327,8 +329,8 @@ class HelpScreen(ModalScreen[None]):
         ("l / d / u", "like / dislike / take the rating back"),
         ("s", "save to the library"),
         ("S", "save with a tag"),
-        ("o / p", "open the paper's page / its PDF in the browser"),
-        ("/", "filter (the query language; Enter keeps, Esc undoes)"),
+        ("o / p", "open the paper's page / its PDF in a browser"),
+        ("/", "filter as you type (Enter keeps, Esc undoes)"),
         ("[ / ]", "previous / next day (or week, month)"),
         ("r", "refresh from the network"),
         ("?", "this help"),
@@ -339,7 +341,7 @@ class HelpScreen(ModalScreen[None]):
         text = Text()
         text.append("Keys\n", style="bold")
         for key, what in self.HELP:
-            text.append(f"{key:<20}", style="bold")
+            text.append(f"{key:<19}", style="bold")
             text.append(f"{what}\n")
         text.append("\nMarks: + liked, - disliked, * saved. Any key closes this.", style="dim")
         with VerticalScroll():
@@ -636,7 +638,7 @@ class BrowseApp(App[None]):
             self.papers.empty_text = "Nothing to show."
             self.papers.set_rows([], [])
             self._show_heading()
-        self._status(message)
+        self._status(Text(message, style=ERROR))
 
     # -- showing ----------------------------------------------------------------
     def _filtered(self, rows: list[Row]) -> list[Row]:
@@ -655,6 +657,9 @@ class BrowseApp(App[None]):
         if self.filter is not None and not self.filter.is_empty:
             text.append(f" · filter: {clean(self.filter_text)} ({len(self.papers.rows)})")
         self.query_one("#heading", Line).show(text)
+
+    def _error(self, exc: BaseException) -> None:
+        self._status(Text(_message(exc), style=ERROR))
 
     def _status(self, text: Text | str) -> None:
         self.status_text = text if isinstance(text, Text) else Text(clean(text))
@@ -730,7 +735,7 @@ class BrowseApp(App[None]):
         try:
             mark = self.backend.rate(row.paper, rating)
         except Exception as exc:
-            self._status(_message(exc))
+            self._error(exc)
             return
         said = {"like": "Liked:", "dislike": "Disliked:", None: "Rating taken back:"}[rating]
         self._marked(row, mark, said)
@@ -748,7 +753,7 @@ class BrowseApp(App[None]):
         try:
             mark = self.backend.save(row.paper, tag)
         except Exception as exc:
-            self._status(_message(exc))
+            self._error(exc)
             return
         self._marked(row, mark, f"Saved with tag {tag!r}:" if tag else "Saved:")
 
@@ -764,7 +769,7 @@ class BrowseApp(App[None]):
             try:
                 url = self.backend.open_url(paper, pdf=pdf)
             except Exception as exc:
-                self._from_thread(self._status, _message(exc))
+                self._from_thread(self._error, exc)
                 return
             if url is None:
                 message = "No web browser could be started; open it yourself: "
@@ -783,7 +788,7 @@ class BrowseApp(App[None]):
         try:
             self.view = self.backend.step(self.view, delta)
         except Exception as exc:
-            self._status(_message(exc))
+            self._error(exc)
             return
         self.shown = _Shown()
         self.papers.empty_text = ""
@@ -854,7 +859,7 @@ class BrowseApp(App[None]):
             query = Query.parse(text, strict=True)
         except PapersError as exc:
             if not quiet:
-                self._status(_message(exc))
+                self._error(exc)
             return
         self.filter_text = clean(text)
         self.filter = None if query.is_empty else query

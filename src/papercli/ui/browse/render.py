@@ -132,6 +132,18 @@ def _cell(text: str, width: int, justify: str = "left") -> str:
     return pad + text if justify == "right" else text + pad
 
 
+def _author_cell(author: str, width: int) -> str:
+    """The first author in ``width`` cells, keeping the "+N" of the others when cut."""
+    name, plus, more = author.rpartition(" +")
+    if cell_len(author) <= width or not plus or not more.isdigit():
+        return _cell(author, width)
+    suffix = f" +{more}"
+    room = width - cell_len(suffix)
+    if room < 4:
+        return _cell(author, width)
+    return _cell(name, room) + suffix
+
+
 def header_text(cols: Columns) -> Text:
     parts: list[str] = [" " * cols.mark, _cell("#", cols.rank, "right")]
     if cols.upvotes:
@@ -183,7 +195,7 @@ def row_text(
     title.truncate(cols.title, overflow="ellipsis", pad=True)
     out.append_text(title)
     if cols.author:
-        out.append(" " + _cell(row.author, cols.author))
+        out.append(" " + _author_cell(row.author, cols.author))
     if cols.org:
         out.append(" " + _cell(row.org, cols.org), style="cyan")
     if cols.code:
