@@ -21,19 +21,21 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.events import Click, Key, Resize
+from textual.events import Click, Key, Paste, Resize
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
 from papercli.errors import PapersError
 from papercli.query import Query
 from papercli.text import clean
 from papercli.ui.browse import render
 from papercli.ui.browse.backend import BrowseBackend, Mark, Page, Rating
+from papercli.ui.browse.filtering import Searchable
 from papercli.ui.browse.render import Columns, Row
 
 if TYPE_CHECKING:
@@ -68,7 +70,7 @@ class PaperList(ScrollView, can_focus=True):
     PaperList {
         height: 1fr;
         overflow-x: hidden;
-        overflow-y: auto;
+        overflow-y: scroll;
         scrollbar-size-vertical: 1;
         background: $surface;
     }
@@ -103,18 +105,33 @@ class PaperList(ScrollView, can_focus=True):
         self.empty_text = ""
         self._on_move = on_move
         self._cols: Columns | None = None
+        self._needs = render.needs([])
         self._lines: dict[tuple[int, bool], Strip] = {}
 
     # -- data -----------------------------------------------------------------
     def set_rows(self, rows: list[Row], all_rows: list[Row], *, keep: str | None = None) -> None:
         """Show ``rows``; the cursor goes to the paper ``keep`` (a base id) when shown."""
+        if all_rows is not self.all_rows:
+            self._needs = render.needs(all_rows)
         self.rows, self.all_rows = rows, all_rows
         self._cols = None
         self._lines.clear()
         index = next((i for i, r in enumerate(rows) if r.key == keep), 0) if keep else 0
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self._set_height(len(rows) + 1)
         self.cursor = -1
         self.move_to(index, force=True)
+
+    def _set_height(self, lines: int) -> None:
+        """The scrollable height. Set without a layout of the screen (``virtual_size``
+        itself would lay the whole screen out and redraw it all at every character typed
+        after ``/``): the list's size on screen does not change, its scrollbar is always
+        there (``overflow-y: scroll``), so only the scrollbar and the scroll limits follow."""
+        size = Size(self.size.width, lines)
+        if size == self.virtual_size:
+            return
+        self.set_reactive(PaperList.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def invalidate(self) -> None:
         """Something every line shows changed (marks, the query, the scores)."""
@@ -174,13 +191,13 @@ class PaperList(ScrollView, can_focus=True):
     def on_resize(self, event: Resize) -> None:
         self._cols = None
         self._lines.clear()
-        self.virtual_size = Size(event.size.width, len(self.rows) + 1)
+        self._set_height(len(self.rows) + 1)
         self.move_to(self.cursor, force=True)
 
     # -- drawing --------------------------------------------------------------
     def _columns(self, width: int) -> Columns:
         if self._cols is None or self._cols.width != width:
-            self._cols = render.columns(self.all_rows, width, scores=self.scores is not None)
+            self._cols = render.columns(self._needs, width, scores=self.scores is not None)
             self._lines.clear()
         return self._cols
 
@@ -231,18 +248,156 @@ class PaperList(ScrollView, can_focus=True):
 # --- the other widgets ---
 
 
-class Line(Static):
-    """One line of text (never markup)."""
+class Line(Widget):
+    """One line of text (never markup). Its size never depends on its text, so showing
+    new text repaints this line alone (no layout of the screen)."""
 
     DEFAULT_CSS = """
     Line { height: 1; width: 1fr; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__("", id=id, classes=classes, markup=False)
+        super().__init__(id=id, classes=classes)
+        self.text = Text("")
 
     def show(self, text: Text | str) -> None:
-        self.update(text if isinstance(text, Text) else Text(text))
+        self.text = text if isinstance(text, Text) else Text(text)
+        self.refresh()
+
+    def render(self) -> Text:
+        line = self.text.copy()
+        line.truncate(max(1, self.content_region.width), overflow="ellipsis")
+        return line
+
+
+class DetailPane(Widget):
+    """The selected paper, as much of it as fits (Enter shows it all). A fixed-size
+    widget: a new paper repaints the pane alone, with no layout of the screen."""
+
+    DEFAULT_CSS = """
+    DetailPane { height: 40%; width: 1fr; }
+    """
+    MORE = Text("… (Enter: read it all)", style="dim italic")
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text("")
+
+    def show(self, text: Text) -> None:
+        self.text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        width, height = self.content_region.width, self.content_region.height
+        if width <= 0 or height <= 0:
+            return Text("")
+        lines = self.text.wrap(self.app.console, width, overflow="fold")
+        if len(lines) > height:
+            lines = lines[: height - 1]
+            lines.append(self.MORE)
+        return Text("\n").join(lines)
+
+
+class Prompt(Widget, can_focus=True):
+    """A one-line text prompt (the ``/`` filter, the ``S`` tag). Unlike Textual's ``Input``
+    its size never follows its text, so a character typed repaints this line and what the
+    character changes, with no layout of the whole screen."""
+
+    DEFAULT_CSS = """
+    Prompt { height: 1; width: 1fr; padding: 0 1; background: $boost; }
+    Prompt.-hidden { display: none; }
+    """
+
+    class Changed(Message):
+        def __init__(self, value: str) -> None:
+            super().__init__()
+            self.value = value
+
+    class Submitted(Message):
+        def __init__(self, value: str) -> None:
+            super().__init__()
+            self.value = value
+
+    class Cancelled(Message):
+        pass
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.label = ""
+        self.placeholder = ""
+        self.value = ""
+        self.cursor = 0
+
+    def open(self, label: str, value: str, placeholder: str) -> None:
+        self.label, self.value, self.placeholder = label, value, placeholder
+        self.cursor = len(value)
+        self.remove_class("-hidden")
+        self.focus()
+        self.refresh()
+
+    def close(self) -> None:
+        self.add_class("-hidden")
+
+    def _edit(self, value: str, cursor: int) -> None:
+        changed = value != self.value
+        self.value, self.cursor = value, max(0, min(cursor, len(value)))
+        self.refresh()
+        if changed:
+            self.post_message(self.Changed(value))
+
+    def on_key(self, event: Key) -> None:
+        value, cursor, key = self.value, self.cursor, event.key
+        if key == "enter":
+            self.post_message(self.Submitted(value))
+        elif key == "escape":
+            self.post_message(self.Cancelled())
+        elif key == "backspace":
+            self._edit(value[: max(0, cursor - 1)] + value[cursor:], cursor - 1)
+        elif key == "delete":
+            self._edit(value[:cursor] + value[cursor + 1 :], cursor)
+        elif key in ("left", "right"):
+            self._edit(value, cursor + (1 if key == "right" else -1))
+        elif key in ("home", "ctrl+a"):
+            self._edit(value, 0)
+        elif key in ("end", "ctrl+e"):
+            self._edit(value, len(value))
+        elif key == "ctrl+u":
+            self._edit(value[cursor:], 0)
+        elif key == "ctrl+w":
+            start = len(value[:cursor].rstrip().rpartition(" ")[0])
+            start = start + 1 if start else 0
+            self._edit(value[:start] + value[cursor:], start)
+        elif event.is_printable and event.character:
+            self._edit(value[:cursor] + event.character + value[cursor:], cursor + 1)
+        else:
+            return  # not ours: Ctrl-C and the like go on to the app
+        event.stop()
+        event.prevent_default()
+
+    def on_paste(self, event: Paste) -> None:
+        text = clean(event.text)
+        if text:
+            self._edit(
+                self.value[: self.cursor] + text + self.value[self.cursor :],
+                self.cursor + len(text),
+            )
+        event.stop()
+
+    def render(self) -> Text:
+        out = Text(no_wrap=True, overflow="crop")
+        out.append(self.label, style="bold")
+        room = max(1, self.content_region.width - len(self.label) - 1)
+        value, cursor = self.value, self.cursor
+        start = max(0, cursor - room + 1)  # keep the cursor in view
+        shown = value[start : start + room]
+        at = cursor - start
+        out.append(shown[:at])
+        out.append(shown[at : at + 1] or " ", style="reverse")
+        out.append(shown[at + 1 :])
+        if not value and self.placeholder:
+            out.append(" " + self.placeholder, style="dim italic")
+        out.truncate(max(1, self.content_region.width))
+        return out
 
 
 KEYS_WIDE = (
@@ -424,6 +579,7 @@ class _Shown:
 
     page: Page | None = None
     rows: list[Row] = field(default_factory=list)
+    search: Searchable = field(default_factory=lambda: Searchable([]))  # for `/`
 
 
 class BrowseApp(App[None]):
@@ -436,14 +592,12 @@ class BrowseApp(App[None]):
     #heading { background: $primary; color: $text; text-style: bold; padding: 0 1; }
     #paper-heading { background: $primary; color: $text; text-style: bold; padding: 0 1; }
     #detail {
-        height: 40%;
         border-top: solid $primary;
         padding: 0 1;
         background: $surface;
     }
     .status { color: $text-muted; background: $boost; padding: 0 1; }
-    #prompt { dock: bottom; height: 1; border: none; padding: 0 1; }
-    #prompt.-hidden { display: none; }
+    #prompt { dock: bottom; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
@@ -490,10 +644,9 @@ class BrowseApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Line(id="heading")
         yield PaperList(self._moved, id="papers")
-        with VerticalScroll(id="detail", can_focus=False):
-            yield Static("", id="detail-text", markup=False)
+        yield DetailPane(id="detail")
         yield Line(id="status", classes="status")
-        yield Input(id="prompt", classes="-hidden", compact=True)
+        yield Prompt(id="prompt", classes="-hidden")
         yield KeysLine()
 
     @property
@@ -555,14 +708,14 @@ class BrowseApp(App[None]):
         fetch = not offline
         self._status("Fetching…" if fetch else "Loading the cached copy…")
 
-        def prepare(page: Page) -> tuple[Page, list[Row], dict[str, Mark]]:
+        def prepare(page: Page) -> tuple[_Shown, dict[str, Mark]]:
             rows = render.make_rows(page.papers)
             try:
                 marks = self.backend.marks(page.papers)
             except Exception as exc:
                 page.notes.append(f"Could not read your ratings and library: {_message(exc)}")
                 marks = {}
-            return page, rows, marks
+            return _Shown(page, rows, Searchable(page.papers)), marks
 
         def work() -> None:
             shown_cached = False
@@ -598,19 +751,14 @@ class BrowseApp(App[None]):
                 self._status, f"Could not remember the papers as seen: {_message(exc)}"
             )
 
-    def _show(
-        self,
-        generation: int,
-        page: Page,
-        rows: list[Row],
-        marks: dict[str, Mark],
-        fetching: bool,
-    ) -> None:
+    def _show(self, generation: int, shown: _Shown, marks: dict[str, Mark], fetching: bool) -> None:
         if generation != self._generation:
             return  # the user has moved on to another day meanwhile
         current = self.papers.current
         keep = current.key if current is not None else None
-        self.shown = _Shown(page, rows)
+        self.shown = shown
+        page, rows = shown.page, shown.rows
+        assert page is not None
         if page.period is not None:
             self.view = page.period
         papers = self.papers
@@ -644,8 +792,10 @@ class BrowseApp(App[None]):
     def _filtered(self, rows: list[Row]) -> list[Row]:
         if self.filter is None or self.filter.is_empty:
             return rows
-        keep = {id(p) for p in self.filter.filter(r.paper for r in rows)}
-        return [r for r in rows if id(r.paper) in keep]
+        search = (
+            self.shown.search if rows is self.shown.rows else Searchable([r.paper for r in rows])
+        )
+        return [rows[i] for i in search.matching(self.filter)]
 
     def _show_heading(self) -> None:
         page = self.shown.page
@@ -655,7 +805,7 @@ class BrowseApp(App[None]):
         else:
             text = Text(clean(page.heading))
         if self.filter is not None and not self.filter.is_empty:
-            text.append(f" · filter: {clean(self.filter_text)} ({len(self.papers.rows)})")
+            text.append(f" · {len(self.papers.rows)} shown, filter: {clean(self.filter_text)}")
         self.query_one("#heading", Line).show(text)
 
     def _error(self, exc: BaseException) -> None:
@@ -673,13 +823,10 @@ class BrowseApp(App[None]):
         score = self.papers.scores.get(row.paper.id) if self.papers.scores is not None else None
         return render.detail_text(row.paper, self.filter, self.papers.marks.get(row.key), score)
 
-    def _show_detail(self) -> None:
+    def _show_detail(self, *, scroll_home: bool = True) -> None:
         row = self.papers.current
-        text = self._detail(row) if row is not None else Text("")
-        detail = self.query_one("#detail", VerticalScroll)
-        self.query_one("#detail-text", Static).update(text)
-        detail.scroll_home(animate=False)
-        self._refresh_paper_screen(scroll_home=True)
+        self.query_one(DetailPane).show(self._detail(row) if row is not None else Text(""))
+        self._refresh_paper_screen(scroll_home=scroll_home)
 
     def _refresh_paper_screen(self, *, scroll_home: bool = False) -> None:
         screen = self.screen
@@ -719,14 +866,8 @@ class BrowseApp(App[None]):
     def _marked(self, row: Row, mark: Mark, said: str) -> None:
         self.papers.marks[row.key] = mark
         self.papers.invalidate_row(row.key)
-        self._show_detail_keep_scroll()
+        self._show_detail(scroll_home=False)
         self._status(Text.assemble(said, " ", (_short(row.paper.title), "italic")))
-
-    def _show_detail_keep_scroll(self) -> None:
-        row = self.papers.current
-        if row is not None:
-            self.query_one("#detail-text", Static).update(self._detail(row))
-            self._refresh_paper_screen()
 
     def action_rate(self, rating: Rating | None) -> None:
         row = self._current("rate")
@@ -745,7 +886,7 @@ class BrowseApp(App[None]):
         if row is None:
             return
         if ask_tag:
-            self._open_prompt("tag", "", "Tag, then Enter (Esc: cancel)")
+            self._open_prompt("tag", "Tag: ", "", "Enter saves (Esc: cancel)")
             return
         self._save(row, None)
 
@@ -811,28 +952,22 @@ class BrowseApp(App[None]):
     def action_filter(self) -> None:
         self._close_paper_screen()
         self._filter_before = self.filter_text
-        self._open_prompt("filter", self.filter_text, "Filter: title, au:name, org:, cat:, OR, -")
+        self._open_prompt("filter", "/", self.filter_text, "words, au:name, org:, cat:, OR, -not")
 
-    def _open_prompt(self, mode: str, value: str, placeholder: str) -> None:
-        prompt = self.query_one("#prompt", Input)
+    def _open_prompt(self, mode: str, label: str, value: str, placeholder: str) -> None:
         self._prompt_mode = mode
-        prompt.placeholder = placeholder
-        prompt.value = value
-        prompt.remove_class("-hidden")
-        prompt.focus()
-        prompt.cursor_position = len(value)
+        self.query_one(Prompt).open(label, value, placeholder)
 
     def _close_prompt(self) -> None:
-        prompt = self.query_one("#prompt", Input)
         self._prompt_mode = ""
-        prompt.add_class("-hidden")
+        self.query_one(Prompt).close()
         self.papers.focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def on_prompt_changed(self, event: Prompt.Changed) -> None:
         if self._prompt_mode == "filter":
             self._apply_filter(event.value)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_prompt_submitted(self, event: Prompt.Submitted) -> None:
         mode = self._prompt_mode
         self._close_prompt()
         if mode == "tag":
@@ -845,13 +980,11 @@ class BrowseApp(App[None]):
             if self.filter_text != clean(event.value):
                 self._status(f"Kept the filter {self.filter_text!r}")
 
-    def on_key(self, event: Key) -> None:
-        if event.key == "escape" and self._prompt_mode:
-            event.stop()
-            if self._prompt_mode == "filter":
-                self._apply_filter(self._filter_before)
-            self._close_prompt()
-            self._status("")
+    def on_prompt_cancelled(self, event: Prompt.Cancelled) -> None:
+        if self._prompt_mode == "filter":
+            self._apply_filter(self._filter_before)
+        self._close_prompt()
+        self._status("")
 
     def _apply_filter(self, text: str, *, quiet: bool = False) -> None:
         """Filter with ``text``; text that does not parse keeps the last good filter."""

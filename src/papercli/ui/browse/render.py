@@ -90,21 +90,41 @@ class Columns:
     code: int
 
 
-def columns(rows: Sequence[Row], width: int, *, scores: bool) -> Columns:
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """The cells each column's content needs (0: the column is empty)."""
+
+    rank: int
+    upvotes: int
+    code: int
+    author: int
+    org: int
+
+
+def needs(rows: Sequence[Row]) -> Needs:
+    """Measured once per listing (a filter shows a subset: the columns keep their widths)."""
+
+    def need(values: list[str], header: str) -> int:
+        return max([cell_len(header), *(cell_len(v) for v in values)])
+
+    return Needs(
+        rank=need([r.rank for r in rows], "#"),
+        upvotes=need([r.upvotes for r in rows], "▲") if any(r.upvotes for r in rows) else 0,
+        code=need([r.code for r in rows], "Code") if any(r.code for r in rows) else 0,
+        author=need([r.author for r in rows], "Author"),
+        org=need([r.org for r in rows], "Org") if any(r.org for r in rows) else 0,
+    )
+
+
+def columns(need: Needs, width: int, *, scores: bool) -> Columns:
     """Widths for ``width`` cells: the narrow columns take what their content needs
     (authors and organizations capped), the title the rest; when the title would get
     fewer than 30 cells the organization goes first, then the author, then the code."""
-
-    def need(values: list[str], header: str, cap: int = 1000) -> int:
-        return min(cap, max([cell_len(header), *(cell_len(v) for v in values)]))
-
     wide = width >= 110
-    rank = need([r.rank for r in rows], "#")
-    upvotes = need([r.upvotes for r in rows], "▲") if any(r.upvotes for r in rows) else 0
+    rank, upvotes, code = need.rank, need.upvotes, need.code
     score = 5 if scores else 0
-    code = need([r.code for r in rows], "Code") if any(r.code for r in rows) else 0
-    author = need([r.author for r in rows], "Author", 24 if wide else 14)
-    org = need([r.org for r in rows], "Org", 20 if wide else 10) if any(r.org for r in rows) else 0
+    author = min(need.author, 24 if wide else 14)
+    org = min(need.org, 20 if wide else 10)
     mark = 2
 
     def title_room() -> int:
