@@ -178,15 +178,16 @@ def child(fd: int, home: str, day: str) -> None:
             self.call_after_refresh(self._drawn)
 
         def _drawn(self) -> None:
-            os.write(fd, b"1")
+            os.write(fd, f"{time.process_time():.6f}\n".encode())  # CPU time so far
             self.exit()
 
     backend = CacheBackend(Path(home) / "cache", day)
     FirstScreen(backend, offline=True).run()  # type: ignore[arg-type]
 
 
-def first_screen_once(home: Path, day: str) -> tuple[float, float]:
-    """Seconds from the start of the child to its first frame, and to its exit."""
+def first_screen_once(home: Path, day: str) -> tuple[float, float, float, float]:
+    """Seconds from the start of the child to its first frame, and to its exit; and the
+    CPU time it had used by then."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     read_end, write_end = os.pipe()
@@ -214,22 +215,28 @@ def first_screen_once(home: Path, day: str) -> tuple[float, float]:
         start_new_session=True,
     )
     os.close(write_end)
-    signal = os.read(read_end, 1)
+    signal = os.read(read_end, 64)
     drawn = time.perf_counter() - started
-    process.wait(timeout=30)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
     ended = time.perf_counter() - started
     os.close(read_end)
     os.close(slave)
     os.close(master)
-    if signal != b"1" or process.returncode != 0:
+    if not signal.endswith(b"\n") or process.returncode != 0:
         raise SystemExit(f"the child failed (status {process.returncode})")
-    return drawn, ended
+    return drawn, ended, float(signal), usage.ru_utime + usage.ru_stime
 
 
-def python_c(code: str) -> float:
+def python_c(code: str) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of ``python -c code``."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True)
-    return time.perf_counter() - started
+    process = subprocess.Popen([sys.executable, "-c", code])
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"python -c {code!r} failed")
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
 
 
 def measure_first_screen(data: Path, runs: int) -> list[Row]:
@@ -241,17 +248,25 @@ def measure_first_screen(data: Path, runs: int) -> list[Row]:
         Cache(home / "cache").save("hf", "day", day, papers)
         (home / "config.toml").write_text("")
         first_screen_once(home, day)  # warm the page cache and bytecode
-        rows: dict[str, list[float]] = collections.defaultdict(list)
+        wall: dict[str, list[float]] = collections.defaultdict(list)
+        cpu: dict[str, list[float]] = collections.defaultdict(list)
+
+        def add(name: str, seconds: float, cpu_seconds: float) -> None:
+            wall[name].append(seconds)
+            cpu[name].append(cpu_seconds)
+
+        first = f"first screen, cached day {day} ({len(papers)} papers), 80x24 pty"
         for _ in range(runs):  # interleaved, so drifting load hits all alike
-            rows["python -c pass"].append(python_c("pass"))
-            rows['python -c "import textual.app"'].append(python_c("import textual.app"))
-            rows['python -c "import papercli.ui.browse.app"'].append(
-                python_c("import papercli.ui.browse.app")
+            add("python -c pass", *python_c("pass"))
+            add('python -c "import textual.app"', *python_c("import textual.app"))
+            add(
+                'python -c "import papercli.ui.browse.app"',
+                *python_c("import papercli.ui.browse.app"),
             )
-            drawn, ended = first_screen_once(home, day)
-            rows[f"first screen, cached day {day} ({len(papers)} papers), 80x24 pty"].append(drawn)
-            rows["... and quit (terminal given back)"].append(ended)
-    return [(name, samples, None) for name, samples in rows.items()]
+            drawn, ended, cpu_drawn, cpu_ended = first_screen_once(home, day)
+            add(first, drawn, cpu_drawn)
+            add("... and quit (terminal given back)", ended, cpu_ended)
+    return [(name, wall[name], cpu[name]) for name in wall]
 
 
 # --- 2. keypresses -----------------------------------------------------------------------------

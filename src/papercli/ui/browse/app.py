@@ -133,11 +133,6 @@ class PaperList(ScrollView, can_focus=True):
         self._scroll_update(size)
         self.refresh()
 
-    def invalidate(self) -> None:
-        """Something every line shows changed (marks, the query, the scores)."""
-        self._lines.clear()
-        self.refresh()
-
     def invalidate_row(self, key: str) -> None:
         for index, row in enumerate(self.rows):
             if row.key == key:
