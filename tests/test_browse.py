@@ -752,3 +752,11 @@ def test_the_fast_filter_matches_what_the_query_matches(text: str) -> None:
         return
     expected = [p.id for p in query.filter(papers)]
     assert [papers[i].id for i in Searchable(papers).matching(query)] == expected
+
+
+def test_a_bad_query_on_the_command_line_is_a_usage_error_before_the_screen() -> None:
+    from papercli.errors import UsageError
+    from papercli.ui.browse import run
+
+    with pytest.raises(UsageError, match="unbalanced"):
+        run(backend(), query="(mini")

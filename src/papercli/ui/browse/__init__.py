@@ -25,8 +25,12 @@ def run(
 
     ``view``: the day, week or month to show first (None: today's listing);
     ``query``: the initial ``/`` filter (the command line's QUERY); ``offline``: never
-    fetch, show the cache only.
+    fetch, show the cache only. A ``query`` that does not parse raises
+    :class:`~papercli.errors.UsageError` before the screen starts.
     """
+    from papercli.query import Query
+
+    Query.parse(query, strict=True)
     from papercli.ui.browse.app import BrowseApp
 
     BrowseApp(backend, view=view, query=query, offline=offline).run()
