@@ -23,6 +23,12 @@ KEY = DAY.isoformat()
 Compare = Callable[..., bool]
 
 
+@pytest.fixture(autouse=True)
+def plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same frames wherever the tests run (a CI may set NO_COLOR)."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
 def hostile_day() -> list[Any]:
     return recorded_day() + hostile_papers()
 
@@ -30,7 +36,9 @@ def hostile_day() -> list[Any]:
 def app_for(**kwargs: Any) -> BrowseApp:
     options = {k: kwargs.pop(k) for k in ("query", "offline") if k in kwargs}
     kwargs.setdefault("cached", {KEY: hostile_day()})
-    return BrowseApp(FakeBackend(**kwargs), **options)
+    app = BrowseApp(FakeBackend(**kwargs), **options)
+    app.theme = "textual-dark"  # not TEXTUAL_THEME's
+    return app
 
 
 def keys(*pressed: str) -> Callable[[Pilot[None]], Any]:
