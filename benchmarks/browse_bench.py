@@ -120,7 +120,7 @@ class CacheBackend:
             raise NotFoundError(f"Nothing cached for {key}.")
         period = day_period(__import__("datetime").date.fromisoformat(key))
         heading = f"Hugging Face Daily Papers · {key} · {len(entry.papers)} papers"
-        return Page(entry.papers, heading, period, cached=True)
+        return Page(entry.papers, heading, period)
 
     def step(self, period: Any, delta: int) -> Any:
         import datetime as dt
@@ -161,7 +161,7 @@ class ListBackend(CacheBackend):
         from papercli.ui.browse.backend import Page
 
         heading = f"Benchmark · {len(self.papers)} papers"
-        return Page(list(self.papers), heading, None, cached=True)
+        return Page(list(self.papers), heading, None)
 
 
 # --- 1. the first screen -------------------------------------------------------------------

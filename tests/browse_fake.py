@@ -95,7 +95,6 @@ class FakeBackend:
             period,
             scores=self.scores,
             notes=list(self.notes),
-            cached=offline,
         )
 
     def step(self, period: Period | None, delta: int) -> Period:

@@ -55,8 +55,6 @@ class Page:
     """With a model: each paper's for-you score by paper id; the list shows a score column."""
     notes: list[str] = field(default_factory=list)
     """One-line warnings (a fallback day, a stale copy, a set-aside file) for the status line."""
-    cached: bool = False
-    """True when the papers come from the cache without asking the network."""
 
 
 class BrowseBackend(Protocol):
