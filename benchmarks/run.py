@@ -493,6 +493,9 @@ def bench_peer(suite: Suite, data: Path, home: Path, runs: int) -> None:
         )
 
 
+MARKDOWN_REPORTS = {"Triage screen (benchmarks/browse_bench.py)"}  # printed as Markdown
+
+
 def bench_others(suite: Suite, shared: Path, quick: bool) -> None:
     """The other helpers' benchmark scripts, when present, with their own output."""
     scripts = {
@@ -504,6 +507,7 @@ def bench_others(suite: Suite, shared: Path, quick: bool) -> None:
             False,
         ),
         "Exports (benchmarks/export_formats.py)": ("export_formats.py", [], False),
+        "Triage screen (benchmarks/browse_bench.py)": ("browse_bench.py", [], True),
     }
     for title, (name, args, in_quick) in scripts.items():
         script = HERE / name
@@ -582,7 +586,8 @@ def write_results(suite: Suite, path: Path, info: dict[str, str]) -> None:
         ]
     for title, output in suite.extra.items():
         if title.endswith(".py)"):  # another benchmark script's own report
-            lines += ["", f"## {title}", "", "```", output, "```"]
+            body = [output] if title in MARKDOWN_REPORTS else ["```", output, "```"]
+            lines += ["", f"## {title}", "", *body]
     if suite.notes:
         lines += ["", "## Notes", "", *(f"- {n}" for n in suite.notes)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -268,7 +268,16 @@ EXPORTERS = {
     "html",
     "xml.etree.ElementTree",
 }
-HEAVY = {"httpx", "feedparser", "pydantic", "rich.markdown", "sqlite3", *EXPORTERS}
+HEAVY = {
+    "httpx",
+    "feedparser",
+    "pydantic",
+    "rich.markdown",
+    "sqlite3",
+    "textual",  # papers browse alone
+    "papercli.ranking",  # --sort for-you alone
+    *EXPORTERS,
+}
 
 
 def test_help_loads_no_heavy_module(tmp_path: Path) -> None:
