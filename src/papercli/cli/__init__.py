@@ -11,7 +11,8 @@ from papercli.cli.app import app, main
 from papercli.cli import listings
 from papercli.cli import search
 from papercli.cli import library
+from papercli.cli import browse
 from papercli.cli import watch
 from papercli.cli import admin
 
-__all__ = ["admin", "app", "library", "listings", "main", "search", "watch"]
+__all__ = ["admin", "app", "browse", "library", "listings", "main", "search", "watch"]
