@@ -110,6 +110,7 @@ class CacheBackend:
 
     def load(self, view: Any, *, refresh: bool, offline: bool) -> Any:
         from papercli.cache import Cache
+
         from papercli.dates import day_period
         from papercli.errors import NotFoundError
         from papercli.ui.browse.backend import Page

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import types
 from collections.abc import Callable, Iterator, MutableMapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import typer
@@ -42,6 +43,7 @@ class LazyCommands(MutableMapping[str, "Command"]):
         self._builders = dict(builders)
         self._built: dict[str, Command] = {}
         self._fallback = fallback  # the public way to build one command, when a builder fails
+        self._summaries: dict[str, Callable[[], Command]] = {}
 
     def __getitem__(self, name: str) -> Command:
         if name not in self._built:
@@ -74,6 +76,13 @@ class LazyCommands(MutableMapping[str, "Command"]):
     def built(self) -> list[str]:
         """The names built so far (for tests)."""
         return list(self._built)
+
+    def summary(self, name: str) -> Command:
+        """The built command, else a stand-in that has only what the group's help lists
+        (help, short help, hidden, deprecated): ``papers --help`` converts no signature."""
+        if name in self._built or name not in self._summaries:
+            return self[name]
+        return self._summaries[name]()
 
 
 def command(app: typer.Typer) -> Command:
@@ -109,8 +118,64 @@ def _lazy_group(app: typer.Typer) -> Command:
     shell.registered_commands = []
     shell.registered_groups = []
     root = get_group_from_info(TyperInfo(shell), **settings, **suggest)
-    root.commands = LazyCommands(builders, _public_builder(app))
+    table = LazyCommands(builders, _public_builder(app))
+    table._summaries = _summaries(app)
+    root.commands = table
+    root.format_commands = types.MethodType(_format_commands, root)  # type: ignore[method-assign]
     return root
+
+
+def _summaries(app: typer.Typer) -> dict[str, Callable[[], Command]]:
+    """For each command and group, a stand-in built from what Typer's builders would give
+    it as help (the same rules: an explicit help is dedented, else the docstring)."""
+    import inspect
+
+    from typer.core import TyperCommand
+    from typer.main import get_command_name, solve_typer_info_defaults
+
+    out: dict[str, Callable[[], Command]] = {}
+    for info in app.registered_commands:
+        assert info.callback is not None
+        name = info.name or get_command_name(info.callback.__name__)
+        text = inspect.getdoc(info.callback) if info.help is None else inspect.cleandoc(info.help)
+        out[name] = functools.partial(
+            TyperCommand,
+            name,
+            help=text,
+            short_help=info.short_help,
+            hidden=info.hidden,
+            deprecated=info.deprecated,
+        )
+    for group_info in app.registered_groups:
+        solved = solve_typer_info_defaults(group_info)
+        out[str(group_info.name)] = functools.partial(
+            TyperCommand,
+            str(group_info.name),
+            help=solved.help,
+            short_help=solved.short_help,
+            hidden=solved.hidden,
+            deprecated=solved.deprecated,
+        )
+    return out
+
+
+def _format_commands(self: Any, ctx: Any, formatter: Any) -> None:
+    """Typer's ``TyperGroup.format_commands`` (plain help), reading stand-ins for the
+    commands not built yet."""
+    table = self.commands
+    commands = []
+    for name in self.list_commands(ctx):
+        cmd = (
+            table.summary(name) if isinstance(table, LazyCommands) else self.get_command(ctx, name)
+        )
+        if cmd is None or cmd.hidden:
+            continue
+        commands.append((name, cmd))
+    if commands:
+        limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+        rows = [(name, cmd.get_short_help_str(limit)) for name, cmd in commands]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 def _public_builder(app: typer.Typer) -> Callable[[str], Command]:
