@@ -349,10 +349,19 @@ def load() -> Settings:
     return Settings(config_path, cache_dir, state_dir, values, watches)
 
 
-def default_config_text() -> str:
-    """A commented configuration with every key at its default (written by tomli-w)."""
+def default_config_text(
+    kept: dict[str, dict[str, Any]] | None = None, watches: dict[str, WatchRule] | None = None
+) -> str:
+    """A commented configuration with every key at its default (written by tomli-w).
+
+    ``kept`` holds values the user set (section -> key -> value): they are written
+    in place of the defaults, the default named in the comment. ``watches`` are
+    written as ``[watch.NAME]`` tables after the example rule (``papers config init
+    --force`` keeps both, so that rewriting the file loses nothing).
+    """
     import tomli_w
 
+    kept = kept or {}
     parts = [
         "# papercli configuration. Every key is optional; the values shown are the defaults.",
         "# Environment variables PAPERS_HF_URL, PAPERS_ARXIV_RSS_URL and PAPERS_ARXIV_URL",
@@ -362,8 +371,12 @@ def default_config_text() -> str:
     for section, keys in SCHEMA.items():
         parts.append(f"[{section}]")
         for key, (_kind, default, comment) in keys.items():
+            value = kept.get(section, {}).get(key, default)
+            if value != default or type(value) is not type(default):
+                shown = tomli_w.dumps({"default": default}).strip().removeprefix("default = ")
+                comment = f"{comment} (default: {shown})"
             parts.append(f"# {comment}")
-            parts.append(tomli_w.dumps({key: default}).strip())
+            parts.append(tomli_w.dumps({key: value}).strip())
         parts.append("")
     parts += [
         "# Watch rules: papers watch add NAME QUERY writes these for you.",
@@ -374,4 +387,18 @@ def default_config_text() -> str:
         "# min_upvotes = 5",
         "",
     ]
+    if watches:
+        tables = {"watch": {name: rule.to_table() for name, rule in watches.items()}}
+        parts += [tomli_w.dumps(tables).strip(), ""]
     return "\n".join(parts)
+
+
+def set_values(text: str, path: Path) -> dict[str, dict[str, Any]]:
+    """The values a configuration file sets (validated), section -> key -> value."""
+    parse_config(text, path)  # a file papercli rejects keeps nothing: a ConfigError
+    if not text.strip():
+        return {}
+    import tomllib
+
+    flat = _flatten(tomllib.loads(text))
+    return {s: dict(t) for s, t in flat.items() if s != "watch" and isinstance(t, dict)}

@@ -125,22 +125,44 @@ def config_path() -> None:
 @config_app.command("init")
 @handle_errors
 def config_init(
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Rewrite an existing file with every key and comment, keeping the values "
+            "you set and your watch rules (the old file is saved as config.toml.bak).",
+        ),
+    ] = False,
 ) -> None:
     """Write a commented configuration file with every default. Example: papers config init"""
     from papercli import config
     from papercli.storage.files import atomic_write_text
+    from papercli.storage.rules import rewrite_with_defaults
 
     path = config.paths()[0]
     if path.is_dir():
         raise PapersError(f"{path} is a folder, not a configuration file.")
     if path.exists() and not force:
-        raise PapersError(f"{path} already exists; use --force to overwrite it.")
-    try:
-        atomic_write_text(path, config.default_config_text())
-    except OSError as exc:
-        raise PapersError(f"{path}: cannot be written: {exc.strerror or exc}.") from None
-    say(f"Wrote {path}")
+        raise PapersError(
+            f"{path} already exists; use --force to rewrite it with every key "
+            "(your values and watch rules are kept)."
+        )
+    if not path.exists():
+        try:
+            atomic_write_text(path, config.default_config_text())
+        except OSError as exc:
+            raise PapersError(f"{path}: cannot be written: {exc.strerror or exc}.") from None
+        say(f"Wrote {path}")
+        return
+    done = rewrite_with_defaults(path)
+    if done.unreadable:
+        say(f"Warning: nothing could be kept of the previous file: {done.unreadable}")
+    kept = [plural(done.settings, "value")]
+    if done.rules:
+        kept.append(plural(len(done.rules), "watch rule") + f" ({', '.join(done.rules)})")
+    else:
+        kept.append("no watch rules")
+    say(f"Wrote {path}, keeping {' and '.join(kept)}; the previous file is {done.backup}.")
 
 
 @config_app.command("show")
