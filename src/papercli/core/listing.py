@@ -42,6 +42,13 @@ class Listing:
     fresh: int | None = None  # with --new: how many of the total were not shown before
     scores: dict[str, float] | None = None  # --sort for-you: each shown paper's score
     notes: list[str] = field(default_factory=list)  # said once about the order (for-you)
+    # What the caption of a table names (papercli.ui.caption): what is listed, without
+    # the period ("Hugging Face Daily Papers", "arXiv cs.LG"); the word before the
+    # period ("announced", "submitted"); and, when today's listing fell back to an
+    # earlier day, the day asked for (``period`` is then the day shown).
+    label: str = ""
+    day_word: str = ""
+    asked: dt.date | None = None
 
 
 def paper_day(p: Paper) -> str:

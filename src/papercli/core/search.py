@@ -54,7 +54,7 @@ def remote(ctx: Context, text: str, filters: Filters, source: str | None = None)
     # The remote service already matched the words; local filters still apply.
     shown = apply_filters(papers, remote_filters(filters))
     heading = f"Hugging Face paper search: {text}"
-    return Listing(shown, heading, "hf", None, len(papers), filters.query)
+    return Listing(shown, heading, "hf", None, len(papers), filters.query, label=heading)
 
 
 def local(ctx: Context, filters: Filters) -> Listing:
@@ -88,9 +88,18 @@ def local(ctx: Context, filters: Filters) -> Listing:
             more = len(papers) > limit
             papers = papers[:limit]
     heading = f"the local cache matching {filters.query.text!r}"
-    listing = Listing(papers, heading, "cache", None, len(papers), filters.query)
+    label = f"Cached papers matching {filters.query.text}"
+    if filters.since or filters.until:
+        label += f", listed {_range_text(filters.since, filters.until)}"
+    listing = Listing(papers, heading, "cache", None, len(papers), filters.query, label=label)
     listing.more = more
     return listing
+
+
+def _range_text(since: dt.date | None, until: dt.date | None) -> str:
+    if since and until:
+        return f"{since} to {until}"
+    return f"from {since}" if since else f"up to {until}"
 
 
 def iter_matches(

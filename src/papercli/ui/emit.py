@@ -34,13 +34,18 @@ def listing(result: Listing, out: Output) -> None:
     """Print (or write) a listing in the chosen format, then say why it is empty if it is."""
     what = plural(len(result.papers), "paper")
     if out.format == "table":
+        from rich.text import Text
+
+        from papercli.ui.caption import listing_caption
         from papercli.ui.table import papers_table
 
+        caption = listing_caption(result)
         if out.path is not None:
             table = papers_table(result.papers, None, width=120) if result.papers else ""
-            write_output(plain_text(table), out, what)
+            write_output(caption + "\n" + plain_text(table), out, what)
         elif result.papers:
             screen = console()
+            show(screen, Text(caption, style="bold"))
             show(screen, papers_table(result.papers, result.query, width=screen.width))
     elif out.format == "json" and out.path is None:
         print_json([_json(p, result.scores) for p in result.papers])
@@ -114,6 +119,7 @@ def watch_results(results: list[RuleResult], out: Output, *, silent: bool = Fals
     from rich.text import Text
 
     from papercli.query import Query
+    from papercli.ui.caption import rule_caption
     from papercli.ui.table import papers_table
 
     screen = console()
@@ -121,7 +127,7 @@ def watch_results(results: list[RuleResult], out: Output, *, silent: bool = Fals
     blocks: list[Any] = []
     for r in results:
         if r.papers:
-            blocks.append(Text(f"{r.rule.name}: {r.rule.query}", style="bold"))
+            blocks.append(Text(rule_caption(r), style="bold"))
             marked = Query.parse(r.rule.query) if out.path is None else None
             blocks.append(papers_table(r.papers, marked, width=width))
     if out.path is not None:
