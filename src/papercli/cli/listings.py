@@ -72,8 +72,10 @@ def _show_listing(
             offline=offline,
             refresh=refresh,
         )
-        emit.listing(result, out)
+        numbered = emit.listing(result, out)
         core_listing.mark_seen(ctx, result.papers)
+        if numbered is not None:
+            core_listing.remember_shown(ctx, result.papers, numbered)
 
     run(go)
 
@@ -177,7 +179,12 @@ def list_(
 @handle_errors
 @output_params
 def show(
-    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
+    paper_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|N", help="arXiv id, paper URL, or N: the N-th paper of the last listing."
+        ),
+    ],
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
     highlight: Annotated[
@@ -189,7 +196,11 @@ def show(
 ) -> None:
     """One paper in full: authors, links, abstract, AI summary and keywords.
 
-    Examples: papers show 2308.04079 | papers show https://arxiv.org/abs/2308.04079v2 --json
+    N (1 to 999) is the N-th paper of the last table shown in this PAPERS_HOME
+    (today, list, search, watch run).
+
+    Examples: papers show 2308.04079 | papers show 3
+    | papers show https://arxiv.org/abs/2308.04079v2 --json
     | papers show 2507.11001 --highlight mini-batch
     """
     from papercli.core import papers
@@ -197,14 +208,31 @@ def show(
     from papercli.ui import emit
 
     marked = Query.parse(highlight, strict=True) if highlight else None
-    found = run(lambda ctx: papers.show(ctx, paper_id, offline=offline, refresh=refresh))
-    emit.paper(found, out, marked)
+
+    def go(ctx):  # type: ignore[no-untyped-def]
+        wanted = _by_rank(ctx, paper_id)
+        return papers.show(ctx, wanted, offline=offline, refresh=refresh)
+
+    emit.paper(run(go), out, marked)
+
+
+def _by_rank(ctx, text: str) -> str:  # type: ignore[no-untyped-def]
+    """``text`` as given, or for a bare number N the id of the N-th paper of the last
+    listing shown."""
+    from papercli.core.listing import is_rank, paper_at_rank
+
+    return paper_at_rank(ctx, int(text)) if is_rank(text.strip()) else text
 
 
 @app.command("open")
 @handle_errors
 def open_(
-    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
+    paper_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|N", help="arXiv id, paper URL, or N: the N-th paper of the last listing."
+        ),
+    ],
     pdf: Annotated[bool, typer.Option("--pdf", help="Open the arXiv PDF.")] = False,
     arxiv: Annotated[
         bool, typer.Option("--arxiv", help="Open the arXiv abstract page, not Hugging Face's.")
@@ -212,15 +240,19 @@ def open_(
 ) -> None:
     """Open a paper's page in the web browser (the URL is also printed).
 
-    Without a browser, the URL is printed and the exit status is still 0.
-    Examples: papers open 2308.04079 | papers open 2308.04079 --pdf
+    Without a browser, the URL is printed and the exit status is still 0. N (1 to 999)
+    is the N-th paper of the last table shown.
+    Examples: papers open 2308.04079 | papers open 3 --pdf
     """
     from papercli import links
+    from papercli.core.listing import is_rank
     from papercli.ui.browser import open_in_browser
     from papercli.ui.console import say
 
     if pdf and arxiv:
         raise UsageError("Give --pdf or --arxiv, not both.")
+    if is_rank(paper_id.strip()):
+        paper_id = run(lambda ctx: _by_rank(ctx, paper_id))
     if not (pdf or arxiv):
         from papercli.core.papers import known_only_from_arxiv
 

@@ -27,6 +27,7 @@ from papercli.ui.output import Output
 
 if TYPE_CHECKING:
     from papercli.core.context import Context
+    from papercli.core.listing import Listing
 
 
 @app.command(cls=QueryCommand)
@@ -79,14 +80,22 @@ def search(
         limit=limit,
         new_only=new,
     )
-    if not offline:
-        where = source.value if source else None
-        emit.listing(run(lambda ctx: core_search.remote(ctx, text, chosen, where)), out)
-        return
-    if limit is None:
+    if offline and limit is None:
         chosen.limit = core_search.OFFLINE_LIMIT
-    result = run(lambda ctx: core_search.local(ctx, chosen))
-    emit.listing(result, out)
+
+    def go(ctx: Context) -> Listing:
+        from papercli.core.listing import remember_shown
+
+        if offline:
+            result = core_search.local(ctx, chosen)
+        else:
+            result = core_search.remote(ctx, text, chosen, source.value if source else None)
+        numbered = emit.listing(result, out)
+        if numbered is not None:
+            remember_shown(ctx, result.papers, numbered)
+        return result
+
+    result = run(go)
     if result.more and limit is None:
         say(f"Showing the first {chosen.limit} matches; use --limit N to see more.")
 

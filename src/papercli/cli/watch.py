@@ -153,9 +153,14 @@ def watch_run(
         for r in results if not quiet else ():
             count = f"{len(r.new)} new" + (f", {len(r.papers)} shown" if all_ else "")
             say(f"Watch {r.rule.name}: {count}.")
-        emit.watch_results(results, out, silent=quiet)
+        ranked = emit.watch_results(results, out, silent=quiet)
         if not dry_run:  # only once the papers were printed or written
             mark_reported(ctx, results)
+        if ranked:
+            from papercli.core.listing import remember_shown
+
+            shown = ", ".join(r.rule.name for r in results if r.papers)
+            remember_shown(ctx, ranked, f"watch run: {shown}")
         return any(r.new for r in results)
 
     if not run(go):

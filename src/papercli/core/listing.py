@@ -126,3 +126,39 @@ def select(ctx: Context, papers: list[Paper], filters: Filters) -> tuple[list[Pa
         return apply_filters(papers, filters), None
     fresh = unseen(ctx, papers)
     return apply_filters(fresh, filters), len(fresh)
+
+
+# -- the last listing shown (papers show N, papers open N) ---------------------------------
+def remember_shown(ctx: Context, papers: list[Paper], caption: str) -> None:
+    """Remember the papers of a numbered table just shown, rank by rank."""
+    from papercli.storage.state import State
+
+    try:
+        State(ctx.settings.state_dir, ctx.warn).remember_listing((p.id for p in papers), caption)
+    except (OSError, PapersError) as exc:  # shown anyway; only show N loses track
+        ctx.warn(f"Could not remember the listing for 'papers show N': {exc}")
+
+
+def is_rank(text: str) -> bool:
+    """A bare number from 1 to 999: a rank in the last listing, never an arXiv id."""
+    return text.isascii() and text.isdigit() and len(text) <= 3 and int(text) >= 1
+
+
+def paper_at_rank(ctx: Context, rank: int) -> str:
+    """The id of the paper ranked ``rank`` in the last listing shown (a usage error
+    when no listing was shown, or it had fewer papers)."""
+    from papercli.errors import UsageError
+    from papercli.storage.state import State
+
+    last = State(ctx.settings.state_dir, ctx.warn).last_listing()
+    if not last or not last[0]:
+        raise UsageError(
+            f"No listing shown yet to take paper {rank} from: run papers today (or list, "
+            "search, watch run) first, or give an arXiv id."
+        )
+    ids, caption = last
+    if rank > len(ids):
+        what = f" ({caption})" if caption else ""
+        count = f"{len(ids)} paper{'' if len(ids) == 1 else 's'}"
+        raise UsageError(f"The last listing shown{what} has {count}, not {rank}.")
+    return ids[rank - 1]

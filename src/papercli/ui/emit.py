@@ -30,8 +30,13 @@ def write_output(text: str, out: Output, what: str, *, silent: bool = False) -> 
     output.write(text, out, what, quiet if silent else say)
 
 
-def listing(result: Listing, out: Output) -> None:
-    """Print (or write) a listing in the chosen format, then say why it is empty if it is."""
+def listing(result: Listing, out: Output) -> str | None:
+    """Print (or write) a listing in the chosen format, then say why it is empty if it is.
+
+    Returns the caption when a numbered table went to stdout (its ranks are what
+    ``papers show N`` takes), else None.
+    """
+    numbered = None
     what = plural(len(result.papers), "paper")
     if out.format == "table":
         from rich.text import Text
@@ -47,6 +52,7 @@ def listing(result: Listing, out: Output) -> None:
             screen = console()
             show(screen, Text(caption, style="bold"))
             show(screen, papers_table(result.papers, result.query, width=screen.width))
+            numbered = caption
     elif out.format == "json" and out.path is None:
         print_json([_json(p, result.scores) for p in result.papers])
     else:
@@ -58,6 +64,7 @@ def listing(result: Listing, out: Output) -> None:
         say(note)
     if not result.papers:
         say(empty_message(result))
+    return numbered
 
 
 def _json(p: Paper, scores: dict[str, float] | None) -> dict[str, Any]:
@@ -103,18 +110,24 @@ def paper(found: Paper, out: Output, query: Query | None = None) -> None:
     write_output(text, out, f"paper {found.id}")
 
 
-def watch_results(results: list[RuleResult], out: Output, *, silent: bool = False) -> None:
-    """``papers watch run``'s results: a table per rule, or one export document."""
+def watch_results(
+    results: list[RuleResult], out: Output, *, silent: bool = False
+) -> list[Paper] | None:
+    """``papers watch run``'s results: a table per rule, or one export document.
+
+    Returns the papers in the order of their ranks when numbered tables went to
+    stdout (ranks run on from one rule's table to the next), else None.
+    """
     if out.format == "json" and out.path is None:
         print_json(results_json(results))
-        return
+        return None
     shown = {p.id for r in results for p in r.papers}
     new = {p.id for r in results for p in r.new}
     what = f"{plural(len(shown), 'paper')} ({len(new)} new)"
     if out.format != "table":
         text = export_text(results, out.format, abstracts=out.abstracts)
         write_output(text, out, what, silent=silent)
-        return
+        return None
     from rich.console import Group
     from rich.text import Text
 
@@ -125,16 +138,19 @@ def watch_results(results: list[RuleResult], out: Output, *, silent: bool = Fals
     screen = console()
     width = 120 if out.path is not None else screen.width
     blocks: list[Any] = []
+    ranked: list[Paper] = []
     for r in results:
         if r.papers:
             blocks.append(Text(rule_caption(r), style="bold"))
             marked = Query.parse(r.rule.query) if out.path is None else None
-            blocks.append(papers_table(r.papers, marked, width=width))
+            blocks.append(papers_table(r.papers, marked, width=width, first=len(ranked) + 1))
+            ranked += r.papers
     if out.path is not None:
         write_output(plain_text(Group(*blocks)) if blocks else "", out, what, silent=silent)
-    else:
-        for block in blocks:
-            show(screen, block)
+        return None
+    for block in blocks:
+        show(screen, block)
+    return ranked or None
 
 
 def results_json(results: list[RuleResult]) -> list[dict[str, object]]:

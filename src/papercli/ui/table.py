@@ -77,7 +77,7 @@ def code_cell(p: Paper) -> Text:
 
 
 def papers_table(
-    papers: list[Paper], query: Query | None = None, *, width: int = 80
+    papers: list[Paper], query: Query | None = None, *, width: int = 80, first: int = 1
 ) -> RenderableType:
     """The listing table: rank, upvotes, title, authors, organization, id, code.
 
@@ -93,7 +93,7 @@ def papers_table(
     # columns out and show the primary category in place of the organization.
     signals = not papers or any("hf" in p.sources for p in papers)
     rows = []
-    for rank, p in enumerate(papers, 1):
+    for rank, p in enumerate(papers, first):
         title = highlighted(p.title, query)
         badge = BADGES.get(p.announce_type or "")
         if badge:
@@ -120,25 +120,29 @@ def papers_table(
     id_need = need([clean(r[4].id) for r in rows], "arXiv")
     min_title = max(20, (2 * width) // 5)
     # Layouts from the richest down: with the org and id columns (from 100 columns),
-    # without them, then (on very narrow terminals) without authors, without code.
-    layouts = list(
-        dict.fromkeys([(False, True, signals), (False, False, signals), (False, False, False)])
-    )
+    # the id alone (it is what show and open take), neither, then (on very narrow
+    # terminals) without authors, without code. A layout with the org or id column
+    # must leave the authors what they need (at most 22 cells): names are not cut
+    # to make room for an id.
+    layouts = [(False, True, True, signals), (False, False, True, signals)]
+    layouts += [(False, False, False, signals), (False, False, False, False)]
     if width >= 100:
-        layouts.insert(0, (True, True, signals))
-    for wide, show_authors, show_code in layouts:
-        org_w, id_w = (org_need, id_need) if wide else (0, 0)
+        layouts.insert(0, (True, True, True, signals))
+    for show_org, show_id, show_authors, show_code in dict.fromkeys(layouts):
+        org_w = org_need if show_org else 0
+        id_w = id_need if show_id else 0
         code_w = code_need if show_code else 0
-        count = 2 + signals + show_authors + 2 * wide + show_code  # columns shown
+        count = 2 + signals + show_authors + show_org + show_id + show_code  # columns shown
         gaps = 3 * (count - 1)  # padding and separator between columns
         fixed = rank_w + up_w + code_w + org_w + id_w + gaps
         # The authors column gives up room first (down to 8), then the org column.
         authors_w = max(8, min(authors_need, width - fixed - min_title)) if show_authors else 0
-        if wide and width - fixed - authors_w < min_title:
+        if show_org and width - fixed - authors_w < min_title:
             org_w = max(6, org_w - (min_title - (width - fixed - authors_w)))
             fixed = rank_w + up_w + code_w + org_w + id_w + gaps
         title_w = width - fixed - authors_w
-        if title_w >= min_title:
+        kept = not (show_org or show_id) or authors_w >= authors_need
+        if title_w >= min_title and (kept or not show_authors):
             break
     title_w = max(10, title_w)  # the narrowest layout: whatever is left, at least 10
 
@@ -152,10 +156,11 @@ def papers_table(
         columns.append(
             {"header": "Authors", "no_wrap": True, "overflow": "ellipsis", "width": authors_w}
         )
-    if wide:
+    if show_org:
         columns.append(
             {"header": org_header, "no_wrap": True, "overflow": "ellipsis", "width": org_w}
         )
+    if show_id:
         columns.append({"header": "arXiv", "no_wrap": True, "width": id_w})
     if show_code:
         columns.append({"header": "Code", "no_wrap": True, "justify": "right", "width": code_w})
@@ -165,8 +170,10 @@ def papers_table(
         if show_authors:  # the short form already made, refitted only when too wide
             fits = cell_len(authors) <= authors_w
             cells.append(Text(authors if fits else authors_fit(p.authors, authors_w)))
-        if wide:
-            cells += [Text(third(p)), _safe(p.id)]
+        if show_org:
+            cells.append(Text(third(p)))
+        if show_id:
+            cells.append(_safe(p.id))
         if show_code:
             cells.append(code)
         cells_of_rows.append(cells)
