@@ -37,7 +37,14 @@ QueryArg = Annotated[
         show_default=False,
     ),
 ]
-SortOpt = Annotated[Sort, typer.Option("--sort", help="Order of the papers.")]
+SortOpt = Annotated[
+    Sort,
+    typer.Option(
+        "--sort",
+        help="Order of the papers: upvotes (most first), date (the day the paper was "
+        "listed, newest first, then its arXiv date), title, relevance.",
+    ),
+]
 LimitOpt = Annotated[
     int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
 ]

@@ -38,7 +38,9 @@ def search(
     sort: Annotated[
         Sort | None,
         typer.Option(
-            "--sort", help="Order: relevance (default online), date (default --offline), upvotes."
+            "--sort",
+            help="Order: relevance (default online), date (default --offline: the day "
+            "the paper was listed, newest first, then its arXiv date), upvotes, title.",
         ),
     ] = None,
     limit: LimitOpt = None,

@@ -56,17 +56,25 @@ def paper_day(p: Paper) -> str:
     return (p.listed or (p.published or "")[:10])[:10]
 
 
+def date_key(p: Paper) -> str:
+    """What ``--sort date`` orders by, newest first: the day the paper was listed (else
+    published), then its arXiv (publication) date. :mod:`papercli.storage.index`
+    computes the same string in SQL (``ids.date_key``); the two must agree."""
+    return f"{paper_day(p)} {p.published or ''}"
+
+
 def sort_papers(papers: list[Paper], key: str) -> list[Paper]:
     """Stable sorts: papers without the key keep their order after the others.
 
-    ``date`` is the paper's publication time (else the day it was listed), newest first.
-    ``relevance`` and ``for-you`` need more than the papers: see
-    :func:`papercli.core.search.sort_by_relevance` and :mod:`papercli.core.foryou`.
+    ``date`` is the day the paper was listed (else published), newest first, then its
+    arXiv date (:func:`date_key`). ``relevance`` and ``for-you`` need more than the
+    papers: see :func:`papercli.core.search.sort_by_relevance` and
+    :mod:`papercli.core.foryou`.
     """
     if key == "upvotes":
         return sorted(papers, key=lambda p: -(p.upvotes if p.upvotes is not None else -1))
     if key == "date":
-        return sorted(papers, key=lambda p: p.published or paper_day(p), reverse=True)
+        return sorted(papers, key=date_key, reverse=True)
     if key == "title":
         return sorted(papers, key=lambda p: p.title.casefold())
     return list(papers)

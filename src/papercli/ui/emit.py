@@ -45,13 +45,16 @@ def listing(result: Listing, out: Output) -> str | None:
         from papercli.ui.table import papers_table
 
         caption = listing_caption(result)
+        # Several days (a week, a month, a search): each paper's day in a column.
+        days = result.period is None or result.period.kind != "day"
         if out.path is not None:
-            table = papers_table(result.papers, None, width=120) if result.papers else ""
-            write_output(caption + "\n" + plain_text(table), out, what)
+            table = papers_table(result.papers, None, width=120, days=days)
+            write_output(caption + "\n" + plain_text(table if result.papers else ""), out, what)
         elif result.papers:
             screen = console()
             show(screen, Text(caption, style="bold"))
-            show(screen, papers_table(result.papers, result.query, width=screen.width))
+            table = papers_table(result.papers, result.query, width=screen.width, days=days)
+            show(screen, table)
             numbered = caption
     elif out.format == "json" and out.path is None:
         print_json([_json(p, result.scores) for p in result.papers])
@@ -143,7 +146,8 @@ def watch_results(
         if r.papers:
             blocks.append(Text(rule_caption(r), style="bold"))
             marked = Query.parse(r.rule.query) if out.path is None else None
-            blocks.append(papers_table(r.papers, marked, width=width, first=len(ranked) + 1))
+            first = len(ranked) + 1
+            blocks.append(papers_table(r.papers, marked, width=width, first=first, days=True))
             ranked += r.papers
     if out.path is not None:
         write_output(plain_text(Group(*blocks)) if blocks else "", out, what, silent=silent)

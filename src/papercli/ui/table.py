@@ -76,10 +76,28 @@ def code_cell(p: Paper) -> Text:
     return Text(f"★ {count}" if count else "code", style="green")
 
 
+def listed_days(papers: list[Paper]) -> list[str]:
+    """Each paper's listed day (else published), as ``07-15`` when every one is of the
+    same year, else ``2025-07-15``; empty when no paper has one."""
+    days = [(p.listed or (p.published or "")[:10])[:10] for p in papers]
+    if not any(days):
+        return []
+    years = {d[:4] for d in days if d}
+    return [clean(d[5:] if len(years) == 1 else d) for d in days]
+
+
 def papers_table(
-    papers: list[Paper], query: Query | None = None, *, width: int = 80, first: int = 1
+    papers: list[Paper],
+    query: Query | None = None,
+    *,
+    width: int = 80,
+    first: int = 1,
+    days: bool = False,
 ) -> RenderableType:
-    """The listing table: rank, upvotes, title, authors, organization, id, code.
+    """The listing table: rank, upvotes, (day), title, authors, organization, id, code.
+
+    ``days``: the listing spans several days, so each paper's listed day is shown
+    (a narrow column after the upvotes).
 
     Column widths are computed once, up front: the narrow columns get what their
     content needs (authors and organization capped), the title gets the rest and
@@ -114,6 +132,8 @@ def papers_table(
     org_header = "Org" if signals else "Category"
     rank_w = need([r[0] for r in rows], "#")
     up_w = need([r[1] for r in rows], "▲") if signals else 0
+    day_cells = listed_days(papers) if days else []
+    day_w = need(day_cells, "Day") if day_cells else 0
     code_need = need([r[5].plain for r in rows], "Code") if signals else 0
     authors_need = min(22, need([r[3] for r in rows], "Authors"))
     org_need = min(18, need([third(r[4]) for r in rows], org_header))
@@ -132,14 +152,14 @@ def papers_table(
         org_w = org_need if show_org else 0
         id_w = id_need if show_id else 0
         code_w = code_need if show_code else 0
-        count = 2 + signals + show_authors + show_org + show_id + show_code  # columns shown
-        gaps = 3 * (count - 1)  # padding and separator between columns
-        fixed = rank_w + up_w + code_w + org_w + id_w + gaps
+        count = 2 + signals + bool(day_w) + show_authors + show_org + show_id + show_code
+        gaps = 3 * (count - 1)  # padding and separator between the columns shown
+        fixed = rank_w + up_w + day_w + code_w + org_w + id_w + gaps
         # The authors column gives up room first (down to 8), then the org column.
         authors_w = max(8, min(authors_need, width - fixed - min_title)) if show_authors else 0
         if show_org and width - fixed - authors_w < min_title:
             org_w = max(6, org_w - (min_title - (width - fixed - authors_w)))
-            fixed = rank_w + up_w + code_w + org_w + id_w + gaps
+            fixed = rank_w + up_w + day_w + code_w + org_w + id_w + gaps
         title_w = width - fixed - authors_w
         kept = not (show_org or show_id) or authors_w >= authors_need
         if title_w >= min_title and (kept or not show_authors):
@@ -151,6 +171,8 @@ def papers_table(
     ]
     if signals:
         columns.append({"header": "▲", "justify": "right", "no_wrap": True, "width": up_w})
+    if day_w:
+        columns.append({"header": "Day", "no_wrap": True, "style": "dim", "width": day_w})
     columns.append({"header": "Title", "width": title_w, "overflow": "fold"})
     if show_authors:
         columns.append(
@@ -165,8 +187,11 @@ def papers_table(
     if show_code:
         columns.append({"header": "Code", "no_wrap": True, "justify": "right", "width": code_w})
     cells_of_rows: list[list[Text]] = []
-    for rank, upvotes, title, authors, p, code in rows:
-        cells = [Text(rank), *([Text(upvotes)] if signals else []), title]
+    for n, (rank, upvotes, title, authors, p, code) in enumerate(rows):
+        cells = [Text(rank), *([Text(upvotes)] if signals else [])]
+        if day_w:
+            cells.append(Text(day_cells[n]))
+        cells.append(title)
         if show_authors:  # the short form already made, refitted only when too wide
             fits = cell_len(authors) <= authors_w
             cells.append(Text(authors if fits else authors_fit(p.authors, authors_w)))
