@@ -91,9 +91,8 @@ def test_offline_search_and_watch_run_show_the_day(run, isolated_home: Path) -> 
 def test_the_day_column_draws_as_rich_draws_it() -> None:
     from dataclasses import replace
 
-    from test_render_table import PAPERS, _cells
-
     from papercli.ui.table import _rich_table, papers_table
+    from test_render_table import PAPERS, _cells
 
     dated = [replace(p, listed=f"2025-07-1{n}") for n, p in enumerate(PAPERS)]
     for width in (40, 80, 120):
