@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from papercli.query import Query
 
 HIGHLIGHT = "bold yellow"
+WIDE = 150  # from this width the comment count is shown even when titles wrap
+AUTHORS_MAX = 48  # the authors column grows into spare room up to this width
 BADGES = {"cross": "cross", "replace": "repl", "replace-cross": "repl"}
 
 
@@ -59,6 +61,22 @@ def authors_fit(authors: tuple[str, ...], width: int) -> str:
     if len(authors) < 2 or cell_len(full) <= width or room < 3:
         return full  # fits, or no "+N" to keep, or too narrow: Rich's own ellipsis
     return set_cell_size(clean(authors[0]), room).rstrip() + "…" + suffix
+
+
+def authors_fill(authors: tuple[str, ...], width: int) -> str:
+    """As many authors as fit in ``width`` cells, then "+N" for the others
+    (``Ada Lovelace, Alan Turing +1``); at least :func:`authors_short`."""
+    from rich.cells import cell_len
+
+    names = [clean(a) for a in authors]
+    best = authors_short(authors)
+    for shown in range(2, len(names) + 1):
+        rest = len(names) - shown
+        candidate = ", ".join(names[:shown]) + (f" +{rest}" if rest else "")
+        if cell_len(candidate) > width:
+            break
+        best = candidate
+    return best
 
 
 def stars(n: int | None) -> str:
@@ -146,7 +164,7 @@ def papers_table(
     # to make room for an id.
     layouts = [(False, True, True, signals), (False, False, True, signals)]
     layouts += [(False, False, False, signals), (False, False, False, False)]
-    if width >= 100:
+    if width >= 100 and any(third(p) for p in papers):  # an empty org column is left out
         layouts.insert(0, (True, True, True, signals))
     for show_org, show_id, show_authors, show_code in dict.fromkeys(layouts):
         org_w = org_need if show_org else 0
@@ -165,12 +183,44 @@ def papers_table(
         if title_w >= min_title and (kept or not show_authors):
             break
     title_w = max(10, title_w)  # the narrowest layout: whatever is left, at least 10
+    # Wide terminals: when every title fits on one line with room to spare, the spare
+    # room goes to what is cut (the authors, then the organization, to their full
+    # length), then to the comment count; the table is no wider than it needs. From
+    # WIDE columns the comment count is shown anyway, if the title keeps its minimum.
+    spare = title_w - need([r[2].plain for r in rows], "Title")
+    if spare > 0:
+        title_w -= spare
+        if show_authors:
+            grow = min(spare, max(0, need([r[3] for r in rows], "Authors") - authors_w))
+            authors_w, spare = authors_w + grow, spare - grow
+        if show_org:
+            grow = min(spare, max(0, need([third(r[4]) for r in rows], org_header) - org_w))
+            org_w, spare = org_w + grow, spare - grow
+    spare = max(0, spare)
+    comments = ["" if r[4].comments is None else str(r[4].comments) for r in rows]
+    comments_w = need(comments, "Cmts")
+    show_comments = False
+    if signals and any(comments):
+        extra = comments_w + 3
+        if spare >= extra:
+            show_comments = True
+        elif width >= WIDE and title_w - (extra - spare) >= min_title:
+            title_w -= extra - spare
+            spare = extra
+            show_comments = True
+        spare -= extra if show_comments else 0
+    # Still room: more authors' names (up to AUTHORS_MAX cells).
+    fill = show_authors and spare > 0 and any(len(r[4].authors) > 1 for r in rows)
+    if fill:
+        authors_w += max(0, min(spare, AUTHORS_MAX - authors_w))
 
     columns: list[dict[str, Any]] = [
         {"header": "#", "justify": "right", "no_wrap": True, "style": "dim", "width": rank_w}
     ]
     if signals:
         columns.append({"header": "▲", "justify": "right", "no_wrap": True, "width": up_w})
+    if show_comments:
+        columns.append({"header": "Cmts", "justify": "right", "no_wrap": True, "width": comments_w})
     if day_w:
         columns.append({"header": "Day", "no_wrap": True, "style": "dim", "width": day_w})
     columns.append({"header": "Title", "width": title_w, "overflow": "fold"})
@@ -189,10 +239,14 @@ def papers_table(
     cells_of_rows: list[list[Text]] = []
     for n, (rank, upvotes, title, authors, p, code) in enumerate(rows):
         cells = [Text(rank), *([Text(upvotes)] if signals else [])]
+        if show_comments:
+            cells.append(Text(comments[n]))
         if day_w:
             cells.append(Text(day_cells[n]))
         cells.append(title)
-        if show_authors:  # the short form already made, refitted only when too wide
+        if fill:
+            cells.append(Text(authors_fill(p.authors, authors_w)))
+        elif show_authors:  # the short form already made, refitted only when too wide
             fits = cell_len(authors) <= authors_w
             cells.append(Text(authors if fits else authors_fit(p.authors, authors_w)))
         if show_org:
