@@ -37,6 +37,7 @@ def test_at_200_columns_nothing_is_cut_and_no_title_room_is_wasted() -> None:
 
 def test_at_100_columns_names_are_not_cut_for_the_org_column() -> None:
     long_title = replace(PAPER, title="A Much Longer Title About Something " * 3)
+
     def authors_cell(width: int) -> str:
         line = render(papers_table([long_title], width=width), width).splitlines()[2]
         return line[line.index("Xiaoyang") :].split("+11")[0]

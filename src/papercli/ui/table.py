@@ -487,9 +487,10 @@ def trends_chart(trends: Trends, *, width: int = 80) -> RenderableType:
     peak = max((n for _, n in trends.periods), default=0) or 1
     count_width = len(str(peak))
     bar_room = max(10, width - label_width - count_width - 3)
+    which = {"hf": " Hugging Face", "arxiv": " arXiv"}.get(trends.source, "")
     lines: list[RenderableType] = [
         Text.assemble(
-            (f"{trends.total} matching papers by {trends.by}", "bold"),
+            (f"{trends.total} matching{which} papers by {trends.by}", "bold"),
             f": {clean(trends.query)}" if trends.query else "",
         )
     ]
