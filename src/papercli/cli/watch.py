@@ -23,7 +23,14 @@ NOTHING_NEW = 3  # watch run and digest: a cron job can tell "nothing new" apart
 @handle_errors
 def watch_add(
     name: Annotated[str, typer.Argument(help="A name: letters, digits, '-' and '_'.")],
-    query: Annotated[str, typer.Argument(help="The query (quote it).")],
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            help='The query, as for papers today: words, "phrases", OR, fields; '
+            "put exclusions after '--' (papers watch add NAME -- agent -survey).",
+            show_default=False,
+        ),
+    ],
     source: Annotated[
         list[str] | None,
         typer.Option("--source", "-s", help="hf, arxiv or all (repeatable)."),
@@ -48,15 +55,19 @@ def watch_add(
     """Save a watch rule in the configuration file (comments and order are kept).
     An arXiv category papercli does not know is refused (a typo?) unless --force.
 
-    Example: papers watch add minibatch 'mini-batch OR "large batch"' --min-upvotes 5
+    Examples: papers watch add gnn graph neural network
+    | papers watch add minibatch 'mini-batch OR "large batch"' --min-upvotes 5
+    | papers watch add agents -s arxiv -c cs.LG -- agent -survey
     """
     from papercli import config
+    from papercli.cli.options import query_text
     from papercli.config import WatchRule
     from papercli.core.watch import add_rule
 
     path = config.paths()[0]
+    text = query_text(query)
     sources = [x for s in source or () for x in (("hf", "arxiv") if s == "all" else (s,))]
-    rule = WatchRule(name, query, tuple(dict.fromkeys(sources)), tuple(category or ()), min_upvotes)
+    rule = WatchRule(name, text, tuple(dict.fromkeys(sources)), tuple(category or ()), min_upvotes)
     add_rule(path, rule, replace=replace, force=force)
     say(f"Saved watch rule {name!r} in {path}")
 
