@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -181,3 +182,30 @@ def config_show() -> None:
         if os.environ.get(env):
             sys.stdout.write(f"# {env} is set: it gives [{section}] {key}\n")
     sys.stdout.write(tomli_w.dumps(settings.to_toml_tables()))
+
+
+class Shell(StrEnum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+@handle_errors
+def completion(
+    shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.", show_default=False)],
+) -> None:
+    """Print the shell completion script: commands, options, watch-rule names and
+    arXiv categories complete with TAB.
+
+    bash: papers completion bash > ~/.local/share/bash-completion/completions/papers
+    zsh:  papers completion zsh > ~/.zfunc/_papers  (with fpath+=~/.zfunc; compinit)
+    fish: papers completion fish > ~/.config/fish/completions/papers.fish
+    Or for this shell only: eval "$(papers completion bash)"
+    """
+    from typer._completion_shared import get_completion_script
+
+    from papercli.cli.app import COMPLETE_VAR
+
+    script = get_completion_script(prog_name="papers", complete_var=COMPLETE_VAR, shell=shell)
+    sys.stdout.write(script + "\n")

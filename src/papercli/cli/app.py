@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from typing import Annotated, Any
@@ -119,8 +120,15 @@ def _main(
     """Hugging Face Daily Papers and arXiv listings in the terminal, cached locally."""
 
 
+COMPLETE_VAR = "_PAPERS_COMPLETE"  # set by the scripts of papers completion SHELL
+
+
 def main() -> None:
     """Console-script entry point."""
     from papercli.cli.clitree import command
 
-    command(app)(prog_name="papers")
+    if COMPLETE_VAR in os.environ:  # the shell asks for completions: Typer's formats
+        from typer._completion_classes import completion_init
+
+        completion_init()
+    command(app)(prog_name="papers", complete_var=COMPLETE_VAR)

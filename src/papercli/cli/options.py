@@ -28,6 +28,26 @@ class Sort(StrEnum):
     relevance = "relevance"
 
 
+# --- shell completion of values (run only while completing: papers completion) ---------
+def complete_category(incomplete: str) -> list[str]:
+    """arXiv categories and archives starting with what was typed (any case)."""
+    from papercli.arxiv_taxonomy import ARCHIVES, CATEGORIES
+
+    typed = incomplete.lower()
+    return sorted(n for n in {*CATEGORIES, *ARCHIVES} if n.lower().startswith(typed))
+
+
+def complete_rule(incomplete: str) -> list[str]:
+    """The names of the watch rules in the configuration file."""
+    from papercli import config
+
+    try:
+        names = list(config.load().watches)
+    except Exception:  # a broken file completes nothing; the command will say why
+        return []
+    return [n for n in names if n.startswith(incomplete)]
+
+
 # --- shared options -------------------------------------------------------------
 QueryArg = Annotated[
     list[str] | None,
@@ -117,6 +137,7 @@ CategoryOpt = Annotated[
     typer.Option(
         "--category",
         "-c",
+        autocompletion=complete_category,
         help="arXiv category (repeatable), e.g. -c cs.LG -c cs.CL. "
         "Default: [sources.arxiv] categories.",
         show_default=False,

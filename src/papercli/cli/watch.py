@@ -9,7 +9,15 @@ import typer
 
 from papercli.cli.app import QueryCommand, app, watch_app
 from papercli.cli.boundary import handle_errors, run
-from papercli.cli.options import JsonOpt, MinUpvotesOpt, OfflineOpt, day_option, output_params
+from papercli.cli.options import (
+    JsonOpt,
+    MinUpvotesOpt,
+    OfflineOpt,
+    complete_category,
+    complete_rule,
+    day_option,
+    output_params,
+)
 from papercli.ui.console import say
 from papercli.ui.output import Output
 
@@ -37,7 +45,12 @@ def watch_add(
     ] = None,
     category: Annotated[
         list[str] | None,
-        typer.Option("--category", "-c", help="arXiv category or archive (repeatable)."),
+        typer.Option(
+            "--category",
+            "-c",
+            help="arXiv category or archive (repeatable).",
+            autocompletion=complete_category,
+        ),
     ] = None,
     min_upvotes: MinUpvotesOpt = None,
     replace: Annotated[
@@ -108,7 +121,9 @@ def watch_list(json_: JsonOpt = False) -> None:
 
 @watch_app.command("rm")
 @handle_errors
-def watch_rm(name: Annotated[str, typer.Argument(help="The rule to remove.")]) -> None:
+def watch_rm(
+    name: Annotated[str, typer.Argument(help="The rule to remove.", autocompletion=complete_rule)],
+) -> None:
     """Remove a watch rule (and what it reported). Example: papers watch rm minibatch"""
     from papercli import config
     from papercli.core.watch import remove_rule
@@ -125,7 +140,10 @@ def watch_rm(name: Annotated[str, typer.Argument(help="The rule to remove.")]) -
 @output_params
 def watch_run(
     names: Annotated[
-        list[str] | None, typer.Argument(help="Rules to run (default: all).", show_default=False)
+        list[str] | None,
+        typer.Argument(
+            help="Rules to run (default: all).", show_default=False, autocompletion=complete_rule
+        ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Show papers reported before too.")] = False,
     since: Annotated[
@@ -183,7 +201,12 @@ def watch_run(
 def digest(
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[NAME]...", help="Watch rules (default: all).", show_default=False),
+        typer.Argument(
+            metavar="[NAME]...",
+            help="Watch rules (default: all).",
+            show_default=False,
+            autocompletion=complete_rule,
+        ),
     ] = None,
     to: Annotated[
         str | None, typer.Option("--to", metavar="ADDRESS", help="Recipient (default: [email] to).")
