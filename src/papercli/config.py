@@ -46,6 +46,12 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
     "display": {
         "default_source": (str, "hf", "Source of listings: hf, arxiv or all."),
         "mark_seen": (bool, True, "Remember papers shown in listings (for --new)."),
+        "pager": (
+            bool,
+            True,
+            "On a terminal, page output longer than the screen through $PAGER "
+            "(default less, colours kept); never when piped. --no-pager turns it off once.",
+        ),
     },
     "sources.hf": {
         "url": (str, "https://huggingface.co", "Hugging Face base URL (env: PAPERS_HF_URL)."),
@@ -185,6 +191,11 @@ class Settings:
     def mark_seen(self) -> bool:
         """``[display] mark_seen``: remember the papers listings show (for --new)."""
         return bool(self.values["display"]["mark_seen"])
+
+    @property
+    def pager(self) -> bool:
+        """``[display] pager``: page long output on a terminal."""
+        return bool(self.values["display"]["pager"])
 
     def to_toml_tables(self) -> dict[str, Any]:
         """The settings as nested TOML tables (``papers config show``)."""

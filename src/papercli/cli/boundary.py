@@ -72,8 +72,11 @@ def context() -> Context:
     """A context for one command: the configuration, and notes going to stderr."""
     from papercli import config
     from papercli.core.context import Context
+    from papercli.ui.console import allow_pager, waiting
 
-    return Context(config.load(), say)
+    settings = config.load()
+    allow_pager(settings.pager)
+    return Context(settings, say, waiting=waiting)
 
 
 def run(func: Callable[[Context], T]) -> T:

@@ -114,6 +114,14 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the --output 
 AbstractsOpt = Annotated[
     bool, typer.Option("--abstracts", help="With --format md: each abstract, collapsible.")
 ]
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print everything at once, even when longer than the screen "
+        "([display] pager = false: always).",
+    ),
+]
 
 
 class Source(StrEnum):
@@ -195,11 +203,12 @@ _OUTPUT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
     ("output", OutputOpt, None),
     ("force", ForceOpt, False),
     ("abstracts", AbstractsOpt, False),
+    ("no_pager", NoPagerOpt, False),
 )
 
 
 def output_params(func: F) -> F:
-    """Give a command --json, --format, -o/--output, --force and --abstracts.
+    """Give a command --json, --format, -o/--output, --force, --abstracts and --no-pager.
 
     The command declares ``out: Output`` instead; the options are checked and
     combined by :func:`papercli.ui.output.output_options` before the command runs (so
@@ -220,10 +229,11 @@ def output_params(func: F) -> F:
         output: Path | None = None,
         force: bool = False,
         abstracts: bool = False,
+        no_pager: bool = False,
         **kwargs: Any,
     ) -> Any:
         chosen = fmt.value if fmt is not None else None
-        out = output_options(chosen, json_, output, force, abstracts)
+        out = output_options(chosen, json_, output, force, abstracts, pager=not no_pager)
         return func(*args, out=out, **kwargs)
 
     params = [*kept, *added]

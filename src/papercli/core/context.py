@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from papercli.config import Settings
@@ -37,8 +38,10 @@ class Context:
         today: dt.date | None = None,
         now: Callable[[], float] = time.time,
         http: Http | None = None,
+        waiting: Callable[[str], AbstractContextManager[None]] | None = None,
     ) -> None:
         self.settings = settings
+        self.waiting = waiting  # a sign of life while the network is slow (the spinner)
         self.warn = warn
         self.today = today or dt.date.today()
         self.now = now
@@ -54,7 +57,7 @@ class Context:
         if self._http is None:
             from papercli.sources.http import Http, Policy
 
-            self._http = Http(Policy.from_settings(self.settings))
+            self._http = Http(Policy.from_settings(self.settings), waiting=self.waiting)
         return self._http
 
     @property

@@ -8,12 +8,14 @@ httpx is imported lazily so that commands served from the cache never pay for it
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -149,8 +151,11 @@ class Http:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         wallclock: Callable[[], float] = time.time,
+        waiting: Callable[[str], AbstractContextManager[None]] | None = None,
     ) -> None:
         self.policy = policy or Policy()
+        # A sign of life while a request is in flight (the command line's spinner).
+        self._waiting = waiting or (lambda what: contextlib.nullcontext())
         self._transport = transport
         self._sleep = sleep
         self._clock = clock
@@ -246,6 +251,18 @@ class Http:
         Not retried: other statuses, a body over the size cap, bad URLs. Every
         failure is a :class:`FetchError` with a one-line reason.
         """
+        with self._waiting(host_of(url)):
+            return self._get(url, params, accept, headers, polite_key, min_interval)
+
+    def _get(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        accept: tuple[int, ...],
+        headers: Mapping[str, str] | None,
+        polite_key: str | None,
+        min_interval: float,
+    ) -> Response:
         import httpx
 
         client = self._get_client()

@@ -51,10 +51,11 @@ def listing(result: Listing, out: Output) -> str | None:
             table = papers_table(result.papers, None, width=120, days=days)
             write_output(caption + "\n" + plain_text(table if result.papers else ""), out, what)
         elif result.papers:
+            from rich.console import Group
+
             screen = console()
-            show(screen, Text(caption, style="bold"))
             table = papers_table(result.papers, result.query, width=screen.width, days=days)
-            show(screen, table)
+            show(screen, Group(Text(caption, style="bold"), table), paged=out.pager)
             numbered = caption
     elif out.format == "json" and out.path is None:
         print_json([_json(p, result.scores) for p in result.papers])
@@ -96,7 +97,7 @@ def paper(found: Paper, out: Output, query: Query | None = None) -> None:
         from papercli.ui.table import paper_detail
 
         if out.path is None:
-            show(console(), paper_detail(found, query))
+            show(console(), paper_detail(found, query), paged=out.pager)
         else:
             write_output(plain_text(paper_detail(found, query)), out, f"paper {found.id}")
         return
@@ -152,8 +153,8 @@ def watch_results(
     if out.path is not None:
         write_output(plain_text(Group(*blocks)) if blocks else "", out, what, silent=silent)
         return None
-    for block in blocks:
-        show(screen, block)
+    if blocks:
+        show(screen, Group(*blocks), paged=out.pager)
     return ranked or None
 
 

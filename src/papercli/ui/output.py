@@ -27,6 +27,7 @@ class Output:
     path: Path | None = None  # None: stdout
     force: bool = False
     abstracts: bool = False
+    pager: bool = True  # a terminal may page long output (--no-pager: never)
 
 
 def output_options(
@@ -35,6 +36,7 @@ def output_options(
     output: Path | None = None,
     force: bool = False,
     abstracts: bool = False,
+    pager: bool = True,
 ) -> Output:
     """Check and combine the output options of a command.
 
@@ -61,7 +63,7 @@ def output_options(
         raise UsageError("--abstracts applies to --format md only.")
     if path is not None:
         check_target(path, force)
-    return Output(chosen, path, force, abstracts)
+    return Output(chosen, path, force, abstracts, pager)
 
 
 def check_target(path: Path, force: bool) -> None:
