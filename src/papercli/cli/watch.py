@@ -166,7 +166,8 @@ def watch_run(
     """Fetch what the rules need, print the papers each matches that were not reported
     before, and remember them. Exit status: 0 new papers, 3 nothing new, 1 error, 2 usage.
     With -o FILE the file is always written (a valid document, empty when nothing
-    matched), and the papers count as reported only once it is.
+    matched), and the papers count as reported only once it is; on stdout, only once
+    all was written (a closed pipe, as in 'watch run | head', marks nothing: exit 1).
 
     Examples: papers watch run | papers watch run minibatch --all | papers watch run --json
     | papers watch run diffusion --all -q --format atom -o ~/public/diffusion.atom --force
@@ -182,8 +183,9 @@ def watch_run(
         for r in results if not quiet else ():
             count = f"{len(r.new)} new" + (f", {len(r.papers)} shown" if all_ else "")
             say(f"Watch {r.rule.name}: {count}.")
-        ranked = emit.watch_results(results, out, silent=quiet)
-        if not dry_run:  # only once the papers were printed or written
+        with emit.delivered("nothing was marked as reported"):
+            ranked = emit.watch_results(results, out, silent=quiet)
+        if not dry_run:  # only once the papers were printed or written, whole
             mark_reported(ctx, results)
         if ranked:
             from papercli.core.listing import remember_shown
@@ -242,7 +244,10 @@ def digest(
             say(f"No new papers for {rules}; no email sent.")
             return False
         if dry_run:
-            sys.stdout.write(mail.preview(result.message))
+            from papercli.ui.emit import delivered
+
+            with delivered("nothing was sent or marked as reported"):
+                sys.stdout.write(mail.preview(result.message))
             say(f"Dry run: {result.papers} new papers; nothing sent or marked as reported.")
         else:
             say(f"Sent {result.papers} new papers to {result.message['To']}.")

@@ -3,8 +3,10 @@ terminal, as JSON, or as an export document on stdout or in a file (``-o``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from papercli.ui.console import console, plain_text, plural, quiet, say, show
@@ -15,6 +17,58 @@ if TYPE_CHECKING:
     from papercli.core.watch import RuleResult
     from papercli.models import Paper
     from papercli.query import Query
+
+
+@contextlib.contextmanager
+def delivered(what: str) -> Iterator[None]:
+    """Output to stdout that must arrive whole before anything is remembered (watch run
+    marks papers as reported only after this): a closed pipe (``| head -3``) or a
+    failed write is an :class:`OutputError` saying ``what`` did not happen, not the
+    quiet exit 0 of a listing."""
+    from papercli.errors import OutputError
+
+    try:
+        yield
+        sys.stdout.flush()
+        failed = _reader_gone()
+        problem = "the reader closed the pipe"
+    except BrokenPipeError:
+        failed, problem = True, "the reader closed the pipe"
+    except OSError as exc:
+        failed, problem = True, exc.strerror or str(exc)
+    if failed:
+        _silence_stdout()
+        raise OutputError(f"Could not write everything to stdout ({problem}); {what}.")
+
+
+def _reader_gone() -> bool:
+    """True when stdout is a pipe whose reader has already gone away (POSIX)."""
+    import os
+    import select
+    import stat
+
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode) or not hasattr(select, "poll"):
+            return False
+    except (AttributeError, ValueError, OSError):
+        return False
+    poller = select.poll()
+    poller.register(fd, 0)  # POLLERR and POLLHUP are always reported
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the exit's flush fails no more."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (AttributeError, ValueError, OSError):
+        pass
 
 
 def print_json(data: Any) -> None:
