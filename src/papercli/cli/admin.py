@@ -12,7 +12,7 @@ import typer
 
 from papercli.cli.app import app, cache_app, config_app
 from papercli.cli.boundary import handle_errors, run
-from papercli.cli.options import SinceOpt, Source, UntilOpt, day_option
+from papercli.cli.options import CategoryOpt, SinceOpt, Source, UntilOpt, day_option
 from papercli.errors import PapersError, UsageError
 from papercli.ui.console import plural, say
 
@@ -27,16 +27,24 @@ def sync(
     until: UntilOpt = None,
     source: Annotated[
         Source | None,
-        typer.Option("--source", help="Which source (default: [display] default_source)."),
+        typer.Option(
+            "--source",
+            "-s",
+            help="hf, arxiv, or all (both). Default: [display] default_source.",
+            show_default=False,
+        ),
     ] = None,
+    category: CategoryOpt = None,
 ) -> None:
     """Fetch and cache every listing of a range of days (default: the last 30), so that
     search, trends and watch rules work offline. Rerunning fetches only what is missing.
     arXiv: each past day's submissions (export API) for [sources.arxiv] categories and
     the watch rules' categories, one request at a time, plus the latest announcement.
 
+    With -c (repeatable), arXiv is synced for those categories only.
+
     Examples: papers sync --since 2025-01-01 | papers sync --since 2025-07-01 --until 2025-07-31
-    | papers sync --source arxiv --since 2026-05-01
+    | papers sync --source arxiv --since 2026-05-01 | papers sync -s arxiv -c cs.CL -c cs.LG
     """
     from papercli.core.sync import sync as run_sync
     from papercli.ui.console import progress
@@ -48,8 +56,11 @@ def sync(
     def go(ctx: Context) -> None:
         chosen = source.value if source is not None else ctx.settings.default_source
         sources = ["hf", "arxiv"] if chosen == "all" else [chosen]
+        if category and "arxiv" not in sources:
+            raise UsageError("-c/--category needs --source arxiv or all.")
+        categories = ctx.arxiv_categories(category) if category else None
         with progress() as update:
-            report = run_sync(ctx, sources, first, last, update)
+            report = run_sync(ctx, sources, first, last, update, categories)
         failed = len(report.failed) - report.not_tried
         say(
             f"Synced {first} to {last}: {plural(len(report.fetched), 'listing')} fetched, "
@@ -209,3 +220,29 @@ def completion(
 
     script = get_completion_script(prog_name="papers", complete_var=COMPLETE_VAR, shell=shell)
     sys.stdout.write(script + "\n")
+
+
+class Topic(StrEnum):
+    queries = "queries"
+    formats = "formats"
+    config = "config"
+
+
+@app.command("help")
+@handle_errors
+def help_(
+    topic: Annotated[
+        Topic | None,
+        typer.Argument(help="queries, formats or config.", show_default=False),
+    ] = None,
+) -> None:
+    """Built-in help topics: the query language, output formats, the configuration.
+
+    Examples: papers help queries | papers help formats | papers help config
+    """
+    from papercli import config, help_topics
+
+    if topic is None:
+        sys.stdout.write(help_topics.index_text())
+        return
+    sys.stdout.write(help_topics.topic_text(topic.value, str(config.paths()[0])))

@@ -20,7 +20,7 @@ from papercli import __version__
 app = typer.Typer(
     name="papers",
     help="Hugging Face Daily Papers and arXiv listings in the terminal, cached locally.",
-    epilog="Example: papers today mini-batch   (see 'papers COMMAND --help')",
+    epilog="Example: papers today mini-batch   (see 'papers COMMAND --help', 'papers help')",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

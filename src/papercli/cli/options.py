@@ -53,7 +53,7 @@ QueryArg = Annotated[
     list[str] | None,
     typer.Argument(
         help='A query: words that must all match the title or abstract, "phrases", '
-        "OR, -word, fields such as title:, au:, cat: (see the README's Queries).",
+        "OR, -word, fields such as title:, au:, cat: (see: papers help queries).",
         show_default=False,
     ),
 ]
@@ -66,10 +66,12 @@ SortOpt = Annotated[
     ),
 ]
 LimitOpt = Annotated[
-    int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
+    int | None,
+    typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N papers."),
 ]
 MinUpvotesOpt = Annotated[
-    int | None, typer.Option("--min-upvotes", min=0, help="Only papers with at least N upvotes.")
+    int | None,
+    typer.Option("--min-upvotes", min=0, metavar="N", help="Only papers with at least N upvotes."),
 ]
 HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code repository.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -100,7 +102,8 @@ FormatOpt = Annotated[
     Format | None,
     typer.Option(
         "--format",
-        help="Output format (default: table; with -o FILE, chosen by the file's ending).",
+        help="Output format (default: table; with -o FILE, chosen by the file's ending; "
+        "see: papers help formats).",
         show_default=False,
     ),
 ]

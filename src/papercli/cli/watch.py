@@ -79,6 +79,13 @@ def watch_add(
 
     path = config.paths()[0]
     text = query_text(query)
+    if category:
+        from papercli.arxiv_taxonomy import canonical
+
+        for n, given in enumerate(category):
+            if canonical(given) != given:
+                say(f"Note: {given} is read as {canonical(given)}.")
+                category[n] = canonical(given)
     sources = [x for s in source or () for x in (("hf", "arxiv") if s == "all" else (s,))]
     rule = WatchRule(name, text, tuple(dict.fromkeys(sources)), tuple(category or ()), min_upvotes)
     add_rule(path, rule, replace=replace, force=force)

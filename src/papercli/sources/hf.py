@@ -24,6 +24,7 @@ from papercli.text import clean_optional, tex_to_unicode
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 PAGE_SIZE = 100
+SERVICE = "Hugging Face"  # how messages name it
 MAX_PAGES = 100  # 10,000 papers: more than any month has had
 
 
@@ -204,7 +205,7 @@ def fetch_listing_if_changed(
     first_headers: dict[str, Mapping[str, str]] = {}
 
     def page(n: int) -> list[Paper]:
-        response = http.get(url, {**base_params, "p": str(n)})
+        response = http.get(url, {**base_params, "p": str(n)}, service=SERVICE)
         if n == 0:
             first_headers["h"] = response.headers
         return parse_daily(response.body, day)
@@ -212,7 +213,9 @@ def fetch_listing_if_changed(
     pages: dict[int, list[Paper]] = {}
     conditional = conditional_headers(validators or {})
     if conditional:
-        response = http.get(url, {**base_params, "p": "0"}, accept=(304,), headers=conditional)
+        response = http.get(
+            url, {**base_params, "p": "0"}, accept=(304,), headers=conditional, service=SERVICE
+        )
         if response.status == 304:
             kept = {**sanitize_validators(validators or {}), **validators_from(response.headers)}
             return ListingFetch([], kept, 1, not_modified=True)
@@ -300,7 +303,7 @@ def _fetch_pages_concurrently(
 
 
 def fetch_paper(http: Http, base_url: str, paper_id: str) -> Paper:
-    response = http.get(f"{base_url}/api/papers/{paper_id}", accept=(404,))
+    response = http.get(f"{base_url}/api/papers/{paper_id}", accept=(404,), service=SERVICE)
     if response.status == 404:
         raise NotFoundError(f"Paper {paper_id} is not on Hugging Face.")
     return parse_paper(response.body)
@@ -310,7 +313,7 @@ def search(http: Http, base_url: str, query: str, limit: int | None = None) -> l
     params: dict[str, str] = {"q": query}
     if limit:
         params["limit"] = str(limit)
-    response = http.get(f"{base_url}/api/papers/search", params)
+    response = http.get(f"{base_url}/api/papers/search", params, service=SERVICE)
     return parse_search(response.body)
 
 

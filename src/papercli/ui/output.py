@@ -18,6 +18,8 @@ from pathlib import Path
 
 from papercli.errors import OutputError, UsageError
 
+TABLE_SUFFIXES = (".txt", ".text")  # -o today.txt: the table, as plain text
+
 
 @dataclass(frozen=True, slots=True)
 class Output:
@@ -53,12 +55,15 @@ def output_options(
     chosen = "json" if json_ else fmt
     if chosen is None and path is None:
         chosen = "table"
+    elif chosen is None and path is not None and path.suffix.lower() in TABLE_SUFFIXES:
+        chosen = "table"  # the table as plain text, with its caption
     elif chosen is None:
         from papercli.export import SUFFIXES  # only here: a table never loads the exporters
 
         chosen = SUFFIXES.get(path.suffix.lower(), "") if path is not None else ""
         if not chosen:
-            raise UsageError(f"Cannot tell the format from {path}; add --format.")
+            known = ", ".join(sorted({*SUFFIXES, *TABLE_SUFFIXES}))
+            raise UsageError(f"Cannot tell the format from {path} ({known}); add --format.")
     if abstracts and chosen != "md":
         raise UsageError("--abstracts applies to --format md only.")
     if path is not None:
