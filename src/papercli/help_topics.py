@@ -47,6 +47,7 @@ Formats: --format FORMAT (or -o FILE, the format chosen by the file's ending).
   csv     RFC 4180, a header row, lists joined by "; "
   bib     BibTeX entries (@article with arXiv eprint fields)
   atom    an Atom feed
+  ids     one arXiv id per line, each once, for scripts
 
 File endings: .txt .text (table), .md .markdown, .json, .jsonl .ndjson, .csv,
 .bib, .atom .xml. -o never overwrites a file without --force; '-' is stdout.
@@ -56,6 +57,7 @@ it is plain text, never paged.
 Examples:
   papers list --week 2025-W28 -o week.md
   papers search --offline au:hinton -o hinton.bib
+  papers today --format ids | head -3
 """
 
 _CONFIG_HEAD = """\

@@ -24,6 +24,7 @@ from papercli.cli.options import (
     Sort,
     SortOpt,
     SourceOpt,
+    SubmitterOpt,
     filters,
     output_params,
 )
@@ -46,6 +47,7 @@ def _show_listing(
     category: list[str] | None,
     replacements: bool,
     include_hf: bool,
+    submitter: str | None,
     out: Output,
 ) -> None:
     """Today's listing (``period_text`` None) or a day, week or month: fetch, print, and
@@ -56,7 +58,13 @@ def _show_listing(
     from papercli.ui import emit
 
     chosen = filters(
-        query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
+        query,
+        sort=sort,
+        limit=limit,
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+        new=new,
+        submitter=submitter,
     )
     period = period_from_options(*period_text, dt.date.today()) if period_text else None
 
@@ -96,6 +104,7 @@ def today(
     replacements: ReplacementsOpt = False,
     include_hf: IncludeHfOpt = False,
     new: NewOpt = False,
+    submitter: SubmitterOpt = None,
     *,
     out: Output,
 ) -> None:
@@ -103,7 +112,7 @@ def today(
 
     Examples: papers today | papers today mini-batch | papers today "diffusion model" --has-code
     | papers today --source arxiv -c cs.LG -c cs.CL | papers today --source all --include-hf
-    | papers today --new
+    | papers today --new | papers today --submitter akhaliq --format ids
     """
     _show_listing(
         None,
@@ -119,6 +128,7 @@ def today(
         category=category,
         replacements=replacements,
         include_hf=include_hf,
+        submitter=submitter,
         out=out,
     )
 
@@ -144,6 +154,7 @@ def list_(
     category: CategoryOpt = None,
     replacements: ReplacementsOpt = False,
     include_hf: IncludeHfOpt = False,
+    submitter: SubmitterOpt = None,
     *,
     out: Output,
 ) -> None:
@@ -156,6 +167,7 @@ def list_(
     Examples: papers list --date yesterday | papers list --week 2025-W28 agents
     | papers list -m 2025-07 --new | papers list --source arxiv -c cs.LG --date 2025-07-14
     | papers list --source all -c cs.CL --week 2025-W28
+    | papers list -w 2025-W28 --submitter akhaliq
     """
     _show_listing(
         (date, week, month),
@@ -171,6 +183,7 @@ def list_(
         category=category,
         replacements=replacements,
         include_hf=include_hf,
+        submitter=submitter,
         out=out,
     )
 

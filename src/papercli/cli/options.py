@@ -74,6 +74,16 @@ MinUpvotesOpt = Annotated[
     typer.Option("--min-upvotes", min=0, metavar="N", help="Only papers with at least N upvotes."),
 ]
 HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code repository.")]
+SubmitterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--submitter",
+        metavar="NAME",
+        help="Only papers submitted to Hugging Face Daily Papers by NAME (the account "
+        "name, e.g. akhaliq, or the display name).",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use the cache only; no network.")]
 RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and fetch again.")]
@@ -96,6 +106,7 @@ class Format(StrEnum):
     csv = "csv"
     bib = "bib"
     atom = "atom"
+    ids = "ids"
 
 
 FormatOpt = Annotated[
@@ -186,6 +197,7 @@ def filters(
     min_upvotes: int | None,
     has_code: bool,
     new: bool = False,
+    submitter: str | None = None,
 ) -> Filters:
     from papercli.core.listing import Filters
     from papercli.query import Query
@@ -197,6 +209,7 @@ def filters(
         sort=sort.value,  # type: ignore[arg-type]
         limit=limit,
         new_only=new,
+        submitter=submitter,
     )
 
 

@@ -28,6 +28,7 @@ class Filters:
     sort: SortKey = "upvotes"
     limit: int | None = None
     new_only: bool = False  # only papers not seen in any listing before (--new)
+    submitter: str | None = None  # Hugging Face: submitted by this account (or name)
 
 
 @dataclass
@@ -80,12 +81,21 @@ def sort_papers(papers: list[Paper], key: str) -> list[Paper]:
     return list(papers)
 
 
+def submitted_by(p: Paper, who: str) -> bool:
+    """The paper was submitted to Hugging Face Daily Papers by ``who``: the account name
+    (``akhaliq``) or the display name, ignoring case."""
+    wanted = who.strip().lstrip("@").casefold()
+    return wanted in {(p.submitter_user or "").casefold(), (p.submitter or "").casefold()}
+
+
 def apply_filters(papers: list[Paper], filters: Filters) -> list[Paper]:
     out = filters.query.filter(papers)
     if filters.min_upvotes is not None:
         out = [p for p in out if (p.upvotes or 0) >= filters.min_upvotes]
     if filters.has_code:
         out = [p for p in out if p.has_code]
+    if filters.submitter:
+        out = [p for p in out if submitted_by(p, filters.submitter)]
     if filters.since or filters.until:
         lo = filters.since.isoformat() if filters.since else ""
         hi = filters.until.isoformat() if filters.until else "9999"

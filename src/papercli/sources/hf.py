@@ -72,6 +72,13 @@ def _org_name(org: Any) -> str | None:
     return None
 
 
+def _user_handle(user: Any) -> str | None:
+    """A Hugging Face user's account name (``akhaliq``), what --submitter matches."""
+    if isinstance(user, dict):
+        return _str(user.get("name")) or _str(user.get("user"))
+    return None
+
+
 def _user_name(user: Any) -> str | None:
     if isinstance(user, dict):
         return _str(user.get("fullname")) or _str(user.get("name")) or _str(user.get("user"))
@@ -106,6 +113,7 @@ def paper_from_item(item: Any, requested_day: str | None = None) -> Paper | None
         comments = _int(paper.get("numComments"))
     keywords = tuple(k for k in (_str(x) for x in _items(paper.get("ai_keywords"))) if k)
     submitter = _user_name(item.get("submittedBy")) or _user_name(paper.get("submittedOnDailyBy"))
+    handle = _user_handle(item.get("submittedBy")) or _user_handle(paper.get("submittedOnDailyBy"))
     return Paper(
         id=base_id,
         title=tex_to_unicode(title),
@@ -117,6 +125,7 @@ def paper_from_item(item: Any, requested_day: str | None = None) -> Paper | None
         comments=comments,
         organization=_org_name(paper.get("organization")) or _org_name(item.get("organization")),
         submitter=submitter,
+        submitter_user=handle,
         github_url=_url(paper.get("githubRepo")),
         github_stars=_int(paper.get("githubStars")),
         project_page=_url(paper.get("projectPage")),

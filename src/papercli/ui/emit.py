@@ -113,6 +113,8 @@ def listing(result: Listing, out: Output) -> str | None:
             numbered = caption
     elif out.format == "json" and out.path is None:
         print_json([_json(p, result.scores) for p in result.papers])
+    elif out.format == "ids":
+        write_output(ids_text(result.papers), out, what)
     else:
         from papercli.export import Meta, render
 
@@ -123,6 +125,13 @@ def listing(result: Listing, out: Output) -> str | None:
     if not result.papers:
         say(empty_message(result))
     return numbered
+
+
+def ids_text(papers: list[Paper]) -> str:
+    """``--format ids``: one arXiv id per line, each once, in order (for scripts)."""
+    from papercli.text import clean
+
+    return "".join(f"{clean(i)}\n" for i in dict.fromkeys(p.id for p in papers))
 
 
 def _json(p: Paper, scores: dict[str, float] | None) -> dict[str, Any]:
@@ -155,7 +164,9 @@ def paper(found: Paper, out: Output, query: Query | None = None) -> None:
         else:
             write_output(plain_text(paper_detail(found, query)), out, f"paper {found.id}")
         return
-    if out.format == "json":
+    if out.format == "ids":
+        text = ids_text([found])
+    elif out.format == "json":
         from papercli.text import json_terminal_safe
 
         text = json_terminal_safe(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
@@ -182,6 +193,9 @@ def watch_results(
     shown = {p.id for r in results for p in r.papers}
     new = {p.id for r in results for p in r.new}
     what = f"{plural(len(shown), 'paper')} ({len(new)} new)"
+    if out.format == "ids":
+        write_output(ids_text([p for r in results for p in r.papers]), out, what, silent=silent)
+        return None
     if out.format != "table":
         text = export_text(results, out.format, abstracts=out.abstracts)
         write_output(text, out, what, silent=silent)

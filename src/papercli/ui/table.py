@@ -450,7 +450,12 @@ def paper_detail(p: Paper, query: Query | None = None) -> RenderableType:
         ("Listed", p.listed),
         ("Upvotes", None if p.upvotes is None else str(p.upvotes)),
         ("Comments", None if p.comments is None else str(p.comments)),
-        ("Submitted by", p.submitter),
+        (
+            "Submitted by",
+            f"{p.submitter} ({p.submitter_user})"
+            if p.submitter and p.submitter_user and p.submitter_user != p.submitter
+            else p.submitter or p.submitter_user,
+        ),
         ("Categories", ", ".join(p.categories) or None),
         ("Announce type", p.announce_type),
         ("DOI", p.doi),
