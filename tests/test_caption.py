@@ -104,3 +104,13 @@ def test_a_watch_rule_table_has_its_caption() -> None:
     )
     result = RuleResult(WatchRule("gnn", "graph neural"), papers[:1], papers[:1], None)
     assert rule_caption(result) == "Watch rule gnn: graph neural · 1 new paper"
+
+
+def test_the_caption_stays_one_line_on_a_narrow_screen(
+    run, hf_url, httpserver, fixture_bytes, monkeypatch
+) -> None:
+    serve_day(httpserver, fixture_bytes, "2025-07-15")
+    monkeypatch.setenv("COLUMNS", "40")
+    lines = run("list", "--date", "2025-07-15").stdout.splitlines()
+    assert lines[0] == "Hugging Face Daily Papers · Tue 2025-07-15 · 3 papers"
+    assert lines[1].split()[:3] == ["#", "▲", "Title"]

@@ -102,21 +102,22 @@ def show(out: Console, renderable: Any, *, paged: bool = False) -> None:
     """Print to a terminal as is; elsewhere plain lines without Rich's trailing padding.
 
     ``paged``: on a terminal, output taller than the screen goes through the pager
-    (unless ``[display] pager`` is off). Never when stdout is not a terminal.
+    (unless ``[display] pager`` is off). Never when stdout is not a terminal. Lines
+    are not cropped: a caption longer than the screen stays one line.
     """
     if out.is_terminal:
         if paged and _PAGER_ALLOWED:
             with out.capture() as capture:
-                out.print(renderable)
+                out.print(renderable, crop=False)
             text = capture.get()
             if text.count("\n") < out.size.height or not page(text):
                 sys.stdout.write(text)
                 sys.stdout.flush()
             return
-        out.print(renderable)
+        out.print(renderable, crop=False)
         return
     with out.capture() as capture:
-        out.print(renderable)
+        out.print(renderable, crop=False)
     sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
 

@@ -109,7 +109,8 @@ def listing(result: Listing, out: Output) -> str | None:
 
             screen = console()
             table = papers_table(result.papers, result.query, width=screen.width, days=days)
-            show(screen, Group(Text(caption, style="bold"), table), paged=out.pager)
+            head = Text(caption, style="bold", no_wrap=True, overflow="ignore")  # one line
+            show(screen, Group(head, table), paged=out.pager)
             numbered = caption
     elif out.format == "json" and out.path is None:
         print_json([_json(p, result.scores) for p in result.papers])
@@ -213,7 +214,7 @@ def watch_results(
     ranked: list[Paper] = []
     for r in results:
         if r.papers:
-            blocks.append(Text(rule_caption(r), style="bold"))
+            blocks.append(Text(rule_caption(r), style="bold", no_wrap=True, overflow="ignore"))
             marked = Query.parse(r.rule.query) if out.path is None else None
             first = len(ranked) + 1
             blocks.append(papers_table(r.papers, marked, width=width, first=first, days=True))
