@@ -39,7 +39,8 @@ def test_a_word_glued_to_a_short_option_gets_the_same_hint(run: Any, args: tuple
     assert f"{word} would be read as -{word[1]} '{word[2:]}'" in result.stderr
     command = " ".join(a for a in args[:-2] if a != "x")
     name = " NAME" if args[0] == "watch" else ""
-    assert f"put the query after '--': papers {command}{name} -- agent {word}" in result.stderr
+    hint = f"the query after '--': papers {command}{name} -- agent {word}"
+    assert f"A word to exclude? Put {hint}" in result.stderr
     assert "Unknown source" not in result.stderr
     assert run("watch", "list", "--json").json() == []  # nothing saved
 

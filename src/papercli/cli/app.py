@@ -60,7 +60,7 @@ class QueryCommand(TyperCommand):
             if glued and self._misread(glued.group(1), glued.group(2)):
                 ctx.fail(
                     f"{token} would be read as -{glued.group(1)} {glued.group(2)!r}. "
-                    f"A word to exclude? {_hint(ctx, token)}"
+                    f"A word to exclude? P{_hint(ctx, token)[1:]}"
                 )
         given = list(args)  # the parser consumes the list it is given
         try:

@@ -84,8 +84,11 @@ def _check_remote_fields(text: str, query: Query, source: str) -> None:
         if source != "arxiv"
         else ("arXiv's search takes au:, ti:, abs:, cat: and id: only")
     )
+    import shlex
+
     raise UsageError(
-        f"Fields such as {fields[0]}: need --offline ({where}): papers search --offline -- {text}"
+        f"Fields such as {fields[0]}: need --offline ({where}): "
+        f"papers search --offline -- {shlex.quote(text)}"
     )
 
 
