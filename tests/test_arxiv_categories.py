@@ -122,13 +122,12 @@ def test_real_categories_and_archives_give_no_warning(
     assert len(result.json()) == 3
 
 
-def test_a_case_slip_suggests_the_right_spelling(run, api: FakeApi) -> None:
-    result = run("list", "-s", "arxiv", "-c", "cs.lg", "--date", DAY)
+def test_a_case_slip_is_corrected_with_a_note(run, api: FakeApi) -> None:
+    result = run("list", "-s", "arxiv", "-c", "cs.lg", "--date", DAY, "--json")
     assert result.exit_code == 0
-    assert warnings(result.stderr) == [
-        "Warning: cs.lg is not an arXiv category papercli knows (did you mean cs.LG?); "
-        "using it anyway."
-    ]
+    assert warnings(result.stderr) == []
+    assert "Note: cs.lg is read as cs.LG." in result.stderr
+    assert result.json()  # cs.LG's papers, not an empty listing
 
 
 def test_a_retired_archive_says_where_its_papers_went(run, api: FakeApi) -> None:

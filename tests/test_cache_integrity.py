@@ -329,7 +329,9 @@ def test_cached_or_fetch_never_overwrites_papers_with_nothing(isolated_home: Pat
     )
     assert entry.papers == good
     assert tree(isolated_home / "cache") == before
-    assert warnings == ["The service listed no papers for the day; keeping the cached copy."]
+    assert warnings == [
+        "the day: Hugging Face listed no papers this time; keeping the cached copy."
+    ]
 
 
 def test_cached_or_fetch_keeps_the_cache_when_the_fetch_fails(isolated_home: Path) -> None:

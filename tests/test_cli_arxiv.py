@@ -67,7 +67,9 @@ def test_replacements_and_badges_in_the_table(run, arxiv_url, httpserver, fixtur
     assert "[repl] An Old Result" in table and "[repl] Phonology" in table
     assert "[new]" not in table
     # arXiv alone: no empty upvote or code columns; the primary category instead of Org.
-    header = table.splitlines()[0].split()
+    caption, header = table.splitlines()[0], table.splitlines()[1].split()
+    assert caption.startswith("arXiv cs.LG+cs.CL · ")  # the feed's day is not today:
+    assert caption.endswith(" · 5 papers · showing the latest announcement, 2025-07-15")
     assert header == ["#", "Title", "Authors", "Category", "arXiv"]
     assert "hep-th/9901001" in table and "math.CO" in table
     assert "[bold red]without[/]" in table  # remote text is never Rich markup

@@ -33,7 +33,48 @@ def test_init_writes_the_example_and_never_overwrites_without_force(
     assert again.stderr.count("\n") == 1 and "--force" in again.stderr
     assert "arxiv" in path.read_text(encoding="utf-8")  # untouched
     assert run("config", "init", "--force").exit_code == 0
-    assert "arxiv" not in tomllib.loads(path.read_text(encoding="utf-8"))["display"].values()
+    # Every key again, the value the user set kept.
+    assert tomllib.loads(path.read_text(encoding="utf-8"))["display"]["default_source"] == "arxiv"
+
+
+def test_init_force_keeps_watch_rules_and_values_and_backs_up(
+    run: Any, isolated_home: Path
+) -> None:
+    path = isolated_home / "config.toml"
+    original = (
+        "# my own notes\n[cache]\nttl_minutes = 5\n\n"
+        '[watch.gnn]\nquery = "graph neural"\ncategories = ["cs.LG"]\n\n'
+        '[watch.diffusion]\nquery = "diffusion -video"\nmin_upvotes = 3\n'
+    )
+    path.write_text(original, encoding="utf-8")
+    before = run("watch", "list", "--json").json()
+    result = run("config", "init", "--force")
+    assert result.exit_code == 0, result.stderr
+    assert "2 watch rules (gnn, diffusion)" in result.stderr
+    assert "config.toml.bak" in result.stderr and result.stderr.count("\n") == 1
+    assert (isolated_home / "config.toml.bak").read_text(encoding="utf-8") == original
+    after = run("watch", "list", "--json").json()
+    assert after == before
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["cache"]["ttl_minutes"] == 5
+    assert data["network"]["retries"] == 3  # and every other key, at its default
+    assert "(default: 60)" in path.read_text(encoding="utf-8")
+    # A second rewrite keeps the first backup and makes another.
+    assert run("config", "init", "--force").exit_code == 0
+    backups = sorted(p.name for p in isolated_home.iterdir() if ".bak" in p.name)
+    assert len(backups) == 2 and (isolated_home / "config.toml.bak").read_text() == original
+    assert run("watch", "list", "--json").json() == before
+
+
+def test_init_force_over_an_invalid_file_keeps_a_backup_and_says_so(
+    run: Any, isolated_home: Path
+) -> None:
+    path = isolated_home / "config.toml"
+    path.write_text('[watch.x]\nquery = "a"\n[bogus]\nkey = 1\n', encoding="utf-8")
+    result = run("config", "init", "--force")
+    assert result.exit_code == 0, result.stderr
+    assert "nothing could be kept" in result.stderr and "unknown section" in result.stderr
+    assert "bogus" in (isolated_home / "config.toml.bak").read_text(encoding="utf-8")
 
 
 def test_show_says_when_there_is_no_file(run: Any, isolated_home: Path) -> None:

@@ -191,7 +191,8 @@ def test_watch_run_table_and_usage_errors(run, hostile_rules, tmp_path: Path) ->
     )
     assert table.exit_code == 0, table.stderr
     text = (tmp_path / "t.txt").read_text(encoding="utf-8")
-    assert text.startswith("beta: mini-batch OR title:heading\n") and "\x1b" not in text
+    caption = "Watch rule beta: mini-batch OR title:heading · listed since Tue 2025-07-01"
+    assert text.startswith(caption + " · 2 new papers\n") and "\x1b" not in text
     nothing = run(
         "watch",
         "run",

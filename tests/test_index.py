@@ -259,7 +259,7 @@ def cached_rows(draw: st.DrawFn) -> list[tuple[str, float, Paper]]:
 @given(cached_rows())
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_merge_and_order_agree_with_python(rows: list[tuple[str, float, Paper]]) -> None:
-    from papercli.core.listing import sort_papers
+    from papercli.core.listing import date_key, sort_papers
 
     expected = _reference_best(rows)
     with tempfile.TemporaryDirectory() as folder:
@@ -282,7 +282,6 @@ def test_merge_and_order_agree_with_python(rows: list[tuple[str, float, Paper]])
             by_upvotes = list(index.candidates(None, order="upvotes"))
     ties = {p.id for p in expected.values()}  # any order among equal keys
     assert {p.id: p for p in unordered} == expected and len(unordered) == len(ties)
-    date_key = lambda p: p.published or (p.listed or (p.published or "")[:10])  # noqa: E731
     assert [date_key(p) for p in by_date] == [
         date_key(p) for p in sort_papers(list(expected.values()), "date")
     ]

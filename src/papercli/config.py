@@ -46,6 +46,12 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
     "display": {
         "default_source": (str, "hf", "Source of listings: hf, arxiv or all."),
         "mark_seen": (bool, True, "Remember papers shown in listings (for --new)."),
+        "pager": (
+            bool,
+            True,
+            "On a terminal, page output longer than the screen through $PAGER "
+            "(default less, colours kept); never when piped. --no-pager turns it off once.",
+        ),
     },
     "sources.hf": {
         "url": (str, "https://huggingface.co", "Hugging Face base URL (env: PAPERS_HF_URL)."),
@@ -185,6 +191,11 @@ class Settings:
     def mark_seen(self) -> bool:
         """``[display] mark_seen``: remember the papers listings show (for --new)."""
         return bool(self.values["display"]["mark_seen"])
+
+    @property
+    def pager(self) -> bool:
+        """``[display] pager``: page long output on a terminal."""
+        return bool(self.values["display"]["pager"])
 
     def to_toml_tables(self) -> dict[str, Any]:
         """The settings as nested TOML tables (``papers config show``)."""
@@ -349,10 +360,19 @@ def load() -> Settings:
     return Settings(config_path, cache_dir, state_dir, values, watches)
 
 
-def default_config_text() -> str:
-    """A commented configuration with every key at its default (written by tomli-w)."""
+def default_config_text(
+    kept: dict[str, dict[str, Any]] | None = None, watches: dict[str, WatchRule] | None = None
+) -> str:
+    """A commented configuration with every key at its default (written by tomli-w).
+
+    ``kept`` holds values the user set (section -> key -> value): they are written
+    in place of the defaults, the default named in the comment. ``watches`` are
+    written as ``[watch.NAME]`` tables after the example rule (``papers config init
+    --force`` keeps both, so that rewriting the file loses nothing).
+    """
     import tomli_w
 
+    kept = kept or {}
     parts = [
         "# papercli configuration. Every key is optional; the values shown are the defaults.",
         "# Environment variables PAPERS_HF_URL, PAPERS_ARXIV_RSS_URL and PAPERS_ARXIV_URL",
@@ -362,8 +382,12 @@ def default_config_text() -> str:
     for section, keys in SCHEMA.items():
         parts.append(f"[{section}]")
         for key, (_kind, default, comment) in keys.items():
+            value = kept.get(section, {}).get(key, default)
+            if value != default or type(value) is not type(default):
+                shown = tomli_w.dumps({"default": default}).strip().removeprefix("default = ")
+                comment = f"{comment} (default: {shown})"
             parts.append(f"# {comment}")
-            parts.append(tomli_w.dumps({key: default}).strip())
+            parts.append(tomli_w.dumps({key: value}).strip())
         parts.append("")
     parts += [
         "# Watch rules: papers watch add NAME QUERY writes these for you.",
@@ -374,4 +398,18 @@ def default_config_text() -> str:
         "# min_upvotes = 5",
         "",
     ]
+    if watches:
+        tables = {"watch": {name: rule.to_table() for name, rule in watches.items()}}
+        parts += [tomli_w.dumps(tables).strip(), ""]
     return "\n".join(parts)
+
+
+def set_values(text: str, path: Path) -> dict[str, dict[str, Any]]:
+    """The values a configuration file sets (validated), section -> key -> value."""
+    parse_config(text, path)  # a file papercli rejects keeps nothing: a ConfigError
+    if not text.strip():
+        return {}
+    import tomllib
+
+    flat = _flatten(tomllib.loads(text))
+    return {s: dict(t) for s, t in flat.items() if s != "watch" and isinstance(t, dict)}

@@ -73,6 +73,9 @@ class Paper:
     comment: str | None = None
     primary_category: str | None = None
     extra_marks: tuple[str, ...] = field(default=())
+    # The submitter's Hugging Face account name (``submitter`` is the display name);
+    # kept in the cache for --submitter, not part of the public JSON form.
+    submitter_user: str | None = None
 
     # --- links ------------------------------------------------------------
     @property
@@ -154,6 +157,7 @@ class Paper:
             comments=hf.comments,
             organization=hf.organization,
             submitter=hf.submitter,
+            submitter_user=hf.submitter_user,
             github_url=hf.github_url,
             github_stars=hf.github_stars,
             project_page=self.project_page or hf.project_page,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from papercli.cli.app import app, cache_app, config_app
 from papercli.cli.boundary import handle_errors, run
-from papercli.cli.options import SinceOpt, Source, UntilOpt, day_option
+from papercli.cli.options import CategoryOpt, SinceOpt, Source, UntilOpt, day_option
 from papercli.errors import PapersError, UsageError
 from papercli.ui.console import plural, say
 
@@ -26,16 +27,24 @@ def sync(
     until: UntilOpt = None,
     source: Annotated[
         Source | None,
-        typer.Option("--source", help="Which source (default: [display] default_source)."),
+        typer.Option(
+            "--source",
+            "-s",
+            help="hf, arxiv, or all (both). Default: [display] default_source.",
+            show_default=False,
+        ),
     ] = None,
+    category: CategoryOpt = None,
 ) -> None:
     """Fetch and cache every listing of a range of days (default: the last 30), so that
     search, trends and watch rules work offline. Rerunning fetches only what is missing.
     arXiv: each past day's submissions (export API) for [sources.arxiv] categories and
     the watch rules' categories, one request at a time, plus the latest announcement.
 
+    With -c (repeatable), arXiv is synced for those categories only.
+
     Examples: papers sync --since 2025-01-01 | papers sync --since 2025-07-01 --until 2025-07-31
-    | papers sync --source arxiv --since 2026-05-01
+    | papers sync --source arxiv --since 2026-05-01 | papers sync -s arxiv -c cs.CL -c cs.LG
     """
     from papercli.core.sync import sync as run_sync
     from papercli.ui.console import progress
@@ -47,8 +56,11 @@ def sync(
     def go(ctx: Context) -> None:
         chosen = source.value if source is not None else ctx.settings.default_source
         sources = ["hf", "arxiv"] if chosen == "all" else [chosen]
+        if category and "arxiv" not in sources:
+            raise UsageError("-c/--category needs --source arxiv or all.")
+        categories = ctx.arxiv_categories(category) if category else None
         with progress() as update:
-            report = run_sync(ctx, sources, first, last, update)
+            report = run_sync(ctx, sources, first, last, update, categories)
         failed = len(report.failed) - report.not_tried
         say(
             f"Synced {first} to {last}: {plural(len(report.fetched), 'listing')} fetched, "
@@ -125,22 +137,44 @@ def config_path() -> None:
 @config_app.command("init")
 @handle_errors
 def config_init(
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Rewrite an existing file with every key and comment, keeping the values "
+            "you set and your watch rules (the old file is saved as config.toml.bak).",
+        ),
+    ] = False,
 ) -> None:
     """Write a commented configuration file with every default. Example: papers config init"""
     from papercli import config
     from papercli.storage.files import atomic_write_text
+    from papercli.storage.rules import rewrite_with_defaults
 
     path = config.paths()[0]
     if path.is_dir():
         raise PapersError(f"{path} is a folder, not a configuration file.")
     if path.exists() and not force:
-        raise PapersError(f"{path} already exists; use --force to overwrite it.")
-    try:
-        atomic_write_text(path, config.default_config_text())
-    except OSError as exc:
-        raise PapersError(f"{path}: cannot be written: {exc.strerror or exc}.") from None
-    say(f"Wrote {path}")
+        raise PapersError(
+            f"{path} already exists; use --force to rewrite it with every key "
+            "(your values and watch rules are kept)."
+        )
+    if not path.exists():
+        try:
+            atomic_write_text(path, config.default_config_text())
+        except OSError as exc:
+            raise PapersError(f"{path}: cannot be written: {exc.strerror or exc}.") from None
+        say(f"Wrote {path}")
+        return
+    done = rewrite_with_defaults(path)
+    if done.unreadable:
+        say(f"Warning: nothing could be kept of the previous file: {done.unreadable}")
+    kept = [plural(done.settings, "value")]
+    if done.rules:
+        kept.append(plural(len(done.rules), "watch rule") + f" ({', '.join(done.rules)})")
+    else:
+        kept.append("no watch rules")
+    say(f"Wrote {path}, keeping {' and '.join(kept)}; the previous file is {done.backup}.")
 
 
 @config_app.command("show")
@@ -159,3 +193,56 @@ def config_show() -> None:
         if os.environ.get(env):
             sys.stdout.write(f"# {env} is set: it gives [{section}] {key}\n")
     sys.stdout.write(tomli_w.dumps(settings.to_toml_tables()))
+
+
+class Shell(StrEnum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+@handle_errors
+def completion(
+    shell: Annotated[Shell, typer.Argument(help="bash, zsh or fish.", show_default=False)],
+) -> None:
+    """Print the shell completion script: commands, options, watch-rule names and
+    arXiv categories complete with TAB.
+
+    bash: papers completion bash > ~/.local/share/bash-completion/completions/papers
+    zsh:  papers completion zsh > ~/.zfunc/_papers  (with fpath+=~/.zfunc; compinit)
+    fish: papers completion fish > ~/.config/fish/completions/papers.fish
+    Or for this shell only: eval "$(papers completion bash)"
+    """
+    from typer._completion_shared import get_completion_script
+
+    from papercli.cli.app import COMPLETE_VAR
+
+    script = get_completion_script(prog_name="papers", complete_var=COMPLETE_VAR, shell=shell)
+    sys.stdout.write(script + "\n")
+
+
+class Topic(StrEnum):
+    queries = "queries"
+    formats = "formats"
+    config = "config"
+
+
+@app.command("help")
+@handle_errors
+def help_(
+    topic: Annotated[
+        Topic | None,
+        typer.Argument(help="queries, formats or config.", show_default=False),
+    ] = None,
+) -> None:
+    """Built-in help topics: the query language, output formats, the configuration.
+
+    Examples: papers help queries | papers help formats | papers help config
+    """
+    from papercli import config, help_topics
+
+    if topic is None:
+        sys.stdout.write(help_topics.index_text())
+        return
+    sys.stdout.write(help_topics.topic_text(topic.value, str(config.paths()[0])))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from typing import Annotated, Any
 
@@ -18,7 +20,7 @@ from papercli import __version__
 app = typer.Typer(
     name="papers",
     help="Hugging Face Daily Papers and arXiv listings in the terminal, cached locally.",
-    epilog="Example: papers today mini-batch   (see 'papers COMMAND --help')",
+    epilog="Example: papers today mini-batch   (see 'papers COMMAND --help', 'papers help')",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -45,21 +47,66 @@ app.add_typer(watch_app, name="watch")
 app.add_typer(rank_app, name="rank")
 
 
+SOURCES = ("hf", "arxiv", "all")
+_GLUED = re.compile(r"-([A-Za-z])([A-Za-z][A-Za-z-]+)")
+
+
 class QueryCommand(TyperCommand):
     """A command that takes a query: an unknown short option there is most likely a word
-    to exclude (``agent -video``), which must come after ``--``. Say so."""
+    to exclude (``agent -video``), which must come after ``--``. Say so; and say so
+    too for a word that starts with a short option taking a value (``-survey`` would
+    be read as ``-s urvey``)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        for token in args:
+            if token == "--":
+                break
+            glued = _GLUED.fullmatch(token)
+            if glued and self._misread(glued.group(1), glued.group(2)):
+                ctx.fail(
+                    f"{token} would be read as -{glued.group(1)} {glued.group(2)!r}. "
+                    f"A word to exclude? P{_hint(ctx, token)[1:]}"
+                )
+        given = list(args)  # the parser consumes the list it is given
         try:
             return super().parse_args(ctx, args)
         except NoSuchOption as exc:
             name = getattr(exc, "option_name", "")
             if isinstance(name, str) and name.startswith("-") and not name.startswith("--"):
-                exc.message += (
-                    " (a word to exclude? put the query after '--': "
-                    f"papers {ctx.info_name} -- agent -video)"
-                )
+                word = next((a for a in given if a.startswith(name)), name)
+                exc.message += f" (a word to exclude? {_hint(ctx, word)})"
             raise
+
+    def _misread(self, letter: str, value: str) -> bool:
+        """True when ``-LETTERvalue`` is a short option taking a value that would not
+        accept ``value``: most likely a word to exclude."""
+        option = next(
+            (
+                p
+                for p in self.params
+                if getattr(p, "opts", None)
+                and f"-{letter}" in p.opts  # type: ignore[attr-defined]
+                and getattr(p, "param_type_name", "") == "option"
+            ),
+            None,
+        )
+        if option is None or getattr(option, "is_flag", False):
+            return False  # no such option (click says so, with the hint) or a flag
+        if option.name == "source":
+            return value.lower() not in SOURCES
+        if option.name == "category":
+            from papercli.arxiv_taxonomy import unknown
+
+            return bool(unknown([value]))
+        choices = getattr(option.type, "choices", None)
+        return choices is None or value not in [str(c) for c in choices]
+
+
+def _hint(ctx: Any, word: str) -> str:
+    """Put the query after '--', with the command's own name."""
+    path = getattr(ctx, "command_path", "") or f"papers {ctx.info_name}"
+    name = " NAME" if path.endswith("watch add") else ""
+    return f"put the query after '--': {path}{name} -- agent {word}"
 
 
 def _version(value: bool) -> None:
@@ -78,10 +125,17 @@ def _main(
     """Hugging Face Daily Papers and arXiv listings in the terminal, cached locally."""
 
 
+COMPLETE_VAR = "_PAPERS_COMPLETE"  # set by the scripts of papers completion SHELL
+
+
 def main() -> None:
     """Console-script entry point."""
     from papercli.cli.clitree import command
     from papercli.ui.console import utf8_output
 
     utf8_output()
-    command(app)(prog_name="papers")
+    if COMPLETE_VAR in os.environ:  # the shell asks for completions: Typer's formats
+        from typer._completion_classes import completion_init
+
+        completion_init()
+    command(app)(prog_name="papers", complete_var=COMPLETE_VAR)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -88,12 +89,88 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def usage_message(exc: Any) -> str:
+    """A click usage error (a bad value, a missing argument, an unknown option) as
+    papercli's own one line, without Typer's wording (``'abc' is not a valid int
+    range``) or the usage block; it ends by naming the command's help."""
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", "") or "papers"
+    see = f" (see '{path} --help')"
+    param = getattr(exc, "param", None)
+    message = str(getattr(exc, "message", "") or exc).strip()
+    kind = type(exc).__name__
+    if param is None:  # click's own sentence (with its "Possible options: ...")
+        whole = exc.format_message() if hasattr(exc, "format_message") else message
+        return whole.rstrip(".") + see + "."
+    if getattr(param, "param_type_name", "") == "argument":
+        name = (param.name or "argument").upper()
+    else:
+        name = max(getattr(param, "opts", None) or [param.name or "?"], key=len)
+    if kind == "MissingParameter":
+        return f"{path} needs {name}{see}."
+    given = re.match(r"^('(?:[^'\\]|\\.)*'|\S+) is not", message)
+    value = f", not {given.group(1)}" if given else ""
+    kind_of = getattr(param, "type", None)
+    choices = getattr(kind_of, "choices", None)
+    if choices:
+        names = [str(getattr(c, "value", c)) for c in choices]
+        options = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+        return f"{name} takes {options}{value}{see}."
+    if getattr(kind_of, "name", "") in ("integer", "integer range", "int range"):
+        low = getattr(kind_of, "min", None)
+        high = getattr(kind_of, "max", None)
+        bounds = ""
+        if low is not None and high is not None:
+            bounds = f" from {low} to {high}"
+        elif low is not None:
+            bounds = f" of at least {low}"
+        elif high is not None:
+            bounds = f" of at most {high}"
+        return f"{name} takes a whole number{bounds}{value}{see}."
+    detail = message.split(": ", 1)[-1].rstrip(".")
+    return f"{name}: {detail}{see}."
+
+
+def one_line_errors(main: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a click command's ``main``: usage errors become one ``Error:`` line on
+    stderr and exit status 2 (what the README promises), not click's usage block."""
+    try:
+        from typer._click.exceptions import ClickException, UsageError
+    except ImportError:  # a Typer that does not vendor click
+        from click.exceptions import ClickException, UsageError  # type: ignore[no-redef]
+
+    @functools.wraps(main)
+    def wrapper(*args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = main(*args, standalone_mode=False, **kwargs)
+        except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # 'papers watch': the help
+                exc.show()
+            else:
+                say(f"Error: {usage_message(exc)}")
+            sys.exit(exc.exit_code)
+        except ClickException as exc:
+            say(f"Error: {exc.format_message()}")
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            say("Aborted.")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    return wrapper
+
+
 def context() -> Context:
     """A context for one command: the configuration, and notes going to stderr."""
     from papercli import config
     from papercli.core.context import Context
+    from papercli.ui.console import allow_pager, waiting
 
-    return Context(config.load(), say)
+    settings = config.load()
+    allow_pager(settings.pager)
+    return Context(settings, say, waiting=waiting)
 
 
 def run(func: Callable[[Context], T]) -> T:

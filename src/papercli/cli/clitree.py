@@ -86,13 +86,18 @@ class LazyCommands(MutableMapping[str, "Command"]):
 
 
 def command(app: typer.Typer) -> Command:
-    """The root click command of ``app``, its subcommands built on first use."""
+    """The root click command of ``app``, its subcommands built on first use; usage
+    errors are papercli's one line (:func:`papercli.cli.boundary.one_line_errors`)."""
     import typer.main
 
+    from papercli.cli.boundary import one_line_errors
+
     try:
-        return _lazy_group(app)
+        root = _lazy_group(app)
     except (ImportError, AttributeError, TypeError):  # Typer's internals moved
-        return typer.main.get_command(app)
+        root = typer.main.get_command(app)
+    root.main = one_line_errors(root.main)  # type: ignore[method-assign]
+    return root
 
 
 def _lazy_group(app: typer.Typer) -> Command:

@@ -24,6 +24,7 @@ from papercli.cli.options import (
     Sort,
     SortOpt,
     SourceOpt,
+    SubmitterOpt,
     filters,
     output_params,
 )
@@ -46,6 +47,7 @@ def _show_listing(
     category: list[str] | None,
     replacements: bool,
     include_hf: bool,
+    submitter: str | None,
     out: Output,
 ) -> None:
     """Today's listing (``period_text`` None) or a day, week or month: fetch, print, and
@@ -56,7 +58,13 @@ def _show_listing(
     from papercli.ui import emit
 
     chosen = filters(
-        query, sort=sort, limit=limit, min_upvotes=min_upvotes, has_code=has_code, new=new
+        query,
+        sort=sort,
+        limit=limit,
+        min_upvotes=min_upvotes,
+        has_code=has_code,
+        new=new,
+        submitter=submitter,
     )
     period = period_from_options(*period_text, dt.date.today()) if period_text else None
 
@@ -72,8 +80,10 @@ def _show_listing(
             offline=offline,
             refresh=refresh,
         )
-        emit.listing(result, out)
+        numbered = emit.listing(result, out)
         core_listing.mark_seen(ctx, result.papers)
+        if numbered is not None:
+            core_listing.remember_shown(ctx, result.papers, numbered)
 
     run(go)
 
@@ -94,6 +104,7 @@ def today(
     replacements: ReplacementsOpt = False,
     include_hf: IncludeHfOpt = False,
     new: NewOpt = False,
+    submitter: SubmitterOpt = None,
     *,
     out: Output,
 ) -> None:
@@ -101,7 +112,7 @@ def today(
 
     Examples: papers today | papers today mini-batch | papers today "diffusion model" --has-code
     | papers today --source arxiv -c cs.LG -c cs.CL | papers today --source all --include-hf
-    | papers today --new
+    | papers today --new | papers today --submitter akhaliq --format ids
     """
     _show_listing(
         None,
@@ -117,6 +128,7 @@ def today(
         category=category,
         replacements=replacements,
         include_hf=include_hf,
+        submitter=submitter,
         out=out,
     )
 
@@ -142,6 +154,7 @@ def list_(
     category: CategoryOpt = None,
     replacements: ReplacementsOpt = False,
     include_hf: IncludeHfOpt = False,
+    submitter: SubmitterOpt = None,
     *,
     out: Output,
 ) -> None:
@@ -154,6 +167,7 @@ def list_(
     Examples: papers list --date yesterday | papers list --week 2025-W28 agents
     | papers list -m 2025-07 --new | papers list --source arxiv -c cs.LG --date 2025-07-14
     | papers list --source all -c cs.CL --week 2025-W28
+    | papers list -w 2025-W28 --submitter akhaliq
     """
     _show_listing(
         (date, week, month),
@@ -169,6 +183,7 @@ def list_(
         category=category,
         replacements=replacements,
         include_hf=include_hf,
+        submitter=submitter,
         out=out,
     )
 
@@ -177,7 +192,12 @@ def list_(
 @handle_errors
 @output_params
 def show(
-    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
+    paper_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|N", help="arXiv id, paper URL, or N: the N-th paper of the last listing."
+        ),
+    ],
     offline: OfflineOpt = False,
     refresh: RefreshOpt = False,
     highlight: Annotated[
@@ -189,7 +209,11 @@ def show(
 ) -> None:
     """One paper in full: authors, links, abstract, AI summary and keywords.
 
-    Examples: papers show 2308.04079 | papers show https://arxiv.org/abs/2308.04079v2 --json
+    N (1 to 999) is the N-th paper of the last table shown in this PAPERS_HOME
+    (today, list, search, watch run).
+
+    Examples: papers show 2308.04079 | papers show 3
+    | papers show https://arxiv.org/abs/2308.04079v2 --json
     | papers show 2507.11001 --highlight mini-batch
     """
     from papercli.core import papers
@@ -197,14 +221,31 @@ def show(
     from papercli.ui import emit
 
     marked = Query.parse(highlight, strict=True) if highlight else None
-    found = run(lambda ctx: papers.show(ctx, paper_id, offline=offline, refresh=refresh))
-    emit.paper(found, out, marked)
+
+    def go(ctx):  # type: ignore[no-untyped-def]
+        wanted = _by_rank(ctx, paper_id)
+        return papers.show(ctx, wanted, offline=offline, refresh=refresh)
+
+    emit.paper(run(go), out, marked)
+
+
+def _by_rank(ctx, text: str) -> str:  # type: ignore[no-untyped-def]
+    """``text`` as given, or for a bare number N the id of the N-th paper of the last
+    listing shown."""
+    from papercli.core.listing import is_rank, paper_at_rank
+
+    return paper_at_rank(ctx, int(text)) if is_rank(text.strip()) else text
 
 
 @app.command("open")
 @handle_errors
 def open_(
-    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
+    paper_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|N", help="arXiv id, paper URL, or N: the N-th paper of the last listing."
+        ),
+    ],
     pdf: Annotated[bool, typer.Option("--pdf", help="Open the arXiv PDF.")] = False,
     arxiv: Annotated[
         bool, typer.Option("--arxiv", help="Open the arXiv abstract page, not Hugging Face's.")
@@ -212,15 +253,19 @@ def open_(
 ) -> None:
     """Open a paper's page in the web browser (the URL is also printed).
 
-    Without a browser, the URL is printed and the exit status is still 0.
-    Examples: papers open 2308.04079 | papers open 2308.04079 --pdf
+    Without a browser, the URL is printed and the exit status is still 0. N (1 to 999)
+    is the N-th paper of the last table shown.
+    Examples: papers open 2308.04079 | papers open 3 --pdf
     """
     from papercli import links
+    from papercli.core.listing import is_rank
     from papercli.ui.browser import open_in_browser
     from papercli.ui.console import say
 
     if pdf and arxiv:
         raise UsageError("Give --pdf or --arxiv, not both.")
+    if is_rank(paper_id.strip()):
+        paper_id = run(lambda ctx: _by_rank(ctx, paper_id))
     if not (pdf or arxiv):
         from papercli.core.papers import known_only_from_arxiv
 

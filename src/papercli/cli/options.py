@@ -30,12 +30,32 @@ class Sort(StrEnum):
     for_you = "for-you"
 
 
+# --- shell completion of values (run only while completing: papers completion) ---------
+def complete_category(incomplete: str) -> list[str]:
+    """arXiv categories and archives starting with what was typed (any case)."""
+    from papercli.arxiv_taxonomy import ARCHIVES, CATEGORIES
+
+    typed = incomplete.lower()
+    return sorted(n for n in {*CATEGORIES, *ARCHIVES} if n.lower().startswith(typed))
+
+
+def complete_rule(incomplete: str) -> list[str]:
+    """The names of the watch rules in the configuration file."""
+    from papercli import config
+
+    try:
+        names = list(config.load().watches)
+    except Exception:  # a broken file completes nothing; the command will say why
+        return []
+    return [n for n in names if n.startswith(incomplete)]
+
+
 # --- shared options -------------------------------------------------------------
 QueryArg = Annotated[
     list[str] | None,
     typer.Argument(
         help='A query: words that must all match the title or abstract, "phrases", '
-        "OR, -word, fields such as title:, au:, cat: (see the README's Queries).",
+        "OR, -word, fields such as title:, au:, cat: (see: papers help queries).",
         show_default=False,
     ),
 ]
@@ -43,16 +63,30 @@ SortOpt = Annotated[
     Sort,
     typer.Option(
         "--sort",
-        help="Order of the papers; for-you: learned from your likes, dislikes and saves.",
+        help="Order of the papers: upvotes (most first), date (the day the paper was "
+        "listed, newest first, then its arXiv date), title, relevance, for-you (learned "
+        "from your likes, dislikes and saves).",
     ),
 ]
 LimitOpt = Annotated[
-    int | None, typer.Option("--limit", "-n", min=1, help="Show at most N papers.")
+    int | None,
+    typer.Option("--limit", "-n", min=1, metavar="N", help="Show at most N papers."),
 ]
 MinUpvotesOpt = Annotated[
-    int | None, typer.Option("--min-upvotes", min=0, help="Only papers with at least N upvotes.")
+    int | None,
+    typer.Option("--min-upvotes", min=0, metavar="N", help="Only papers with at least N upvotes."),
 ]
 HasCodeOpt = Annotated[bool, typer.Option("--has-code", help="Only papers with a code repository.")]
+SubmitterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--submitter",
+        metavar="NAME",
+        help="Only papers submitted to Hugging Face Daily Papers by NAME (the account "
+        "name, e.g. akhaliq, or the display name).",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use the cache only; no network.")]
 RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache and fetch again.")]
@@ -76,7 +110,7 @@ FormatOpt = Annotated[
         "--format",
         help="Output format. table: a table (the default). "
         + " ".join(f"{name}: {text}." for name, _, text in export.describe())
-        + " With -o FILE and no --format, the file's ending chooses.",
+        + " With -o FILE and no --format, the file's ending chooses (papers help formats).",
         show_default=False,
     ),
 ]
@@ -89,6 +123,14 @@ OutputOpt = Annotated[
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the --output file.")]
 AbstractsOpt = Annotated[
     bool, typer.Option("--abstracts", help="With --format md: each abstract, collapsible.")
+]
+NoPagerOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print everything at once, even when longer than the screen "
+        "([display] pager = false: always).",
+    ),
 ]
 
 
@@ -113,6 +155,7 @@ CategoryOpt = Annotated[
     typer.Option(
         "--category",
         "-c",
+        autocompletion=complete_category,
         help="arXiv category (repeatable), e.g. -c cs.LG -c cs.CL. "
         "Default: [sources.arxiv] categories.",
         show_default=False,
@@ -150,6 +193,7 @@ def filters(
     min_upvotes: int | None,
     has_code: bool,
     new: bool = False,
+    submitter: str | None = None,
 ) -> Filters:
     from papercli.core.listing import Filters
     from papercli.query import Query
@@ -161,6 +205,7 @@ def filters(
         sort=sort.value,  # type: ignore[arg-type]
         limit=limit,
         new_only=new,
+        submitter=submitter,
     )
 
 
@@ -170,11 +215,12 @@ _OUTPUT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
     ("output", OutputOpt, None),
     ("force", ForceOpt, False),
     ("abstracts", AbstractsOpt, False),
+    ("no_pager", NoPagerOpt, False),
 )
 
 
 def output_params(func: F) -> F:
-    """Give a command --json, --format, -o/--output, --force and --abstracts.
+    """Give a command --json, --format, -o/--output, --force, --abstracts and --no-pager.
 
     The command declares ``out: Output`` instead; the options are checked and
     combined by :func:`papercli.ui.output.output_options` before the command runs (so
@@ -195,10 +241,11 @@ def output_params(func: F) -> F:
         output: Path | None = None,
         force: bool = False,
         abstracts: bool = False,
+        no_pager: bool = False,
         **kwargs: Any,
     ) -> Any:
         chosen = fmt.value if fmt is not None else None
-        out = output_options(chosen, json_, output, force, abstracts)
+        out = output_options(chosen, json_, output, force, abstracts, pager=not no_pager)
         return func(*args, out=out, **kwargs)
 
     params = [*kept, *added]

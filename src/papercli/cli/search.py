@@ -17,6 +17,7 @@ from papercli.cli.options import (
     QueryArg,
     SinceOpt,
     Sort,
+    Source,
     SourceOpt,
     UntilOpt,
     day_range,
@@ -27,6 +28,7 @@ from papercli.ui.output import Output
 
 if TYPE_CHECKING:
     from papercli.core.context import Context
+    from papercli.core.listing import Listing
 
 
 @app.command(cls=QueryCommand)
@@ -37,7 +39,9 @@ def search(
     sort: Annotated[
         Sort | None,
         typer.Option(
-            "--sort", help="Order: relevance (default online), date (default --offline), upvotes."
+            "--sort",
+            help="Order: relevance (default online), date (default --offline: the day "
+            "the paper was listed, newest first, then its arXiv date), upvotes, title.",
         ),
     ] = None,
     limit: LimitOpt = None,
@@ -46,7 +50,11 @@ def search(
     source: SourceOpt = None,
     offline: Annotated[
         bool,
-        typer.Option("--offline", help="Search every cached listing of every source instead."),
+        typer.Option(
+            "--offline",
+            help="Search every cached listing instead: of every source, or of --source "
+            "hf|arxiv (all: every source).",
+        ),
     ] = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -54,8 +62,10 @@ def search(
     *,
     out: Output,
 ) -> None:
-    """Search Hugging Face papers, arXiv with --source arxiv, or (--offline) every cached
-    listing with the full query language (at most 100 papers unless --limit says otherwise).
+    """Search Hugging Face papers, arXiv with --source arxiv, both with --source all, or
+    (--offline) every cached listing with the full query language (at most 100 papers
+    unless --limit says otherwise). Fields (au:, title: ...) need --offline, except
+    arXiv's own au:, ti:, abs:, cat:, id: with --source arxiv.
 
     Examples: papers search llama 3 herd --limit 5
     | papers search '"diffusion model" distillation' --source arxiv --limit 20
@@ -79,14 +89,22 @@ def search(
         limit=limit,
         new_only=new,
     )
-    if not offline:
-        where = source.value if source else None
-        emit.listing(run(lambda ctx: core_search.remote(ctx, text, chosen, where)), out)
-        return
-    if limit is None:
+    if offline and limit is None:
         chosen.limit = core_search.OFFLINE_LIMIT
-    result = run(lambda ctx: core_search.local(ctx, chosen))
-    emit.listing(result, out)
+
+    def go(ctx: Context) -> Listing:
+        from papercli.core.listing import remember_shown
+
+        if offline:
+            result = core_search.local(ctx, chosen, source.value if source else None)
+        else:
+            result = core_search.remote(ctx, text, chosen, source.value if source else None)
+        numbered = emit.listing(result, out)
+        if numbered is not None:
+            remember_shown(ctx, result.papers, numbered)
+        return result
+
+    result = run(go)
     if result.more and limit is None:
         say(f"Showing the first {chosen.limit} matches; use --limit N to see more.")
 
@@ -104,12 +122,23 @@ def trends(
     by: Annotated[By, typer.Option("--by", help="Period of each bar.")] = By.month,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    source: Annotated[
+        Source | None,
+        typer.Option(
+            "--source",
+            "-s",
+            help="Count the cached papers of hf (Hugging Face Daily Papers), arxiv, or all "
+            "(every cached source, the default).",
+            show_default=False,
+        ),
+    ] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a chart.")] = False,
 ) -> None:
     """How many cached papers match a query per day, week or month, as a bar chart,
     with the top organizations and AI keywords among them.
 
     Examples: papers trends "diffusion model" --by month | papers trends agent --since 2025-01-01
+    | papers trends agent --source hf
     """
     from papercli.core.trends import trends as compute_trends
     from papercli.query import Query
@@ -120,7 +149,8 @@ def trends(
     first, last = day_range(since, until)
 
     def go(ctx: Context):  # type: ignore[no-untyped-def]
-        return compute_trends(ctx.cache, parsed, by.value, first, last)  # type: ignore[arg-type]
+        where = source.value if source else None
+        return compute_trends(ctx.cache, parsed, by.value, first, last, where)  # type: ignore[arg-type]
 
     result = run(go)
     if json_:

@@ -14,6 +14,8 @@ from papercli.cli.options import (
     MinUpvotesOpt,
     OfflineOpt,
     Sort,
+    complete_category,
+    complete_rule,
     day_option,
     output_params,
 )
@@ -30,14 +32,26 @@ NOTHING_NEW = 3  # watch run and digest: a cron job can tell "nothing new" apart
 @handle_errors
 def watch_add(
     name: Annotated[str, typer.Argument(help="A name: letters, digits, '-' and '_'.")],
-    query: Annotated[str, typer.Argument(help="The query (quote it).")],
+    query: Annotated[
+        list[str],
+        typer.Argument(
+            help='The query, as for papers today: words, "phrases", OR, fields; '
+            "put exclusions after '--' (papers watch add NAME -- agent -survey).",
+            show_default=False,
+        ),
+    ],
     source: Annotated[
         list[str] | None,
         typer.Option("--source", "-s", help="hf, arxiv or all (repeatable)."),
     ] = None,
     category: Annotated[
         list[str] | None,
-        typer.Option("--category", "-c", help="arXiv category or archive (repeatable)."),
+        typer.Option(
+            "--category",
+            "-c",
+            help="arXiv category or archive (repeatable).",
+            autocompletion=complete_category,
+        ),
     ] = None,
     min_upvotes: MinUpvotesOpt = None,
     replace: Annotated[
@@ -55,15 +69,26 @@ def watch_add(
     """Save a watch rule in the configuration file (comments and order are kept).
     An arXiv category papercli does not know is refused (a typo?) unless --force.
 
-    Example: papers watch add minibatch 'mini-batch OR "large batch"' --min-upvotes 5
+    Examples: papers watch add gnn graph neural network
+    | papers watch add minibatch 'mini-batch OR "large batch"' --min-upvotes 5
+    | papers watch add agents -s arxiv -c cs.LG -- agent -survey
     """
     from papercli import config
+    from papercli.cli.options import query_text
     from papercli.config import WatchRule
     from papercli.core.watch import add_rule
 
     path = config.paths()[0]
+    text = query_text(query)
+    if category:
+        from papercli.arxiv_taxonomy import canonical
+
+        for n, given in enumerate(category):
+            if canonical(given) != given:
+                say(f"Note: {given} is read as {canonical(given)}.")
+                category[n] = canonical(given)
     sources = [x for s in source or () for x in (("hf", "arxiv") if s == "all" else (s,))]
-    rule = WatchRule(name, query, tuple(dict.fromkeys(sources)), tuple(category or ()), min_upvotes)
+    rule = WatchRule(name, text, tuple(dict.fromkeys(sources)), tuple(category or ()), min_upvotes)
     add_rule(path, rule, replace=replace, force=force)
     say(f"Saved watch rule {name!r} in {path}")
 
@@ -104,7 +129,9 @@ def watch_list(json_: JsonOpt = False) -> None:
 
 @watch_app.command("rm")
 @handle_errors
-def watch_rm(name: Annotated[str, typer.Argument(help="The rule to remove.")]) -> None:
+def watch_rm(
+    name: Annotated[str, typer.Argument(help="The rule to remove.", autocompletion=complete_rule)],
+) -> None:
     """Remove a watch rule (and what it reported). Example: papers watch rm minibatch"""
     from papercli import config
     from papercli.core.watch import remove_rule
@@ -121,7 +148,10 @@ def watch_rm(name: Annotated[str, typer.Argument(help="The rule to remove.")]) -
 @output_params
 def watch_run(
     names: Annotated[
-        list[str] | None, typer.Argument(help="Rules to run (default: all).", show_default=False)
+        list[str] | None,
+        typer.Argument(
+            help="Rules to run (default: all).", show_default=False, autocompletion=complete_rule
+        ),
     ] = None,
     all_: Annotated[bool, typer.Option("--all", help="Show papers reported before too.")] = False,
     since: Annotated[
@@ -147,7 +177,8 @@ def watch_run(
     """Fetch what the rules need, print the papers each matches that were not reported
     before, and remember them. Exit status: 0 new papers, 3 nothing new, 1 error, 2 usage.
     With -o FILE the file is always written (a valid document, empty when nothing
-    matched), and the papers count as reported only once it is.
+    matched), and the papers count as reported only once it is; on stdout, only once
+    all was written (a closed pipe, as in 'watch run | head', marks nothing: exit 1).
 
     Examples: papers watch run | papers watch run minibatch --all | papers watch run --json
     | papers watch run diffusion --all -q --format atom -o ~/public/diffusion.atom --force
@@ -165,9 +196,15 @@ def watch_run(
         for r in results if not quiet else ():
             count = f"{len(r.new)} new" + (f", {len(r.papers)} shown" if all_ else "")
             say(f"Watch {r.rule.name}: {count}.")
-        emit.watch_results(results, out, silent=quiet)
-        if not dry_run:  # only once the papers were printed or written
+        with emit.delivered("nothing was marked as reported"):
+            ranked = emit.watch_results(results, out, silent=quiet)
+        if not dry_run:  # only once the papers were printed or written, whole
             mark_reported(ctx, results)
+        if ranked:
+            from papercli.core.listing import remember_shown
+
+            shown = ", ".join(r.rule.name for r in results if r.papers)
+            remember_shown(ctx, ranked, f"watch run: {shown}")
         return any(r.new for r in results)
 
     if not run(go):
@@ -179,7 +216,12 @@ def watch_run(
 def digest(
     names: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[NAME]...", help="Watch rules (default: all).", show_default=False),
+        typer.Argument(
+            metavar="[NAME]...",
+            help="Watch rules (default: all).",
+            show_default=False,
+            autocompletion=complete_rule,
+        ),
     ] = None,
     to: Annotated[
         str | None, typer.Option("--to", metavar="ADDRESS", help="Recipient (default: [email] to).")
@@ -215,7 +257,10 @@ def digest(
             say(f"No new papers for {rules}; no email sent.")
             return False
         if dry_run:
-            sys.stdout.write(mail.preview(result.message))
+            from papercli.ui.emit import delivered
+
+            with delivered("nothing was sent or marked as reported"):
+                sys.stdout.write(mail.preview(result.message))
             say(f"Dry run: {result.papers} new papers; nothing sent or marked as reported.")
         else:
             say(f"Sent {result.papers} new papers to {result.message['To']}.")

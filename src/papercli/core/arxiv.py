@@ -131,16 +131,27 @@ def today_listing(
     papers, day = latest_announcement(ctx, cats, offline=offline, refresh=refresh, say_day=True)
     names = "+".join(cats)
     when = f"announced {day or ctx.today.isoformat()}"
-    heading = f"arXiv {names}, {when}"
+    label = f"arXiv {names}"
     signals = None
     if merged_view:
-        heading = f"arXiv {names} with Hugging Face signals, {when}"
+        label = f"arXiv {names} with Hugging Face signals"
         announced = _announcement_day(day) or ctx.today
         signals = merged.signals_around(ctx, announced, offline=offline)
     papers = merged.arxiv_view(papers, replacements, signals, include_hf)
-    period = day_period(_announcement_day(day) or ctx.today)
+    shown_day = _announcement_day(day) or ctx.today
     source = "all" if merged_view else "arxiv"
-    return listing_of(ctx, papers, filters, heading, source, period, offline=offline)
+    return listing_of(
+        ctx,
+        papers,
+        filters,
+        f"{label}, {when}",
+        source,
+        day_period(shown_day),
+        offline=offline,
+        label=label,
+        day_word="announced" if day else "",
+        asked=ctx.today if day and shown_day != ctx.today else None,
+    )
 
 
 # -- search and single papers -------------------------------------------------------------
@@ -158,7 +169,9 @@ def search(ctx: Context, text: str, filters: Filters) -> Listing:
         papers, total = ctx.arxiv.search(text, limit, sort_by=sort_by)
     shown = apply_filters(papers, remote_filters(filters))
     heading = f"arXiv search: {query}"
-    return Listing(shown, heading, "arxiv", None, total or len(papers), filters.query)
+    return Listing(
+        shown, heading, "arxiv", None, total or len(papers), filters.query, label=heading
+    )
 
 
 def paper(ctx: Context, paper_id: str, version: int | None = None) -> Paper:
@@ -313,11 +326,22 @@ def period_listing(
         frozenset({"rss"}): f"announced {period.key}",
         frozenset({"api"}): f"submitted {period.key}",
     }.get(frozenset(origins), period.key)
-    heading = f"arXiv {names}, {when}"
+    label = f"arXiv {names}"
     signals = None
     if merged_view:
-        heading = f"arXiv {names} with Hugging Face signals, {when}"
+        label = f"arXiv {names} with Hugging Face signals"
         signals = merged.signals_for(ctx, period, offline=offline)
     papers = merged.arxiv_view(papers, replacements, signals, include_hf)
     source = "all" if merged_view else "arxiv"
-    return listing_of(ctx, papers, filters, heading, source, period, offline=offline)
+    day_word = {frozenset({"rss"}): "announced", frozenset({"api"}): "submitted"}
+    return listing_of(
+        ctx,
+        papers,
+        filters,
+        f"{label}, {when}",
+        source,
+        period,
+        offline=offline,
+        label=label,
+        day_word=day_word.get(frozenset(origins), ""),
+    )

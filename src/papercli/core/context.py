@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from papercli.config import Settings
@@ -37,8 +38,10 @@ class Context:
         today: dt.date | None = None,
         now: Callable[[], float] = time.time,
         http: Http | None = None,
+        waiting: Callable[[str], AbstractContextManager[None]] | None = None,
     ) -> None:
         self.settings = settings
+        self.waiting = waiting  # a sign of life while the network is slow (the spinner)
         self.warn = warn
         self.today = today or dt.date.today()
         self.now = now
@@ -54,7 +57,7 @@ class Context:
         if self._http is None:
             from papercli.sources.http import Http, Policy
 
-            self._http = Http(Policy.from_settings(self.settings))
+            self._http = Http(Policy.from_settings(self.settings), waiting=self.waiting)
         return self._http
 
     @property
@@ -107,9 +110,24 @@ class Context:
         from papercli.sources.arxiv import check_categories
 
         chosen = list(categories or self.settings.arxiv_categories)
-        checked = check_categories(chosen)
-        self.note_unknown_categories(checked, "" if categories else "[sources.arxiv] categories")
+        where = "" if categories else "[sources.arxiv] categories"
+        checked = self.canonical_categories(check_categories(chosen), where)
+        self.note_unknown_categories(checked, where)
         return checked
+
+    def canonical_categories(self, names: tuple[str, ...], where: str = "") -> tuple[str, ...]:
+        """Names spelled as arXiv spells them (``cs.lg`` -> ``cs.LG``, which arXiv's
+        feeds need), with a note for each one corrected."""
+        from papercli.arxiv_taxonomy import canonical
+
+        out: list[str] = []
+        for name in names:
+            fixed = canonical(name)
+            if fixed != name:
+                self.warn(f"Note: {name}{f' ({where})' if where else ''} is read as {fixed}.")
+            if fixed not in out:
+                out.append(fixed)
+        return tuple(out)
 
     def note_unknown_categories(self, names: Iterable[str], where: str = "") -> None:
         """One warning line per name that is not an arXiv category papercli knows (with a

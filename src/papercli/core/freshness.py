@@ -133,6 +133,7 @@ def cached_or_fetch(
         stale_copy(ctx, exc, entry.fetched_at, what, stale_ok)
         return entry
     if not papers and entry is not None and entry.papers:
-        ctx.warn(f"The service listed no papers for {what}; keeping the cached copy.")
+        service = {"hf": "Hugging Face", "arxiv": "arXiv"}.get(source, "The service")
+        ctx.warn(f"{what}: {service} listed no papers this time; keeping the cached copy.")
         return entry
     return ctx.cache.save(source, kind, key, papers, meta, fetched_at=ctx.now())

@@ -167,13 +167,18 @@ def listing(
     refresh: bool = False,
 ) -> Listing:
     """``papers today`` (period None) and ``papers list``: Hugging Face listings."""
+    asked = None
     if period is None:
         papers, day = today_papers(ctx, offline=offline, refresh=refresh)
         period = day_period(day)
+        asked = ctx.today if day != ctx.today else None
     elif period.start > ctx.today:
         ctx.warn(f"{period.key} is in the future: nothing is listed yet.")
         papers = []
     else:
         papers = period_papers(ctx, period, offline=offline, refresh=refresh)
-    heading = f"Hugging Face Daily Papers, {period.key}"
-    return listing_of(ctx, papers, filters, heading, "hf", period, offline=offline)
+    label = "Hugging Face Daily Papers"
+    heading = f"{label}, {period.key}"
+    return listing_of(
+        ctx, papers, filters, heading, "hf", period, offline=offline, label=label, asked=asked
+    )

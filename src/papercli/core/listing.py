@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from papercli.dates import Period
 from papercli.errors import PapersError
@@ -28,6 +28,7 @@ class Filters:
     sort: SortKey = "upvotes"
     limit: int | None = None
     new_only: bool = False  # only papers not seen in any listing before (--new)
+    submitter: str | None = None  # Hugging Face: submitted by this account (or name)
 
 
 @dataclass
@@ -42,6 +43,13 @@ class Listing:
     fresh: int | None = None  # with --new: how many of the total were not shown before
     scores: dict[str, float] | None = None  # --sort for-you: each shown paper's score
     notes: list[str] = field(default_factory=list)  # said once about the order (for-you)
+    # What the caption of a table names (papercli.ui.caption): what is listed, without
+    # the period ("Hugging Face Daily Papers", "arXiv cs.LG"); the word before the
+    # period ("announced", "submitted"); and, when today's listing fell back to an
+    # earlier day, the day asked for (``period`` is then the day shown).
+    label: str = ""
+    day_word: str = ""
+    asked: dt.date | None = None
 
 
 def paper_day(p: Paper) -> str:
@@ -49,20 +57,35 @@ def paper_day(p: Paper) -> str:
     return (p.listed or (p.published or "")[:10])[:10]
 
 
+def date_key(p: Paper) -> str:
+    """What ``--sort date`` orders by, newest first: the day the paper was listed (else
+    published), then its arXiv (publication) date. :mod:`papercli.storage.index`
+    computes the same string in SQL (``ids.date_key``); the two must agree."""
+    return f"{paper_day(p)} {p.published or ''}"
+
+
 def sort_papers(papers: list[Paper], key: str) -> list[Paper]:
     """Stable sorts: papers without the key keep their order after the others.
 
-    ``date`` is the paper's publication time (else the day it was listed), newest first.
-    ``relevance`` and ``for-you`` need more than the papers: see
-    :func:`papercli.core.search.sort_by_relevance` and :mod:`papercli.core.foryou`.
+    ``date`` is the day the paper was listed (else published), newest first, then its
+    arXiv date (:func:`date_key`). ``relevance`` and ``for-you`` need more than the
+    papers: see :func:`papercli.core.search.sort_by_relevance` and
+    :mod:`papercli.core.foryou`.
     """
     if key == "upvotes":
         return sorted(papers, key=lambda p: -(p.upvotes if p.upvotes is not None else -1))
     if key == "date":
-        return sorted(papers, key=lambda p: p.published or paper_day(p), reverse=True)
+        return sorted(papers, key=date_key, reverse=True)
     if key == "title":
         return sorted(papers, key=lambda p: p.title.casefold())
     return list(papers)
+
+
+def submitted_by(p: Paper, who: str) -> bool:
+    """The paper was submitted to Hugging Face Daily Papers by ``who``: the account name
+    (``akhaliq``) or the display name, ignoring case."""
+    wanted = who.strip().lstrip("@").casefold()
+    return wanted in {(p.submitter_user or "").casefold(), (p.submitter or "").casefold()}
 
 
 def apply_filters(papers: list[Paper], filters: Filters) -> list[Paper]:
@@ -71,6 +94,8 @@ def apply_filters(papers: list[Paper], filters: Filters) -> list[Paper]:
         out = [p for p in out if (p.upvotes or 0) >= filters.min_upvotes]
     if filters.has_code:
         out = [p for p in out if p.has_code]
+    if filters.submitter:
+        out = [p for p in out if submitted_by(p, filters.submitter)]
     if filters.since or filters.until:
         lo = filters.since.isoformat() if filters.since else ""
         hi = filters.until.isoformat() if filters.until else "9999"
@@ -152,8 +177,10 @@ def listing_of(
     period: Period | None,
     *,
     offline: bool = False,
+    **caption: Any,
 ) -> Listing:
-    """A :class:`Listing` of ``papers`` as the filters select them."""
+    """A :class:`Listing` of ``papers`` as the filters select them (``caption``: the
+    Listing's caption fields: label, day_word, asked)."""
     chosen = select(ctx, papers, filters, offline=offline)
     return Listing(
         chosen.papers,
@@ -165,4 +192,41 @@ def listing_of(
         fresh=chosen.fresh,
         scores=chosen.scores,
         notes=chosen.notes,
+        **caption,
     )
+
+
+# -- the last listing shown (papers show N, papers open N) ---------------------------------
+def remember_shown(ctx: Context, papers: list[Paper], caption: str) -> None:
+    """Remember the papers of a numbered table just shown, rank by rank."""
+    from papercli.storage.state import State
+
+    try:
+        State(ctx.settings.state_dir, ctx.warn).remember_listing((p.id for p in papers), caption)
+    except (OSError, PapersError) as exc:  # shown anyway; only show N loses track
+        ctx.warn(f"Could not remember the listing for 'papers show N': {exc}")
+
+
+def is_rank(text: str) -> bool:
+    """A bare number from 1 to 999: a rank in the last listing, never an arXiv id."""
+    return text.isascii() and text.isdigit() and len(text) <= 3 and int(text) >= 1
+
+
+def paper_at_rank(ctx: Context, rank: int) -> str:
+    """The id of the paper ranked ``rank`` in the last listing shown (a usage error
+    when no listing was shown, or it had fewer papers)."""
+    from papercli.errors import UsageError
+    from papercli.storage.state import State
+
+    last = State(ctx.settings.state_dir, ctx.warn).last_listing()
+    if not last or not last[0]:
+        raise UsageError(
+            f"No listing shown yet to take paper {rank} from: run papers today (or list, "
+            "search, watch run) first, or give an arXiv id."
+        )
+    ids, caption = last
+    if rank > len(ids):
+        what = f" ({caption})" if caption else ""
+        count = f"{len(ids)} paper{'' if len(ids) == 1 else 's'}"
+        raise UsageError(f"The last listing shown{what} has {count}, not {rank}.")
+    return ids[rank - 1]

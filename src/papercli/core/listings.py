@@ -28,6 +28,8 @@ def source_listing(
     """Today's listing (``period`` None) or any day, week or month, of ``--source`` or
     the configured default."""
     chosen = ctx.resolve_source(source)
+    if filters.submitter and chosen == "arxiv":
+        raise UsageError("--submitter needs Hugging Face listings: --source hf or all.")
     if chosen == "hf":
         if categories or replacements or include_hf:
             raise UsageError(

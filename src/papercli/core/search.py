@@ -9,9 +9,10 @@ id (the Hugging Face record, with its signals, merged into another source's).
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
-from papercli.core.listing import Filters, Listing, remote_filters, sort_papers
+from papercli.core.listing import Filters, Listing, listing_of, remote_filters, sort_papers
 from papercli.errors import UsageError
 from papercli.query import Query, normalize, term_pattern
 
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from papercli.storage.cache import Cache
 
 OFFLINE_LIMIT = 100  # papers search --offline without --limit
+_FIELD_WORD = re.compile(r"(?<![\w:])-?\(?([A-Za-z]+):(?=\S)")
+_PAPERCLI_FIELDS = frozenset(
+    ("title", "abstract", "abs", "author", "au", "org", "cat", "id", "keyword", "kw")
+)
 
 
 def parse_query(text: str, *, offline: bool) -> Query:
@@ -39,27 +44,133 @@ def parse_query(text: str, *, offline: bool) -> Query:
         return Query.parse("")
 
 
+SOURCE_NAMES = {"hf": "Hugging Face", "arxiv": "arXiv"}
+
+
+def query_fields(query: Query) -> list[str]:
+    """The fields (``au:``, ``title:`` ...) a query uses, in order, each once."""
+    from papercli.query import Not, Term
+
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, Term):
+            if node.field is not None and node.field not in found:
+                found.append(node.field)
+        elif isinstance(node, Not):
+            walk(node.child)
+        elif node is not None:
+            for child in node.children:  # type: ignore[attr-defined]
+                walk(child)
+
+    walk(query.tree)
+    return found
+
+
+def _check_remote_fields(text: str, query: Query, source: str) -> None:
+    """Fields the service cannot apply are a usage error naming --offline, not words sent
+    as they are: the Hugging Face search takes plain words; arXiv's takes its own
+    prefixes (``au:``, ``ti:``, ``abs:``, ``cat:``, ``id:``)."""
+    from papercli.sources.arxiv import FIELD_PREFIXES
+
+    fields = query_fields(query)
+    if source == "arxiv":
+        written = {m.lower() for m in _FIELD_WORD.findall(text)}
+        fields = [f for f in written if f not in FIELD_PREFIXES and f in _PAPERCLI_FIELDS]
+    if not fields:
+        return
+    where = (
+        "Hugging Face's search takes plain words"
+        if source != "arxiv"
+        else ("arXiv's search takes au:, ti:, abs:, cat: and id: only")
+    )
+    import shlex
+
+    raise UsageError(
+        f"Fields such as {fields[0]}: need --offline ({where}): "
+        f"papers search --offline -- {shlex.quote(text)}"
+    )
+
+
 def remote(ctx: Context, text: str, filters: Filters, source: str | None = None) -> Listing:
-    """``papers search``: the Hugging Face paper search, or arXiv's with ``--source arxiv``."""
+    """``papers search``: the Hugging Face paper search, arXiv's with ``--source arxiv``,
+    or both with ``--source all`` (each paper once, arXiv's record carrying Hugging
+    Face's signals)."""
     from papercli.core import arxiv
-    from papercli.core.listing import listing_of, unseen
+    from papercli.core.listing import unseen
 
     if not text.strip():
         raise UsageError("Give something to search for.")
-    if ctx.resolve_source(source, search=True) == "arxiv":
+    chosen = ctx.resolve_source(source)
+    _check_remote_fields(text, filters.query, chosen)
+    if chosen == "arxiv":
         return arxiv.search(ctx, text, filters)
+    if chosen == "all":
+        return _search_both(ctx, text, filters)
     papers = ctx.hf.search(text)
     if filters.new_only:
         papers = unseen(ctx, papers)
     # The remote service already matched the words; local filters still apply.
     heading = f"Hugging Face paper search: {text}"
-    listing = listing_of(ctx, papers, remote_filters(filters), heading, "hf", None)
+    listing = listing_of(ctx, papers, remote_filters(filters), heading, "hf", None, label=heading)
     listing.query = filters.query
     return listing
 
 
-def local(ctx: Context, filters: Filters) -> Listing:
-    """``papers search --offline``: every cached listing of every source.
+def _search_both(ctx: Context, text: str, filters: Filters) -> Listing:
+    """Both services' searches: Hugging Face's results first, then arXiv's others. When
+    one service fails, the other's results are shown with a warning."""
+    from dataclasses import replace
+
+    from papercli.core import arxiv
+    from papercli.core.listing import unseen
+    from papercli.errors import FetchError
+
+    results: dict[str, list[Paper]] = {}
+    failed: FetchError | None = None
+    # arXiv's papers lack the signals the filters read until merged: filter afterwards.
+    unfiltered = replace(filters, min_upvotes=None, has_code=False, new_only=False)
+    for name in ("hf", "arxiv"):
+        try:
+            if name == "hf":
+                results[name] = ctx.hf.search(text)
+            else:
+                results[name] = arxiv.search(ctx, text, unfiltered).papers
+        except FetchError as exc:
+            if failed is not None:  # both failed
+                raise
+            failed = exc
+    if failed is not None:
+        other = next(iter(results))
+        ctx.warn(f"{failed} Showing the {SOURCE_NAMES[other]} results only.")
+    hf_papers = {p.id: p for p in results.get("hf", [])}
+    from_arxiv = {p.id: p for p in results.get("arxiv", [])}
+    papers = [
+        from_arxiv[pid].merged_with_hf(p) if pid in from_arxiv else p
+        for pid, p in hf_papers.items()
+    ]
+    papers += [p for pid, p in from_arxiv.items() if pid not in hf_papers]
+    if filters.new_only:
+        papers = unseen(ctx, papers)
+    heading = f"Hugging Face and arXiv search: {text}"
+    listing = listing_of(ctx, papers, remote_filters(filters), heading, "all", None, label=heading)
+    listing.query = filters.query
+    return listing
+
+
+def source_set(source: str | None) -> tuple[str, ...] | None:
+    """``--source`` of a search of the cache: the sources a paper must have been listed
+    by (hf, arxiv), or None for every source (``all``, or no --source)."""
+    if source in (None, "all"):
+        return None
+    if source not in SOURCE_NAMES:
+        raise UsageError(f"Unknown source {source!r}: use hf, arxiv or all.")
+    return (source,)  # type: ignore[return-value]
+
+
+def local(ctx: Context, filters: Filters, source: str | None = None) -> Listing:
+    """``papers search --offline``: every cached listing of every source, or of one
+    (``source`` hf or arxiv: the papers that source listed, with the other's signals).
 
     Newest-first and upvotes orders come from the index in order, so that only
     the first ``limit`` matches are read; other orders read every match.
@@ -71,7 +182,10 @@ def local(ctx: Context, filters: Filters) -> Listing:
     limit = filters.limit
     papers: list[Paper] = []
     more = False
-    for p in iter_matches(ctx.cache, filters.query, filters.since, filters.until, order):
+    sources = source_set(source)
+    for p in iter_matches(
+        ctx.cache, filters.query, filters.since, filters.until, order, sources=sources
+    ):
         if filters.min_upvotes is not None and (p.upvotes or 0) < filters.min_upvotes:
             continue
         if (filters.has_code and not p.has_code) or (seen is not None and p.id in seen):
@@ -99,9 +213,19 @@ def local(ctx: Context, filters: Filters) -> Listing:
             more = len(papers) > limit
             papers = papers[:limit]
     heading = f"the local cache matching {filters.query.text!r}"
-    listing = Listing(papers, heading, "cache", None, len(papers), filters.query)
+    which = f"{SOURCE_NAMES[sources[0]]} papers" if sources else "papers"
+    label = f"Cached {which} matching {filters.query.text}"
+    if filters.since or filters.until:
+        label += f", listed {_range_text(filters.since, filters.until)}"
+    listing = Listing(papers, heading, "cache", None, len(papers), filters.query, label=label)
     listing.more = more
     return listing
+
+
+def _range_text(since: dt.date | None, until: dt.date | None) -> str:
+    if since and until:
+        return f"{since} to {until}"
+    return f"from {since}" if since else f"up to {until}"
 
 
 def iter_matches(
@@ -110,9 +234,12 @@ def iter_matches(
     since: dt.date | None = None,
     until: dt.date | None = None,
     order: str | None = None,
+    *,
+    sources: tuple[str, ...] | None = None,
 ) -> Iterator[Paper]:
-    """Every cached paper (one per id) that matches ``query`` and was listed in range;
-    newest first (``order="date"``), most upvoted first (``"upvotes"``) or unordered."""
+    """Every cached paper (one per id) that matches ``query`` and was listed in range
+    (and, with ``sources``, by one of them); newest first (``order="date"``), most
+    upvoted first (``"upvotes"``) or unordered."""
     from papercli.storage.index import SearchIndex
 
     lo = since.isoformat() if since else None
@@ -120,6 +247,8 @@ def iter_matches(
     with SearchIndex(cache) as index:
         index.update()
         for paper in index.candidates(query.tree, lo, hi, order):
+            if sources is not None and not set(paper.sources) & set(sources):
+                continue
             if query.matches(paper):
                 day = (paper.listed or (paper.published or "")[:10])[:10]
                 if (lo is None or day >= lo) and (hi is None or day <= hi):
@@ -127,10 +256,16 @@ def iter_matches(
 
 
 def matching_papers(
-    cache: Cache, query: Query, since: dt.date | None = None, until: dt.date | None = None
+    cache: Cache,
+    query: Query,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    *,
+    sources: tuple[str, ...] | None = None,
 ) -> list[Paper]:
-    """Every cached paper (one per id) that matches ``query`` and was listed in range."""
-    return list(iter_matches(cache, query, since, until))
+    """Every cached paper (one per id) that matches ``query`` and was listed in range
+    (by one of ``sources``, when given)."""
+    return list(iter_matches(cache, query, since, until, sources=sources))
 
 
 def relevance(query: Query, paper: Paper) -> float:

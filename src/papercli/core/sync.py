@@ -117,11 +117,14 @@ def arxiv_sync_categories(ctx: Context) -> tuple[str, ...]:
     return tuple(sorted(set(names)))
 
 
-def plan_arxiv(ctx: Context, since: dt.date, until: dt.date) -> list[SyncTask]:
+def plan_arxiv(
+    ctx: Context, since: dt.date, until: dt.date, chosen: tuple[str, ...] | None = None
+) -> list[SyncTask]:
     """arXiv: every past day of the range from the export API (the papers submitted that
     day, ``delay_seconds`` apart), for :func:`arxiv_sync_categories` as one category set,
     cached as ``arxiv/api/<cats>/<day>``; and, when the range reaches the last few
-    days, the latest announcement (RSS) of ``[sources.arxiv] categories``.
+    days, the latest announcement (RSS) of ``[sources.arxiv] categories``. ``chosen``
+    (``papers sync -c``) replaces both category sets.
 
     A day already covered by a cached announcement or by a fresh listing of a larger
     category set is not fetched again.
@@ -129,7 +132,7 @@ def plan_arxiv(ctx: Context, since: dt.date, until: dt.date) -> list[SyncTask]:
     from papercli.core import arxiv as core_arxiv
     from papercli.sources import arxiv
 
-    categories = arxiv_sync_categories(ctx)
+    categories = ctx.arxiv_categories(list(chosen)) if chosen else arxiv_sync_categories(ctx)
     names = "+".join(categories)
     cat_key = arxiv.category_key(categories)
     tasks: list[SyncTask] = []
@@ -153,7 +156,7 @@ def plan_arxiv(ctx: Context, since: dt.date, until: dt.date) -> list[SyncTask]:
         tasks.append(SyncTask("arxiv", "api", key, what, run, lookup, fresh))
         day += dt.timedelta(days=1)
     if until >= ctx.today - dt.timedelta(days=3):
-        rss_categories = ctx.arxiv_categories(None)
+        rss_categories = categories if chosen else ctx.arxiv_categories(None)
 
         def run_rss() -> object:
             return core_arxiv.latest_announcement(
@@ -188,8 +191,10 @@ def sync(
     since: dt.date,
     until: dt.date,
     progress: Callable[[int, int, str], None] | None = None,
+    categories: tuple[str, ...] | None = None,
 ) -> SyncReport:
-    """Fetch every missing listing of ``sources`` between ``since`` and ``until``."""
+    """Fetch every missing listing of ``sources`` between ``since`` and ``until`` (for
+    arXiv: of ``categories``, else the configured and the watch rules' categories)."""
     if since > until:
         from papercli.errors import UsageError
 
@@ -206,7 +211,10 @@ def sync(
             report.skipped_sources.append(source)
             ctx.warn(f"Syncing the {source} source is not supported yet; skipped.")
             continue
-        tasks += planner(ctx, since, until)
+        if source == "arxiv":
+            tasks += plan_arxiv(ctx, since, until, categories)
+        else:
+            tasks += planner(ctx, since, until)
     down: dict[str, int] = {}  # source -> consecutive listings that found it unavailable
 
     def failed(task: SyncTask, exc: PapersError) -> None:

@@ -26,11 +26,13 @@ class Trends:
     total: int
     organizations: list[tuple[str, int]]
     keywords: list[tuple[str, int]]
+    source: str = "all"  # hf, arxiv, or all (every cached source)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "by": self.by,
+            "source": self.source,
             "total": self.total,
             "periods": [{"period": k, "count": n} for k, n in self.periods],
             "organizations": [{"name": k, "count": n} for k, n in self.organizations],
@@ -105,7 +107,15 @@ def trends(
     by: By = "month",
     since: dt.date | None = None,
     until: dt.date | None = None,
+    source: str | None = None,
 ) -> Trends:
-    from papercli.core.search import matching_papers
+    """Matches per period among the cached papers of ``source`` (hf, arxiv; None or
+    ``all``: every source)."""
+    from dataclasses import replace
 
-    return compute(matching_papers(cache, query, since, until), query.text, by, since, until)
+    from papercli.core.search import matching_papers, source_set
+
+    sources = source_set(source)
+    found = matching_papers(cache, query, since, until, sources=sources)
+    result = compute(found, query.text, by, since, until)
+    return replace(result, source=sources[0] if sources else "all")

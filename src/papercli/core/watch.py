@@ -39,6 +39,7 @@ class RuleResult:
     rule: WatchRule
     papers: list[Paper]  # what to show: the new ones (or all matches, with include_seen)
     new: list[Paper] = field(default_factory=list)  # not reported before
+    since: dt.date | None = None  # the first day considered
 
 
 def rule_query(rule: WatchRule) -> Query:
@@ -166,7 +167,7 @@ def new_matches(
             found = sort_papers(found, sort)
         reported = state.reported(rule.name)
         new = [p for p in found if base_id(p.id) not in reported]
-        results.append(RuleResult(rule, found if include_seen else new, new))
+        results.append(RuleResult(rule, found if include_seen else new, new, since))
     return results
 
 

@@ -130,6 +130,13 @@ REGISTRY: tuple[ExportFormat, ...] = (
         function="render",
         groups_function="render_groups",
     ),
+    ExportFormat(
+        name="ids",
+        suffixes=(".ids",),
+        description="one arXiv id per line, each once (for scripts)",
+        module="idsfmt",
+        function="render",
+    ),
 )
 _BY_NAME: dict[str, ExportFormat] = {f.name: f for f in REGISTRY}
 _BY_SUFFIX: dict[str, str] = {suffix: f.name for f in REGISTRY for suffix in f.suffixes}

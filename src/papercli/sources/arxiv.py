@@ -33,6 +33,8 @@ ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 DEFAULT_TYPES = frozenset({"new", "cross"})
 API_PAGE_SIZE = 100
 FIELD_PREFIXES = ("ti", "au", "abs", "co", "jr", "cat", "rn", "id", "all")
+RSS_SERVICE = "arXiv's RSS feed"  # how messages name the two services
+API_SERVICE = "arXiv's export API"
 
 _CATEGORY = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
 _PREFIX = re.compile(
@@ -233,18 +235,23 @@ def fetch_rss(
     http: Http, base_url: str, categories: tuple[str, ...], delay: float = 3.0
 ) -> RssResult:
     """``GET {base}/rss/cat1+cat2``. An error channel (HTTP 400) is a one-line PapersError."""
-    url = f"{base_url}/rss/{'+'.join(categories)}"
-    response = http.get(url, accept=(400, 404), polite_key=POLITE_KEY, min_interval=delay)
+    names = "+".join(categories)
+    url = f"{base_url}/rss/{names}"
+    response = http.get(
+        url, accept=(400, 404), polite_key=POLITE_KEY, min_interval=delay, service=RSS_SERVICE
+    )
     try:
         result = parse_rss(response.body)
     except FetchError:
         if response.status != 200:
-            raise FetchError(f"arXiv answered HTTP {response.status} for {url}.") from None
+            raise FetchError(
+                f"{RSS_SERVICE} answered HTTP {response.status} for {names}."
+            ) from None
         raise
     if result.error:
         raise PapersError(f"arXiv: {result.error}")
     if response.status != 200:
-        raise FetchError(f"arXiv answered HTTP {response.status} for {url}.")
+        raise FetchError(f"{RSS_SERVICE} answered HTTP {response.status} for {names}.")
     return result
 
 
@@ -307,17 +314,18 @@ def _api_get(http: Http, base_url: str, params: dict[str, str], delay: float) ->
         accept=(400,),
         polite_key=POLITE_KEY,
         min_interval=delay,
+        service=API_SERVICE,
     )
     try:
         result = parse_api(response.body)
     except FetchError:
         if response.status != 200:
-            raise FetchError(f"arXiv answered HTTP {response.status}.") from None
+            raise FetchError(f"{API_SERVICE} answered HTTP {response.status}.") from None
         raise
     if result.error:
         raise PapersError(f"arXiv: {result.error}")
     if response.status != 200:
-        raise FetchError(f"arXiv answered HTTP {response.status}.")
+        raise FetchError(f"{API_SERVICE} answered HTTP {response.status}.")
     return result
 
 

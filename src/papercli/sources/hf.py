@@ -25,6 +25,7 @@ from papercli.text import clean_optional, tex_to_unicode
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 PAGE_SIZE = 100
+SERVICE = "Hugging Face"  # how messages name it
 MAX_PAGES = 100  # 10,000 papers: more than any month has had
 
 
@@ -72,6 +73,13 @@ def _org_name(org: Any) -> str | None:
     return None
 
 
+def _user_handle(user: Any) -> str | None:
+    """A Hugging Face user's account name (``akhaliq``), what --submitter matches."""
+    if isinstance(user, dict):
+        return _str(user.get("name")) or _str(user.get("user"))
+    return None
+
+
 def _user_name(user: Any) -> str | None:
     if isinstance(user, dict):
         return _str(user.get("fullname")) or _str(user.get("name")) or _str(user.get("user"))
@@ -106,6 +114,7 @@ def paper_from_item(item: Any, requested_day: str | None = None) -> Paper | None
         comments = _int(paper.get("numComments"))
     keywords = tuple(k for k in (_str(x) for x in _items(paper.get("ai_keywords"))) if k)
     submitter = _user_name(item.get("submittedBy")) or _user_name(paper.get("submittedOnDailyBy"))
+    handle = _user_handle(item.get("submittedBy")) or _user_handle(paper.get("submittedOnDailyBy"))
     return Paper(
         id=base_id,
         title=tex_to_unicode(title),
@@ -117,6 +126,7 @@ def paper_from_item(item: Any, requested_day: str | None = None) -> Paper | None
         comments=comments,
         organization=_org_name(paper.get("organization")) or _org_name(item.get("organization")),
         submitter=submitter,
+        submitter_user=handle,
         github_url=_url(paper.get("githubRepo")),
         github_stars=_int(paper.get("githubStars")),
         project_page=_url(paper.get("projectPage")),
@@ -206,7 +216,7 @@ def fetch_listing_if_changed(
     cancel = threading.Event()  # set when the pages in flight are no longer wanted
 
     def page(n: int) -> list[Paper]:
-        response = http.get(url, {**base_params, "p": str(n)}, cancel=cancel)
+        response = http.get(url, {**base_params, "p": str(n)}, cancel=cancel, service=SERVICE)
         if n == 0:
             first_headers["h"] = response.headers
         return parse_daily(response.body, day)
@@ -214,7 +224,9 @@ def fetch_listing_if_changed(
     pages: dict[int, list[Paper]] = {}
     conditional = conditional_headers(validators or {})
     if conditional:
-        response = http.get(url, {**base_params, "p": "0"}, accept=(304,), headers=conditional)
+        response = http.get(
+            url, {**base_params, "p": "0"}, accept=(304,), headers=conditional, service=SERVICE
+        )
         if response.status == 304:
             kept = {**sanitize_validators(validators or {}), **validators_from(response.headers)}
             return ListingFetch([], kept, 1, not_modified=True)
@@ -322,7 +334,7 @@ def _fetch_pages_concurrently(
 
 
 def fetch_paper(http: Http, base_url: str, paper_id: str) -> Paper:
-    response = http.get(f"{base_url}/api/papers/{paper_id}", accept=(404,))
+    response = http.get(f"{base_url}/api/papers/{paper_id}", accept=(404,), service=SERVICE)
     if response.status == 404:
         raise NotFoundError(f"Paper {paper_id} is not on Hugging Face.")
     return parse_paper(response.body)
@@ -332,7 +344,7 @@ def search(http: Http, base_url: str, query: str, limit: int | None = None) -> l
     params: dict[str, str] = {"q": query}
     if limit:
         params["limit"] = str(limit)
-    response = http.get(f"{base_url}/api/papers/search", params)
+    response = http.get(f"{base_url}/api/papers/search", params, service=SERVICE)
     return parse_search(response.body)
 
 

@@ -8,12 +8,14 @@ httpx is imported lazily so that commands served from the cache never pay for it
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -149,8 +151,11 @@ class Http:
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wallclock: Callable[[], float] = time.time,
+        waiting: Callable[[str], AbstractContextManager[None]] | None = None,
     ) -> None:
         self.policy = policy or Policy()
+        # A sign of life while a request is in flight (the command line's spinner).
+        self._waiting = waiting or (lambda what: contextlib.nullcontext())
         self._transport = transport
         self._sleep = sleep  # None: really wait, waking early for a cancel
         self._jitter = random.Random()  # not the shared one: never disturb other users of it
@@ -253,8 +258,12 @@ class Http:
         polite_key: str | None = None,
         min_interval: float = 0.0,
         cancel: threading.Event | None = None,
+        service: str | None = None,
     ) -> Response:
         """GET with retries. 2xx and statuses in ``accept`` return; anything else raises.
+
+        ``service`` names the remote in messages ("arXiv's export API answered HTTP
+        404"), which otherwise name the host; a connection failure names both.
 
         Retried: connection errors, timeouts, a connection cut mid-body, and HTTP
         429/500/502/503/504 (``Retry-After`` honoured up to ``max_retry_after``).
@@ -266,10 +275,28 @@ class Http:
         with :class:`CancelledError`; a request waiting for its response headers
         finishes that wait first.
         """
+        with self._waiting(service or host_of(url)):
+            return self._get(
+                url, params, accept, headers, polite_key, min_interval, service, cancel
+            )
+
+    def _get(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        accept: tuple[int, ...],
+        headers: Mapping[str, str] | None,
+        polite_key: str | None,
+        min_interval: float,
+        service: str | None,
+        cancel: threading.Event | None,
+    ) -> Response:
         import httpx
 
         client = self._get_client()
-        host = host_of(url)
+        address = host_of(url)
+        host = service or address  # who the messages name
+        where = f"{address} ({service})" if service else address
         attempts = self.policy.retries + 1
         last_problem = ""
         for attempt in range(attempts):
@@ -281,14 +308,14 @@ class Http:
                 self._wait_turn(polite_key, min_interval, cancel)
                 self.requests += 1
                 status, body, resp_headers, final_url = self._once(
-                    client, url, params, headers, cancel
+                    client, url, params, headers, cancel, host
                 )
             except httpx.TimeoutException:
                 last_problem = f"timed out talking to {host}"
             except httpx.UnsupportedProtocol as exc:
                 raise FetchError(f"Cannot fetch {url!r}: {_describe(exc)}.") from None
             except httpx.TransportError as exc:
-                last_problem = f"cannot reach {host}: {_describe(exc)}"
+                last_problem = f"cannot reach {where}: {_describe(exc)}"
             except httpx.HTTPError as exc:  # decoding errors, too many redirects
                 raise FetchError(f"Bad response from {host}: {_describe(exc)}.") from None
             except httpx.InvalidURL as exc:
@@ -329,16 +356,18 @@ class Http:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str] | None,
         cancel: threading.Event | None = None,
+        who: str = "",
     ) -> tuple[int, bytes, dict[str, str], str]:
         """One request, its body read whole: at most ``max_body_bytes`` and never past
         the command's deadline (a server that drips a byte at a time cannot hold it)."""
         import httpx
 
+        who = who or host_of(url)
         p = self.policy
         left = self.remaining()
         if left <= 0:
             raise FetchError(
-                f"Giving up on {host_of(url)}: the command's time limit "
+                f"Giving up on {who}: the command's time limit "
                 f"({p.total_timeout:g} s, [network] total_timeout) is used up."
             )
         timeout = httpx.Timeout(
@@ -352,7 +381,7 @@ class Http:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise FetchError(
-                    f"Response from {host_of(url)} is too large "
+                    f"Response from {who} is too large "
                     f"({int(declared) / _MB:.1f} MB; the limit is {limit / _MB:g} MB, "
                     "[network] max_body_mb)."
                 )
@@ -362,7 +391,7 @@ class Http:
                 size += len(chunk)
                 if size > limit:
                     raise FetchError(
-                        f"Response from {host_of(url)} is larger than "
+                        f"Response from {who} is larger than "
                         f"{limit / _MB:g} MB ([network] max_body_mb)."
                     )
                 if self._clock() > self._deadline:

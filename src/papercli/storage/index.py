@@ -1,11 +1,10 @@
 """A derived search index over the JSON cache (SQLite FTS5, standard library).
 
 The JSON files stay the record. The index lives beside them
-(``<cache>/index/search-v4.sqlite3``, the number being :data:`INDEX_VERSION`),
-is brought up to date from the files before every search (by path,
-modification time and size: new files are added, changed ones re-read, removed
-ones dropped) and is thrown away and rebuilt when it is unreadable, corrupt or
-of another version.
+(``<cache>/index/search-v5.sqlite3``), is brought up to date from the files
+before every search (by path, modification time and size: new files are
+added, changed ones re-read, removed ones dropped) and is thrown away and
+rebuilt when it is unreadable, corrupt or of another version.
 
 It is only a *prefilter*: it returns every row that can possibly match, and
 :class:`papercli.query.Query` decides exactly. The hyphen/space-insensitive,
@@ -48,7 +47,7 @@ if TYPE_CHECKING:
 
     from papercli.storage.cache import Cache
 
-INDEX_VERSION = 4  # 4: accents folded (query.normalize)
+INDEX_VERSION = 5  # 4: accents folded (query.normalize); 5: date_key is listed day, then date
 TOKEN_CHARS = 6
 MIN_PREFIX = 2  # shorter terms are not worth a prefix query
 COLUMNS = ("title", "abstract", "authors", "org", "keywords", "cats", "pid")
@@ -227,7 +226,9 @@ def _decode(record: bytes) -> Paper:
 
 # The ids table holds, per paper id, its newest row of each kind (Hugging Face or
 # not) and the sort keys of the merged paper: the values Paper.merged_with_hf and
-# core.sort_papers use. It is recomputed for the ids a change touches.
+# core.sort_papers use (date_key is core.listing.date_key: the listed day, else the
+# published day, a space, the published date). It is recomputed for the ids a change
+# touches.
 _IDS_SQL = """
 INSERT INTO ids(pid, h_row, o_row, date_key, up_key)
 WITH ranked AS (
@@ -246,12 +247,15 @@ best AS (
         MAX(CASE WHEN hf = 0 THEN upvotes END) AS o_up
     FROM ranked WHERE rn = 1 GROUP BY pid)
 SELECT pid, h_row, o_row,
-    CASE WHEN o_row IS NOT NULL
-        THEN COALESCE(NULLIF(o_pub, ''), NULLIF(h_pub, ''),
-                      NULLIF(COALESCE(NULLIF(o_lst, ''), h_lst), ''), '')
-        ELSE COALESCE(NULLIF(h_pub, ''), NULLIF(h_lst, ''), '') END,
-    COALESCE(CASE WHEN h_row IS NOT NULL THEN h_up ELSE o_up END, -1)
-FROM best
+    substr(COALESCE(lst, substr(COALESCE(pub, ''), 1, 10)), 1, 10) || ' ' || COALESCE(pub, ''),
+    up
+FROM (SELECT pid, h_row, o_row,
+    CASE WHEN o_row IS NOT NULL THEN COALESCE(NULLIF(o_lst, ''), NULLIF(h_lst, ''))
+        ELSE NULLIF(h_lst, '') END AS lst,
+    CASE WHEN o_row IS NOT NULL THEN COALESCE(NULLIF(o_pub, ''), NULLIF(h_pub, ''))
+        ELSE NULLIF(h_pub, '') END AS pub,
+    COALESCE(CASE WHEN h_row IS NOT NULL THEN h_up ELSE o_up END, -1) AS up
+    FROM best)
 """
 _ORDERS = {"date": "ORDER BY ids.date_key DESC", "upvotes": "ORDER BY ids.up_key DESC"}
 

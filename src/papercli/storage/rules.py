@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,3 +93,69 @@ def delete_rule(path: Path, name: str) -> None:
         if not watch:
             del document["watch"]
         _save_document(path, document)
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """What ``papers config init --force`` kept of the file it replaced."""
+
+    settings: int = 0  # values the user had set, written again
+    rules: tuple[str, ...] = ()  # watch rules written again
+    backup: Path | None = None  # the previous file, as it was
+    unreadable: str = ""  # why nothing could be kept (the previous file did not validate)
+
+
+def rewrite_with_defaults(path: Path) -> Rewritten:
+    """Rewrite the configuration file with every key and its comment, keeping the values
+    the user set and every ``[watch.NAME]`` table.
+
+    The previous file is copied beside it first (``config.toml.bak``, else
+    ``config.toml.bak-TIME``, never over an older backup), so that its comments are
+    not lost either. A file that does not validate keeps nothing but the backup.
+    """
+    from papercli.config import default_config_text, parse_config, set_values
+
+    with editing(path):
+        target = path.resolve()
+        try:
+            old = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            old = None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot be read: {exc}.") from None
+        kept: dict[str, dict[str, Any]] = {}
+        watches: dict[str, WatchRule] = {}
+        unreadable = ""
+        backup = None
+        if old is not None:
+            try:
+                _, watches = parse_config(old, path)
+                kept = set_values(old, path)
+            except ConfigError as exc:
+                unreadable = exc.message
+            backup = _backup(target, old)
+        text = default_config_text(kept, watches)
+        try:
+            atomic_write_text(target, text, mode=file_mode(target))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot be written: {exc.strerror or exc}.") from None
+    count = sum(len(values) for values in kept.values())
+    return Rewritten(count, tuple(watches), backup, unreadable)
+
+
+def _backup(target: Path, text: str) -> Path:
+    import time
+
+    backup = target.with_name(f"{target.name}.bak")
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    n = 1
+    while backup.exists():  # an older backup is never replaced
+        backup = target.with_name(f"{target.name}.bak-{stamp}" + (f"-{n}" if n > 1 else ""))
+        n += 1
+    try:
+        atomic_write_text(backup, text, mode=file_mode(target))
+    except OSError as exc:  # no backup: no rewrite either
+        raise ConfigError(
+            f"{backup}: cannot be written ({exc.strerror or exc}); {target} is unchanged."
+        ) from None
+    return backup

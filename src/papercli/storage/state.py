@@ -5,6 +5,10 @@ version is not new)::
 
     state/seen.json       {"schema": 1, "ids": {"2501.01234": "2026-11-26", ...}}
     state/watch.json      {"schema": 1, "rules": {"NAME": {"2501.01234": "2026-11-26"}}}
+    state/last.json       {"schema": 1, "listing": {"ids": ["2501.01234", ...], "caption": "..."}}
+
+``last.json`` is the last numbered table shown (``papers show 3`` is its third paper);
+it is replaced whole each time, under the same lock.
 
 Every change is a read-merge-write under an exclusive lock on ``state/.lock``
 (:func:`papercli.storage.files.locked`), written atomically (temporary file and
@@ -31,6 +35,7 @@ from papercli.storage.files import atomic_write_text, locked, move_aside, read_b
 SCHEMA_VERSION = 1
 SEEN_FILE = "seen.json"
 WATCH_FILE = "watch.json"
+LAST_FILE = "last.json"
 
 
 def base_id(paper_id: str) -> str:
@@ -148,3 +153,18 @@ class State:
             rules = self._read(WATCH_FILE, "rules")
             if rules.pop(rule, None) is not None:
                 self._write(WATCH_FILE, "rules", rules)
+
+    # -- the last listing shown (papers show N) -----------------------------------------
+    def remember_listing(self, ids: Iterable[str], caption: str) -> None:
+        """Remember the ids of the listing just shown, in the order of its ranks."""
+        value = {"ids": list(ids), "caption": caption}
+        with self.locked():
+            self._write(LAST_FILE, "listing", value)
+
+    def last_listing(self) -> tuple[list[str], str] | None:
+        """The ids and caption of the last listing shown, or None."""
+        value = self._read(LAST_FILE, "listing")
+        ids, caption = value.get("ids"), value.get("caption", "")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            return None
+        return ids, caption if isinstance(caption, str) else ""

@@ -42,8 +42,9 @@ def say(message: str) -> None:
     """One line on stderr: a note, a warning or an error. Remote text in it is inert."""
     from papercli.text import strip_controls
 
-    sys.stderr.write(strip_controls(message).replace("\n", " ") + "\n")
-    sys.stderr.flush()
+    with _SPINNER.paused():
+        sys.stderr.write(strip_controls(message).replace("\n", " ") + "\n")
+        sys.stderr.flush()
 
 
 def quiet(message: str) -> None:
@@ -68,13 +69,82 @@ def console(stderr: bool = False) -> Console:
     )
 
 
-def show(out: Console, renderable: Any) -> None:
-    """Print to a terminal as is; elsewhere plain lines without Rich's trailing padding."""
+# --- paging long output ------------------------------------------------------------------
+_PAGER_ALLOWED = True  # [display] pager (set from the configuration by the command line)
+
+
+def allow_pager(allowed: bool) -> None:
+    """``[display] pager``: whether long output on a terminal may be paged at all."""
+    global _PAGER_ALLOWED
+    _PAGER_ALLOWED = allowed
+
+
+def pager_command() -> str | None:
+    """``$PAPERS_PAGER``, else ``$PAGER``, else ``less``: None when it is empty, ``cat``,
+    or not installed (the output is then printed as it is)."""
+    import shlex
+    import shutil
+
+    command = os.environ.get("PAPERS_PAGER", os.environ.get("PAGER", "less"))
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    if not words or words[0] == "cat" or shutil.which(words[0]) is None:
+        return None
+    return command
+
+
+def page(text: str) -> bool:
+    """Send ``text`` (with its colour codes) through the pager; False when there is none
+    to run (the caller prints it). less gets ``LESS=FRX`` unless LESS is set: colours
+    kept (-R), one screen quits at once (-F), the screen is left as it was (-X)."""
+    import subprocess
+
+    command = pager_command()
+    if command is None:
+        return False
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        pager = subprocess.Popen(command, shell=True, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    try:
+        assert pager.stdin is not None
+        pager.stdin.write(text.encode("utf-8", "replace"))
+        pager.stdin.close()
+    except (BrokenPipeError, OSError):  # the reader quit before the end: fine
+        pass
+    while True:
+        try:
+            pager.wait()
+            return True
+        except KeyboardInterrupt:  # less handles ^C itself; wait for it to finish
+            continue
+
+
+def show(out: Console, renderable: Any, *, paged: bool = False) -> None:
+    """Print to a terminal as is; elsewhere plain lines without Rich's trailing padding.
+
+    ``paged``: on a terminal, output taller than the screen goes through the pager
+    (unless ``[display] pager`` is off). Never when stdout is not a terminal. Lines
+    are not cropped: a caption longer than the screen stays one line.
+    """
     if out.is_terminal:
-        out.print(renderable)
+        if paged and _PAGER_ALLOWED:
+            with out.capture() as capture:
+                out.print(renderable, crop=False)
+            text = capture.get()
+            if text.count("\n") < out.size.height or not page(text):
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            return
+        out.print(renderable, crop=False)
         return
     with out.capture() as capture:
-        out.print(renderable)
+        out.print(renderable, crop=False)
     sys.stdout.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
 
@@ -98,6 +168,7 @@ class progress:
         self._bar: Any = None
         if not sys.stderr.isatty():
             return None
+        _SPINNER.enabled = False  # the bar is the sign of life
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         self._bar = Progress(
@@ -117,3 +188,113 @@ class progress:
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
+            _SPINNER.enabled = True
+
+
+# --- a sign of life while waiting for the network -----------------------------------------
+class Spinner:
+    """A status line on stderr (terminal only) while requests are in flight for more than
+    :attr:`DELAY` seconds: ``⠋ Waiting for Hugging Face… 3 s``. Requests may overlap
+    (pages fetched in parallel): the line shows while any is in flight. Lines written
+    by :func:`say` clear it first; it comes back on the next tick."""
+
+    DELAY = 0.5
+    TICK = 0.1
+    FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+    def __init__(self) -> None:
+        import threading
+
+        self._lock = threading.RLock()
+        self._active = 0
+        self._what = ""
+        self._since = 0.0
+        self._shown = False
+        self._stop: Any = None
+        self.enabled = True
+
+    def waiting(self, what: str) -> _Waiting:
+        """A context manager: one request to ``what`` (a service's name) in flight."""
+        return _Waiting(self, what)
+
+    def _enter(self, what: str) -> None:
+        import threading
+        import time
+
+        if not (self.enabled and sys.stderr.isatty()):
+            return
+        with self._lock:
+            self._active += 1
+            self._what = what
+            if self._active == 1:
+                self._since = time.monotonic()
+                self._stop = threading.Event()
+                threading.Thread(target=self._run, args=(self._stop,), daemon=True).start()
+
+    def _leave(self) -> None:
+        with self._lock:
+            if self._active == 0:
+                return
+            self._active -= 1
+            if self._active == 0:
+                self._stop.set()
+                self._clear()
+
+    def _run(self, stop: Any) -> None:
+        import time
+
+        if stop.wait(self.DELAY):
+            return
+        frame = 0
+        while not stop.is_set():
+            with self._lock:
+                if stop.is_set():
+                    return
+                seconds = int(time.monotonic() - self._since)
+                symbol = self.FRAMES[frame % len(self.FRAMES)]
+                sys.stderr.write(f"\r\x1b[2K{symbol} Waiting for {self._what}… {seconds} s")
+                sys.stderr.flush()
+                self._shown = True
+            frame += 1
+            stop.wait(self.TICK)
+
+    def _clear(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+            self._shown = False
+
+    def paused(self) -> _Paused:
+        """While held, the line is cleared and not redrawn (for a line of text)."""
+        return _Paused(self)
+
+
+class _Waiting:
+    def __init__(self, spinner: Spinner, what: str) -> None:
+        self.spinner, self.what = spinner, what
+
+    def __enter__(self) -> None:
+        self.spinner._enter(self.what)
+
+    def __exit__(self, *exc: object) -> None:
+        self.spinner._leave()
+
+
+class _Paused:
+    def __init__(self, spinner: Spinner) -> None:
+        self.spinner = spinner
+
+    def __enter__(self) -> None:
+        self.spinner._lock.acquire()
+        self.spinner._clear()
+
+    def __exit__(self, *exc: object) -> None:
+        self.spinner._lock.release()
+
+
+_SPINNER = Spinner()
+
+
+def waiting(what: str) -> _Waiting:
+    """The spinner of this process: ``with waiting("Hugging Face"): ...``."""
+    return _SPINNER.waiting(what)

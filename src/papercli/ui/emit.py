@@ -3,8 +3,10 @@ terminal, as JSON, or as an export document on stdout or in a file (``-o``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from papercli.ui.console import console, plain_text, plural, quiet, say, show
@@ -15,6 +17,58 @@ if TYPE_CHECKING:
     from papercli.core.watch import RuleResult
     from papercli.models import Paper
     from papercli.query import Query
+
+
+@contextlib.contextmanager
+def delivered(what: str) -> Iterator[None]:
+    """Output to stdout that must arrive whole before anything is remembered (watch run
+    marks papers as reported only after this): a closed pipe (``| head -3``) or a
+    failed write is an :class:`OutputError` saying ``what`` did not happen, not the
+    quiet exit 0 of a listing."""
+    from papercli.errors import OutputError
+
+    try:
+        yield
+        sys.stdout.flush()
+        failed = _reader_gone()
+        problem = "the reader closed the pipe"
+    except BrokenPipeError:
+        failed, problem = True, "the reader closed the pipe"
+    except OSError as exc:
+        failed, problem = True, exc.strerror or str(exc)
+    if failed:
+        _silence_stdout()
+        raise OutputError(f"Could not write everything to stdout ({problem}); {what}.")
+
+
+def _reader_gone() -> bool:
+    """True when stdout is a pipe whose reader has already gone away (POSIX)."""
+    import os
+    import select
+    import stat
+
+    try:
+        fd = sys.stdout.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode) or not hasattr(select, "poll"):
+            return False
+    except (AttributeError, ValueError, OSError):
+        return False
+    poller = select.poll()
+    poller.register(fd, 0)  # POLLERR and POLLHUP are always reported
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the exit's flush fails no more."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (AttributeError, ValueError, OSError):
+        pass
 
 
 def print_json(data: Any) -> None:
@@ -30,18 +84,34 @@ def write_output(text: str, out: Output, what: str, *, silent: bool = False) -> 
     output.write(text, out, what, quiet if silent else say)
 
 
-def listing(result: Listing, out: Output) -> None:
-    """Print (or write) a listing in the chosen format, then say why it is empty if it is."""
+def listing(result: Listing, out: Output) -> str | None:
+    """Print (or write) a listing in the chosen format, then say why it is empty if it is.
+
+    Returns the caption when a numbered table went to stdout (its ranks are what
+    ``papers show N`` takes), else None.
+    """
+    numbered = None
     what = plural(len(result.papers), "paper")
     if out.format == "table":
+        from rich.text import Text
+
+        from papercli.ui.caption import listing_caption
         from papercli.ui.table import papers_table
 
+        caption = listing_caption(result)
+        # Several days (a week, a month, a search): each paper's day in a column.
+        days = result.period is None or result.period.kind != "day"
         if out.path is not None:
-            table = papers_table(result.papers, None, width=120) if result.papers else ""
-            write_output(plain_text(table), out, what)
+            table = papers_table(result.papers, None, width=120, days=days)
+            write_output(caption + "\n" + plain_text(table if result.papers else ""), out, what)
         elif result.papers:
+            from rich.console import Group
+
             screen = console()
-            show(screen, papers_table(result.papers, result.query, width=screen.width))
+            table = papers_table(result.papers, result.query, width=screen.width, days=days)
+            head = Text(caption, style="bold", no_wrap=True, overflow="ignore")  # one line
+            show(screen, Group(head, table), paged=out.pager)
+            numbered = caption
     elif out.format == "json" and out.path is None:
         print_json([_json(p, result.scores) for p in result.papers])
     else:
@@ -53,6 +123,7 @@ def listing(result: Listing, out: Output) -> None:
         say(note)
     if not result.papers:
         say(empty_message(result))
+    return numbered
 
 
 def _json(p: Paper, scores: dict[str, float] | None) -> dict[str, Any]:
@@ -81,7 +152,7 @@ def paper(found: Paper, out: Output, query: Query | None = None) -> None:
         from papercli.ui.table import paper_detail
 
         if out.path is None:
-            show(console(), paper_detail(found, query))
+            show(console(), paper_detail(found, query), paged=out.pager)
         else:
             write_output(plain_text(paper_detail(found, query)), out, f"paper {found.id}")
         return
@@ -98,37 +169,48 @@ def paper(found: Paper, out: Output, query: Query | None = None) -> None:
     write_output(text, out, f"paper {found.id}")
 
 
-def watch_results(results: list[RuleResult], out: Output, *, silent: bool = False) -> None:
-    """``papers watch run``'s results: a table per rule, or one export document."""
+def watch_results(
+    results: list[RuleResult], out: Output, *, silent: bool = False
+) -> list[Paper] | None:
+    """``papers watch run``'s results: a table per rule, or one export document.
+
+    Returns the papers in the order of their ranks when numbered tables went to
+    stdout (ranks run on from one rule's table to the next), else None.
+    """
     if out.format == "json" and out.path is None:
         print_json(results_json(results))
-        return
+        return None
     shown = {p.id for r in results for p in r.papers}
     new = {p.id for r in results for p in r.new}
     what = f"{plural(len(shown), 'paper')} ({len(new)} new)"
     if out.format != "table":
         text = export_text(results, out.format, abstracts=out.abstracts)
         write_output(text, out, what, silent=silent)
-        return
+        return None
     from rich.console import Group
     from rich.text import Text
 
     from papercli.query import Query
+    from papercli.ui.caption import rule_caption
     from papercli.ui.table import papers_table
 
     screen = console()
     width = 120 if out.path is not None else screen.width
     blocks: list[Any] = []
+    ranked: list[Paper] = []
     for r in results:
         if r.papers:
-            blocks.append(Text(f"{r.rule.name}: {r.rule.query}", style="bold"))
+            blocks.append(Text(rule_caption(r), style="bold", no_wrap=True, overflow="ignore"))
             marked = Query.parse(r.rule.query) if out.path is None else None
-            blocks.append(papers_table(r.papers, marked, width=width))
+            first = len(ranked) + 1
+            blocks.append(papers_table(r.papers, marked, width=width, first=first, days=True))
+            ranked += r.papers
     if out.path is not None:
         write_output(plain_text(Group(*blocks)) if blocks else "", out, what, silent=silent)
-    else:
-        for block in blocks:
-            show(screen, block)
+        return None
+    if blocks:
+        show(screen, Group(*blocks), paged=out.pager)
+    return ranked or None
 
 
 def results_json(results: list[RuleResult]) -> list[dict[str, object]]:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from papercli.errors import OutputError, UsageError
 
+TABLE_SUFFIXES = (".txt", ".text")  # -o today.txt: the table, as plain text
+
 
 @dataclass(frozen=True, slots=True)
 class Output:
@@ -26,6 +28,7 @@ class Output:
     path: Path | None = None  # None: stdout
     force: bool = False
     abstracts: bool = False
+    pager: bool = True  # a terminal may page long output (--no-pager: never)
 
 
 def output_options(
@@ -34,6 +37,7 @@ def output_options(
     output: Path | None = None,
     force: bool = False,
     abstracts: bool = False,
+    pager: bool = True,
 ) -> Output:
     """Check and combine the output options of a command.
 
@@ -50,17 +54,21 @@ def output_options(
     chosen = "json" if json_ else fmt
     if chosen is None and path is None:
         chosen = "table"
+    elif chosen is None and path is not None and path.suffix.lower() in TABLE_SUFFIXES:
+        chosen = "table"  # the table as plain text, with its caption
     elif chosen is None:
-        from papercli.export import format_for_path  # the registry only, no writer
+        from papercli.export import REGISTRY, format_for_path  # the registry only
 
         chosen = (format_for_path(path) or "") if path is not None else ""
         if not chosen:
-            raise UsageError(f"Cannot tell the format from {path}; add --format.")
+            endings = {suffix for entry in REGISTRY for suffix in entry.suffixes}
+            known = ", ".join(sorted({*endings, *TABLE_SUFFIXES}))
+            raise UsageError(f"Cannot tell the format from {path} ({known}); add --format.")
     if abstracts and chosen != "md":
         raise UsageError("--abstracts applies to --format md only.")
     if path is not None:
         check_target(path, force)
-    return Output(chosen, path, force, abstracts)
+    return Output(chosen, path, force, abstracts, pager)
 
 
 def check_target(path: Path, force: bool) -> None:

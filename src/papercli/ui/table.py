@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from papercli.query import Query
 
 HIGHLIGHT = "bold yellow"
+WIDE = 150  # from this width the comment count is shown even when titles wrap
+AUTHORS_MAX = 48  # the authors column grows into spare room up to this width
 BADGES = {"cross": "cross", "replace": "repl", "replace-cross": "repl"}
 
 
@@ -61,6 +63,22 @@ def authors_fit(authors: tuple[str, ...], width: int) -> str:
     return set_cell_size(clean(authors[0]), room).rstrip() + "…" + suffix
 
 
+def authors_fill(authors: tuple[str, ...], width: int) -> str:
+    """As many authors as fit in ``width`` cells, then "+N" for the others
+    (``Ada Lovelace, Alan Turing +1``); at least :func:`authors_short`."""
+    from rich.cells import cell_len
+
+    names = [clean(a) for a in authors]
+    best = authors_short(authors)
+    for shown in range(2, len(names) + 1):
+        rest = len(names) - shown
+        candidate = ", ".join(names[:shown]) + (f" +{rest}" if rest else "")
+        if cell_len(candidate) > width:
+            break
+        best = candidate
+    return best
+
+
 def stars(n: int | None) -> str:
     if n is None:
         return ""
@@ -76,10 +94,28 @@ def code_cell(p: Paper) -> Text:
     return Text(f"★ {count}" if count else "code", style="green")
 
 
+def listed_days(papers: list[Paper]) -> list[str]:
+    """Each paper's listed day (else published), as ``07-15`` when every one is of the
+    same year, else ``2025-07-15``; empty when no paper has one."""
+    days = [(p.listed or (p.published or "")[:10])[:10] for p in papers]
+    if not any(days):
+        return []
+    years = {d[:4] for d in days if d}
+    return [clean(d[5:] if len(years) == 1 else d) for d in days]
+
+
 def papers_table(
-    papers: list[Paper], query: Query | None = None, *, width: int = 80
+    papers: list[Paper],
+    query: Query | None = None,
+    *,
+    width: int = 80,
+    first: int = 1,
+    days: bool = False,
 ) -> RenderableType:
-    """The listing table: rank, upvotes, title, authors, organization, id, code.
+    """The listing table: rank, upvotes, (day), title, authors, organization, id, code.
+
+    ``days``: the listing spans several days, so each paper's listed day is shown
+    (a narrow column after the upvotes).
 
     Column widths are computed once, up front: the narrow columns get what their
     content needs (authors and organization capped), the title gets the rest and
@@ -93,7 +129,7 @@ def papers_table(
     # columns out and show the primary category in place of the organization.
     signals = not papers or any("hf" in p.sources for p in papers)
     rows = []
-    for rank, p in enumerate(papers, 1):
+    for rank, p in enumerate(papers, first):
         title = highlighted(p.title, query)
         badge = BADGES.get(p.announce_type or "")
         if badge:
@@ -114,59 +150,109 @@ def papers_table(
     org_header = "Org" if signals else "Category"
     rank_w = need([r[0] for r in rows], "#")
     up_w = need([r[1] for r in rows], "▲") if signals else 0
+    day_cells = listed_days(papers) if days else []
+    day_w = need(day_cells, "Day") if day_cells else 0
     code_need = need([r[5].plain for r in rows], "Code") if signals else 0
     authors_need = min(22, need([r[3] for r in rows], "Authors"))
     org_need = min(18, need([third(r[4]) for r in rows], org_header))
     id_need = need([clean(r[4].id) for r in rows], "arXiv")
     min_title = max(20, (2 * width) // 5)
     # Layouts from the richest down: with the org and id columns (from 100 columns),
-    # without them, then (on very narrow terminals) without authors, without code.
-    layouts = list(
-        dict.fromkeys([(False, True, signals), (False, False, signals), (False, False, False)])
-    )
-    if width >= 100:
-        layouts.insert(0, (True, True, signals))
-    for wide, show_authors, show_code in layouts:
-        org_w, id_w = (org_need, id_need) if wide else (0, 0)
+    # the id alone (it is what show and open take), neither, then (on very narrow
+    # terminals) without authors, without code. A layout with the org or id column
+    # must leave the authors what they need (at most 22 cells): names are not cut
+    # to make room for an id.
+    layouts = [(False, True, True, signals), (False, False, True, signals)]
+    layouts += [(False, False, False, signals), (False, False, False, False)]
+    if width >= 100 and any(third(p) for p in papers):  # an empty org column is left out
+        layouts.insert(0, (True, True, True, signals))
+    for show_org, show_id, show_authors, show_code in dict.fromkeys(layouts):
+        org_w = org_need if show_org else 0
+        id_w = id_need if show_id else 0
         code_w = code_need if show_code else 0
-        count = 2 + signals + show_authors + 2 * wide + show_code  # columns shown
-        gaps = 3 * (count - 1)  # padding and separator between columns
-        fixed = rank_w + up_w + code_w + org_w + id_w + gaps
+        count = 2 + signals + bool(day_w) + show_authors + show_org + show_id + show_code
+        gaps = 3 * (count - 1)  # padding and separator between the columns shown
+        fixed = rank_w + up_w + day_w + code_w + org_w + id_w + gaps
         # The authors column gives up room first (down to 8), then the org column.
         authors_w = max(8, min(authors_need, width - fixed - min_title)) if show_authors else 0
-        if wide and width - fixed - authors_w < min_title:
+        if show_org and width - fixed - authors_w < min_title:
             org_w = max(6, org_w - (min_title - (width - fixed - authors_w)))
-            fixed = rank_w + up_w + code_w + org_w + id_w + gaps
+            fixed = rank_w + up_w + day_w + code_w + org_w + id_w + gaps
         title_w = width - fixed - authors_w
-        if title_w >= min_title:
+        kept = not (show_org or show_id) or authors_w >= authors_need
+        if title_w >= min_title and (kept or not show_authors):
             break
     title_w = max(10, title_w)  # the narrowest layout: whatever is left, at least 10
+    # Wide terminals: when every title fits on one line with room to spare, the spare
+    # room goes to what is cut (the authors, then the organization, to their full
+    # length), then to the comment count; the table is no wider than it needs. From
+    # WIDE columns the comment count is shown anyway, if the title keeps its minimum.
+    spare = title_w - need([r[2].plain for r in rows], "Title")
+    if spare > 0:
+        title_w -= spare
+        if show_authors:
+            grow = min(spare, max(0, need([r[3] for r in rows], "Authors") - authors_w))
+            authors_w, spare = authors_w + grow, spare - grow
+        if show_org:
+            grow = min(spare, max(0, need([third(r[4]) for r in rows], org_header) - org_w))
+            org_w, spare = org_w + grow, spare - grow
+    spare = max(0, spare)
+    comments = ["" if r[4].comments is None else str(r[4].comments) for r in rows]
+    comments_w = need(comments, "Cmts")
+    show_comments = False
+    if signals and any(comments):
+        extra = comments_w + 3
+        if spare >= extra:
+            show_comments = True
+        elif width >= WIDE and title_w - (extra - spare) >= min_title:
+            title_w -= extra - spare
+            spare = extra
+            show_comments = True
+        spare -= extra if show_comments else 0
+    # Still room: more authors' names (up to AUTHORS_MAX cells).
+    fill = show_authors and spare > 0 and any(len(r[4].authors) > 1 for r in rows)
+    if fill:
+        authors_w += max(0, min(spare, AUTHORS_MAX - authors_w))
 
     columns: list[dict[str, Any]] = [
         {"header": "#", "justify": "right", "no_wrap": True, "style": "dim", "width": rank_w}
     ]
     if signals:
         columns.append({"header": "▲", "justify": "right", "no_wrap": True, "width": up_w})
+    if show_comments:
+        columns.append({"header": "Cmts", "justify": "right", "no_wrap": True, "width": comments_w})
+    if day_w:
+        columns.append({"header": "Day", "no_wrap": True, "style": "dim", "width": day_w})
     columns.append({"header": "Title", "width": title_w, "overflow": "fold"})
     if show_authors:
         columns.append(
             {"header": "Authors", "no_wrap": True, "overflow": "ellipsis", "width": authors_w}
         )
-    if wide:
+    if show_org:
         columns.append(
             {"header": org_header, "no_wrap": True, "overflow": "ellipsis", "width": org_w}
         )
+    if show_id:
         columns.append({"header": "arXiv", "no_wrap": True, "width": id_w})
     if show_code:
         columns.append({"header": "Code", "no_wrap": True, "justify": "right", "width": code_w})
     cells_of_rows: list[list[Text]] = []
-    for rank, upvotes, title, authors, p, code in rows:
-        cells = [Text(rank), *([Text(upvotes)] if signals else []), title]
-        if show_authors:  # the short form already made, refitted only when too wide
+    for n, (rank, upvotes, title, authors, p, code) in enumerate(rows):
+        cells = [Text(rank), *([Text(upvotes)] if signals else [])]
+        if show_comments:
+            cells.append(Text(comments[n]))
+        if day_w:
+            cells.append(Text(day_cells[n]))
+        cells.append(title)
+        if fill:
+            cells.append(Text(authors_fill(p.authors, authors_w)))
+        elif show_authors:  # the short form already made, refitted only when too wide
             fits = cell_len(authors) <= authors_w
             cells.append(Text(authors if fits else authors_fit(p.authors, authors_w)))
-        if wide:
-            cells += [Text(third(p)), _safe(p.id)]
+        if show_org:
+            cells.append(Text(third(p)))
+        if show_id:
+            cells.append(_safe(p.id))
         if show_code:
             cells.append(code)
         cells_of_rows.append(cells)
@@ -364,7 +450,12 @@ def paper_detail(p: Paper, query: Query | None = None) -> RenderableType:
         ("Listed", p.listed),
         ("Upvotes", None if p.upvotes is None else str(p.upvotes)),
         ("Comments", None if p.comments is None else str(p.comments)),
-        ("Submitted by", p.submitter),
+        (
+            "Submitted by",
+            f"{p.submitter} ({p.submitter_user})"
+            if p.submitter and p.submitter_user and p.submitter_user != p.submitter
+            else p.submitter or p.submitter_user,
+        ),
         ("Categories", ", ".join(p.categories) or None),
         ("Announce type", p.announce_type),
         ("DOI", p.doi),
@@ -401,9 +492,10 @@ def trends_chart(trends: Trends, *, width: int = 80) -> RenderableType:
     peak = max((n for _, n in trends.periods), default=0) or 1
     count_width = len(str(peak))
     bar_room = max(10, width - label_width - count_width - 3)
+    which = {"hf": " Hugging Face", "arxiv": " arXiv"}.get(trends.source, "")
     lines: list[RenderableType] = [
         Text.assemble(
-            (f"{trends.total} matching papers by {trends.by}", "bold"),
+            (f"{trends.total} matching{which} papers by {trends.by}", "bold"),
             f": {clean(trends.query)}" if trends.query else "",
         )
     ]
