@@ -109,10 +109,9 @@ class CacheBackend:
         self.cache_root, self.day = cache_root, day
 
     def load(self, view: Any, *, refresh: bool, offline: bool) -> Any:
-        from papercli.cache import Cache
-
         from papercli.dates import day_period
         from papercli.errors import NotFoundError
+        from papercli.storage.cache import Cache
         from papercli.ui.browse.backend import Page
 
         key = view.key if view is not None else self.day
@@ -241,7 +240,7 @@ def python_c(code: str) -> tuple[float, float]:
 
 
 def measure_first_screen(data: Path, runs: int) -> list[Row]:
-    from papercli.cache import Cache
+    from papercli.storage.cache import Cache
 
     day, papers = busiest_day(data)
     with tempfile.TemporaryDirectory(prefix="papers-browse-bench-") as tmp:

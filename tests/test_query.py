@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from papercli.errors import UsageError
 from papercli.models import Paper
-from papercli.query import And, Not, Or, Query, Term, normalize
+from papercli.query import And, Not, Or, Query, QueryDocument, Term, normalize, prepare
 
 
 def paper(**kw: object) -> Paper:
@@ -180,6 +180,27 @@ def test_fields() -> None:
         assert Query.parse(q).matches(p), q
     for q in no:
         assert not Query.parse(q).matches(p), q
+
+
+def test_a_prepared_paper_matches_as_the_paper_does() -> None:
+    """The public API for matching one listing against many queries (the ``/`` filter)."""
+    papers = [
+        paper(title="Mini-batch SGD", abstract="graphs", authors=("Yann LeCun",)),
+        paper(title="Diffusion", organization="Meta AI", ai_keywords=("RLHF",)),
+        paper(title="Zebra", categories=("cs.CV",)),
+    ]
+    docs = [prepare(p) for p in papers]
+    assert all(
+        isinstance(d, QueryDocument) and d.paper is p for d, p in zip(docs, papers, strict=True)
+    )
+    for text in ("", "minibatch", "au:lecun OR org:meta", "-zebra", "kw:rlhf", "cat:cs", "x"):
+        q = Query.parse(text)
+        matcher = q.matcher()
+        assert matcher is q.matcher()  # compiled once
+        assert [matcher(d) for d in docs] == [q.matches(p) for p in papers], text
+        assert [p for p, d in zip(papers, docs, strict=True) if matcher(d)] == q.filter(papers), (
+            text
+        )
 
 
 def test_highlight_spans_map_back_to_the_original_text() -> None:

@@ -14,6 +14,10 @@ Matching is case-insensitive and Unicode-normalised (NFKC, dash variants become
 ``-``); a term matches at the start of a word, and a hyphen, white space or
 nothing between its parts are alike: ``mini-batch`` = ``minibatch`` = ``mini batch``.
 A term is a prefix, so ``batch`` finds ``batches``.
+
+``Query.matches(paper)`` and ``Query.filter(papers)`` normalise each paper as they go.
+A caller that matches the same papers again and again prepares them once with
+:func:`prepare` and tests the :class:`QueryDocument` s with :meth:`Query.matcher`.
 """
 
 from __future__ import annotations
@@ -371,8 +375,16 @@ class _Parser:
 # --- matching -----------------------------------------------------------------
 
 
-class _Doc:
-    """Normalised fields of one paper, computed on first use."""
+class QueryDocument:
+    """One paper as the query language sees it: its fields normalised (see
+    :func:`normalize`), each computed on first use and then kept.
+
+    Build one per paper with :func:`prepare` and test it with the predicate from
+    :meth:`Query.matcher`: a caller that matches the same papers against many queries
+    (a filter re-run at every key typed) normalises each paper once. ``text(name)``
+    gives ``"title"``, ``"abstract"`` or ``"org"``; ``many(name)`` gives ``"author"``
+    or ``"keyword"``.
+    """
 
     __slots__ = ("_cache", "paper")
 
@@ -396,7 +408,17 @@ class _Doc:
         return value  # type: ignore[return-value]
 
 
-def _term_matcher(term: Term) -> Callable[[_Doc], bool]:
+_Doc = QueryDocument  # the former private name, kept for existing callers
+
+Matcher = Callable[[QueryDocument], bool]
+
+
+def prepare(paper: Paper) -> QueryDocument:
+    """``paper`` ready for :meth:`Query.matcher`'s predicate (normalised lazily, once)."""
+    return QueryDocument(paper)
+
+
+def _term_matcher(term: Term) -> Matcher:
     if term.field == "cat":
         want = term.text.strip().lower()
         return lambda d: any(
@@ -422,7 +444,7 @@ def _term_matcher(term: Term) -> Callable[[_Doc], bool]:
     return lambda d: search(d.text("title")) is not None or search(d.text("abstract")) is not None
 
 
-def _compile(node: Node) -> Callable[[_Doc], bool]:
+def _compile(node: Node) -> Matcher:
     if isinstance(node, Term):
         return _term_matcher(node)
     if isinstance(node, Not):
@@ -467,21 +489,29 @@ class Query:
         return self.tree is None
 
     def matches(self, paper: Paper) -> bool:
-        return self._predicate(_Doc(paper))
+        return self.matcher()(QueryDocument(paper))
 
     def filter(self, papers: Iterable[Paper]) -> list[Paper]:
         if self.tree is None:
             return list(papers)
-        predicate = self._predicate
-        return [p for p in papers if predicate(_Doc(p))]
+        predicate = self.matcher()
+        return [p for p in papers if predicate(QueryDocument(p))]
 
-    @property
-    def _predicate(self) -> Callable[[_Doc], bool]:
+    def matcher(self) -> Matcher:
+        """The query as a predicate over prepared papers (see :func:`prepare`):
+        ``query.matcher()(prepare(paper)) == query.matches(paper)``. Compiled on the
+        first call and kept, so calling it again costs nothing. An empty query's
+        predicate is always True."""
         cached = self.__dict__.get("_compiled")
         if cached is None:
             cached = _compile(self.tree) if self.tree is not None else (lambda d: True)
             object.__setattr__(self, "_compiled", cached)
         return cached
+
+    @property
+    def _predicate(self) -> Matcher:
+        """The former private name of :meth:`matcher`."""
+        return self.matcher()
 
     def terms(self, *fields: str | None) -> list[Term]:
         """Terms that are not negated, of the given fields (None: unfielded)."""

@@ -1,7 +1,8 @@
 """``papers browse``: the triage screen (Textual).
 
 Importing this package loads nothing heavy: Textual is imported by :func:`run` (and
-by :mod:`papercli.ui.browse.app`) only, so no other command pays for it. The screen
+by the screen's modules: ``app``, ``widgets``, ``screens``, ``loading``, ``actions``)
+only, so no other command pays for it. The screen
 talks to papercli through the protocol in :mod:`papercli.ui.browse.backend`.
 """
 

@@ -13,9 +13,19 @@ own predicate then decides, so the result is exactly ``Query.filter``'s.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from papercli.query import And, Node, Or, Query, Term, squash, term_chars
+from papercli.query import (
+    And,
+    Node,
+    Or,
+    Query,
+    QueryDocument,
+    Term,
+    prepare,
+    squash,
+    term_chars,
+)
 
 if TYPE_CHECKING:
     from papercli.models import Paper
@@ -50,12 +60,10 @@ class Searchable:
     UI thread, when the listing arrives) rather than at every character typed."""
 
     def __init__(self, papers: Sequence[Paper]) -> None:
-        from papercli.query import _Doc  # the query module's own normalised view of a paper
-
-        self.docs: list[Any] = []
+        self.docs: list[QueryDocument] = []
         self.squashed: list[str] = []
         for paper in papers:
-            doc = _Doc(paper)
+            doc = prepare(paper)
             self.docs.append(doc)
             self.squashed.append(squash(doc.text("title") + "\n" + doc.text("abstract")))
 
@@ -63,7 +71,7 @@ class Searchable:
         """The indexes of the papers ``query`` matches, in order."""
         if query.is_empty:
             return list(range(len(self.docs)))
-        matches = query._predicate
+        matches = query.matcher()
         test = _necessary(query.tree)
         if test is None:
             return [i for i, doc in enumerate(self.docs) if matches(doc)]

@@ -1,7 +1,7 @@
 """What the triage screen draws, as Rich ``Text``: list rows, the column header, the detail.
 
 Pure functions of papers, marks and the query; no Textual here (the widgets in
-:mod:`papercli.ui.browse.app` turn these into lines). Remote text enters only
+:mod:`papercli.ui.browse.widgets` turn these into lines). Remote text enters only
 through :func:`papercli.text.clean` and only ever as ``Text`` content, never as
 markup: a title such as ``[bold]x[/]`` or one with escape sequences stays literal.
 """
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
+from papercli.errors import PapersError
 from papercli.models import Paper, split_version
 from papercli.text import clean, strip_controls
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from papercli.ui.browse.backend import Mark
 
 MATCH = "bold underline yellow"  # underline: still visible with NO_COLOR
+ERROR = "bold red"  # the status line's errors; bold: still stands out with NO_COLOR
 LIKE, DISLIKE, SAVED = "+", "-", "*"
 
 
@@ -309,3 +311,16 @@ def detail_text(
             lines.append(Text(""))
         lines.append(highlighted(para, query, "abstract"))
     return Text("\n").join(lines)
+
+
+def error_message(exc: BaseException) -> str:
+    """One line for the status line: a PapersError's own words, else the kind and text."""
+    if isinstance(exc, PapersError):
+        return clean(exc.message)
+    return clean(f"{type(exc).__name__}: {exc}")
+
+
+def short_title(title: str, width: int = 40) -> str:
+    """A title cut to ``width`` characters, for the status line."""
+    text = clean(title)
+    return text if len(text) <= width else text[: width - 1] + "…"
