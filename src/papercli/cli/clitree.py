@@ -127,6 +127,8 @@ def _lazy_group(app: typer.Typer) -> Command:
     table._summaries = _summaries(app)
     root.commands = table
     root.format_commands = types.MethodType(_format_commands, root)  # type: ignore[method-assign]
+    # Typer lists a group's commands through .items(), which would build every one.
+    root.list_commands = types.MethodType(_command_names, root)  # type: ignore[method-assign]
     return root
 
 
@@ -162,6 +164,11 @@ def _summaries(app: typer.Typer) -> dict[str, Callable[[], Command]]:
             deprecated=solved.deprecated,
         )
     return out
+
+
+def _command_names(self: Any, ctx: Any) -> list[str]:
+    """The command names in the order they were added, building none of them."""
+    return list(self.commands)
 
 
 def _format_commands(self: Any, ctx: Any, formatter: Any) -> None:
