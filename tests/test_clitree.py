@@ -118,3 +118,22 @@ def test_a_changed_private_builder_falls_back_to_the_public_path(
     assert result.exit_code == 0, result.stderr
     assert "Today's papers" in result.stdout
     assert run("cache", "--help").exit_code == 0
+
+
+def test_root_help_builds_no_command() -> None:
+    """papers --help lists every command from its help text alone (no signature is
+    converted), with the same text Typer's eager tree gives."""
+    import contextlib
+    import io
+
+    from typer.main import get_command
+
+    root = command(app)
+    lazy = io.StringIO()
+    with contextlib.redirect_stdout(lazy), contextlib.suppress(SystemExit):
+        root(["--help"], prog_name="papers")
+    assert root.commands.built() == []  # type: ignore[attr-defined]
+    eager = io.StringIO()
+    with contextlib.redirect_stdout(eager), contextlib.suppress(SystemExit):
+        get_command(app)(["--help"], prog_name="papers")
+    assert lazy.getvalue() == eager.getvalue()
