@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from papercli.core import arxiv, hf
+from papercli.core import hf
 from papercli.core.listing import Filters, Listing
 from papercli.dates import Period
 from papercli.errors import UsageError
@@ -45,6 +45,8 @@ def source_listing(
         "offline": offline,
         "refresh": refresh,
     }
+    from papercli.core import arxiv  # only for arXiv listings
+
     if period is None:
         return arxiv.today_listing(ctx, categories, filters, **options)
     return arxiv.period_listing(ctx, period, categories, filters, **options)

@@ -159,7 +159,8 @@ class State:
         """Remember the ids of the listing just shown, in the order of its ranks."""
         value = {"ids": list(ids), "caption": caption}
         with self.locked():
-            self._write(LAST_FILE, "listing", value)
+            if self._read(LAST_FILE, "listing") != value:  # the same listing again: no write
+                self._write(LAST_FILE, "listing", value)
 
     def last_listing(self) -> tuple[list[str], str] | None:
         """The ids and caption of the last listing shown, or None."""
