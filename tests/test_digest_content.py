@@ -210,16 +210,34 @@ def test_news_orders_by_upvotes_without_a_model(isolated_home: Path, monkeypatch
     assert ids == ["2507.11105", "2507.11104", "2507.11103", "2507.11100"]
 
 
-def test_news_orders_for_you_with_a_model(isolated_home: Path, monkeypatch) -> None:
-    from papercli.core import foryou
+def test_the_digest_is_ordered_for_you_once_the_reader_has_likes(run, isolated_home) -> None:
+    """End to end with a real model: the lowest-voted paper, liked, comes first."""
+    import time
 
-    _config(isolated_home)
-    _cache(isolated_home, dt.date.today())
-    favourite = "2507.11100"  # the reader's model likes "click me" best
+    from papercli.sources import hf
 
-    def order(ctx, papers, *, offline=False):
-        ranked = sorted(papers, key=lambda p: (p.id != favourite, p.id))
-        return foryou.Ranked(ranked, {p.id: float(p.id == favourite) for p in papers})
+    (isolated_home / "config.toml").write_text(
+        '[watch.batch]\nquery = "batch OR diffusion"\n', encoding="utf-8"
+    )
+    day = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    body = (Path(__file__).parent / "fixtures" / "hf" / "daily_2025-07-15.json").read_bytes()
+    papers = hf.parse_daily(body.replace(b"2025-07-15", day.encode()), day)
+    from papercli.storage.cache import Cache
 
-    monkeypatch.setattr(foryou, "order", order)
-    assert _news_ids(monkeypatch) == ["2507.11100", "2507.11103", "2507.11104", "2507.11105"]
+    cache = Cache(isolated_home / "cache")
+    for back in range(9):  # every day the rule looks at, so nothing is fetched
+        other = (dt.date.today() - dt.timedelta(days=back)).isoformat()
+        cache.save("hf", "day", other, papers if other == day else [], fetched_at=time.time())
+
+    def first_titles() -> list[str]:
+        result = run("digest", "--dry-run")
+        assert result.exit_code == 0, result.stderr
+        return re.findall(r"^\d+\. (.*)$", result.stdout, re.MULTILINE)
+
+    by_upvotes = first_titles()
+    assert by_upvotes[0].startswith("Scaling Mini-Batch")  # 87 upvotes, then 41, then 12
+    assert by_upvotes[-1].startswith("Diffusion Models")
+    diffusion = next(p.id for p in papers if p.title.startswith("Diffusion"))
+    assert run("like", diffusion).exit_code == 0
+    assert run("dislike", *[p.id for p in papers if p.id != diffusion]).exit_code == 0
+    assert first_titles()[0].startswith("Diffusion Models")
