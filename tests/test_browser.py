@@ -33,7 +33,19 @@ pytestmark = pytest.mark.skipif(
     "PAPERS_CHROMIUM to a Chromium or Chrome executable)",
 )
 DAY = dt.date(2025, 7, 15)
-DIGEST_ELEMENTS = {"html", "head", "meta", "title", "body", "div", "h1", "h2", "p", "span"} | {
+DIGEST_ELEMENTS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "body",
+    "div",
+    "h1",
+    "h2",
+    "p",
+    "span",
+    "br",
+} | {
     "table",
     "tbody",  # the browser's own, inside every table
     "tr",

@@ -41,7 +41,7 @@ def _parse(raw: bytes) -> email.message.EmailMessage:
 
 
 # Every element the digest's HTML part is made of.
-DIGEST_TAGS = {"html", "head", "meta", "title", "body", "div", "h1", "h2", "p", "span"} | {
+DIGEST_TAGS = {"html", "head", "meta", "title", "body", "div", "h1", "h2", "p", "span", "br"} | {
     "table",
     "tr",
     "td",

@@ -1,9 +1,18 @@
 """Email digests: one message (plain text and HTML from the same content), sent by SMTP.
 
-The digest works on a narrow interface: ``{watch rule name: [new papers]}`` in,
-and a ``mark_reported`` callback that is called only after the server accepted
-the message. Where the new papers come from (watch rules and their "reported"
-state) is the watch module's business, not this one's.
+The digest works on a narrow interface: ``{watch rule name: [new papers]}`` in (in
+the order to show them, and each rule's query if known), and a ``mark_reported``
+callback that is called only after the server accepted the message. Where the new
+papers come from and their order (watch rules, their "reported" state, "for you" or
+upvotes) is :func:`papercli.core.watch.news`'s business, not this one's.
+
+Each paper is shown once, under the first rule that matched it, naming every rule
+that did, so the subject's count is the number of papers in the body. The HTML part
+is made for mail clients: inline styles only (they drop ``<style>``), no script, no
+web font, one column that narrows from 640 pixels to a phone's, no background colour
+(the client's light or dark one shows through) and mid-tone colours that read on
+both; the thumbnail Hugging Face gives is linked by its URL, never fetched. Remote
+text is cleaned and HTML-escaped; links only to http(s) URLs.
 
 SMTP settings come from the ``[email]`` section of the configuration; the password
 only from the environment variable it names (``password_env``), never from the
@@ -249,22 +258,20 @@ def render_text(groups: Groups, day: dt.date, queries: Mapping[str, str] | None 
     return "\n".join(lines) + "\n"
 
 
-# Inline styles, named once.
-_SMALL = f"font-size:13px;line-height:1.45;color:{MUTED};margin:2px 0 0"
+# Inline styles, named once, kept short: Gmail cuts a message off after about 102 KB
+# (this layout fits about 60 papers under that).
+_SMALL = f"font-size:13px;color:{MUTED};margin:2px 0 0"
 _TITLE = "font-size:16px;line-height:1.35;margin:0"
 _TITLE_LINK = f"color:{LINK};text-decoration:none;font-weight:600"
-_LINK = f"color:{LINK};text-decoration:underline"
+_LINK = f"color:{LINK}"
 _COUNT = f"color:{ACCENT};font-weight:600"
-_TLDR = "font-size:14px;line-height:1.5;margin:6px 0 0"
+_TLDR = "font-size:14px;margin:6px 0 0"
 _TLDR_LABEL = f"font-size:11px;font-weight:600;color:{MUTED}"
 _MONO = "font-family:ui-monospace,Menlo,Consolas,monospace"
-_TABLE = f"width:100%;table-layout:fixed;border-collapse:collapse;border-top:1px solid {LINE}"
-_TEXT_CELL = "padding:14px 0;vertical-align:top"
-_THUMB_CELL = f"width:{THUMB_WIDTH + 12}px;padding:16px 0 14px 12px;vertical-align:top"
-_THUMB = (
-    f"display:block;width:{THUMB_WIDTH}px;max-width:100%;height:auto;"
-    f"border:1px solid {LINE};border-radius:4px;font-size:11px;color:{MUTED}"
-)
+_TABLE = f"table-layout:fixed;border-collapse:collapse;border-top:1px solid {LINE}"
+_TEXT_CELL = "padding:14px 0"
+_THUMB_CELL = "padding:16px 0 14px 12px"
+_THUMB = f"display:block;max-width:100%;height:auto;border:1px solid {LINE};color:{MUTED}"
 _PAGE = (
     f"max-width:640px;margin:0 auto;padding:20px 16px;font-family:{FONT};"
     "font-size:15px;line-height:1.5;word-wrap:break-word;overflow-wrap:anywhere"
@@ -281,15 +288,14 @@ def _html_item(item: Item) -> str:
     e = html.escape
     title = _a(item.link, e(item.title), _TITLE_LINK) if item.link else e(item.title)
     text = [f'<div style="{_TITLE}">{title}</div>']
-    who = [e(x) for x in (item.authors, item.organization) if x]
-    if who:
-        text.append(f'<div style="{_SMALL}">{" · ".join(who)}</div>')
+    who = " · ".join(e(x) for x in (item.authors, item.organization) if x)
     facts = [e(x) for x in _facts(item)]
     if item.upvotes is not None:  # "▲ 12 upvotes", the count in colour
         count = f'<span style="{_COUNT}">▲ {item.upvotes}</span>'
         facts[0] = facts[0].replace(str(item.upvotes), count, 1)
     facts.append(e(item.ident))
-    text.append(f'<div style="{_SMALL}">{" · ".join(facts)}</div>')
+    lines = [who, " · ".join(facts)] if who else [" · ".join(facts)]
+    text.append(f'<div style="{_SMALL}">{"<br>".join(lines)}</div>')
     if item.tldr:
         label = f'<span style="{_TLDR_LABEL}">TL;DR</span>'
         text.append(f'<div style="{_TLDR}">{label} {e(item.tldr)}</div>')
@@ -297,7 +303,7 @@ def _html_item(item: Item) -> str:
     if item.rules:
         extras.append("matched " + ", ".join(e(r) for r in item.rules))
     if extras:
-        text.append(f'<div style="{_SMALL};margin-top:6px">{" · ".join(extras)}</div>')
+        text.append(f'<div style="{_SMALL.replace("2px", "6px")}">{" · ".join(extras)}</div>')
     cells = [f'<td valign="top" style="{_TEXT_CELL}">{"".join(text)}</td>']
     if item.thumbnail:
         alt = e(f"Thumbnail of {item.title}")
