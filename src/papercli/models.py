@@ -76,6 +76,9 @@ class Paper:
     # The submitter's Hugging Face account name (``submitter`` is the display name);
     # kept in the cache for --submitter, not part of the public JSON form.
     submitter_user: str | None = None
+    # Hugging Face's thumbnail image of the paper (an http(s) URL): kept in the cache and
+    # shown by the HTML page and the digest (linked, never fetched); not in JSON_KEYS.
+    thumbnail: str | None = None
 
     # --- links ------------------------------------------------------------
     @property
@@ -163,6 +166,7 @@ class Paper:
             project_page=self.project_page or hf.project_page,
             ai_summary=hf.ai_summary,
             ai_keywords=hf.ai_keywords,
+            thumbnail=hf.thumbnail or self.thumbnail,
             listed=self.listed or hf.listed,
             published=self.published or hf.published,
             sources=tuple(dict.fromkeys((*self.sources, *hf.sources))),

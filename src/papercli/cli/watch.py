@@ -249,8 +249,15 @@ def digest(
     def go(ctx: Context) -> bool:
         config = mail.SmtpConfig.from_settings(ctx.settings)
         groups, mark_reported = news(ctx, names or [], since=first)
+        queries = {name: rule.query for name, rule in ctx.settings.watches.items()}
         result = mail.run_digest(
-            groups, config, day=ctx.today, mark_reported=mark_reported, to=to, dry_run=dry_run
+            groups,
+            config,
+            day=ctx.today,
+            mark_reported=mark_reported,
+            to=to,
+            dry_run=dry_run,
+            queries=queries,
         )
         rules = ", ".join(names or ctx.settings.watches) or "your watch rules"
         if result.message is None:

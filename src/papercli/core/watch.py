@@ -176,8 +176,11 @@ def news(
 ) -> tuple[dict[str, list[Paper]], Callable[[Iterable[str]], None]]:
     """The new matches of the watch rules ``names`` (all when empty), grouped by rule, and
     the callback that marks the groups it is given (by rule name) as reported: what
-    ``papers digest`` sends, and what it remembers only once the message went out."""
-    results = new_matches(ctx, select_rules(ctx, names), since=since)
+    ``papers digest`` sends, and what it remembers only once the message went out.
+
+    Each rule's papers come in the order a reader wants them: "for you" when the reader
+    has a model (likes, see :mod:`papercli.core.foryou`), else by upvotes."""
+    results = new_matches(ctx, select_rules(ctx, names), since=since, sort="for-you")
     groups = {r.rule.name: list(r.new) for r in results}
 
     def mark(sent: Iterable[str]) -> None:

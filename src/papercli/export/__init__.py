@@ -15,6 +15,9 @@ every format escapes it for its own syntax:
 - ``bib`` (:mod:`.bibtex`, :mod:`.latex`): LaTeX that is valid and harmless is kept,
   every other special escaped, braces balanced, capitals protected.
 - ``atom`` (:mod:`.atom`): ElementTree (XML-escaped), characters XML 1.0 forbids removed.
+- ``html`` (:mod:`.html`): one page, every text HTML-escaped, attributes double-quoted,
+  links and images only to http(s) URLs; no JavaScript, and a policy in the page that
+  forbids any.
 
 To add a format: write a module here with a ``render`` function (and, if several
 groups need more than their combined papers, a ``render_groups`` one) taking the
@@ -131,6 +134,14 @@ REGISTRY: tuple[ExportFormat, ...] = (
         groups_function="render_groups",
     ),
     ExportFormat(
+        name="html",
+        suffixes=(".html", ".htm"),
+        description="one self-contained web page (no JavaScript), each abstract collapsible",
+        module="html",
+        function="render",
+        groups_function="render_groups",
+    ),
+    ExportFormat(
         name="ids",
         suffixes=(".ids",),
         description="one arXiv id per line, each once (for scripts)",
@@ -186,9 +197,9 @@ def render_groups(
     now: dt.datetime | None = None,
 ) -> str:
     """Several groups (watch rules) as one document of ``fmt``: every paper once (see
-    :func:`~papercli.export.common.combine`). Markdown with more than one group has a
-    section per group; an Atom entry has a category per group that matched it; the other
-    formats are the combined list of papers."""
+    :func:`~papercli.export.common.combine`). Markdown and HTML with more than one group
+    have a section per group; an Atom entry has a category per group that matched it; the
+    other formats are the combined list of papers."""
     entry = get(fmt)
     groups_writer = entry.groups_writer()
     if groups_writer is not None:

@@ -133,6 +133,7 @@ def paper_from_item(item: Any, requested_day: str | None = None) -> Paper | None
         ai_summary=_str(paper.get("ai_summary")),
         ai_keywords=keywords,
         sources=("hf",),
+        thumbnail=_url(item.get("thumbnail")) or _url(paper.get("thumbnail")),
     )
 
 
