@@ -46,7 +46,10 @@ def seed(home: Path, python: str) -> None:
     code = (
         "import sys, time, pathlib\n"
         "from papercli.sources import hf\n"
-        "from papercli.storage.cache import Cache\n"
+        "try:\n"
+        "    from papercli.storage.cache import Cache\n"
+        "except ImportError:  # a tree from before the storage package\n"
+        "    from papercli.cache import Cache\n"
         f"ps = hf.parse_daily(pathlib.Path({str(FIXTURE)!r}).read_bytes(), '2025-07-15')\n"
         f"Cache(pathlib.Path({str(home / 'cache')!r})).save('hf', 'day', '2025-07-15', ps,"
         " fetched_at=time.time())\n"
