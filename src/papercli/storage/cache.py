@@ -63,6 +63,13 @@ class Cache:
     def __init__(self, root: Path, warn: Warn = _no_warn) -> None:
         self.root = root
         self.warn = warn
+        self._said: set[str] = set()
+
+    def warn_once(self, message: str) -> None:
+        """``warn``, but a message said before (by this cache object) is not repeated."""
+        if message not in self._said:
+            self._said.add(message)
+            self.warn(message)
 
     def path(self, source: str, kind: str, key: str) -> Path:
         for part in (source, kind, *key.split("/")):
