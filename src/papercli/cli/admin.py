@@ -60,8 +60,14 @@ def sync(
         if report.failed:
             names = ", ".join(what for what, _ in report.failed[:3])
             more = f" and {len(report.failed) - 3} more" if len(report.failed) > 3 else ""
+            if report.unsaved == len(report.failed):
+                how = "could not be saved in the cache"
+            elif report.unsaved:
+                how = "could not be fetched or saved"
+            else:
+                how = "could not be fetched"
             raise PapersError(
-                f"{plural(len(report.failed), 'listing')} could not be fetched ({names}{more}); "
+                f"{plural(len(report.failed), 'listing')} {how} ({names}{more}); "
                 "run papers sync again."
             )
 

@@ -177,6 +177,7 @@ class SyncReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # not tried ones included
     skipped_sources: list[str] = field(default_factory=list)
     not_tried: int = 0  # of ``failed``: left out once the service was found down
+    unsaved: int = 0  # of ``failed``: fetched, but the cache file could not be written
 
 
 GIVE_UP_AFTER = 3  # consecutive listings of one source that found its service unavailable
@@ -227,13 +228,23 @@ def sync(
         if cached is not None and task.fresh is not None and task.fresh(cached):
             report.cached.append(task.what)
             continue
+        written = len(ctx.cache.unsaved)
+        ctx.cache.quiet_unsaved = True  # said below, one line per listing
         try:
             task.run()
         except PapersError as exc:
             failed(task, exc)
         else:
-            report.fetched.append(task.what)
             down[task.source] = 0
+            if len(ctx.cache.unsaved) > written:
+                # Fetched, but not kept: the sync did not do its job (a full disk).
+                path, reason = ctx.cache.unsaved[-1]
+                report.unsaved += 1
+                failed(task, PapersError(f"fetched, but could not be saved as {path}: {reason}."))
+            else:
+                report.fetched.append(task.what)
+        finally:
+            ctx.cache.quiet_unsaved = False
     if report.not_tried:
         ctx.warn(
             f"Stopped after {GIVE_UP_AFTER} listings in a row found the service unavailable; "

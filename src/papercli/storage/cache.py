@@ -64,6 +64,10 @@ class Cache:
         self.root = root
         self.warn = warn
         self._said: set[str] = set()
+        # Every file save() could not write: (path, reason). Batch commands (sync) count a
+        # listing they could not write as failed, and say so themselves (quiet_unsaved).
+        self.unsaved: list[tuple[Path, str]] = []
+        self.quiet_unsaved = False
 
     def warn_once(self, message: str) -> None:
         """``warn``, but a message said before (by this cache object) is not repeated."""
@@ -165,7 +169,10 @@ class Cache:
             atomic_write_text(path, text)
         except OSError as exc:
             # The papers are still good to show; the old file (if any) is untouched.
-            self.warn(f"Could not write the cache file {path}: {exc.strerror or exc}.")
+            reason = exc.strerror or str(exc)
+            self.unsaved.append((path, reason))
+            if not self.quiet_unsaved:
+                self.warn(f"Could not write the cache file {path}: {reason}.")
         return entry
 
     def keys(self, source: str, kind: str) -> list[str]:
