@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -106,15 +107,16 @@ def _cli_cache(home: Path) -> Cache:
     return cache
 
 
-def _answer(run, name: str) -> tuple[int, object]:  # type: ignore[no-untyped-def]
+def _answer(run, name: str) -> tuple[int, object, str]:  # type: ignore[no-untyped-def]
+    """(exit status, answer, stderr) of one index user."""
     if name == "search":
         search = run("search", "--offline", "agent", "--json", "--limit", "1000")
-        return search.exit_code, sorted(p["id"] for p in search.json())
+        return search.exit_code, sorted(p["id"] for p in search.json()), search.stderr
     if name == "trends":
         trends = run("trends", "agent", "--json")
-        return trends.exit_code, trends.json()["total"]
+        return trends.exit_code, trends.json(), trends.stderr
     watch = run("watch", "run", "--offline", "--dry-run", "--json")
-    return watch.exit_code, watch.stdout
+    return watch.exit_code, watch.stdout, watch.stderr
 
 
 @pytest.mark.parametrize("table", ["ids", "papers", "fts"])
@@ -123,10 +125,155 @@ def test_every_index_user_answers_as_a_healthy_index_after_a_rebuild(
     run, isolated_home: Path, table: str, name: str
 ) -> None:
     cache = _cli_cache(isolated_home)
-    healthy = _answer(run, name)
+    healthy = _answer(run, name)[:2]
     assert healthy[0] == 0 and healthy[1], healthy
     db = sqlite3.connect(SearchIndex(cache).path)
     db.execute(f"DROP TABLE {table}")
     db.commit()
     db.close()
-    assert _answer(run, name) == healthy
+    assert _answer(run, name)[:2] == healthy
+
+
+# --- a full disk ----------------------------------------------------------------------
+
+
+def _index_cannot_grow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's own "database or disk is full" (SQLITE_FULL): the index file may not grow."""
+    real_connect = SearchIndex._connect
+
+    def connect(self: SearchIndex) -> sqlite3.Connection:
+        db = real_connect(self)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
+        return db
+
+    monkeypatch.setattr(SearchIndex, "_connect", connect)
+
+
+def _more_papers(cache: Cache) -> None:
+    papers = [
+        Paper(id=f"2507.9{i:04d}", title=f"Agent late {i}", abstract="x " * 2000, listed=DAYS[0])
+        for i in range(300)
+    ]
+    cache.save("hf", "day", "2025-07-20", papers)
+
+
+def _from_scratch(root: Path, scratch: Path) -> list[str]:
+    """The answer of a healthy index built from a copy of the JSON files."""
+    import shutil
+
+    shutil.copytree(root, scratch, ignore=shutil.ignore_patterns("index"))
+    return _ids(Cache(scratch))
+
+
+def test_a_full_disk_keeps_the_index_and_answers_from_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warnings: list[str] = []
+    root = tmp_path / "cache"
+    cache = Cache(root, warnings.append)
+    _fill(cache)
+    _ids(cache)
+    path = SearchIndex(cache).path
+    size = path.stat().st_size
+    _more_papers(cache)  # the index must grow to take them in
+    healthy = _from_scratch(root, tmp_path / "scratch")
+    assert len(healthy) > 300
+    _index_cannot_grow(monkeypatch)
+    assert _ids(cache) == healthy
+    assert _ids(cache) == healthy
+    assert path.stat().st_size >= size  # kept, not rebuilt into an empty file
+    assert not any("Rebuilding" in w for w in warnings), warnings
+    notes = [w for w in warnings if "No space left on device" in w]
+    assert len(notes) == 1 and "reading the cached files instead" in notes[0], warnings
+    monkeypatch.undo()
+    assert _ids(cache) == healthy  # space freed: the index catches up
+    with SearchIndex(cache) as index:
+        assert index.counts()[0] == 4
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 8 MB file system (tmpfs), where mounting one is allowed (root on Linux)."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True, check=False)
+
+
+def _fill_disk(folder: Path) -> Path:
+    filler = folder / "filler"
+    with filler.open("wb") as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 65536)
+                handle.flush()
+        except OSError:
+            pass
+    return filler
+
+
+@pytest.mark.parametrize("name", ["search", "trends", "watch"])
+def test_commands_on_a_really_full_disk_keep_the_index_and_answer_right(
+    run, small_disk: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path, name: str
+) -> None:
+    import datetime as dt
+
+    home = small_disk / "home"
+    home.mkdir()
+    (home / "config.toml").write_text((isolated_home / "config.toml").read_text())
+    monkeypatch.setenv("PAPERS_HOME", str(home))
+    cache = _cli_cache(home)
+    before = _answer(run, name)
+    index = SearchIndex(cache).path
+    size = index.stat().st_size
+    # New papers in the cache, which the index must grow to take in: the disk is full.
+    day = (dt.date.today() - dt.timedelta(days=4)).isoformat()
+    late = [
+        Paper(f"2507.9{i:04d}", f"Agent {i}", abstract="y " * 3000, listed=day, sources=("hf",))
+        for i in range(200)
+    ]
+    cache.save("hf", "day", day, late)
+    filler = _fill_disk(small_disk)
+    code, full, stderr = _answer(run, name)
+    assert code == 0, stderr
+    assert full != before[1]  # the new papers are in the answer
+    assert index.stat().st_size >= size  # the index is kept
+    note = "No space left on device"
+    assert [line for line in stderr.splitlines() if note in line] == [stderr.splitlines()[0]]
+    assert "Rebuilding" not in stderr, stderr
+    filler.unlink()  # space again: the index catches up, the same answer without a note
+    again = _answer(run, name)
+    assert again[:2] == (0, full) and note not in again[2]
+
+
+def test_sync_succeeds_when_only_the_index_cannot_grow(
+    run, hf_url, httpserver, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    day = "2025-07-20"
+    item = {"paper": {"id": "2507.55555", "title": "Agent", "summary": "x"}, "title": "Agent"}
+    httpserver.expect_request("/api/daily_papers").respond_with_data(
+        json.dumps([item]), content_type="application/json"
+    )
+    cache = Cache(isolated_home / "cache")
+    _fill(cache)
+    _ids(cache)
+    _index_cannot_grow(monkeypatch)
+    result = run("sync", "--source", "hf", "--since", day, "--until", day)
+    assert result.exit_code == 0, result.stderr
+    assert "search index was not updated (No space left on device)" in result.stderr
+    found = run("search", "--offline", "--json", "agent", "--limit", "5000")
+    assert found.exit_code == 0 and "2507.55555" in {p["id"] for p in found.json()}

@@ -192,13 +192,15 @@ def _scan_matches(
 def matching_papers(
     cache: Cache, query: Query, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[Paper]:
-    """Every cached paper (one per id) that matches ``query`` and was listed in range."""
+    """Every cached paper (one per id) that matches ``query`` and was listed in range,
+    by id (the same order however the answer was found)."""
     from papercli.storage.index import IndexFault
 
     try:
-        return list(iter_matches(cache, query, since, until))
+        found = list(iter_matches(cache, query, since, until))
     except IndexFault:
-        return list(iter_matches(cache, query, since, until))
+        found = list(iter_matches(cache, query, since, until))
+    return sorted(found, key=lambda p: p.id)
 
 
 def relevance(query: Query, paper: Paper) -> float:

@@ -254,8 +254,12 @@ def sync(
         return report  # nothing new for the index; a failed sync leaves the cache as it was
     if progress:
         progress(len(tasks), len(tasks), "Updating the search index")
-    from papercli.storage.index import SearchIndex
+    from papercli.storage.index import IndexUnavailable, SearchIndex
 
-    with SearchIndex(ctx.cache) as index:  # so that the next search starts warm
-        index.update()
+    try:
+        with SearchIndex(ctx.cache) as index:  # so that the next search starts warm
+            index.update()
+    except IndexUnavailable as exc:
+        # The listings are cached, which is what sync is for; the index is derived.
+        ctx.warn(f"The search index was not updated ({exc.reason}); searches read the files.")
     return report

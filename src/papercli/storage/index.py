@@ -214,13 +214,26 @@ def environmental(exc: Exception) -> bool:
     return any(name == e or name.startswith(e + "_") for e in _ENVIRONMENT_ERRORS)
 
 
-def describe_sqlite_error(exc: Exception) -> str:
+def describe_sqlite_error(exc: Exception, folder: Path | None = None) -> str:
+    """What the user can act on. SQLite reports a full disk as SQLITE_FULL, or (when the
+    write-ahead log or its shared memory cannot grow) as an I/O error: the file
+    system's free space tells them apart."""
     name = getattr(exc, "sqlite_errorname", "") or ""
-    if name == "SQLITE_FULL":
+    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and _no_space(folder)):
         return "No space left on device"
     if name.startswith("SQLITE_READONLY"):
         return f"read-only ({exc})"
-    return str(exc)
+    return f"{exc} ({name})" if name else str(exc)
+
+
+def _no_space(folder: Path | None) -> bool:
+    if folder is None or not hasattr(os, "statvfs"):
+        return False
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20  # under 1 MB left
 
 
 def _rollback(db: sqlite3.Connection) -> None:
@@ -425,7 +438,9 @@ class SearchIndex:
                     ) from None
                 self.close()
                 if environmental(exc):
-                    raise IndexUnavailable(self.path, describe_sqlite_error(exc)) from None
+                    raise IndexUnavailable(
+                        self.path, describe_sqlite_error(exc, self.path.parent)
+                    ) from None
                 if rebuilt or str(exc).startswith("fts5:"):
                     # A second failure, or a query the index cannot run: rebuilding
                     # would not help (and must not throw a good index away).
@@ -652,7 +667,9 @@ class SearchIndex:
         except sqlite3.DatabaseError as exc:
             self.close()
             if environmental(exc):
-                raise IndexUnavailable(self.path, describe_sqlite_error(exc)) from None
+                raise IndexUnavailable(
+                    self.path, describe_sqlite_error(exc, self.path.parent)
+                ) from None
             self._damaged(str(exc))
         except (zlib.error, ValueError, TypeError, KeyError, AttributeError) as exc:
             # A record SQLite read back without complaint, but not one papercli wrote.
