@@ -277,3 +277,131 @@ def test_sync_succeeds_when_only_the_index_cannot_grow(
     assert "search index was not updated (No space left on device)" in result.stderr
     found = run("search", "--offline", "--json", "agent", "--limit", "5000")
     assert found.exit_code == 0 and "2507.55555" in {p["id"] for p in found.json()}
+
+
+# --- a read-only home -----------------------------------------------------------------
+
+
+def _subprocess_as_nobody(home: Path, *args: str) -> tuple[int, str, str]:
+    """Run papers as an unprivileged user (uid/gid 65534), for whom ``home`` is read-only."""
+    import os
+    import subprocess
+    import sys
+
+    # Python itself may live where that user cannot read (/root/.pyenv): every module the
+    # command can need is imported first, then the process changes user.
+    code = (
+        "import os, sys, importlib, pkgutil, papercli, sqlite3, zlib, json, tomllib, "
+        "encodings.ascii, encodings.latin_1, encodings.utf_8, datetime, calendar, "
+        "unicodedata, difflib, shutil, tempfile, fcntl, errno, hashlib, csv, io\n"
+        "for m in pkgutil.walk_packages(papercli.__path__, 'papercli.'):\n"
+        "    if not m.name.endswith('__main__'):\n"
+        "        importlib.import_module(m.name)\n"
+        "from papercli.cli.app import app, main\n"
+        "from papercli.cli.clitree import command\n"
+        "cmd = command(app)\n"
+        "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"
+        "sys.argv = ['papers', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PAPERS_HOME": str(home), "HOME": str(home)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=False
+    )
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.fixture(params=["read-only mount", "unprivileged user"])
+def read_only_home(
+    request: pytest.FixtureRequest, isolated_home: Path
+) -> Iterator[tuple[str, Path]]:
+    """A PAPERS_HOME papercli cannot write to: a read-only bind mount (in process), or the
+    home of another user (papercli run as uid 65534 in a child process)."""
+    import os
+    import subprocess
+    import tempfile
+
+    if request.param == "unprivileged user":
+        if os.geteuid() != 0:
+            pytest.skip("changing to another user needs root")
+        home = Path(tempfile.mkdtemp(prefix="papers-ro-"))
+        home.chmod(0o755)
+        yield "nobody", home
+        subprocess.run(["rm", "-rf", str(home)], check=False)
+        return
+    done = subprocess.run(
+        ["mount", "--bind", str(isolated_home), str(isolated_home)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.decode(errors='replace').strip()}")
+    # Mounted over itself, still writable: the test fills it, then makes it read-only.
+    yield "mount", isolated_home
+    subprocess.run(["umount", "-l", str(isolated_home)], capture_output=True, check=False)
+
+
+def _make_read_only(kind: str, home: Path) -> None:
+    import subprocess
+
+    if kind == "mount":
+        done = subprocess.run(
+            ["mount", "-o", "remount,ro,bind", str(home)], capture_output=True, check=False
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot remount read-only: {done.stderr.decode(errors='replace')}")
+    else:
+        for path in [home, *home.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@pytest.mark.parametrize("name", ["search", "trends", "watch"])
+@pytest.mark.parametrize("indexed", [True, False], ids=["with-index", "no-index"])
+def test_a_read_only_home_answers_from_the_files(
+    run, read_only_home: tuple[str, Path], monkeypatch: pytest.MonkeyPatch, name: str, indexed: bool
+) -> None:
+    import datetime as dt
+
+    kind, home = read_only_home
+    if kind == "nobody":
+        (home / "config.toml").write_text("[network]\nbackoff_seconds = 0.01\n")
+    monkeypatch.setenv("PAPERS_HOME", str(home))
+    cache = _cli_cache(home)
+    healthy = _answer(run, name)
+    if not indexed:
+        import shutil
+
+        shutil.rmtree(home / "cache" / "index")
+    # One more listing, which the index would have to take in.
+    day = (dt.date.today() - dt.timedelta(days=4)).isoformat()
+    cache.save("hf", "day", day, [Paper("2507.77777", "Agent X", listed=day, sources=("hf",))])
+    scratch = _answer(run, name)  # what a writable home answers
+    assert scratch[:2] != healthy[:2]
+    if indexed:
+        # Undo that update: the index is behind the files again, as it was.
+        cache.path("hf", "day", day).unlink()
+        _answer(run, name)
+        cache.save("hf", "day", day, [Paper("2507.77777", "Agent X", listed=day, sources=("hf",))])
+    else:
+        import shutil
+
+        shutil.rmtree(home / "cache" / "index")
+    _make_read_only(kind, home)
+    if kind == "mount":
+        got = _answer(run, name)
+    else:
+        args = {
+            "search": ("search", "--offline", "agent", "--json", "--limit", "1000"),
+            "trends": ("trends", "agent", "--json"),
+            "watch": ("watch", "run", "--offline", "--dry-run", "--json"),
+        }[name]
+        code, out, err = _subprocess_as_nobody(home, *args)
+        import json
+
+        value: object = out
+        if name == "search" and code == 0:
+            value = sorted(p["id"] for p in json.loads(out))
+        elif name == "trends" and code == 0:
+            value = json.loads(out)
+        got = (code, value, err)
+    assert got[:2] == scratch[:2], got[2]
+    notes = [line for line in got[2].splitlines() if "search index" in line]
+    assert len(notes) == 1 and "reading the cached files instead" in notes[0], got[2]
