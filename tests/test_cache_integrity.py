@@ -453,3 +453,56 @@ def test_watch_run_on_a_full_disk_fails_and_marks_nothing(
     assert "No space left on device" in result.stderr
     assert "nothing was marked as reported" in result.stderr
     assert not (isolated_home / "state" / "watch.json").exists()
+
+
+# --- files papercli did not write ------------------------------------------------------
+
+FOREIGN = {
+    "notes.json": b'{"my": "notes"}',
+    "notes/todo.json": b"[1, 2]",
+    "backup/2025/important.json": b"not json at all",
+    "hf/day/copy of 2025-07-15.json": b"{}",
+    "hf/day/notes.json": b"{}",
+    "hf/other/2025-07-15.json": b"{}",
+    "arxiv/rss/2025-07-15.json": b"{}",
+}
+
+
+def _plant_foreign(cache_root: Path) -> None:
+    for rel, data in FOREIGN.items():
+        path = cache_root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _foreign_intact(cache_root: Path) -> None:
+    for rel, data in FOREIGN.items():
+        assert (cache_root / rel).read_bytes() == data, rel
+    assert not list(cache_root.rglob("*.corrupt-*"))
+
+
+def test_cache_clear_leaves_files_papercli_did_not_write(
+    run, isolated_home: Path, fixture_bytes
+) -> None:
+    root = isolated_home / "cache"
+    Cache(root).save("hf", "day", DAY, [Paper("2507.00001", "Mine")])
+    _plant_foreign(root)
+    result = run("cache", "clear", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert not day_file(isolated_home).exists()
+    _foreign_intact(root)
+    assert "Kept 7 files papercli did not write" in result.stderr
+    assert "Removed 1 cache file." in result.stderr
+
+
+def test_search_and_info_never_read_or_set_aside_foreign_files(run, isolated_home: Path) -> None:
+    root = isolated_home / "cache"
+    Cache(root).save("hf", "day", DAY, [Paper("2507.00001", "Mine", listed=DAY)])
+    _plant_foreign(root)
+    found = run("search", "--offline", "--json", "mine")
+    assert found.exit_code == 0 and [p["id"] for p in found.json()] == ["2507.00001"]
+    assert "unreadable" not in found.stderr and found.stderr == ""
+    assert run("trends", "mine", "--json").json()["total"] == 1
+    info = run("cache", "info")
+    assert "Files: 1 " in info.stdout and "Set-aside" not in info.stdout
+    _foreign_intact(root)
