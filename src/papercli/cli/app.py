@@ -76,5 +76,7 @@ def _main(
 def main() -> None:
     """Console-script entry point."""
     from papercli.cli.clitree import command
+    from papercli.ui.console import safe_stdio
 
+    safe_stdio()
     command(app)(prog_name="papers")

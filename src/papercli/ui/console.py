@@ -11,6 +11,51 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+def _is_utf(encoding: str | None) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding or "utf-8").name.startswith("utf")
+    except LookupError:
+        return False
+
+
+def safe_stdio() -> None:
+    """Streams whose encoding cannot carry every character (``PYTHONIOENCODING=ascii``,
+    a latin-1 locale) write a replacement character instead of failing."""
+    import io
+
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and not _is_utf(stream.encoding):
+            stream.reconfigure(errors="replace")
+
+
+def encodable(text: str, fmt: str | None = None) -> str:
+    """``text`` as stdout's encoding can carry it, still a valid document of its format:
+    JSON with ``\\uXXXX`` escapes, Atom with character references, other text with
+    replacement characters. Unchanged where stdout speaks UTF-8."""
+    encoding = getattr(sys.stdout, "encoding", None)
+    if _is_utf(encoding):
+        return text
+    if fmt in ("json", "jsonl"):
+        import re
+
+        def escape(match: re.Match[str]) -> str:
+            code = ord(match.group())
+            if code > 0xFFFF:
+                code -= 0x10000
+                return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+            return f"\\u{code:04x}"
+
+        return re.sub(r"[^\x00-\x7f]", escape, text)
+    if fmt == "atom":
+        return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    try:
+        return text.encode(encoding or "ascii", "replace").decode(encoding or "ascii")
+    except LookupError:
+        return text.encode("ascii", "replace").decode("ascii")
+
+
 def say(message: str) -> None:
     """One line on stderr: a note, a warning or an error. Remote text in it is inert."""
     from papercli.text import strip_controls

@@ -92,7 +92,9 @@ def write(text: str, out: Output, what: str, notify: Callable[[str], None]) -> N
     from papercli.storage.cache import atomic_write_text
 
     if out.path is None:
-        sys.stdout.write(text)
+        from papercli.ui.console import encodable
+
+        sys.stdout.write(encodable(text, out.format))
         sys.stdout.flush()
         return
     path = out.path
