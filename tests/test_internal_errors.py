@@ -27,7 +27,7 @@ def papers(
         capture_output=True,
         env={**os.environ, **(env or {})},
         check=False,
-        timeout=120,
+        timeout=60,
         **kw,  # type: ignore[arg-type]
     )
 
@@ -63,3 +63,86 @@ def test_an_encoding_that_cannot_carry_the_text_never_crashes(
         assert "Stra" in out and "na" in out
     done = papers("show", "2507.00001", "--offline", env={"PYTHONIOENCODING": encoding})
     assert done.returncode == 0, done.stderr
+
+
+# --- state and configuration files that are not what they seem ---------------------
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("name", ["watch.json", "seen.json"])
+def test_a_deeply_nested_state_file_is_set_aside(run, isolated_home: Path, name: str) -> None:
+    _seed(isolated_home)
+    state = isolated_home / "state"
+    state.mkdir()
+    key = "rules" if name == "watch.json" else "ids"
+    (state / name).write_text(f'{{"schema": 1, "{key}": {DEEP}}}')
+    with (isolated_home / "config.toml").open("a") as handle:
+        handle.write('\n[watch.s]\nquery = "strasse"\nsources = ["hf"]\n')
+    if name == "watch.json":
+        args = ("watch", "run", "--offline", "--since", DAY, "--json")
+    else:
+        args = ("list", "--date", DAY, "--offline", "--new", "--json")
+    result = run(*args)
+    assert result.exit_code == 0, result.stderr
+    assert "internal error" not in result.stderr
+    assert f"State file {state / name} was unreadable" in result.stderr
+    assert len(list(state.glob(f"{name}.corrupt-*"))) == 1
+    assert run(*args).exit_code in (0, 3)  # and the next run is fine
+
+
+def test_a_deeply_nested_config_is_a_one_line_error(run, isolated_home: Path) -> None:
+    (isolated_home / "config.toml").write_text(f"a = {DEEP}\n")
+    result = run("today", "--offline")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert "nested too deeply" in result.stderr
+
+
+def _config_cases(home: Path, kind: str) -> None:
+    config = home / "config.toml"
+    config.unlink()
+    if kind == "symlink loop":
+        config.symlink_to(config)
+    elif kind == "fifo":
+        os.mkfifo(config)
+    elif kind == "/dev/zero":
+        config.symlink_to("/dev/zero")
+    elif kind == "folder":
+        config.mkdir()
+    elif kind == "huge":
+        config.write_text("# " + "x" * 3_000_000 + "\n")
+
+
+@pytest.mark.parametrize("kind", ["symlink loop", "fifo", "/dev/zero", "folder", "huge"])
+@pytest.mark.parametrize(
+    "args",
+    [("today", "--offline"), ("config", "show"), ("watch", "list"), ("watch", "add", "x", "y")],
+    ids=lambda a: " ".join(a),
+)
+def test_a_config_path_that_is_not_a_regular_file_is_a_one_line_error(
+    isolated_home: Path, kind: str, args: tuple[str, ...]
+) -> None:
+    _config_cases(isolated_home, kind)
+    done = papers(*args)  # in a child process: a hang is a timeout, not a stuck suite
+    stderr = done.stderr.decode()
+    assert done.returncode == 1, stderr
+    assert stderr.startswith("Error: ") and len(stderr.splitlines()) == 1, stderr
+    assert "internal error" not in stderr
+    assert "config.toml" in stderr
+
+
+def test_watch_add_through_a_dangling_link_creates_no_folder_outside_its_own(
+    run, isolated_home: Path, tmp_path: Path
+) -> None:
+    config = isolated_home / "config.toml"
+    config.unlink()
+    target = tmp_path / "nonexistent" / "dir" / "config.toml"
+    config.symlink_to(target)
+    result = run("watch", "add", "mb", "mini-batch")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "nonexistent").exists()
+    target.parent.mkdir(parents=True)  # the folder is there: the link is written through
+    assert run("watch", "add", "mb", "mini-batch").exit_code == 0
+    assert config.is_symlink() and "mini-batch" in target.read_text()

@@ -71,7 +71,9 @@ class State:
             raise PapersError(
                 f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
             ) from exc
-        except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        except (ValueError, KeyError, UnicodeDecodeError, RecursionError) as exc:
+            if isinstance(exc, RecursionError):
+                exc = ValueError("JSON nested too deeply")
             target = path.with_name(f"{name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
             with contextlib.suppress(OSError):
                 os.replace(path, target)
