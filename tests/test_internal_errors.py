@@ -146,3 +146,35 @@ def test_watch_add_through_a_dangling_link_creates_no_folder_outside_its_own(
     target.parent.mkdir(parents=True)  # the folder is there: the link is written through
     assert run("watch", "add", "mb", "mini-batch").exit_code == 0
     assert config.is_symlink() and "mini-batch" in target.read_text()
+
+
+# --- trends over absurd ranges -------------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["day", "week", "month"])
+def test_trends_refuses_a_range_beyond_its_bound(run, isolated_home: Path, by: str) -> None:
+    _seed(isolated_home)
+    result = run("trends", "a", "--since", "0001-01-01", "--until", "9999-12-31", "--by", by)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("Error: ") and "10,000" in result.stderr
+
+
+def test_trends_periods_reach_the_last_date_there_is() -> None:
+    import datetime as dt
+
+    from papercli.core.trends import MAX_PERIODS, _all_keys, compute, period_count
+
+    last = dt.date(9999, 12, 31)
+    for by, first in (
+        ("day", dt.date(9999, 12, 1)),
+        ("week", dt.date(9999, 1, 1)),
+        ("month", dt.date(9990, 1, 1)),
+    ):
+        keys = _all_keys(first, last, by)  # type: ignore[arg-type]
+        assert len(keys) == period_count(first, last, by) <= MAX_PERIODS  # type: ignore[arg-type]
+    paper = Paper("2507.00001", "x", listed="9999-12-31")
+    assert compute([paper], "x", "month", dt.date(9999, 1, 1), last).periods[-1] == ("9999-12", 1)
+    # A range the data spans (remote dates are untrusted) is held to the same bound.
+    old = Paper("2507.00002", "x", listed="0001-01-01")
+    with pytest.raises(Exception, match="narrow it"):
+        compute([paper, old], "x", "day")

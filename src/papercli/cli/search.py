@@ -107,7 +107,8 @@ def trends(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a chart.")] = False,
 ) -> None:
     """How many cached papers match a query per day, week or month, as a bar chart,
-    with the top organizations and AI keywords among them.
+    with the top organizations and AI keywords among them. A chart holds at most
+    10,000 periods (a wider range is a usage error).
 
     Examples: papers trends "diffusion model" --by month | papers trends agent --since 2025-01-01
     """
