@@ -405,3 +405,28 @@ def test_a_read_only_home_answers_from_the_files(
     assert got[:2] == scratch[:2], got[2]
     notes = [line for line in got[2].splitlines() if "search index" in line]
     assert len(notes) == 1 and "reading the cached files instead" in notes[0], got[2]
+
+
+# --- something else where the index belongs ---------------------------------------------
+
+
+@pytest.mark.parametrize("what", ["index file is a folder", "index folder is a file"])
+def test_something_else_in_the_index_place_is_set_aside(tmp_path: Path, what: str) -> None:
+    warnings: list[str] = []
+    cache = Cache(tmp_path / "cache", warnings.append)
+    _fill(cache)
+    path = SearchIndex(cache).path
+    if what == "index file is a folder":
+        (path / "inside").mkdir(parents=True)
+        kept = path
+    else:
+        path.parent.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.write_text("mine")
+        kept = path.parent
+    healthy = _from_scratch(tmp_path / "cache", tmp_path / "scratch")
+    assert _ids(cache) == healthy
+    assert path.is_file()  # a real index again
+    aside = list(kept.parent.glob(f"{kept.name}.corrupt-*"))
+    assert len(aside) == 1, warnings
+    assert len(warnings) == 1 and "set aside" in warnings[0], warnings
+    assert _ids(cache) == healthy and len(warnings) == 1

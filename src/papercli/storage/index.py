@@ -352,7 +352,13 @@ class SearchIndex:
     def _connect(self) -> sqlite3.Connection:
         import sqlite3
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # papercli's own places: anything else there is set aside (kept), not used.
+        folder = self.path.parent
+        if folder.exists() and not folder.is_dir():
+            self.cache.set_aside(folder, "a file where the index folder belongs")
+        if self.path.is_dir() and not self.path.is_symlink():
+            self.cache.set_aside(self.path, "a folder where the index belongs")
+        folder.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
