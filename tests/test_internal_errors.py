@@ -178,3 +178,43 @@ def test_trends_periods_reach_the_last_date_there_is() -> None:
     old = Paper("2507.00002", "x", listed="0001-01-01")
     with pytest.raises(Exception, match="narrow it"):
         compute([paper, old], "x", "day")
+
+
+# --- Ctrl-C while papercli starts ---------------------------------------------------
+
+# A Ctrl-C (KeyboardInterrupt) raised exactly when a given module is first imported:
+# deterministic, unlike a signal sent after some milliseconds.
+INTERRUPT_AT = """
+import sys
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            raise KeyboardInterrupt
+        return None
+sys.meta_path.insert(0, Interrupt())
+"""
+ENTRIES = {
+    "python -m papercli": "import runpy; runpy.run_module('papercli', run_name='__main__')",
+    # What pip's console-script wrapper for [project.scripts] papers does.
+    "papers": "from papercli.__main__ import main; sys.exit(main())",
+}
+
+
+@pytest.mark.parametrize("entry", list(ENTRIES))
+@pytest.mark.parametrize(
+    "module", ["typer", "papercli.cli.listings", "papercli.cli.clitree", "papercli.core.hf"]
+)
+def test_ctrl_c_while_starting_exits_130_quietly(
+    isolated_home: Path, entry: str, module: str
+) -> None:
+    code = INTERRUPT_AT.format(module=module) + ENTRIES[entry]
+    done = subprocess.run(
+        [sys.executable, "-c", code, "today", "--offline"],
+        capture_output=True,
+        env=os.environ.copy(),
+        check=False,
+        timeout=60,
+    )
+    stderr = done.stderr.decode()
+    assert done.returncode == 130, stderr
+    assert "Traceback" not in stderr and "Aborted" not in stderr, stderr
