@@ -72,17 +72,46 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+# Widths outside these bounds (COLUMNS=0, COLUMNS=1, COLUMNS=100000) are not a screen.
+MIN_WIDTH = 40
+MAX_WIDTH = 500
+DEFAULT_WIDTH = 80
+
+
+def screen_width(stderr: bool = False) -> int | None:
+    """The width to draw at: ``COLUMNS`` when it is a sane number, else the terminal's,
+    else 80, held to [MIN_WIDTH, MAX_WIDTH]. None: COLUMNS is unset (Rich asks the
+    terminal itself)."""
+    raw = os.environ.get("COLUMNS")
+    if raw is None:
+        return None
+    try:
+        width = int(raw)
+    except ValueError:
+        width = 0
+    if width <= 0:
+        stream = sys.stderr if stderr else sys.stdout
+        try:
+            width = os.get_terminal_size(stream.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            width = DEFAULT_WIDTH
+        width = width if width > 0 else DEFAULT_WIDTH
+    return max(MIN_WIDTH, min(MAX_WIDTH, width))
+
+
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     # NO_COLOR (https://no-color.org): no colour and no other styling either.
     plain = bool(os.environ.get("NO_COLOR"))
+    width = screen_width(stderr)
     return Console(
         stderr=stderr,
         highlight=False,
         markup=False,
         emoji=False,
         **({"color_system": None} if plain else {}),
+        **({"width": width} if width is not None else {}),
     )
 
 
