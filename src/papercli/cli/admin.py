@@ -164,4 +164,7 @@ def config_show() -> None:
     for (section, key), env in config.ENV_URLS.items():
         if os.environ.get(env):
             sys.stdout.write(f"# {env} is set: it gives [{section}] {key}\n")
-    sys.stdout.write(tomli_w.dumps(settings.to_toml_tables()))
+    from papercli.text import redact_urls
+
+    # Base URLs may carry a user name and password: shown as ***.
+    sys.stdout.write(redact_urls(tomli_w.dumps(settings.to_toml_tables())))

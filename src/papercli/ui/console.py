@@ -57,10 +57,11 @@ def encodable(text: str, fmt: str | None = None) -> str:
 
 
 def say(message: str) -> None:
-    """One line on stderr: a note, a warning or an error. Remote text in it is inert."""
-    from papercli.text import strip_controls
+    """One line on stderr: a note, a warning or an error. Remote text in it is inert, and
+    URL credentials (``user:password@``) are never shown."""
+    from papercli.text import redact_urls, strip_controls
 
-    sys.stderr.write(strip_controls(message).replace("\n", " ") + "\n")
+    sys.stderr.write(redact_urls(strip_controls(message)).replace("\n", " ") + "\n")
     sys.stderr.flush()
 
 
