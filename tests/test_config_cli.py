@@ -109,3 +109,17 @@ def test_redact_url() -> None:
     assert redact_urls("mail me@example.org, see http://h/p") == (
         "mail me@example.org, see http://h/p"
     )
+
+
+def test_watch_list_shows_a_hand_edited_query_inert(run: Any, isolated_home: Path) -> None:
+    (isolated_home / "config.toml").write_text(
+        '[watch.x]\nquery = "agent \\u001b[31mRED\\u001b[0m \\u2028 \\u202eevil"\n'
+        'categories = ["cs.LG\\u001b[2J"]\n'
+    )
+    result = run("watch", "list")
+    assert result.exit_code == 0, result.stderr
+    assert "agent" in result.stdout and "RED" in result.stdout
+    for bad in ("\x1b", "\u2028", "\u202e"):
+        assert bad not in result.stdout
+    as_json = run("watch", "list", "--json")
+    assert "\x1b" not in as_json.stdout and as_json.json()[0]["query"].startswith("agent \x1b")

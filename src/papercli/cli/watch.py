@@ -83,16 +83,20 @@ def watch_list(json_: JsonOpt = False) -> None:
     if not rules:
         say(f"No watch rules in {settings.config_path}.")
         return
+    from papercli.text import clean
+
+    # The file may be edited by hand (or written by another tool): its text is shown
+    # as inert as remote text.
     for rule in rules.values():
         extras = []
         if rule.sources:
-            extras.append("sources: " + ", ".join(rule.sources))
+            extras.append("sources: " + ", ".join(map(clean, rule.sources)))
         if rule.categories:
-            extras.append("categories: " + ", ".join(rule.categories))
+            extras.append("categories: " + ", ".join(map(clean, rule.categories)))
         if rule.min_upvotes is not None:
             extras.append(f"min upvotes: {rule.min_upvotes}")
         tail = f"  ({'; '.join(extras)})" if extras else ""
-        sys.stdout.write(f"{rule.name}: {rule.query}{tail}\n")
+        sys.stdout.write(f"{clean(rule.name)}: {clean(rule.query)}{tail}\n")
 
 
 @watch_app.command("rm")
