@@ -88,7 +88,7 @@ def test_url_credentials_never_appear_in_messages_or_config_show(
     monkeypatch.setenv("PAPERS_HF_URL", "http://user:s3cret@127.0.0.1:9")
     monkeypatch.delenv("PAPERS_ARXIV_URL")
     (isolated_home / "config.toml").write_text(
-        '[network]\nbackoff_seconds = 0.01\nretries = 0\n'
+        "[network]\nbackoff_seconds = 0.01\nretries = 0\n"
         '[sources.arxiv]\napi_url = "https://me:t0ken@export.example.org/api"\n'
     )
     failed = run("list", "--date", "2025-07-15")
