@@ -570,3 +570,20 @@ def test_watch_run_asks_again_for_an_empty_past_day_after_the_ttl(
     assert result.exit_code == 0, result.stderr
     assert [r["new"] for r in result.json()] == [["2507.00001"]]
     assert day in hub.listings()
+
+
+def test_sync_says_once_that_the_time_limit_is_used_up(
+    run, hub: FakeHub, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papercli.sources.http import Http
+
+    monkeypatch.setattr(Http, "remaining", lambda self: 0.0)  # the budget is spent
+    result = run("sync", "--source", "hf", "--since", "2025-07-01", "--until", "2025-07-10")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4, result.stderr
+    assert lines[0].startswith("Hugging Face 2025-07-01: ") and "time limit" in lines[0]
+    assert "time limit" in lines[1] and "9 more listings not tried" in lines[1]
+    assert "0 listings fetched" in lines[2] and "9 not tried" in lines[2]
+    assert lines[3].startswith("Error: 10 listings could not be fetched")
+    assert hub.requests == []

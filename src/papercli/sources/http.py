@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from papercli import __version__
-from papercli.errors import FetchError, UnavailableError
+from papercli.errors import FetchError, TimeLimitError, UnavailableError
 from papercli.text import redact_urls
 
 if TYPE_CHECKING:
@@ -316,7 +316,7 @@ class Http:
         p = self.policy
         left = self.remaining()
         if left <= 0:
-            raise FetchError(
+            raise TimeLimitError(
                 f"Giving up on {host_of(url)}: the command's time limit "
                 f"({p.total_timeout:g} s, [network] total_timeout) is used up."
             )
