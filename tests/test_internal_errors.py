@@ -218,3 +218,31 @@ def test_ctrl_c_while_starting_exits_130_quietly(
     stderr = done.stderr.decode()
     assert done.returncode == 130, stderr
     assert "Traceback" not in stderr and "Aborted" not in stderr, stderr
+
+
+# --- wording ------------------------------------------------------------------------
+
+
+def test_ages_are_singular_for_one() -> None:
+    from papercli.storage.cache import describe_age
+
+    assert describe_age(1) == "1 second"
+    assert describe_age(0.2) == "0 seconds"
+    assert describe_age(59) == "59 seconds"
+    assert describe_age(60 * 60) == "60 minutes"
+    assert describe_age(3600 * 1.2 + 5400) == "3 hours"
+    assert describe_age(86400 * 1.6) == "2 days"
+    assert describe_age(86400 * 0.6 + 36 * 3600) == "2 days"
+
+
+def test_a_message_ending_in_a_full_stop_gets_one(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERS_HF_URL", "http:///x")
+    result = run("list", "--date", DAY)
+    assert result.exit_code == 1
+    assert "protocol." in result.stderr and ".." not in result.stderr, result.stderr
+
+
+def test_cache_clear_counts_one_file_as_one(run, isolated_home: Path) -> None:
+    _seed(isolated_home)
+    result = run("cache", "clear", "--yes")
+    assert result.stderr == "Removed 1 cache file.\n"

@@ -88,7 +88,8 @@ def search(
     result = run(lambda ctx: core_search.local(ctx, chosen))
     emit.listing(result, out)
     if result.more and limit is None:
-        say(f"Showing the first {chosen.limit} matches; use --limit N to see more.")
+        shown = "the first match" if chosen.limit == 1 else f"the first {chosen.limit} matches"
+        say(f"Showing {shown}; use --limit N to see more.")
 
 
 class By(StrEnum):

@@ -10,7 +10,7 @@ import typer
 from papercli.cli.app import QueryCommand, app, watch_app
 from papercli.cli.boundary import handle_errors, run
 from papercli.cli.options import JsonOpt, MinUpvotesOpt, OfflineOpt, day_option, output_params
-from papercli.ui.console import say
+from papercli.ui.console import plural, say
 from papercli.ui.output import Output
 
 if TYPE_CHECKING:
@@ -208,9 +208,12 @@ def digest(
             return False
         if dry_run:
             sys.stdout.write(mail.preview(result.message))
-            say(f"Dry run: {result.papers} new papers; nothing sent or marked as reported.")
+            say(
+                f"Dry run: {plural(result.papers, 'new paper')}; "
+                "nothing sent or marked as reported."
+            )
         else:
-            say(f"Sent {result.papers} new papers to {result.message['To']}.")
+            say(f"Sent {plural(result.papers, 'new paper')} to {result.message['To']}.")
         return True
 
     if not run(go):

@@ -356,7 +356,7 @@ def _describe(exc: Exception) -> str:
     name = type(exc).__name__
     if not text or not text[0]:
         return name
-    return redact_urls(text[0])[:160]
+    return redact_urls(text[0])[:160].rstrip(" .")  # the caller ends the sentence
 
 
 def _reason(body: bytes) -> str:

@@ -85,12 +85,14 @@ class Entry:
 
 def describe_age(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} minutes"
-    if seconds < 36 * 3600:
-        return f"{seconds / 3600:.0f} hours"
-    return f"{seconds / 86400:.0f} days"
+        count, unit = round(seconds), "second"
+    elif seconds < 90 * 60:
+        count, unit = round(seconds / 60), "minute"
+    elif seconds < 36 * 3600:
+        count, unit = round(seconds / 3600), "hour"
+    else:
+        count, unit = round(seconds / 86400), "day"
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 class Cache:

@@ -61,7 +61,10 @@ def say(message: str) -> None:
     URL credentials (``user:password@``) are never shown."""
     from papercli.text import redact_urls, strip_controls
 
-    sys.stderr.write(redact_urls(strip_controls(message)).replace("\n", " ") + "\n")
+    line = redact_urls(strip_controls(message)).replace("\n", " ")
+    if line.endswith("..") and not line.endswith("..."):
+        line = line[:-1]  # a quoted sentence ended by our own full stop ("protocol..")
+    sys.stderr.write(line + "\n")
     sys.stderr.flush()
 
 
