@@ -396,3 +396,111 @@ def test_a_fetch_time_in_the_future_is_not_fresh(isolated_home: Path) -> None:
         app, "hf", "day", DAY, fetch, current=True, offline=False, refresh=False, what="d"
     )
     assert calls and entry.papers[0].title == "New"
+
+
+# --- a full disk -------------------------------------------------------------------
+
+
+def test_sync_on_a_full_disk_fails_naming_each_listing_it_could_not_cache(
+    run, hf_url, httpserver, fixture_bytes, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for day in ("2025-07-14", "2025-07-15"):
+        serve_day(httpserver, fixture_bytes, day)
+
+    full = [True]
+    real_replace = os.replace
+
+    def no_space(src: Any, dst: Any) -> None:
+        if full[0]:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", no_space)
+    result = run("sync", "--source", "hf", "--since", "2025-07-14", "--until", "2025-07-15")
+    assert result.exit_code == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4, result.stderr  # one per listing, the summary, the error
+    for day, line in zip(("2025-07-14", "2025-07-15"), lines, strict=False):
+        assert line.startswith(f"Hugging Face {day}: ") and "No space left on device" in line
+    assert "0 listings fetched" in lines[2] and "2 failed" in lines[2]
+    assert lines[3].startswith("Error: 2 listings could not be saved") and "sync again" in lines[3]
+    assert [p for p in tree(isolated_home / "cache") if p.endswith(".json")] == []
+    full[0] = False  # space freed: the next sync fetches both
+    again = run("sync", "--source", "hf", "--since", "2025-07-14", "--until", "2025-07-15")
+    assert again.exit_code == 0 and "2 listings fetched" in again.stderr
+
+
+def test_watch_run_on_a_full_disk_fails_and_marks_nothing(
+    run, hf_url, httpserver, fixture_bytes, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    httpserver.expect_request("/api/daily_papers").respond_with_data(
+        fixture_bytes("hf/daily_2025-07-15.json"), content_type="application/json"
+    )
+    with (isolated_home / "config.toml").open("a") as handle:
+        handle.write('\n[watch.any]\nquery = "a"\nsources = ["hf"]\n')
+    real_replace = os.replace
+
+    def no_space_in_cache(src: Any, dst: Any) -> None:
+        if "/cache/" in str(dst):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", no_space_in_cache)
+    result = run("watch", "run", "--json")
+    assert result.exit_code == 1, result.stderr
+    assert "No space left on device" in result.stderr
+    assert "nothing was marked as reported" in result.stderr
+    assert not (isolated_home / "state" / "watch.json").exists()
+
+
+# --- files papercli did not write ------------------------------------------------------
+
+FOREIGN = {
+    "notes.json": b'{"my": "notes"}',
+    "notes/todo.json": b"[1, 2]",
+    "backup/2025/important.json": b"not json at all",
+    "hf/day/copy of 2025-07-15.json": b"{}",
+    "hf/day/notes.json": b"{}",
+    "hf/other/2025-07-15.json": b"{}",
+    "arxiv/rss/2025-07-15.json": b"{}",
+}
+
+
+def _plant_foreign(cache_root: Path) -> None:
+    for rel, data in FOREIGN.items():
+        path = cache_root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _foreign_intact(cache_root: Path) -> None:
+    for rel, data in FOREIGN.items():
+        assert (cache_root / rel).read_bytes() == data, rel
+    assert not list(cache_root.rglob("*.corrupt-*"))
+
+
+def test_cache_clear_leaves_files_papercli_did_not_write(
+    run, isolated_home: Path, fixture_bytes
+) -> None:
+    root = isolated_home / "cache"
+    Cache(root).save("hf", "day", DAY, [Paper("2507.00001", "Mine")])
+    _plant_foreign(root)
+    result = run("cache", "clear", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert not day_file(isolated_home).exists()
+    _foreign_intact(root)
+    assert "Kept 7 files papercli did not write" in result.stderr
+    assert "Removed 1 cache file." in result.stderr
+
+
+def test_search_and_info_never_read_or_set_aside_foreign_files(run, isolated_home: Path) -> None:
+    root = isolated_home / "cache"
+    Cache(root).save("hf", "day", DAY, [Paper("2507.00001", "Mine", listed=DAY)])
+    _plant_foreign(root)
+    found = run("search", "--offline", "--json", "mine")
+    assert found.exit_code == 0 and [p["id"] for p in found.json()] == ["2507.00001"]
+    assert "unreadable" not in found.stderr and found.stderr == ""
+    assert run("trends", "mine", "--json").json()["total"] == 1
+    info = run("cache", "info")
+    assert "Files: 1 " in info.stdout and "Set-aside" not in info.stdout
+    _foreign_intact(root)

@@ -121,3 +121,46 @@ def test_a_saved_rule_with_colon_words_keeps_every_command_working(
 def test_watch_add_reads_cat_terms_regardless_of_case(run: Any, isolated_home: Path) -> None:
     result = run("watch", "add", "lg", "cat:cs.lg agents")
     assert result.exit_code == 0, result.stderr
+
+
+def test_url_credentials_never_appear_in_messages_or_config_show(
+    run: Any, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERS_HF_URL", "http://user:s3cret@127.0.0.1:9")
+    monkeypatch.delenv("PAPERS_ARXIV_URL")
+    (isolated_home / "config.toml").write_text(
+        "[network]\nbackoff_seconds = 0.01\nretries = 0\n"
+        '[sources.arxiv]\napi_url = "https://me:t0ken@export.example.org/api"\n'
+    )
+    failed = run("list", "--date", "2025-07-15")
+    assert failed.exit_code == 1
+    assert "127.0.0.1:9" in failed.stderr
+    shown = run("config", "show")
+    assert shown.exit_code == 0, shown.stderr
+    assert "export.example.org/api" in shown.stdout and "127.0.0.1:9" in shown.stdout
+    for secret in ("s3cret", "t0ken", "user:", "me:"):
+        assert secret not in failed.stderr + shown.stdout + shown.stderr, secret
+
+
+def test_redact_url() -> None:
+    from papercli.text import redact_urls
+
+    assert redact_urls("cannot reach user:pass@127.0.0.1:1") == "cannot reach ***@127.0.0.1:1"
+    assert redact_urls("http://a:b@h/x and https://t@h2/") == "http://***@h/x and https://***@h2/"
+    assert redact_urls("mail me@example.org, see http://h/p") == (
+        "mail me@example.org, see http://h/p"
+    )
+
+
+def test_watch_list_shows_a_hand_edited_query_inert(run: Any, isolated_home: Path) -> None:
+    (isolated_home / "config.toml").write_text(
+        '[watch.x]\nquery = "agent \\u001b[31mRED\\u001b[0m \\u2028 \\u202eevil"\n'
+        'categories = ["cs.LG\\u001b[2J"]\n'
+    )
+    result = run("watch", "list")
+    assert result.exit_code == 0, result.stderr
+    assert "agent" in result.stdout and "RED" in result.stdout
+    for bad in ("\x1b", "\u2028", "\u202e"):
+        assert bad not in result.stdout
+    as_json = run("watch", "list", "--json")
+    assert "\x1b" not in as_json.stdout and as_json.json()[0]["query"].startswith("agent \x1b")

@@ -157,3 +157,15 @@ def test_digest_with_the_real_watch_state(run, isolated_home, smtp_server) -> No
     again = run("digest", "clicks")  # reported now: nothing new, no second email
     assert again.exit_code == 3 and "No new papers" in again.stderr
     assert len(smtp_server.inbox.messages) == 1
+
+
+@pytest.mark.parametrize("to", ["not an address", "a\x01b@example.org", "", " , ", "a@b@c"])
+def test_a_bad_to_is_a_usage_error_even_when_nothing_is_new(
+    run, isolated_home, news, to: str
+) -> None:
+    _configure(isolated_home, _free_port())
+    news["groups"] = {"mini-batch": [], "diffusion": []}
+    result = run("digest", "--to", to)
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith("Error: ") and "--to" in result.stderr
+    assert "\x01" not in result.stderr and news["marked"] == []

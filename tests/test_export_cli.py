@@ -246,3 +246,50 @@ def test_arxiv_listing_exports(run, arxiv_url, httpserver, fixture_bytes) -> Non
         if t.type == "inline" and t.level == 1 and t.children[0].type == "link_open"
     )
     assert first_link.children[0].attrs["href"] == "https://arxiv.org/abs/2507.11001"
+
+
+# --- targets that are not regular files -------------------------------------------------
+
+
+def test_output_through_a_symlink_writes_its_regular_target(
+    run, hostile_day, tmp_path: Path
+) -> None:
+    real = tmp_path / "real.md"
+    real.write_text("old")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    args = ("list", "--date", "2025-07-15", "--offline", "-o", str(link))
+    assert run(*args).exit_code == 1  # exists: --force, as for the file itself
+    result = run(*args, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == real  # the link is kept
+    assert real.read_text().startswith("# Hugging Face Daily Papers")
+
+
+def test_output_refuses_a_dangling_link(run, hostile_day, tmp_path: Path) -> None:
+    link = tmp_path / "dangling.md"
+    link.symlink_to(tmp_path / "missing" / "file.md")
+    for force in ((), ("--force",)):
+        result = run("list", "--date", "2025-07-15", "--offline", "-o", str(link), *force)
+        assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+        assert "link" in result.stderr
+        assert link.is_symlink() and not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_output_never_replaces_a_fifo_or_a_device(
+    run, hostile_day, tmp_path: Path, kind: str
+) -> None:
+    import stat
+
+    if kind == "fifo":
+        target = tmp_path / "pipe.md"
+        os.mkfifo(target)
+    else:
+        target = tmp_path / "null.md"
+        target.symlink_to("/dev/null")
+    for force in ((), ("--force",)):
+        result = run("list", "--date", "2025-07-15", "--offline", "-o", str(target), *force)
+        assert result.exit_code == 1 and "not a regular file" in result.stderr, result.stderr
+    assert stat.S_ISFIFO(target.stat().st_mode) if kind == "fifo" else target.is_symlink()
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)

@@ -256,6 +256,12 @@ def cached_rows(draw: st.DrawFn) -> list[tuple[str, float, Paper]]:
     return rows
 
 
+def _where(source: str, n: int) -> tuple[str, str, str]:
+    """The n-th listing file of a source, in papercli's layout."""
+    day = (dt.date(2025, 1, 1) + dt.timedelta(days=n)).isoformat()
+    return ("hf", "day", day) if source == "hf" else ("arxiv", "api", f"cs.LG/{day}")
+
+
 @given(cached_rows())
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_merge_and_order_agree_with_python(rows: list[tuple[str, float, Paper]]) -> None:
@@ -268,14 +274,14 @@ def test_merge_and_order_agree_with_python(rows: list[tuple[str, float, Paper]])
         with SearchIndex(cache) as index:
             # Two updates (the second one incremental), with one file rewritten between.
             for n, (source, fetched, p) in enumerate(rows[:half]):
-                cache.save(source, "day", f"k{n}", [p], fetched_at=fetched)
+                cache.save(*_where(source, n), [p], fetched_at=fetched)
             if half:
-                cache.save(rows[0][0], "day", "k0", [replace(rows[0][2], id="2507.99999")])
+                cache.save(*_where(rows[0][0], 0), [replace(rows[0][2], id="2507.99999")])
             index.update()
             if half:
-                cache.save(rows[0][0], "day", "k0", [rows[0][2]], fetched_at=rows[0][1])
+                cache.save(*_where(rows[0][0], 0), [rows[0][2]], fetched_at=rows[0][1])
             for n, (source, fetched, p) in enumerate(rows[half:], half):
-                cache.save(source, "day", f"k{n}", [p], fetched_at=fetched)
+                cache.save(*_where(source, n), [p], fetched_at=fetched)
             index.update()
             unordered = list(index.candidates(None))
             by_date = list(index.candidates(None, order="date"))

@@ -97,3 +97,25 @@ def test_narrow_terminals_keep_rank_and_upvotes(width: int) -> None:
     assert lines[0].split()[:3] == ["#", "▲", "Title"]
     assert lines[2].split()[:3] == ["1", "107", "Agentic"]
     assert all(len(line) <= width for line in lines)
+
+
+@pytest.mark.parametrize("columns", ["0", "-5", "1", "abc", "100000"])
+def test_absurd_terminal_widths_fall_back_to_a_sane_one(
+    run, isolated_home, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    from papercli.models import Paper
+    from papercli.storage.cache import Cache
+    from papercli.ui.console import MAX_WIDTH
+
+    paper = Paper("2507.00001", "Sane widths", abstract="Text.", listed="2025-07-15")
+    Cache(isolated_home / "cache").save("hf", "day", "2025-07-15", [paper])
+    monkeypatch.setenv("COLUMNS", columns)
+    for args in (
+        ("list", "--date", "2025-07-15", "--offline"),
+        ("show", "2507.00001", "--offline"),
+        ("trends", "sane", "--since", "2025-07-01", "--until", "2025-07-31"),
+    ):
+        result = run(*args)
+        assert result.exit_code == 0, result.stderr
+        assert "Sane" in result.stdout or "2025-07" in result.stdout, (args, result.stdout)
+        assert max(map(len, result.stdout.splitlines())) <= MAX_WIDTH

@@ -542,3 +542,55 @@ def test_trends_periods_span_since_and_until_with_zeros_at_the_edges() -> None:
     result = compute(papers, "t", "month", dt.date(2025, 6, 1), dt.date(2025, 9, 30))
     assert result.periods == [("2025-06", 0), ("2025-07", 1), ("2025-08", 0), ("2025-09", 0)]
     assert compute(papers, "t", "month").periods == [("2025-07", 1)]
+
+
+def _empty_past_day(home: Path, day: str, hours_ago: float) -> None:
+    """A past day cached as empty (a service hiccup), ``hours_ago`` (after the day settled)."""
+    from papercli.storage.cache import Cache
+
+    fetched = dt.datetime.now(dt.UTC).timestamp() - hours_ago * 3600
+    Cache(home / "cache").save("hf", "day", day, [], fetched_at=fetched)
+
+
+def test_sync_asks_again_for_an_empty_past_day_after_the_ttl(
+    run, hub: FakeHub, isolated_home: Path, today: dt.date
+) -> None:
+    day = (today - dt.timedelta(days=4)).isoformat()
+    _empty_past_day(isolated_home, day, hours_ago=0.5)
+    hub.add(item("2507.00001", day, "Late arrival"))
+    within = run("sync", "--source", "hf", "--since", day, "--until", day)
+    assert "0 listings fetched, 1 already cached" in within.stderr  # within the TTL
+    _empty_past_day(isolated_home, day, hours_ago=2)  # the TTL (60 minutes) is over
+    after = run("sync", "--source", "hf", "--since", day, "--until", day)
+    assert after.exit_code == 0 and "1 listing fetched" in after.stderr, after.stderr
+    assert ids(run("search", "--offline", "--json", "arrival")) == ["2507.00001"]
+
+
+def test_watch_run_asks_again_for_an_empty_past_day_after_the_ttl(
+    run, hub: FakeHub, isolated_home: Path, today: dt.date
+) -> None:
+    assert run("watch", "add", "late", "arrival", "--source", "hf").exit_code == 0
+    day = (today - dt.timedelta(days=4)).isoformat()
+    _empty_past_day(isolated_home, day, hours_ago=2)
+    hub.add(item("2507.00001", day, "Late arrival"))
+    result = run("watch", "run", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [r["new"] for r in result.json()] == [["2507.00001"]]
+    assert day in hub.listings()
+
+
+def test_sync_says_once_that_the_time_limit_is_used_up(
+    run, hub: FakeHub, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papercli.sources.http import Http
+
+    monkeypatch.setattr(Http, "remaining", lambda self: 0.0)  # the budget is spent
+    result = run("sync", "--source", "hf", "--since", "2025-07-01", "--until", "2025-07-10")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4, result.stderr
+    assert lines[0].startswith("Hugging Face 2025-07-01: ") and "time limit" in lines[0]
+    assert "time limit" in lines[1] and "9 more listings not tried" in lines[1]
+    assert "0 listings fetched" in lines[2] and "9 not tried" in lines[2]
+    assert lines[3].startswith("Error: 10 listings could not be fetched")
+    assert hub.requests == []

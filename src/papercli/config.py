@@ -277,6 +277,8 @@ def parse_config(text: str, path: Path) -> tuple[dict[str, dict[str, Any]], dict
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}.") from None
+        except RecursionError:
+            raise ConfigError(f"{path}: not valid TOML: nested too deeply.") from None
     values = defaults()
     watches: dict[str, WatchRule] = {}
     for section, table in _flatten(data).items():
@@ -339,16 +341,50 @@ def _parse_watch(path: Path, name: str, rule: Any) -> WatchRule:
     )
 
 
+MAX_CONFIG_BYTES = 1 << 20  # a configuration file is a few KB; 1 MB is plenty
+
+
+def read_config_text(path: Path) -> str:
+    """The text of the configuration file ("" when there is none).
+
+    Only a regular file is read, and at most :data:`MAX_CONFIG_BYTES` of it: a FIFO,
+    a device (``/dev/zero``), a folder, a symlink loop or an endless file is a
+    one-line :class:`ConfigError`, never a hang.
+    """
+    import stat
+
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; checked right after.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}.") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise ConfigError(f"{path}: cannot be read: {what}.")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}.") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES >> 20} MB; not a config file.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot be read: not UTF-8 text ({exc.reason}).") from None
+
+
 def load() -> Settings:
     """Read the configuration file (if any) and apply environment overrides."""
     config_path, cache_dir, state_dir = paths()
-    text = ""
-    try:
-        text = config_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        pass
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{config_path}: cannot be read: {exc}.") from None
+    text = read_config_text(config_path)
     values, watches = parse_config(text, config_path)
     for (section, key), env in ENV_URLS.items():
         if os.environ.get(env):

@@ -42,6 +42,11 @@ class CancelledError(FetchError):
     the listing is complete, or the user pressed Ctrl-C)."""
 
 
+class TimeLimitError(FetchError):
+    """The command's time budget (``[network] total_timeout``) is used up: every further
+    request would fail at once. Commands that fetch many listings stop there."""
+
+
 class NotFoundError(PapersError):
     """The remote service (or the cache) does not know the requested paper."""
 

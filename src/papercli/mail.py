@@ -358,7 +358,8 @@ def render_html(groups: Groups, day: dt.date, queries: Mapping[str, str] | None 
 
 # --- the message ---------------------------------------------------------------------
 
-_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
+# No white space, controls (C0, DEL, C1) or characters that end an address in a header.
+_ADDRESS = re.compile(r"[^@\s<>,;\"\x00-\x1f\x7f-\x9f]+@[^@\s<>,;\"\x00-\x1f\x7f-\x9f]+")
 
 
 def check_addresses(value: str, what: str, *, from_config: bool = True) -> list[str]:
@@ -369,9 +370,11 @@ def check_addresses(value: str, what: str, *, from_config: bool = True) -> list[
     error = ConfigError if from_config else UsageError
     addresses = [a.strip() for a in value.split(",") if a.strip()]
     if not addresses:
+        if not from_config:
+            raise error(f"No address given with --{what}.")
         raise error(f"No {what} address: set [email] {what} in the config file.")
     for address in addresses:
-        if not _ADDRESS.match(address):
+        if not _ADDRESS.fullmatch(address):
             where = f"[email] {what}" if from_config else f"--{what}"
             raise error(f"Invalid {where} address {clean(address)!r}.")
     return addresses

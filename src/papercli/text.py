@@ -51,6 +51,19 @@ def clean_optional(text: object) -> str | None:
     return result or None
 
 
+# Credentials in URLs: "scheme://anything@" and a bare "user:password@" (as in a host
+# name with its user information). A plain "name@example.org" is an address, kept.
+_URL_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^\s/@'\"]+@")
+_BARE_USERINFO = re.compile(r"(?<![^\s'\"(\[<=,;])[^\s/@:'\"(\[<=,;]+:[^\s/@'\"]+@")
+
+
+def redact_urls(text: str) -> str:
+    """``text`` with the user name and password of every URL in it replaced by ``***``."""
+    if "@" not in text:
+        return text
+    return _BARE_USERINFO.sub("***@", _URL_USERINFO.sub(r"\1***@", text))
+
+
 # Characters a terminal may act on or that reorder text, for JSON output.
 _JSON_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 

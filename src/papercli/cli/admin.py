@@ -72,8 +72,14 @@ def sync(
         if report.failed:
             names = ", ".join(what for what, _ in report.failed[:3])
             more = f" and {len(report.failed) - 3} more" if len(report.failed) > 3 else ""
+            if report.unsaved == len(report.failed):
+                how = "could not be saved in the cache"
+            elif report.unsaved:
+                how = "could not be fetched or saved"
+            else:
+                how = "could not be fetched"
             raise PapersError(
-                f"{plural(len(report.failed), 'listing')} could not be fetched ({names}{more}); "
+                f"{plural(len(report.failed), 'listing')} {how} ({names}{more}); "
                 "run papers sync again."
             )
 
@@ -192,7 +198,10 @@ def config_show() -> None:
     for (section, key), env in config.ENV_URLS.items():
         if os.environ.get(env):
             sys.stdout.write(f"# {env} is set: it gives [{section}] {key}\n")
-    sys.stdout.write(tomli_w.dumps(settings.to_toml_tables()))
+    from papercli.text import redact_urls
+
+    # Base URLs may carry a user name and password: shown as ***.
+    sys.stdout.write(redact_urls(tomli_w.dumps(settings.to_toml_tables())))
 
 
 class Shell(StrEnum):

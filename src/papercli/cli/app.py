@@ -131,9 +131,10 @@ COMPLETE_VAR = "_PAPERS_COMPLETE"  # set by the scripts of papers completion SHE
 def main() -> None:
     """Console-script entry point."""
     from papercli.cli.clitree import command
-    from papercli.ui.console import utf8_output
+    from papercli.ui.console import safe_stdio, utf8_output
 
     utf8_output()
+    safe_stdio()
     if COMPLETE_VAR in os.environ:  # the shell asks for completions: Typer's formats
         from typer._completion_classes import completion_init
 

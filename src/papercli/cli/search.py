@@ -106,7 +106,8 @@ def search(
 
     result = run(go)
     if result.more and limit is None:
-        say(f"Showing the first {chosen.limit} matches; use --limit N to see more.")
+        shown = "the first match" if chosen.limit == 1 else f"the first {chosen.limit} matches"
+        say(f"Showing {shown}; use --limit N to see more.")
 
 
 class By(StrEnum):
@@ -135,7 +136,8 @@ def trends(
     json_: Annotated[bool, typer.Option("--json", help="Print JSON instead of a chart.")] = False,
 ) -> None:
     """How many cached papers match a query per day, week or month, as a bar chart,
-    with the top organizations and AI keywords among them.
+    with the top organizations and AI keywords among them. A chart holds at most
+    10,000 periods (a wider range is a usage error).
 
     Examples: papers trends "diffusion model" --by month | papers trends agent --since 2025-01-01
     | papers trends agent --source hf

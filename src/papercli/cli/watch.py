@@ -19,7 +19,7 @@ from papercli.cli.options import (
     day_option,
     output_params,
 )
-from papercli.ui.console import say
+from papercli.ui.console import plural, say
 from papercli.ui.output import Output
 
 if TYPE_CHECKING:
@@ -115,16 +115,20 @@ def watch_list(json_: JsonOpt = False) -> None:
     if not rules:
         say(f"No watch rules in {settings.config_path}.")
         return
+    from papercli.text import clean
+
+    # The file may be edited by hand (or written by another tool): its text is shown
+    # as inert as remote text.
     for rule in rules.values():
         extras = []
         if rule.sources:
-            extras.append("sources: " + ", ".join(rule.sources))
+            extras.append("sources: " + ", ".join(map(clean, rule.sources)))
         if rule.categories:
-            extras.append("categories: " + ", ".join(rule.categories))
+            extras.append("categories: " + ", ".join(map(clean, rule.categories)))
         if rule.min_upvotes is not None:
             extras.append(f"min upvotes: {rule.min_upvotes}")
         tail = f"  ({'; '.join(extras)})" if extras else ""
-        sys.stdout.write(f"{rule.name}: {rule.query}{tail}\n")
+        sys.stdout.write(f"{clean(rule.name)}: {clean(rule.query)}{tail}\n")
 
 
 @watch_app.command("rm")
@@ -268,9 +272,12 @@ def digest(
 
             with delivered("nothing was sent or marked as reported"):
                 sys.stdout.write(mail.preview(result.message))
-            say(f"Dry run: {result.papers} new papers; nothing sent or marked as reported.")
+            say(
+                f"Dry run: {plural(result.papers, 'new paper')}; "
+                "nothing sent or marked as reported."
+            )
         else:
-            say(f"Sent {result.papers} new papers to {result.message['To']}.")
+            say(f"Sent {plural(result.papers, 'new paper')} to {result.message['To']}.")
         return True
 
     if not run(go):

@@ -12,13 +12,20 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from papercli.core.listing import Filters, Listing, listing_of, remote_filters, sort_papers
+from papercli.core.listing import (
+    Filters,
+    Listing,
+    listing_of,
+    paper_day,
+    remote_filters,
+    sort_papers,
+)
 from papercli.errors import UsageError
 from papercli.query import Query, normalize, term_pattern
 
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from papercli.core.context import Context
     from papercli.models import Paper
@@ -176,15 +183,44 @@ def local(ctx: Context, filters: Filters, source: str | None = None) -> Listing:
     the first ``limit`` matches are read; other orders read every match.
     """
     from papercli.core.listing import seen_ids
+    from papercli.storage.index import IndexFault
 
-    order = filters.sort if filters.sort in ("date", "upvotes") else None
     seen = seen_ids(ctx) if filters.new_only else None
-    limit = filters.limit
+    sources = source_set(source)
+    try:
+        papers, more = _local_matches(ctx.cache, filters, seen, sources)
+    except IndexFault:
+        # The index failed part-way (it was removed, or cannot be used): once more, from
+        # a rebuilt index or from the JSON files.
+        papers, more = _local_matches(ctx.cache, filters, seen, sources)
+    heading = f"the local cache matching {filters.query.text!r}"
+    which = f"{SOURCE_NAMES[sources[0]]} papers" if sources else "papers"
+    label = f"Cached {which} matching {filters.query.text}"
+    if filters.since or filters.until:
+        label += f", listed {_range_text(filters.since, filters.until)}"
+    listing = Listing(papers, heading, "cache", None, len(papers), filters.query, label=label)
+    listing.more = more
+    if filters.sort == "for-you":
+        from papercli.core.foryou import order as for_you
+
+        ranked = for_you(ctx, papers)
+        cut = ranked.papers if filters.limit is None else ranked.papers[: filters.limit]
+        listing.papers, listing.more = cut, len(cut) < len(ranked.papers)
+        listing.scores, listing.notes = ranked.scores or {}, ranked.notes
+    return listing
+
+
+def _local_matches(
+    cache: Cache, filters: Filters, seen: set[str] | None, sources: tuple[str, ...] | None
+) -> tuple[list[Paper], bool]:
+    """The matches, in the filters' order, up to the limit (``for-you``: all of them,
+    the caller orders them), and whether more matched."""
+    order = filters.sort if filters.sort in ("date", "upvotes") else None
+    limit = None if filters.sort == "for-you" else filters.limit
     papers: list[Paper] = []
     more = False
-    sources = source_set(source)
     for p in iter_matches(
-        ctx.cache, filters.query, filters.since, filters.until, order, sources=sources
+        cache, filters.query, filters.since, filters.until, order, sources=sources
     ):
         if filters.min_upvotes is not None and (p.upvotes or 0) < filters.min_upvotes:
             continue
@@ -194,32 +230,15 @@ def local(ctx: Context, filters: Filters, source: str | None = None) -> Listing:
             more = True
             break
         papers.append(p)
-    if filters.sort == "for-you":
-        from papercli.core.foryou import order as for_you
-
-        ranked = for_you(ctx, papers)
-        cut = ranked.papers if limit is None else ranked.papers[:limit]
-        heading = f"the local cache matching {filters.query.text!r}"
-        listing = Listing(cut, heading, "cache", None, len(papers), filters.query)
-        listing.more = len(cut) < len(ranked.papers)
-        listing.scores, listing.notes = ranked.scores or {}, ranked.notes
-        return listing
     if order is None:
         if filters.sort == "relevance":
             papers = sort_by_relevance(filters.query, sort_papers(papers, "date"))
-        else:
+        elif filters.sort != "for-you":
             papers = sort_papers(papers, filters.sort)
         if limit is not None:
             more = len(papers) > limit
             papers = papers[:limit]
-    heading = f"the local cache matching {filters.query.text!r}"
-    which = f"{SOURCE_NAMES[sources[0]]} papers" if sources else "papers"
-    label = f"Cached {which} matching {filters.query.text}"
-    if filters.since or filters.until:
-        label += f", listed {_range_text(filters.since, filters.until)}"
-    listing = Listing(papers, heading, "cache", None, len(papers), filters.query, label=label)
-    listing.more = more
-    return listing
+    return papers, more
 
 
 def _range_text(since: dt.date | None, until: dt.date | None) -> str:
@@ -239,20 +258,74 @@ def iter_matches(
 ) -> Iterator[Paper]:
     """Every cached paper (one per id) that matches ``query`` and was listed in range
     (and, with ``sources``, by one of them); newest first (``order="date"``), most
-    upvoted first (``"upvotes"``) or unordered."""
-    from papercli.storage.index import SearchIndex
+    upvoted first (``"upvotes"``) or unordered.
+
+    The answer comes from the search index; where the index cannot be used (a full or
+    read-only disk), from the JSON files, with one note. A failure of the index after
+    the first paper raises :class:`~papercli.storage.index.IndexFault`: the caller
+    starts again (:func:`matching_papers` does).
+    """
+    from papercli.storage.index import IndexDamaged, IndexUnavailable, SearchIndex
 
     lo = since.isoformat() if since else None
     hi = until.isoformat() if until else None
-    with SearchIndex(cache) as index:
-        index.update()
-        for paper in index.candidates(query.tree, lo, hi, order):
-            if sources is not None and not set(paper.sources) & set(sources):
-                continue
-            if query.matches(paper):
-                day = (paper.listed or (paper.published or "")[:10])[:10]
-                if (lo is None or day >= lo) and (hi is None or day <= hi):
-                    yield paper
+
+    def wanted(paper: Paper) -> bool:
+        if sources is not None and not set(paper.sources) & set(sources):
+            return False
+        if not query.matches(paper):
+            return False
+        day = paper_day(paper)
+        return (lo is None or day >= lo) and (hi is None or day <= hi)
+
+    yielded = False
+    for attempt in (1, 2):
+        try:
+            with SearchIndex(cache) as index:
+                index.update()
+                for paper in index.candidates(query.tree, lo, hi, order):
+                    if wanted(paper):
+                        yielded = True
+                        yield paper
+            return
+        except IndexDamaged:
+            if yielded or attempt == 2:
+                raise
+            # Removed: the next attempt rebuilds it from the JSON files.
+        except IndexUnavailable as exc:
+            if yielded:
+                raise
+            cache.warn_once(
+                f"The search index cannot be used ({exc.reason}); "
+                "reading the cached files instead (slower)."
+            )
+            break
+    yield from _scan_matches(cache, wanted, order)
+
+
+def _scan_matches(
+    cache: Cache, wanted: Callable[[Paper], bool], order: str | None
+) -> Iterator[Paper]:
+    """What the index answers, from the JSON files: per id, the newest Hugging Face
+    record merged into the newest record of another source."""
+    newest: dict[tuple[str, bool], tuple[float, Paper]] = {}
+    for entry in cache.iter_entries():
+        hf = entry.source == "hf"
+        for p in entry.papers:
+            old = newest.get((p.id, hf))
+            if old is None or entry.fetched_at > old[0]:
+                newest[(p.id, hf)] = (entry.fetched_at, p)
+    papers: list[Paper] = []
+    for (pid, hf), (_, p) in newest.items():
+        if hf and (pid, False) in newest:
+            continue  # merged into the other record below
+        if not hf and (pid, True) in newest:
+            p = p.merged_with_hf(newest[(pid, True)][1])
+        if wanted(p):
+            papers.append(p)
+    if order is not None:
+        papers = sort_papers(papers, order)
+    yield from papers
 
 
 def matching_papers(
@@ -264,8 +337,15 @@ def matching_papers(
     sources: tuple[str, ...] | None = None,
 ) -> list[Paper]:
     """Every cached paper (one per id) that matches ``query`` and was listed in range
-    (by one of ``sources``, when given)."""
-    return list(iter_matches(cache, query, since, until, sources=sources))
+    (by one of ``sources``, when given), by id (the same order however the answer was
+    found)."""
+    from papercli.storage.index import IndexFault
+
+    try:
+        found = list(iter_matches(cache, query, since, until, sources=sources))
+    except IndexFault:
+        found = list(iter_matches(cache, query, since, until, sources=sources))
+    return sorted(found, key=lambda p: p.id)
 
 
 def relevance(query: Query, paper: Paper) -> float:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from papercli.dates import Period, day_period, is_current, parse_month
-from papercli.errors import PapersError, UnavailableError
+from papercli.errors import PapersError, TimeLimitError, UnavailableError
 
 if TYPE_CHECKING:
     from papercli.core.context import Context
@@ -179,7 +179,8 @@ class SyncReport:
     cached: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # not tried ones included
     skipped_sources: list[str] = field(default_factory=list)
-    not_tried: int = 0  # of ``failed``: left out once the service was found down
+    not_tried: int = 0  # of ``failed``: left out (the service down, or no time left)
+    unsaved: int = 0  # of ``failed``: fetched, but the cache file could not be written
 
 
 GIVE_UP_AFTER = 3  # consecutive listings of one source that found its service unavailable
@@ -222,37 +223,67 @@ def sync(
         ctx.warn(f"{task.what}: {exc.message}")
         down[task.source] = down.get(task.source, 0) + 1 if isinstance(exc, UnavailableError) else 0
 
+    out_of_time = False  # [network] total_timeout is used up: nothing more can be asked
+    down_left = 0  # of not_tried: left out because a service was down
     for n, task in enumerate(tasks):
         if progress:
             progress(n, len(tasks), task.what)
+        if out_of_time:
+            report.failed.append((task.what, "not tried: the command's time limit was used up"))
+            report.not_tried += 1
+            continue
         if down.get(task.source, 0) >= GIVE_UP_AFTER:
             # The service is down: asking it for every remaining day only adds minutes
             # of retries. What is left is reported as failed; a rerun fetches it.
             report.failed.append((task.what, "not tried: the service was unavailable"))
             report.not_tried += 1
+            down_left += 1
             continue
         cached = task.lookup() if task.lookup is not None else None
         if cached is not None and task.fresh is not None and task.fresh(cached):
             report.cached.append(task.what)
             continue
+        written = len(ctx.cache.unsaved)
+        ctx.cache.quiet_unsaved = True  # said below, one line per listing
         try:
             task.run()
         except PapersError as exc:
             failed(task, exc)
+            out_of_time = isinstance(exc, TimeLimitError)
         else:
-            report.fetched.append(task.what)
             down[task.source] = 0
-    if report.not_tried:
+            if len(ctx.cache.unsaved) > written:
+                # Fetched, but not kept: the sync did not do its job (a full disk).
+                path, reason = ctx.cache.unsaved[-1]
+                report.unsaved += 1
+                failed(task, PapersError(f"fetched, but could not be saved as {path}: {reason}."))
+            else:
+                report.fetched.append(task.what)
+        finally:
+            ctx.cache.quiet_unsaved = False
+    if down_left:
         ctx.warn(
             f"Stopped after {GIVE_UP_AFTER} listings in a row found the service unavailable; "
-            f"{report.not_tried} more not tried (run papers sync again later)."
+            f"{down_left} more not tried (run papers sync again later)."
         )
+    timed_out = report.not_tried - down_left
+    if timed_out:
+        more = f"{timed_out} more listing{'' if timed_out == 1 else 's'}"
+        ctx.warn(
+            f"The command's time limit ([network] total_timeout) is used up; {more} not tried "
+            "(run papers sync again)."
+        )
+
     if not report.fetched:
         return report  # nothing new for the index; a failed sync leaves the cache as it was
     if progress:
         progress(len(tasks), len(tasks), "Updating the search index")
-    from papercli.storage.index import SearchIndex
+    from papercli.storage.index import IndexUnavailable, SearchIndex
 
-    with SearchIndex(ctx.cache) as index:  # so that the next search starts warm
-        index.update()
+    try:
+        with SearchIndex(ctx.cache) as index:  # so that the next search starts warm
+            index.update()
+    except IndexUnavailable as exc:
+        # The listings are cached, which is what sync is for; the index is derived.
+        ctx.warn(f"The search index was not updated ({exc.reason}); searches read the files.")
     return report

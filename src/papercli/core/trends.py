@@ -49,15 +49,41 @@ def period_key(day: dt.date, by: By) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+# The most periods one chart (or JSON document) may hold: a range beyond it is refused
+# (exit 2). 10,000 days are over 27 years; by week or month, far more than arXiv's history.
+MAX_PERIODS = 10_000
+
+
+def period_count(first: dt.date, last: dt.date, by: By) -> int:
+    """How many periods [first, last] touches (0 when last is before first)."""
+    if last < first:
+        return 0
+    if by == "day":
+        return (last - first).days + 1
+    if by == "week":
+        monday = first - dt.timedelta(days=first.weekday())
+        return (last - monday).days // 7 + 1
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def _next_start(day: dt.date, by: By) -> dt.date | None:
+    """The first day of the period after ``day``'s (None past the last date there is)."""
+    try:
+        if by == "day":
+            return day + dt.timedelta(days=1)
+        if by == "week":
+            return day + dt.timedelta(days=7 - day.weekday())
+        return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    except OverflowError:
+        return None
+
+
 def _all_keys(first: dt.date, last: dt.date, by: By) -> list[str]:
     keys: list[str] = []
-    step = dt.timedelta(days=1)
-    day = first
-    while day <= last:
-        key = period_key(day, by)
-        if not keys or keys[-1] != key:
-            keys.append(key)
-        day += step
+    day: dt.date | None = first
+    while day is not None and day <= last:
+        keys.append(period_key(day, by))
+        day = _next_start(day, by)
     return keys
 
 
@@ -97,6 +123,13 @@ def compute(
     if days or (since and until):
         first = since or min(days)
         last = until or max(days)
+        if period_count(first, last, by) > MAX_PERIODS:
+            from papercli.errors import UsageError
+
+            raise UsageError(
+                f"{first} to {last} holds more than {MAX_PERIODS:,} {by}s; "
+                "narrow it with --since/--until (or use a longer --by)."
+            )
         periods = [(k, counts.get(k, 0)) for k in _all_keys(first, last, by)]
     return Trends(query, by, periods, len(days), orgs.most_common(TOP), keywords.most_common(TOP))
 

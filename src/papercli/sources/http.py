@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from papercli import __version__
-from papercli.errors import CancelledError, FetchError, UnavailableError
+from papercli.errors import CancelledError, FetchError, TimeLimitError, UnavailableError
+from papercli.text import redact_urls
 
 if TYPE_CHECKING:
     import httpx
@@ -134,10 +135,12 @@ def conditional_headers(validators: Mapping[str, Any]) -> dict[str, str]:
 
 
 def host_of(url: str) -> str:
+    """The host (and port) of ``url`` for messages: never its user name or password."""
     try:
-        return urlsplit(url).netloc or url
+        netloc = urlsplit(url).netloc
     except ValueError:
-        return url
+        return redact_urls(url)
+    return netloc.rpartition("@")[2] if netloc else redact_urls(url)
 
 
 class Http:
@@ -313,13 +316,13 @@ class Http:
             except httpx.TimeoutException:
                 last_problem = f"timed out talking to {host}"
             except httpx.UnsupportedProtocol as exc:
-                raise FetchError(f"Cannot fetch {url!r}: {_describe(exc)}.") from None
+                raise FetchError(f"Cannot fetch {redact_urls(url)!r}: {_describe(exc)}.") from None
             except httpx.TransportError as exc:
                 last_problem = f"cannot reach {where}: {_describe(exc)}"
             except httpx.HTTPError as exc:  # decoding errors, too many redirects
                 raise FetchError(f"Bad response from {host}: {_describe(exc)}.") from None
             except httpx.InvalidURL as exc:
-                raise FetchError(f"Invalid URL {url!r}: {_describe(exc)}.") from None
+                raise FetchError(f"Invalid URL {redact_urls(url)!r}: {_describe(exc)}.") from None
             else:
                 if 200 <= status < 300 or status in accept:
                     return Response(final_url, status, body, resp_headers)
@@ -366,7 +369,7 @@ class Http:
         p = self.policy
         left = self.remaining()
         if left <= 0:
-            raise FetchError(
+            raise TimeLimitError(
                 f"Giving up on {who}: the command's time limit "
                 f"({p.total_timeout:g} s, [network] total_timeout) is used up."
             )
@@ -412,7 +415,7 @@ def _describe(exc: Exception) -> str:
     name = type(exc).__name__
     if not text or not text[0]:
         return name
-    return f"{text[0][:160]}"
+    return redact_urls(text[0])[:160].rstrip(" .")  # the caller ends the sentence
 
 
 def _reason(body: bytes) -> str:

@@ -28,6 +28,40 @@ from papercli.storage.files import atomic_write_text, move_aside, read_bytes
 SCHEMA_VERSION = 1
 _SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]{0,199}", re.ASCII)
 
+# papercli's own files: source -> kind -> the form of a key. Only files of this layout are
+# read, indexed, set aside or deleted; anything else under the cache folder (a user's
+# notes, a backup copy) is left alone.
+_DAY = r"\d{4}-\d{2}-\d{2}"
+_CATS = r"[A-Za-z0-9][A-Za-z0-9.+_-]{0,199}"
+LAYOUT: dict[str, dict[str, re.Pattern[str] | None]] = {
+    "hf": {
+        "day": re.compile(_DAY, re.ASCII),
+        "week": re.compile(r"\d{4}-W\d{2}", re.ASCII),
+        "month": re.compile(r"\d{4}-\d{2}", re.ASCII),
+        "paper": None,  # a paper id (papercli.ids)
+    },
+    "arxiv": {
+        "rss": re.compile(f"{_CATS}/{_DAY}", re.ASCII),
+        "api": re.compile(f"{_CATS}/{_DAY}", re.ASCII),
+        "paper": None,
+    },
+}
+
+
+def is_own_file(rel: tuple[str, ...] | list[str]) -> bool:
+    """Whether a path under the cache folder (its parts) is one papercli writes."""
+    from papercli.ids import is_paper_id
+
+    if len(rel) < 3 or not rel[-1].endswith(".json"):
+        return False
+    kinds = LAYOUT.get(rel[0])
+    if kinds is None or rel[1] not in kinds:
+        return False
+    key = "/".join(rel[2:])[: -len(".json")]
+    pattern = kinds[rel[1]]
+    return is_paper_id(key) if pattern is None else bool(pattern.fullmatch(key))
+
+
 Warn = Callable[[str], None]
 
 
@@ -50,18 +84,31 @@ class Entry:
 
 def describe_age(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} minutes"
-    if seconds < 36 * 3600:
-        return f"{seconds / 3600:.0f} hours"
-    return f"{seconds / 86400:.0f} days"
+        count, unit = round(seconds), "second"
+    elif seconds < 90 * 60:
+        count, unit = round(seconds / 60), "minute"
+    elif seconds < 36 * 3600:
+        count, unit = round(seconds / 3600), "hour"
+    else:
+        count, unit = round(seconds / 86400), "day"
+    return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
 class Cache:
     def __init__(self, root: Path, warn: Warn = _no_warn) -> None:
         self.root = root
         self.warn = warn
+        self._said: set[str] = set()
+        # Every file save() could not write: (path, reason). Batch commands (sync) count a
+        # listing they could not write as failed, and say so themselves (quiet_unsaved).
+        self.unsaved: list[tuple[Path, str]] = []
+        self.quiet_unsaved = False
+
+    def warn_once(self, message: str) -> None:
+        """``warn``, but a message said before (by this cache object) is not repeated."""
+        if message not in self._said:
+            self._said.add(message)
+            self.warn(message)
 
     def path(self, source: str, kind: str, key: str) -> Path:
         for part in (source, kind, *key.split("/")):
@@ -151,7 +198,10 @@ class Cache:
             atomic_write_text(path, text)
         except OSError as exc:
             # The papers are still good to show; the old file (if any) is untouched.
-            self.warn(f"Could not write the cache file {path}: {exc.strerror or exc}.")
+            reason = exc.strerror or str(exc)
+            self.unsaved.append((path, reason))
+            if not self.quiet_unsaved:
+                self.warn(f"Could not write the cache file {path}: {reason}.")
         return entry
 
     def keys(self, source: str, kind: str) -> list[str]:
@@ -163,13 +213,35 @@ class Cache:
         for path in folder.rglob("*.json"):
             key = path.relative_to(folder).with_suffix("").as_posix()
             # Files papercli did not name (copies, stray downloads) are not entries.
-            if all(_SAFE_PART.fullmatch(part) and ".." not in part for part in key.split("/")):
+            if is_own_file((source, kind, *f"{key}.json".split("/"))):
                 out.append(key)
         return sorted(out)
 
-    def files(self) -> Iterator[Path]:
+    def _all_json(self) -> Iterator[tuple[Path, tuple[str, ...]]]:
         if self.root.is_dir():
-            yield from (p for p in self.root.rglob("*.json") if p.is_file())
+            for path in self.root.rglob("*.json"):
+                if path.is_file():
+                    yield path, path.relative_to(self.root).parts
+
+    def files(self) -> Iterator[Path]:
+        """papercli's own cache files (see :data:`LAYOUT`); nothing else in the folder."""
+        yield from (path for path, rel in self._all_json() if is_own_file(rel))
+
+    def foreign_files(self) -> list[Path]:
+        """JSON files in the cache folder that papercli did not write (left alone)."""
+        return sorted(path for path, rel in self._all_json() if not is_own_file(rel))
+
+    def iter_entries(self, source: str | None = None) -> Iterator[Entry]:
+        """Every readable listing entry (papers of single-paper files included): what
+        local search reads when the index cannot be used."""
+        for path in sorted(self.files()):
+            rel = path.relative_to(self.root).parts
+            if len(rel) < 3 or (source and rel[0] != source):
+                continue
+            key = "/".join(rel[2:])[: -len(".json")]
+            entry = self.load(rel[0], rel[1], key)
+            if entry is not None:
+                yield entry
 
     def stats(self) -> dict[str, Any]:
         count = size = 0
@@ -184,13 +256,23 @@ class Cache:
 
     def clear(self) -> int:
         """Remove every cache file papercli wrote (and temporary files left by killed
-        processes); returns how many. Set-aside files are kept."""
+        processes); returns how many. Set-aside files, and files papercli did not write,
+        are kept (the latter named in one warning)."""
         removed = 0
         for path in list(self.files()):
             path.unlink(missing_ok=True)
             removed += 1
-        if self.root.is_dir():
-            for path in list(self.root.rglob(".*.json.*.tmp")):
-                if path.is_file():
-                    path.unlink(missing_ok=True)
+        for source, kinds in LAYOUT.items():
+            for kind in kinds:
+                folder = self.root / source / kind
+                if folder.is_dir():
+                    for path in list(folder.rglob(".*.json.*.tmp")):
+                        if path.is_file():
+                            path.unlink(missing_ok=True)
+        foreign = self.foreign_files()
+        if foreign:
+            names = ", ".join(p.relative_to(self.root).as_posix() for p in foreign[:3])
+            more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+            what = "file" if len(foreign) == 1 else "files"
+            self.warn(f"Kept {len(foreign)} {what} papercli did not write: {names}{more}.")
         return removed

@@ -39,6 +39,7 @@ from itertools import accumulate, compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from papercli.errors import PapersError
 from papercli.models import Paper, split_version
 from papercli.query import And, Node, Not, Or, Term, is_word_char, normalize, term_chars
 
@@ -174,6 +175,75 @@ def fts_expression(node: Node | None) -> str | None:
 
 
 # --- the index file ---------------------------------------------------------------------
+
+
+class IndexFault(PapersError):
+    """The index could not answer; the caller answers from the JSON files instead."""
+
+
+class IndexUnavailable(IndexFault):
+    """The index cannot be opened or updated (a full, failing or read-only disk, or a
+    second failure after a rebuild). It is kept as it is."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"The search index {path} cannot be used: {reason}.")
+        self.reason = reason
+
+
+class IndexDamaged(IndexFault):
+    """The index failed while answering (corruption found late); it was removed, and
+    the next use rebuilds it."""
+
+
+# Errors of the machine, not of the index file: the disk is full or failing, the folder
+# is read-only. The index is then kept (rebuilding would not help, and would lose it).
+_ENVIRONMENT_ERRORS = (
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_READONLY",
+    "SQLITE_CANTOPEN",
+    "SQLITE_PERM",
+    "SQLITE_AUTH",
+    "SQLITE_NOMEM",
+    "SQLITE_NOLFS",
+)
+
+
+def environmental(exc: Exception) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return any(name == e or name.startswith(e + "_") for e in _ENVIRONMENT_ERRORS)
+
+
+def describe_sqlite_error(exc: Exception, folder: Path | None = None) -> str:
+    """What the user can act on. SQLite reports a full disk as SQLITE_FULL, or (when the
+    write-ahead log or its shared memory cannot grow) as an I/O error: the file
+    system's free space tells them apart."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and _no_space(folder)):
+        return "No space left on device"
+    if name.startswith("SQLITE_READONLY"):
+        return f"read-only ({exc})"
+    return f"{exc} ({name})" if name else str(exc)
+
+
+def _no_space(folder: Path | None) -> bool:
+    if folder is None or not hasattr(os, "statvfs"):
+        return False
+    try:
+        st = os.statvfs(folder)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20  # under 1 MB left
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back an open transaction. SQLite may have rolled it back already (a full
+    disk): that is not an error, and must not hide the one that is being raised."""
+    import sqlite3
+
+    if db.in_transaction:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
 
 
 @dataclass
@@ -316,11 +386,18 @@ class SearchIndex:
     def _connect(self) -> sqlite3.Connection:
         import sqlite3
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # papercli's own places: anything else there is set aside (kept), not used.
+        folder = self.path.parent
+        if folder.exists() and not folder.is_dir():
+            self.cache.set_aside(folder, "a file where the index folder belongs")
+        if self.path.is_dir() and not self.path.is_symlink():
+            self.cache.set_aside(self.path, "a folder where the index belongs")
+        folder.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA cell_size_check=ON")
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 self._remove_other_versions()
@@ -336,7 +413,7 @@ class SearchIndex:
                         )
                     db.execute("COMMIT")
                 except BaseException:
-                    db.execute("ROLLBACK")
+                    _rollback(db)
                     raise
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             if meta != {"version": str(INDEX_VERSION), "token_chars": str(TOKEN_CHARS)}:
@@ -358,19 +435,34 @@ class SearchIndex:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.path}{suffix}")
 
-    def _with_rebuild(self, action: Any) -> Any:
-        """Run ``action(db)``; on a corrupt or foreign index, discard it and try once more."""
+    def _with_rebuild(self, action: Any, *, fill: bool = True) -> Any:
+        """Run ``action(db)``; on a corrupt or foreign index, discard it, rebuild it from
+        the JSON files (``fill``) and try once more.
+
+        A rebuilt index is filled before ``action`` runs again: it never answers from a
+        half-made index. A disk that is full, failing or read-only is not corruption:
+        the index is kept and :class:`IndexUnavailable` raised (callers then read the
+        JSON files).
+        """
         import sqlite3
 
         busy = 0
-        attempt = 0
+        rebuilt = False
         while True:
             try:
                 if self._db is None:
                     self._db = self._connect()
+                if rebuilt and fill:
+                    self._update(self._db)
                 return action(self._db)
-            except sqlite3.DatabaseError as exc:
-                if getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            except OSError as exc:  # the folder: missing rights, a file in its place, ...
+                self.close()
+                raise IndexUnavailable(self.path, exc.strerror or str(exc)) from None
+            except (sqlite3.DatabaseError, zlib.error, ValueError) as exc:
+                # ValueError: text or a record SQLite read back from damaged pages
+                # without complaint (UnicodeDecodeError, JSONDecodeError).
+                name = getattr(exc, "sqlite_errorname", "")
+                if name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
                     # SQLite returns BUSY without waiting in a few cases (WAL set-up and
                     # recovery while other processes open the index): a few more tries.
                     if busy < 5:
@@ -380,26 +472,30 @@ class SearchIndex:
                         self.close()
                         time.sleep(0.05 * 2**busy)
                         continue
-                    from papercli.errors import PapersError
-
                     raise PapersError(
                         "The search index is busy (another papers command is updating it); "
                         "try again in a moment."
                     ) from None
-                if attempt or str(exc).startswith("fts5:"):
+                self.close()
+                if environmental(exc):
+                    raise IndexUnavailable(
+                        self.path, describe_sqlite_error(exc, self.path.parent)
+                    ) from None
+                if rebuilt or str(exc).startswith("fts5:"):
                     # A second failure, or a query the index cannot run: rebuilding
                     # would not help (and must not throw a good index away).
-                    from papercli.errors import PapersError
-
-                    raise PapersError(f"The search index {self.path} is unusable: {exc}.") from None
+                    raise IndexUnavailable(self.path, str(exc)) from None
                 self.cache.warn(f"Rebuilding the search index ({exc}).")
-                self._discard()
-                attempt += 1
+                try:
+                    self._discard()
+                except OSError as err:
+                    raise IndexUnavailable(self.path, err.strerror or str(err)) from None
+                rebuilt = True
 
     # -- keeping up with the cache -------------------------------------------------------
     def update(self) -> UpdateStats:
         """Bring the index up to date with the JSON files."""
-        return self._with_rebuild(self._update)  # type: ignore[no-any-return]
+        return self._with_rebuild(self._update, fill=False)  # type: ignore[no-any-return]
 
     def _update(self, db: sqlite3.Connection) -> UpdateStats:
         stats = UpdateStats()
@@ -439,7 +535,7 @@ class SearchIndex:
                 db.execute(_IDS_SQL.format(where=""))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
         return stats
 
@@ -585,11 +681,27 @@ class SearchIndex:
                 else:
                     yield _decode(hf if hf is not None else other)
         except sqlite3.DatabaseError as exc:
-            from papercli.errors import PapersError
+            self.close()
+            if environmental(exc):
+                raise IndexUnavailable(
+                    self.path, describe_sqlite_error(exc, self.path.parent)
+                ) from None
+            self._damaged(str(exc))
+        except (zlib.error, ValueError, TypeError, KeyError, AttributeError) as exc:
+            # A record SQLite read back without complaint, but not one papercli wrote.
+            self.close()
+            self._damaged(f"a damaged record: {exc}")
 
-            raise PapersError(
-                f"The search index {self.path} failed ({exc}); delete it and search again."
-            ) from None
+    def _damaged(self, reason: str) -> None:
+        """The index failed while answering: remove it (the next use rebuilds it)."""
+        self.cache.warn(f"The search index is damaged ({reason}); it is rebuilt from the cache.")
+        try:
+            self._discard()
+        except OSError as err:
+            raise IndexUnavailable(self.path, err.strerror or str(err)) from None
+        raise IndexDamaged(
+            f"The search index {self.path} was damaged ({reason}); run the command again."
+        )
 
 
 def index_path(cache_root: Path) -> Path:

@@ -22,16 +22,31 @@ from papercli.storage.files import atomic_write_text, file_mode, locked
 def _load_document(path: Path) -> Any:
     import tomlkit
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = ""
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}.") from None
+    from papercli.config import read_config_text
+
+    text = read_config_text(path)
     try:
         return tomlkit.parse(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply.") from None
     except Exception as exc:  # tomlkit raises its own ParseError subclasses
         raise ConfigError(f"{path}: not valid TOML: {exc}.") from None
+
+
+def _target(path: Path) -> Path:
+    """The file to write: the configuration file, or where its symlink points (a dotfiles
+    link survives). A link into a folder that does not exist is refused: papercli
+    creates no folders outside its own."""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        raise ConfigError(f"{path}: cannot be read: a symlink loop.") from None
+    if path.is_symlink() and not target.parent.is_dir():
+        raise ConfigError(
+            f"{path} is a link to {target}, in a folder that does not exist; "
+            "create it or fix the link."
+        )
+    return target
 
 
 def _save_document(path: Path, document: Any) -> None:
@@ -39,7 +54,7 @@ def _save_document(path: Path, document: Any) -> None:
 
     text = document.as_string()
     parse_config(text, path)  # never write a file papercli itself would reject
-    target = path.resolve()  # a symlinked config (dotfiles) keeps its link
+    target = _target(path)  # a symlinked config (dotfiles) keeps its link
     try:
         atomic_write_text(target, text, mode=file_mode(target))
     except OSError as exc:
@@ -49,7 +64,7 @@ def _save_document(path: Path, document: Any) -> None:
 @contextlib.contextmanager
 def editing(path: Path) -> Iterator[None]:
     """An exclusive lock for a read-modify-write of the configuration file."""
-    lock = path.resolve().with_name(f".{path.name}.lock")
+    lock = _target(path).with_name(f".{path.name}.lock")
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(locked(lock, 0o600))

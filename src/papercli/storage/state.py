@@ -75,7 +75,9 @@ class State:
             raise PapersError(
                 f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
             ) from exc
-        except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        except (ValueError, KeyError, UnicodeDecodeError, RecursionError) as exc:
+            if isinstance(exc, RecursionError):
+                exc = ValueError("JSON nested too deeply")
             with contextlib.suppress(OSError):  # never over an earlier one
                 move_aside(path, f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
             self.warn(f"State file {path} was unreadable ({exc}); set aside, starting afresh.")

@@ -73,8 +73,10 @@ def _silence_stdout() -> None:
 
 def print_json(data: Any) -> None:
     from papercli.text import json_terminal_safe
+    from papercli.ui.console import encodable
 
-    sys.stdout.write(json_terminal_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+    document = json_terminal_safe(json.dumps(data, ensure_ascii=False, indent=2))
+    sys.stdout.write(encodable(document, "json") + "\n")
     sys.stdout.flush()
 
 

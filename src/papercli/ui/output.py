@@ -10,6 +10,7 @@ loads this module.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,17 +72,46 @@ def output_options(
     return Output(chosen, path, force, abstracts, pager)
 
 
-def check_target(path: Path, force: bool) -> None:
-    """One-line errors for a file that cannot or must not be written."""
-    if path.is_dir():
+def resolve_target(path: Path) -> Path:
+    """The file ``-o PATH`` writes: PATH itself, or the regular file its symbolic link
+    points to (the link is kept). A dangling link, a link loop, a FIFO, a device or a
+    socket is refused (OutputError): papercli writes regular files only."""
+    import stat
+
+    target = path
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except FileNotFoundError:
+            raise OutputError(
+                f"{path} is a link to {os.readlink(path)}, which does not exist; give a file name."
+            ) from None
+        except (OSError, RuntimeError):  # RuntimeError: a link loop (Python 3.11)
+            raise OutputError(f"{path} is a link that leads nowhere (a loop).") from None
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(mode):
         raise OutputError(f"{path} is a folder; give a file name.")
-    parent = path.parent
+    if not stat.S_ISREG(mode):
+        raise OutputError(f"{path} is not a regular file; papercli writes regular files only.")
+    return target
+
+
+def check_target(path: Path, force: bool) -> Path:
+    """One-line errors for a file that cannot or must not be written; the file to write."""
+    target = resolve_target(path)
+    parent = target.parent
     if not parent.exists():
         raise OutputError(f"Folder {parent} does not exist.")
     if not parent.is_dir():
         raise OutputError(f"{parent} is not a folder.")
-    if path.exists() and not force:
+    if target.exists() and not force:
         raise OutputError(f"{path} already exists; use --force to overwrite it.")
+    return target
 
 
 def write(text: str, out: Output, what: str, notify: Callable[[str], None]) -> None:
@@ -89,13 +119,15 @@ def write(text: str, out: Output, what: str, notify: Callable[[str], None]) -> N
     from papercli.storage.files import atomic_write_text, file_mode
 
     if out.path is None:
-        sys.stdout.write(text)
+        from papercli.ui.console import encodable
+
+        sys.stdout.write(encodable(text, out.format))
         sys.stdout.flush()
         return
     path = out.path
-    check_target(path, out.force)  # again: the file may have appeared while fetching
+    target = check_target(path, out.force)  # again: it may have appeared while fetching
     try:
-        atomic_write_text(path, text, mode=file_mode(path))
+        atomic_write_text(target, text, mode=file_mode(target))
     except OSError as exc:
         raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     notify(f"Wrote {what} to {path}.")
