@@ -29,19 +29,25 @@ from __future__ import annotations
 
 import contextlib
 import json
-import operator
 import os
-import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from itertools import accumulate, compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papercli.errors import PapersError
-from papercli.models import Paper, split_version
-from papercli.query import And, Node, Not, Or, Term, is_word_char, normalize, term_chars
+from papercli.models import Paper
+from papercli.query import Node
+from papercli.storage.fts import (  # noqa: F401  (start_tokens, fts_safe: the index's API)
+    COLUMNS,
+    MIN_PREFIX,
+    TOKEN_CHARS,
+    fts_expression,
+    fts_safe,
+    paper_document,
+    start_tokens,
+)
 
 if TYPE_CHECKING:
     import sqlite3
@@ -49,132 +55,6 @@ if TYPE_CHECKING:
     from papercli.storage.cache import Cache
 
 INDEX_VERSION = 5  # 4: accents folded (query.normalize); 5: date_key is listed day, then date
-TOKEN_CHARS = 6
-MIN_PREFIX = 2  # shorter terms are not worth a prefix query
-COLUMNS = ("title", "abstract", "authors", "org", "keywords", "cats", "pid")
-
-_WORD_START = re.compile(r"(?<!\w)\w")
-# ASCII characters other than letters, digits and the space become "_", the one extra
-# token character of the FTS5 "ascii" tokenizer (it treats every non-ASCII character
-# as part of a token), so that a token is never split.
-_FTS_SAFE = {c: "_" for c in range(128) if not chr(c).isalnum() and chr(c) != " "}
-
-
-def fts_safe(text: str) -> str:
-    return text.translate(_FTS_SAFE)
-
-
-def _raw_tokens(text: str) -> set[str]:
-    # Chunks: the runs between separators; squashed: them joined. A chunk of letters
-    # and digits only has one word start, its first character; other chunks (with
-    # punctuation or "_") are searched for word starts inside.
-    chunks = normalize(text).replace("-", " ").split()
-    if not chunks:
-        return set()
-    squashed = "".join(chunks)
-    offsets = [0, *accumulate(map(len, chunks))]
-    plain = list(map(str.isalnum, chunks))
-    tokens = {squashed[p : p + TOKEN_CHARS] for p in compress(offsets, plain)}
-    for i in compress(range(len(chunks)), map(operator.not_, plain)):
-        for match in _WORD_START.finditer(chunks[i]):
-            p = offsets[i] + match.start()
-            tokens.add(squashed[p : p + TOKEN_CHARS])
-    return tokens
-
-
-def start_tokens(text: str) -> set[str]:
-    """The word-start tokens of one field's text (see the module docstring)."""
-    if not text:
-        return set()
-    return {fts_safe(t) for t in _raw_tokens(text)}
-
-
-def _field_doc(*texts: str) -> str:
-    # Several texts (authors, keywords) are tokenised as one, joined by spaces: a token
-    # may then run on into the next name, which can only over-approximate.
-    return fts_safe(" ".join(_raw_tokens(" ".join(texts))))
-
-
-def _cat_tokens(categories: Iterable[str]) -> set[str]:
-    out: set[str] = set()
-    for c in categories:
-        low = c.lower()
-        out.add(fts_safe(low))
-        out.add(fts_safe(low.split(".")[0]))
-    return out
-
-
-def paper_document(p: Paper) -> tuple[str, ...]:
-    """The FTS row of one paper, in :data:`COLUMNS` order."""
-    return (
-        _field_doc(p.title),
-        _field_doc(p.abstract),
-        _field_doc(*p.authors),
-        _field_doc(p.organization or ""),
-        _field_doc(*p.ai_keywords),
-        " ".join(_cat_tokens(p.categories)),
-        fts_safe(p.id.lower()),
-    )
-
-
-# --- query -> FTS5 expression (an over-approximation, or None for "every row") ----------
-
-
-def _quoted(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
-
-
-def _text_expr(columns: str, text: str) -> str | None:
-    chars = term_chars(text)
-    if len(chars) < MIN_PREFIX or not is_word_char(chars[0]):
-        return None
-    token = fts_safe(chars[:TOKEN_CHARS])
-    if len(chars) >= TOKEN_CHARS:
-        return f"{columns} : {_quoted(token)}"
-    return f"{columns} : {_quoted(token)}*"
-
-
-_ONE_TOKEN = re.compile(r"[a-z0-9][a-z0-9.\-/]*")
-
-
-def _term_expr(term: Term) -> str | None:
-    if term.field == "cat":
-        want = term.text.strip().lower()
-        # One token only: a phrase ("cs lg") is not a prefilter FTS5 can run here.
-        return f"cats : {_quoted(fts_safe(want))}" if _ONE_TOKEN.fullmatch(want) else None
-    if term.field == "id":
-        want = split_version(term.text.strip().lower().removeprefix("arxiv:"))[0]
-        return f"pid : {_quoted(fts_safe(want))}*" if _ONE_TOKEN.fullmatch(want) else None
-    if term.field == "author":
-        parts = [e for w in term.text.split() if (e := _text_expr("authors", w))]
-        return "(" + " AND ".join(parts) + ")" if parts else None
-    column = {
-        None: "{title abstract}",
-        "title": "title",
-        "abstract": "abstract",
-        "org": "org",
-        "keyword": "keywords",
-    }[term.field]
-    return _text_expr(column, term.text)
-
-
-def fts_expression(node: Node | None) -> str | None:
-    """An FTS5 MATCH expression every matching paper satisfies, or None (no prefilter)."""
-    if node is None or isinstance(node, Not):
-        return None
-    if isinstance(node, Term):
-        return _term_expr(node)
-    parts = [fts_expression(c) for c in node.children]
-    if isinstance(node, And):
-        kept = [p for p in parts if p is not None]
-        return "(" + " AND ".join(kept) + ")" if kept else None
-    assert isinstance(node, Or)
-    if any(p is None for p in parts):
-        return None
-    return "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
-
-
-# --- the index file ---------------------------------------------------------------------
 
 
 class IndexFault(PapersError):
@@ -363,6 +243,56 @@ def diff_files(
     return known, stale, new
 
 
+def delete_file_rows(db: sqlite3.Connection, fid: int) -> None:
+    """Remove a file's papers from the index (FTS rows included)."""
+    # The FTS table is contentless: a row is deleted by giving its values again,
+    # which are recomputed (deterministically) from the stored record.
+    rows = db.execute("SELECT rowid, record FROM papers WHERE file_id = ?", (fid,)).fetchall()
+    for rowid, record in rows:
+        paper = Paper.from_record(json.loads(zlib.decompress(record)))
+        db.execute(_FTS_DELETE, (rowid, *paper_document(paper)))
+    db.execute("DELETE FROM papers WHERE file_id = ?", (fid,))
+
+
+def add_file(
+    cache: Cache, db: sqlite3.Connection, rel: str, stamp: tuple[int, int], *, track: bool
+) -> None:
+    """Index the papers of one cache file (``rel``: its path under the cache folder)."""
+    parts = rel.split("/")
+    source, kind, key = parts[0], parts[1], "/".join(parts[2:])[: -len(".json")]
+    try:
+        entry = cache.load(source, kind, key)
+    except ValueError:
+        entry = None
+    if entry is None:
+        return  # unreadable (set aside by the cache) or gone: nothing to index
+    cur = db.execute(
+        "INSERT INTO files(path, mtime_ns, size, source, fetched_at) VALUES (?, ?, ?, ?, ?)",
+        (rel, stamp[0], stamp[1], source, entry.fetched_at),
+    )
+    fid = cur.lastrowid
+    hf = int(source == "hf")
+    for p in entry.papers:
+        cur = db.execute(
+            "INSERT INTO papers(file_id, pid, day, hf, fetched, pub, lst, upvotes, record)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                fid,
+                p.id,
+                _paper_day(p),
+                hf,
+                entry.fetched_at,
+                p.published,
+                p.listed,
+                p.upvotes,
+                _compressed_record(p),
+            ),
+        )
+        db.execute(_FTS_INSERT, (cur.lastrowid, *paper_document(p)))
+    if track:
+        db.execute("INSERT OR IGNORE INTO touched SELECT pid FROM papers WHERE file_id = ?", (fid,))
+
+
 class SearchIndex:
     """The derived index of one cache folder. Use as a context manager."""
 
@@ -516,7 +446,7 @@ class SearchIndex:
                     "INSERT OR IGNORE INTO touched SELECT pid FROM papers WHERE file_id = ?",
                     (fid,),
                 )
-                self._delete_file_rows(db, fid)
+                delete_file_rows(db, fid)
                 db.execute("DELETE FROM files WHERE id = ?", (fid,))
                 if path in on_disk:
                     stats.changed += 1
@@ -526,7 +456,7 @@ class SearchIndex:
             for path in sorted(new):
                 if path not in known:
                     stats.added += 1
-                self._add_file(db, path, on_disk[path], track=bool(known))
+                add_file(self.cache, db, path, on_disk[path], track=bool(known))
             if known:
                 db.execute("DELETE FROM ids WHERE pid IN (SELECT pid FROM touched)")
                 db.execute(_IDS_SQL.format(where="WHERE pid IN (SELECT pid FROM touched)"))
@@ -538,55 +468,6 @@ class SearchIndex:
             _rollback(db)
             raise
         return stats
-
-    @staticmethod
-    def _delete_file_rows(db: sqlite3.Connection, fid: int) -> None:
-        # The FTS table is contentless: a row is deleted by giving its values again,
-        # which are recomputed (deterministically) from the stored record.
-        rows = db.execute("SELECT rowid, record FROM papers WHERE file_id = ?", (fid,)).fetchall()
-        for rowid, record in rows:
-            paper = Paper.from_record(json.loads(zlib.decompress(record)))
-            db.execute(_FTS_DELETE, (rowid, *paper_document(paper)))
-        db.execute("DELETE FROM papers WHERE file_id = ?", (fid,))
-
-    def _add_file(
-        self, db: sqlite3.Connection, rel: str, stamp: tuple[int, int], *, track: bool
-    ) -> None:
-        parts = rel.split("/")
-        source, kind, key = parts[0], parts[1], "/".join(parts[2:])[: -len(".json")]
-        try:
-            entry = self.cache.load(source, kind, key)
-        except ValueError:
-            entry = None
-        if entry is None:
-            return  # unreadable (set aside by the cache) or gone: nothing to index
-        cur = db.execute(
-            "INSERT INTO files(path, mtime_ns, size, source, fetched_at) VALUES (?, ?, ?, ?, ?)",
-            (rel, stamp[0], stamp[1], source, entry.fetched_at),
-        )
-        fid = cur.lastrowid
-        hf = int(source == "hf")
-        for p in entry.papers:
-            cur = db.execute(
-                "INSERT INTO papers(file_id, pid, day, hf, fetched, pub, lst, upvotes, record)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    fid,
-                    p.id,
-                    _paper_day(p),
-                    hf,
-                    entry.fetched_at,
-                    p.published,
-                    p.listed,
-                    p.upvotes,
-                    _compressed_record(p),
-                ),
-            )
-            db.execute(_FTS_INSERT, (cur.lastrowid, *paper_document(p)))
-        if track:
-            db.execute(
-                "INSERT OR IGNORE INTO touched SELECT pid FROM papers WHERE file_id = ?", (fid,)
-            )
 
     # -- searching -----------------------------------------------------------------------
     def candidates(
