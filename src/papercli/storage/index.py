@@ -107,13 +107,15 @@ def describe_sqlite_error(exc: Exception, folder: Path | None = None) -> str:
 
 
 def _no_space(folder: Path | None) -> bool:
-    if folder is None or not hasattr(os, "statvfs"):
+    """Under 1 MB left where ``folder`` lives (portable: shutil.disk_usage)."""
+    import shutil
+
+    if folder is None:
         return False
     try:
-        st = os.statvfs(folder)
+        return shutil.disk_usage(folder).free < 1 << 20
     except OSError:
         return False
-    return st.f_bavail * st.f_frsize < 1 << 20  # under 1 MB left
 
 
 def _rollback(db: sqlite3.Connection) -> None:
