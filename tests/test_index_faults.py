@@ -21,7 +21,7 @@ from papercli.errors import PapersError
 from papercli.models import Paper
 from papercli.query import Query
 from papercli.storage.cache import Cache
-from papercli.storage.index import SearchIndex, index_counts
+from papercli.storage.index import SearchIndex
 
 DAYS = ("2025-07-14", "2025-07-15", "2025-07-16")
 
