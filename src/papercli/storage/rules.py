@@ -27,10 +27,20 @@ def _load_document(path: Path) -> Any:
         text = ""
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError as exc:  # not OSError: it would reach the catch-all
+        raise ConfigError(f"{path}: cannot be read: {exc}.") from None
     try:
         return tomlkit.parse(text)
     except Exception as exc:  # tomlkit raises its own ParseError subclasses
         raise ConfigError(f"{path}: not valid TOML: {exc}.") from None
+
+
+def _watch_table(path: Path, document: Any) -> Any:
+    """The ``[watch]`` table, or None; anything else there (``watch = 3``) is refused."""
+    watch = document.get("watch")
+    if watch is not None and not isinstance(watch, dict):
+        raise ConfigError(f"{path}: [watch] must be a table of watch rules.")
+    return watch
 
 
 def _save_document(path: Path, document: Any) -> None:
@@ -65,7 +75,7 @@ def write_rule(path: Path, rule: WatchRule, replace: bool) -> None:
 
     with editing(path):
         document = _load_document(path)
-        watch = document.get("watch")
+        watch = _watch_table(path, document)
         if watch is None:
             watch = tomlkit.table(is_super_table=True)
             document.add("watch", watch)
@@ -85,7 +95,7 @@ def delete_rule(path: Path, name: str) -> None:
     """Remove the table ``[watch.NAME]`` (and ``[watch]`` when it was the last)."""
     with editing(path):
         document = _load_document(path)
-        watch = document.get("watch")
+        watch = _watch_table(path, document)
         if watch is None or name not in watch:
             raise UsageError(f"No watch rule named {name!r}.")
         del watch[name]
