@@ -160,6 +160,15 @@ def test_a_second_ctrl_c_ends_a_listing_waiting_for_pages_in_flight(
 PIPE_PAPERS = 3000
 
 
+def buffered_env() -> dict[str, str]:
+    """The environment without PYTHONUNBUFFERED. With it, stdout's binary layer is the
+    raw file, whose short write (all a closed pipe takes) Python's text layer ignores:
+    the rest of the output is dropped without an error, and the boundary never sees
+    the pipe close. Without it (how ``papers`` normally runs) the next write fails
+    with EPIPE, which is what these tests are about."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
 @pytest.mark.parametrize(
     "fmt", [(), ("--json",), ("--format", "csv"), ("--format", "md")], ids=lambda f: "-".join(f)
 )
@@ -173,6 +182,7 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(
         papers("list", "--date", DAY, "--offline", "--limit", str(PIPE_PAPERS), *fmt),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env=buffered_env(),
     )
     assert process.stdout is not None and process.stderr is not None
     first = process.stdout.readline()
