@@ -207,3 +207,40 @@ def test_api_http_400_is_one_line(httpserver: Any) -> None:
             with pytest.raises(PapersError) as info:
                 arxiv.fetch_paper(http, base(httpserver), "2507.11001", delay=0)
             assert str(info.value) == "arXiv answered HTTP 400."
+
+
+def test_answers_of_200_that_are_not_what_was_asked_for(httpserver: Any) -> None:
+    from pathlib import Path
+
+    from papercli.errors import NotFoundError
+
+    fixtures = Path(__file__).parent / "fixtures" / "arxiv"
+    html = b"<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>"
+    httpserver.expect_request("/rss/cs.LG").respond_with_data(html, content_type="text/html")
+    answers = iter(
+        [
+            (html, "text/html"),
+            ((fixtures / "api_error_400.xml").read_bytes(), "application/atom+xml"),
+            ((fixtures / "api_id_not_found.xml").read_bytes(), "application/atom+xml"),
+        ]
+    )
+
+    def answer(request: Any) -> Any:
+        from werkzeug import Response
+
+        body, ctype = next(answers)
+        return Response(body, status=200, content_type=ctype)
+
+    httpserver.expect_request("/api/query").respond_with_handler(answer)
+    url = base(httpserver)
+    with Http(Policy(retries=0)) as http:
+        with pytest.raises(FetchError, match="not an RSS feed"):
+            arxiv.fetch_rss(http, url, ("cs.LG",), delay=0)
+        with pytest.raises(FetchError, match="not an Atom feed"):
+            arxiv.fetch_paper(http, url, "2401.00001", delay=0)
+        with pytest.raises(PapersError) as error_entry:
+            arxiv.fetch_paper(http, url, "2401.0", delay=0)
+        assert str(error_entry.value) == "arXiv: incorrect id format for 2401.0"
+        with pytest.raises(NotFoundError) as missing:
+            arxiv.fetch_paper(http, url, "2401.99999", version=2, delay=0)
+        assert str(missing.value) == "Paper 2401.99999v2 was not found on arXiv."
