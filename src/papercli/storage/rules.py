@@ -49,6 +49,14 @@ def _target(path: Path) -> Path:
     return target
 
 
+def _watch_table(path: Path, document: Any) -> Any:
+    """The ``[watch]`` table, or None; anything else there (``watch = 3``) is refused."""
+    watch = document.get("watch")
+    if watch is not None and not isinstance(watch, dict):
+        raise ConfigError(f"{path}: [watch] must be a table of watch rules.")
+    return watch
+
+
 def _save_document(path: Path, document: Any) -> None:
     from papercli.config import parse_config
 
@@ -81,7 +89,7 @@ def write_rule(path: Path, rule: WatchRule, replace: bool) -> None:
 
     with editing(path):
         document = _load_document(path)
-        watch = document.get("watch")
+        watch = _watch_table(path, document)
         if watch is None:
             watch = tomlkit.table(is_super_table=True)
             document.add("watch", watch)
@@ -101,7 +109,7 @@ def delete_rule(path: Path, name: str) -> None:
     """Remove the table ``[watch.NAME]`` (and ``[watch]`` when it was the last)."""
     with editing(path):
         document = _load_document(path)
-        watch = document.get("watch")
+        watch = _watch_table(path, document)
         if watch is None or name not in watch:
             raise UsageError(f"No watch rule named {name!r}.")
         del watch[name]
