@@ -141,10 +141,6 @@ def test_clear_without_yes_and_without_a_terminal_deletes_nothing(run, cache: Pa
     assert files(cache) == before
 
 
-FOREIGN_XFAIL = pytest.mark.xfail(strict=False, reason="issue 13 item 5")
-
-
-@FOREIGN_XFAIL
 def test_search_leaves_files_papercli_did_not_write_alone(run, cache: Path) -> None:
     add_foreign(cache)
     result = run("search", "--offline", "mini")  # brings the index up to date
@@ -154,7 +150,6 @@ def test_search_leaves_files_papercli_did_not_write_alone(run, cache: Path) -> N
     assert len(list(cache.rglob("*.corrupt-*"))) == 1  # only the one set aside before
 
 
-@FOREIGN_XFAIL
 def test_info_does_not_count_files_papercli_did_not_write(run, cache: Path) -> None:
     add_foreign(cache)
     info = run("cache", "info")
@@ -162,7 +157,6 @@ def test_info_does_not_count_files_papercli_did_not_write(run, cache: Path) -> N
     assert info.stdout == expected_info(cache)
 
 
-@FOREIGN_XFAIL
 def test_clear_leaves_files_papercli_did_not_write(run, cache: Path) -> None:
     add_foreign(cache)
     cleared = run("cache", "clear", "--yes")
