@@ -60,7 +60,8 @@ MAX_WEIGHTS = 50_000  # the largest weights kept in a stored model
 _WORD = re.compile(r"[^\W_]+")
 _PAREN = re.compile(r"\s*\([^)]*\)")
 _SPACES = re.compile(r"[\s\-_]+")
-_STOP_WORDS = """a about above across after again against all almost also although always am among an
+_STOP_WORDS = """
+    a about above across after again against all almost also although always am among an
     and another any are as at be because been before being below between both but by can
     could did do does doing done down during each either enough especially etc even ever every
     few for from further had has have having here how however i if in into is it its itself
