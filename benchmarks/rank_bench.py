@@ -22,7 +22,7 @@ since a loaded machine stretches wall time: ordering a 1,500-paper arXiv day
 with a model trained on 500 ratings, against the same listing sorted by upvotes;
 training on 500 and 1,000 ratings against loading them only.
 
-    python benchmarks/rank_bench.py [--data DIR] [--quick] [--runs N]
+    python benchmarks/rank_bench.py [--data DIR] [--quick] [--runs N] [--no-speed]
 
 Prints a Markdown section (for ``benchmarks/RESULTS.md``).
 """
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import re
@@ -48,6 +49,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from papercli import ranking  # noqa: E402
 from papercli.models import Paper  # noqa: E402
+from papercli.query import normalize  # noqa: E402
 from papercli.sources.hf import parse_daily  # noqa: E402
 from papercli.text import clean  # noqa: E402
 
@@ -123,20 +125,50 @@ def topic_text(paper: Paper) -> str:
 # --- the methods ------------------------------------------------------------------------
 
 
+def word_counts(text: str) -> Counter[str]:
+    """How often each word (as the model folds it) occurs in ``text``."""
+    return Counter(w for w in map(ranking._term, ranking._WORD.findall(normalize(text))) if w)
+
+
 def words_only(paper: Paper) -> Counts:
-    """The baseline's features: the words of the title and the abstract, nothing else."""
+    """The baseline's features: how often each word occurs in the title and abstract."""
+    return dict(word_counts(paper.title + " " + paper.abstract))
+
+
+def counted_features(paper: Paper) -> Counts:
+    """The model's features, counted: title words and phrases twice, then every
+    occurrence in the abstract and the keywords (for ``1 + log tf``)."""
     counts: Counter[str] = Counter()
-    ranking._word_counts(paper.title + " " + paper.abstract, counts)
+    for word in ranking._words(paper.title):
+        counts[word] += ranking.TITLE_WEIGHT
+    counts.update(word_counts(paper.abstract))
+    for term, value in ranking.features(paper).items():
+        if value == 1.0 and term not in counts:
+            counts[term] = 1.0  # keywords' words and phrases, authors, categories
     return dict(counts)
 
 
-def vectorizer(corpus: Sequence[Counts]) -> Callable[[Counts], Vector]:
-    """Unit-length TF-IDF vectors with the IDF of ``corpus``, as the model computes them."""
+def vectorizer(corpus: Sequence[Counts], tf: str = "model") -> Callable[[Counts], Vector]:
+    """Unit-length TF-IDF vectors with the IDF of ``corpus`` (features seen in fewer
+    than two of its papers get the IDF of an unseen one, as in the model). ``tf``:
+    "model" (the value of :func:`ranking.features`), "raw" (the count: classic
+    TF-IDF) or "log" (``1 + log count``)."""
     df: Counter[str] = Counter()
     for counts in corpus:
         df.update(counts.keys())
-    model = ranking.Model({}, 0.0, {t: d for t, d in df.items() if d >= 2}, len(corpus), 0, 0)
-    return model._vector
+    n = len(corpus)
+    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items() if d >= ranking.MIN_DF}
+    unseen = math.log(1 + n) + 1.0
+
+    def vector(counts: Counts) -> Vector:
+        if tf == "log":
+            vec = {t: (1.0 + math.log(c)) * idf.get(t, unseen) for t, c in counts.items()}
+        else:
+            vec = {t: c * idf.get(t, unseen) for t, c in counts.items()}
+        norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
+        return {t: x / norm for t, x in vec.items()}
+
+    return vector
 
 
 def centroid(pos: list[Vector], neg: list[Vector], _bg: list[Vector]) -> dict[str, float]:
@@ -218,16 +250,18 @@ def simulate(
     by_day: defaultdict[str, list[int]] = defaultdict(list)
     for i, paper in enumerate(papers):
         by_day[paper.listed or ""].append(i)
-    feature_sets = {
-        "full": [ranking.features(p) for p in papers],
-        "words": [words_only(p) for p in papers],
+    feature_sets: dict[str, tuple[str, list[Counts]]] = {
+        "full": ("model", [ranking.features(p) for p in papers]),
+        "words": ("raw", [words_only(p) for p in papers]),
     }
     learners: dict[str, tuple[str, Learner]] = {"TF-IDF centroid baseline": ("words", centroid)}
     if alternatives:
+        feature_sets["counted"] = ("log", [counted_features(p) for p in papers])
         learners |= {
             "centroid, model's features": ("full", centroid),
             "logistic, words only (+ background)": ("words", logistic(True)),
             "logistic, model's features, no background": ("full", logistic(False)),
+            "logistic, model's features with 1 + log tf": ("counted", logistic(True)),
         }
         for name, kind in (("scikit-learn LogisticRegression", "lr"), ("LinearSVC", "svm")):
             fit = sklearn_learner(kind)
@@ -244,12 +278,13 @@ def simulate(
         rng = random.Random(f"background {cutoff}")
         background = rng.sample(earlier, min(N_BACKGROUND, len(earlier)))
         vectorizers = {
-            name: vectorizer([feats[i] for i in background]) for name, feats in feature_sets.items()
+            name: vectorizer([feats[i] for i in background], tf)
+            for name, (tf, feats) in feature_sets.items()
         }
         later = [i for d in later_days for i in by_day[d]]
         vectors = {
             name: {i: vectorizers[name](feats[i]) for i in (*later, *earlier)}
-            for name, feats in feature_sets.items()
+            for name, (_tf, feats) in feature_sets.items()
         }
         for topic, pattern in topics.items():
             regex = re.compile(pattern, re.IGNORECASE)
@@ -473,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="a smoke run (under 20 s)")
     parser.add_argument("--runs", type=int, default=None, help="timed runs of each command")
+    parser.add_argument("--no-speed", action="store_true", help="quality only")
     args = parser.parse_args(argv)
     if args.data is None:
         candidates = [
@@ -511,7 +547,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if notes:
         lines += ["", *(f"- {n}" for n in notes)]
-    if listings.is_dir():
+    if args.no_speed:
+        pass
+    elif listings.is_dir():
         runs = args.runs or (1 if args.quick else 7)
         lines += [
             "",

@@ -245,7 +245,16 @@ def _imported(args: list[str], home: Path) -> set[str]:
     }
 
 
-HEAVY = {"httpx", "feedparser", "pydantic", "rich.markdown", "sqlite3", "papercli.export"}
+HEAVY = {
+    "httpx",
+    "feedparser",
+    "pydantic",
+    "rich.markdown",
+    "sqlite3",
+    "papercli.export",
+    "papercli.ranking",
+    "numpy",
+}
 
 
 def test_help_loads_no_heavy_module(tmp_path: Path) -> None:

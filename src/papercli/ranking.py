@@ -5,14 +5,15 @@ What it is
     regression (likes against dislikes, plus a sample of unrated papers as weak
     negatives). Features, each with a readable prefix:
 
-    * ``diffusion`` / ``video generation``: words of the title (counted twice), the
-      abstract and Hugging Face's AI keywords, and two-word phrases of the title and
-      the keywords; accents folded, stop words out, a plural ``s`` dropped;
+    * ``diffusion`` / ``video generation``: words of the title, the abstract and
+      Hugging Face's AI keywords, and two-word phrases of the title and the keywords;
+      accents folded, stop words out, a plural ``s`` dropped;
     * ``au:jane doe``: an author; ``cat:cs.cv``: an arXiv category;
       ``kw:video generation``: a whole AI keyword.
 
-    Each paper's vector is ``(1 + log tf) * idf``, scaled to unit length; IDF comes
-    from the rated papers plus the optional unrated ``background``.
+    A feature's value is its IDF (twice that for the title's words and phrases),
+    whether it occurs once or often, and each paper's vector is scaled to unit length;
+    IDF comes from the rated papers plus the optional unrated ``background``.
 
 Why
     Measured by ``benchmarks/rank_bench.py`` on 26 months of Hugging Face daily
@@ -49,7 +50,7 @@ from papercli.text import clean
 FORMAT = "papercli-rank-model"
 FORMAT_VERSION = 1
 
-TITLE_WEIGHT = 2.0  # a title word counts as two abstract words
+TITLE_WEIGHT = 2.0  # a title word or phrase weighs as much as two elsewhere
 BACKGROUND_SAMPLE = 200  # unrated papers used as weak negatives
 BACKGROUND_WEIGHT = 0.2  # each one's weight against a rating's 1
 L2 = 1e-3  # regularisation, against the mean loss over the (weighted) examples
@@ -90,13 +91,15 @@ def _stem(word: str) -> str:
 
 
 _TERMS: dict[str, str] = {}  # a folded word -> its feature ("" for a stop word), memoised
+_MAX_TERMS = 500_000
 
 
 def _term(word: str) -> str:
+    """A folded word's feature: stemmed, or "" for a stop word, a number or a letter."""
     term = _TERMS.get(word)
     if term is None:
         term = "" if len(word) < 2 or word in _STOP or word.isdigit() else _stem(word)
-        if len(_TERMS) < 500_000:
+        if len(_TERMS) < _MAX_TERMS:
             _TERMS[word] = term
     return term
 
@@ -115,25 +118,21 @@ def _words(text: str) -> list[str]:
     return out
 
 
-_SPLITS: dict[str, tuple[str, ...]] = {}  # a white-space-separated token -> its words
+def _text_words(text: str) -> set[str]:
+    """The distinct words of a long text (no phrases: they cost more than they earned).
 
-
-def _word_counts(text: str, counts: dict[str, float]) -> None:
-    """Add the words of a long text (no phrases: they cost more than they earned).
-
-    The same words as :func:`_words` finds, counted a faster way: the text's
-    white-space-separated tokens are counted first, and each distinct token is split
-    into words once per process.
+    The words :func:`_words` finds, found faster with set operations: each distinct
+    word is folded (:func:`_term`) once per process.
     """
-    splits = _SPLITS
-    for token, n in Counter(normalize(text).split()).items():
-        words = splits.get(token)
-        if words is None:
-            words = tuple(w for w in map(_term, _WORD.findall(token)) if w)
-            if len(splits) < 500_000:
-                splits[token] = words
-        for word in words:
-            counts[word] = counts.get(word, 0) + n
+    words = set(_WORD.findall(normalize(text)))
+    terms = _TERMS
+    for word in words.difference(terms):
+        _term(word)
+    if len(terms) >= _MAX_TERMS:  # not memoised: fold them here
+        return {t for t in map(_term, words) if t}
+    found = set(map(terms.__getitem__, words))
+    found.discard("")
+    return found
 
 
 def keyword_key(keyword: str) -> str:
@@ -151,28 +150,34 @@ def author_key(name: str) -> str:
     return " ".join(normalize(name).replace(".", " ").split())
 
 
+def _feature_sets(paper: Paper) -> tuple[set[str], set[str]]:
+    """(every feature of the paper, the title's words and phrases)."""
+    title = set(_words(paper.title))
+    every = title | _text_words(paper.abstract)
+    for keyword in paper.ai_keywords:
+        every.update(_words(keyword))
+        key = keyword_key(keyword)
+        if key:
+            every.add("kw:" + key)
+    for name in paper.authors:
+        key = author_key(name)
+        if key:
+            every.add("au:" + key)
+    for category in paper.categories:
+        every.add("cat:" + category.strip().lower())
+    return every, title
+
+
 def features(paper: Paper) -> dict[str, float]:
-    """The paper's raw feature counts (before IDF), keyed by readable names.
+    """The paper's features before IDF: 1.0 for each, ``TITLE_WEIGHT`` for the title's.
 
     Plain keys are words or two-word phrases; ``au:``, ``cat:`` and ``kw:`` mark an
     author, an arXiv category and an AI keyword.
     """
-    counts: Counter[str] = Counter()
-    for word in _words(paper.title):
-        counts[word] += TITLE_WEIGHT
-    _word_counts(paper.abstract, counts)
-    for keyword in paper.ai_keywords:
-        counts.update(_words(keyword))
-        key = keyword_key(keyword)
-        if key:
-            counts["kw:" + key] += 1
-    for name in paper.authors:
-        key = author_key(name)
-        if key:
-            counts["au:" + key] += 1
-    for category in paper.categories:
-        counts["cat:" + category.strip().lower()] += 1
-    return dict(counts)
+    every, title = _feature_sets(paper)
+    out = dict.fromkeys(every, 1.0)
+    out.update(dict.fromkeys(title, TITLE_WEIGHT))
+    return out
 
 
 def label(feature: str, paper: Paper | None = None) -> str:
@@ -234,8 +239,7 @@ class Model:
     def _vector(self, counts: dict[str, float]) -> dict[str, float]:
         idf = self._idf()
         unseen = idf[""]
-        log = math.log
-        vec = {t: (1.0 + log(c) if c >= 1 else c) * idf.get(t, unseen) for t, c in counts.items()}
+        vec = {t: v * idf.get(t, unseen) for t, v in counts.items()}
         norm = math.sqrt(sum(x * x for x in vec.values()))
         if norm:
             for t in vec:
@@ -243,20 +247,36 @@ class Model:
         return vec
 
     def score(self, papers: Iterable[Paper]) -> list[float]:
-        """One score per paper (higher: more to the reader's taste)."""
-        weights, bias, idf = self.weights, self.bias, self._idf()
+        """One score per paper (higher: more to the reader's taste).
+
+        The same as ``bias + weights . vector(paper)``, computed with set operations:
+        with ``x = idf`` (``TITLE_WEIGHT * idf`` in the title), the dot product and
+        the squared norm are sums over the paper's features plus extra sums over
+        the title's.
+        """
+        from itertools import repeat
+
+        idf = self._idf()
         unseen = idf[""]
-        log, sqrt = math.log, math.sqrt
+        # Every feature the model knows: its squared IDF, and weight * IDF if weighted.
+        idf2 = {t: unseen * unseen for t in self.weights}
+        idf2.update((t, x * x) for t, x in idf.items() if t)
+        weighted = {t: w * idf.get(t, unseen) for t, w in self.weights.items()}
+        known = frozenset(idf2)
+        get_idf2, get_weighted = idf2.__getitem__, weighted.get
+        extra_dot, extra_norm = TITLE_WEIGHT - 1.0, TITLE_WEIGHT**2 - 1.0
         out = []
         for paper in papers:
-            norm2 = dot = 0.0
-            for t, c in features(paper).items():
-                x = (1.0 + log(c) if c >= 1 else c) * idf.get(t, unseen)
-                norm2 += x * x
-                w = weights.get(t)
-                if w is not None:
-                    dot += w * x
-            out.append(bias + dot / sqrt(norm2) if norm2 else bias)
+            every, title = _feature_sets(paper)
+            seen = every & known
+            norm2 = sum(map(get_idf2, seen)) + unseen * unseen * (len(every) - len(seen))
+            dot = sum(map(get_weighted, seen, repeat(0.0)))
+            seen = title & known
+            norm2 += extra_norm * (
+                sum(map(get_idf2, seen)) + unseen * unseen * (len(title) - len(seen))
+            )
+            dot += extra_dot * sum(map(get_weighted, seen, repeat(0.0)))
+            out.append(self.bias + dot / math.sqrt(norm2) if norm2 else self.bias)
         return out
 
     def contributions(self, paper: Paper) -> list[tuple[str, float]]:
