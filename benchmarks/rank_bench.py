@@ -185,7 +185,7 @@ def centroid(pos: list[Vector], neg: list[Vector], _bg: list[Vector]) -> dict[st
 
 def logistic(weak_negatives: bool) -> Learner:
     def fit(pos: list[Vector], neg: list[Vector], bg: list[Vector]) -> dict[str, float]:
-        weak = bg[: ranking.BACKGROUND_SAMPLE] if weak_negatives else []
+        weak = [bg[i] for i in ranking.weak_sample(len(bg))] if weak_negatives else []
         rows = pos + neg + weak
         labels = [1.0] * len(pos) + [0.0] * (len(neg) + len(weak))
         sw = [1.0] * (len(pos) + len(neg)) + [ranking.BACKGROUND_WEIGHT] * len(weak)
@@ -205,7 +205,7 @@ def sklearn_learner(kind: str) -> Learner | None:
         return None
 
     def fit(pos: list[Vector], neg: list[Vector], bg: list[Vector]) -> dict[str, float]:
-        weak = bg[: ranking.BACKGROUND_SAMPLE]
+        weak = [bg[i] for i in ranking.weak_sample(len(bg))]
         rows = pos + neg + weak
         vocab: dict[str, int] = {}
         r, c, v = [], [], []

@@ -386,10 +386,7 @@ def train(
     model = Model({}, 0.0, df, n_docs, len(liked), len(disliked))
     pos = [model._vector(c) for c in counts_liked]
     neg = [model._vector(c) for c in counts_disliked]
-    if len(counts_bg) > BACKGROUND_SAMPLE:
-        picks = random.Random(len(counts_bg)).sample(range(len(counts_bg)), BACKGROUND_SAMPLE)
-        counts_bg = [counts_bg[i] for i in sorted(picks)]
-    weak = [model._vector(c) for c in counts_bg]
+    weak = [model._vector(counts_bg[i]) for i in weak_sample(len(counts_bg))]
     if not neg and not weak:
         model.method = "centroid"
         model.weights = _mean(pos)
@@ -399,6 +396,14 @@ def train(
     sample_weights = [1.0] * (len(pos) + len(neg)) + [BACKGROUND_WEIGHT] * len(weak)
     model.weights, model.bias = _logistic(rows, labels, sample_weights, L2)
     return model
+
+
+def weak_sample(n: int, k: int = BACKGROUND_SAMPLE) -> list[int]:
+    """Which of ``n`` unrated papers serve as weak negatives: ``k`` of them, drawn with
+    a fixed seed (the same ratings and background give the same model)."""
+    if n <= k:
+        return list(range(n))
+    return sorted(random.Random(n).sample(range(n), k))
 
 
 def _mean(vectors: Sequence[dict[str, float]]) -> dict[str, float]:
