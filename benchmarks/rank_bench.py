@@ -135,24 +135,16 @@ def words_only(paper: Paper) -> Counts:
     return dict(word_counts(paper.title + " " + paper.abstract))
 
 
-def counted_features(paper: Paper) -> Counts:
-    """The model's features, counted: title words and phrases twice, then every
-    occurrence in the abstract and the keywords (for ``1 + log tf``)."""
-    counts: Counter[str] = Counter()
-    for word in ranking._words(paper.title):
-        counts[word] += ranking.TITLE_WEIGHT
-    counts.update(word_counts(paper.abstract))
-    for term, value in ranking.features(paper).items():
-        if value == 1.0 and term not in counts:
-            counts[term] = 1.0  # keywords' words and phrases, authors, categories
-    return dict(counts)
+def binary_features(paper: Paper) -> Counts:
+    """The model's features, present or not (title ones count ``TITLE_WEIGHT``)."""
+    title = set(ranking._words(paper.title))
+    return {t: float(ranking.TITLE_WEIGHT if t in title else 1) for t in ranking.features(paper)}
 
 
-def vectorizer(corpus: Sequence[Counts], tf: str = "model") -> Callable[[Counts], Vector]:
+def vectorizer(corpus: Sequence[Counts], tf: str = "log") -> Callable[[Counts], Vector]:
     """Unit-length TF-IDF vectors with the IDF of ``corpus`` (features seen in fewer
     than two of its papers get the IDF of an unseen one, as in the model). ``tf``:
-    "model" (the value of :func:`ranking.features`), "raw" (the count: classic
-    TF-IDF) or "log" (``1 + log count``)."""
+    "raw" (the count: classic TF-IDF) or "log" (``1 + log count``, as the model)."""
     df: Counter[str] = Counter()
     for counts in corpus:
         df.update(counts.keys())
@@ -251,17 +243,17 @@ def simulate(
     for i, paper in enumerate(papers):
         by_day[paper.listed or ""].append(i)
     feature_sets: dict[str, tuple[str, list[Counts]]] = {
-        "full": ("model", [ranking.features(p) for p in papers]),
+        "full": ("log", [ranking.features(p) for p in papers]),
         "words": ("raw", [words_only(p) for p in papers]),
     }
     learners: dict[str, tuple[str, Learner]] = {"TF-IDF centroid baseline": ("words", centroid)}
     if alternatives:
-        feature_sets["counted"] = ("log", [counted_features(p) for p in papers])
+        feature_sets["binary"] = ("raw", [binary_features(p) for p in papers])
         learners |= {
             "centroid, model's features": ("full", centroid),
             "logistic, words only (+ background)": ("words", logistic(True)),
             "logistic, model's features, no background": ("full", logistic(False)),
-            "logistic, model's features with 1 + log tf": ("counted", logistic(True)),
+            "logistic, model's features present or not (binary tf)": ("binary", logistic(True)),
         }
         for name, kind in (("scikit-learn LogisticRegression", "lr"), ("LinearSVC", "svm")):
             fit = sklearn_learner(kind)
@@ -540,8 +532,8 @@ def main(argv: list[str] | None = None) -> int:
         f"dislikes of other papers listed before the cutoff, {N_BACKGROUND:,} unrated "
         "papers of those months as background; then the average precision of the topic's "
         "papers in each later day's order (every day that lists one). MAP: mean over days, "
-        "readers, then topics. The alternative learners use the background's IDF; the "
-        "model computes its own (ratings and background).",
+        "readers, then topics. The alternative learners use the same IDF (the background's) "
+        "and weak negatives as the model.",
         "",
         *report(results, days, list(topics)),
     ]

@@ -118,7 +118,12 @@ def test_training_needs_a_like() -> None:
 
 def test_fast_score_is_the_dot_product_of_the_vector() -> None:
     model = ranking.train([video(i, i) for i in range(4)], [other(10 + i, i) for i in range(4)])
-    papers = [video(50, 4), other(51, 4), paper(52, "Something else entirely")]
+    papers = [
+        video(50, 4),
+        other(51, 4),
+        paper(52, "Something else entirely"),
+        paper(53, "Video video", abstract="video " * 1500),  # a count past the tf table
+    ]
     for p, fast in zip(papers, model.score(papers), strict=True):
         vec = model.vector(p)
         slow = model.bias + sum(model.weights.get(t, 0.0) * x for t, x in vec.items())
