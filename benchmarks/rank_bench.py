@@ -249,7 +249,9 @@ def simulate(
     learners: dict[str, tuple[str, Learner]] = {"TF-IDF centroid baseline": ("words", centroid)}
     if alternatives:
         feature_sets["binary"] = ("raw", [binary_features(p) for p in papers])
+        feature_sets["words, log"] = ("log", feature_sets["words"][1])
         learners |= {
+            "TF-IDF centroid, 1 + log tf": ("words, log", centroid),
             "centroid, model's features": ("full", centroid),
             "logistic, words only (+ background)": ("words", logistic(True)),
             "logistic, model's features, no background": ("full", logistic(False)),
@@ -334,6 +336,7 @@ print(elapsed, use.ru_utime + use.ru_stime, done.returncode)
 
 LOAD = (
     "import json, sys\n"
+    "import papercli.query, papercli.text  # every listing loads them (core, render)\n"
     "from papercli.models import Paper\n"
     "papers = [Paper.from_record(r) for r in json.load(open(sys.argv[1]))]\n"
 )
