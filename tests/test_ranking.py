@@ -182,6 +182,15 @@ def test_json_round_trip_keeps_the_scores() -> None:
     assert ranking.Model.from_json(text.encode()).to_json() == again.to_json()
 
 
+def test_stored_model_is_ascii_json_whatever_the_text() -> None:
+    odd = paper(1, "Vid\ud800eo généré", authors=("Łukasz Ż",))  # a lone surrogate too
+    model = ranking.train([odd], [other(2, 0)])
+    text = model.to_json()
+    assert text.isascii()
+    text.encode("utf-8")  # writable as UTF-8
+    assert ranking.Model.from_json(text).weights.keys() == model.weights.keys()
+
+
 def _stored() -> dict[str, object]:
     return json.loads(ranking.train([video(1, 0)], [other(2, 0)]).to_json())
 
@@ -201,6 +210,7 @@ def _stored() -> dict[str, object]:
         json.dumps({**_stored(), "weights": {"video": "high"}}),
         json.dumps({**_stored(), "weights": {"video": True}}),
         json.dumps({**_stored(), "df": {"video": -1}}),
+        json.dumps({**_stored(), "df": {"video": 10**6}}),  # more papers than it counted
         json.dumps({**_stored(), "n_liked": "3"}),
         json.dumps({**_stored(), "bias": None}),
         json.dumps({**_stored(), "method": "pickle"}),

@@ -324,8 +324,7 @@ class Model:
                 "weights": {t: float(f"{w:.5g}") for t, w in sorted(self.weights.items())},
                 "df": dict(sorted(self.df.items())),
             },
-            ensure_ascii=False,
-            separators=(",", ":"),
+            separators=(",", ":"),  # ASCII: remote text may hold lone surrogates
         )
 
     @classmethod
@@ -354,7 +353,7 @@ class Model:
             or not set(map(type, weights.values())) <= {int, float}
             or not all(map(math.isfinite, weights.values()))
             or not set(map(type, df.values())) <= {int}
-            or (df and min(df.values()) < 0)
+            or (df and not 0 <= min(df.values()) <= max(df.values()) <= data["n_docs"])
         ):
             raise ValueError("ranking model: a field is missing or of the wrong type")
         return cls(
