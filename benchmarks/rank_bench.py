@@ -11,7 +11,7 @@ taken. MAP is the mean over days, then over readers, then over topics.
 
 Methods: the shipped model (``ranking.train``), alternatives that were measured
 against it (the same features or learners changed one at a time; the scikit-learn
-rows appear when scikit-learn is installed), the TF-IDF centroid baseline (mean
+and wordllama rows appear when those are installed), the TF-IDF centroid baseline (mean
 of the liked vectors minus mean of the disliked ones, over title and abstract
 words), the upvote order and a random order.
 
@@ -30,6 +30,7 @@ Prints a Markdown section (for ``benchmarks/RESULTS.md``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -186,6 +187,24 @@ def logistic(weak_negatives: bool) -> Learner:
     return fit
 
 
+def wordllama_vectors(papers: Sequence[Paper]) -> list[Vector] | None:
+    """wordllama's static embeddings (title, keywords, abstract), when it is installed.
+
+    wordllama 0.4 ships its weights and tokenizer in the package but looks for the
+    tokenizer elsewhere and then on the Hugging Face hub; pointing its cache at the
+    package folder loads both offline.
+    """
+    try:
+        import wordllama
+        from wordllama import WordLlama
+    except ImportError:
+        return None
+    model = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    texts = [f"{p.title}. {', '.join(p.ai_keywords)}. {p.abstract}" for p in papers]
+    embeddings = model.embed(texts, norm=True, batch_size=64)
+    return [{str(j): float(x) for j, x in enumerate(row)} for row in embeddings]
+
+
 def sklearn_learner(kind: str) -> Learner | None:
     """scikit-learn's LogisticRegression or LinearSVC on the same rows (a reference)."""
     try:
@@ -247,6 +266,7 @@ def simulate(
         "words": ("raw", [words_only(p) for p in papers]),
     }
     learners: dict[str, tuple[str, Learner]] = {"TF-IDF centroid baseline": ("words", centroid)}
+    embedded: list[Vector] | None = None
     if alternatives:
         feature_sets["binary"] = ("raw", [binary_features(p) for p in papers])
         feature_sets["words, log"] = ("log", feature_sets["words"][1])
@@ -261,6 +281,13 @@ def simulate(
             fit = sklearn_learner(kind)
             if fit is not None:
                 learners[f"{name}, model's features (+ background)"] = ("full", fit)
+        embedded = wordllama_vectors(papers)
+        if embedded is not None:
+            learners["wordllama embeddings, centroid"] = ("wordllama", centroid)
+            learners["wordllama embeddings, logistic (+ background)"] = (
+                "wordllama",
+                logistic(True),
+            )
     results: defaultdict[str, defaultdict[str, list[float]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -280,6 +307,8 @@ def simulate(
             name: {i: vectorizers[name](feats[i]) for i in (*later, *earlier)}
             for name, (_tf, feats) in feature_sets.items()
         }
+        if alternatives and embedded is not None:
+            vectors["wordllama"] = dict(enumerate(embedded))
         for topic, pattern in topics.items():
             regex = re.compile(pattern, re.IGNORECASE)
             label = [bool(regex.search(topic_text(p))) for p in papers]
@@ -357,6 +386,11 @@ TRAIN = (
     "model = ranking.train([p for p, v in rated if v > 0], [p for p, v in rated if v < 0])\n"
     "open(sys.argv[2], 'w', encoding='utf-8').write(model.to_json())\n"
 )
+WORDLLAMA = (
+    "from pathlib import Path\n"
+    "import wordllama\n"
+    "wordllama.WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)\n"
+)
 
 
 def child(code: str, *args: str) -> tuple[float, float]:
@@ -423,6 +457,8 @@ def speed(papers: list[Paper], listings: Path, runs: int) -> list[str]:
             train1000=(TRAIN, str(folder / "rated1000.json"), str(folder / "model1000.json")),
         )
         model_bytes = (folder / "model500.json").stat().st_size
+        if importlib.util.find_spec("wordllama") is not None:
+            got |= timed(runs, wordllama=(WORDLLAMA,))
         got |= timed(
             runs,
             upvotes=(SORT_UPVOTES, str(listing)),
@@ -452,6 +488,10 @@ def speed(papers: list[Paper], listings: Path, runs: int) -> list[str]:
         row("loading 1,000 ratings (the baseline)", "load1000", None, ""),
         row("training on 1,000 ratings", "train1000", "load1000", "under 1 s, imports included"),
     ]
+    if "wordllama" in got:
+        lines.append(
+            row("(an alternative) importing wordllama and loading its model", "wordllama", None, "")
+        )
     return lines
 
 
