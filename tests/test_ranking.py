@@ -271,6 +271,14 @@ def test_evaluate_splits_by_time_and_scores_by_hand() -> None:
     assert ev.upvotes_p10 == pytest.approx(2 / 6)
     assert ev.random_ap is not None and 0.2 < ev.random_ap < 0.8
     assert ranking.evaluate(older + newer) == ev  # seeded: the same answer every time
+    text = "\n".join(ev.lines())
+    assert text.startswith("Trained on 14 older ratings, tested on 6 newer (2 liked).")
+    assert "for you" in text and "1.00" in text and "upvote order" in text
+
+
+def test_evaluation_lines_say_plainly_when_there_are_too_few() -> None:
+    ev = ranking.evaluate([_rated(video(1, 0), 1, 1), _rated(other(2, 0), -1, 2)])
+    assert ev.lines() == ["Too few ratings to judge: 2, at least 10 are needed."]
 
 
 # --- weight -----------------------------------------------------------------------------

@@ -565,6 +565,21 @@ class Evaluation:
     random_ap: float | None = None
     random_p10: float | None = None
 
+    def lines(self) -> list[str]:
+        """The judgement in a few plain lines (for ``papers rank eval``)."""
+        if not self.enough:
+            return [self.reason[:1].upper() + self.reason[1:] + "."]
+        rows = [
+            ("for you", self.model_ap, self.model_p10),
+            ("upvote order", self.upvotes_ap, self.upvotes_p10),
+            ("random order", self.random_ap, self.random_p10),
+        ]
+        return [
+            self.reason[:1].upper() + self.reason[1:] + ".",
+            f"{'':14} {'average precision':>17}  {'precision@10':>12}",
+            *(f"{name:14} {ap or 0.0:17.2f}  {p10 or 0.0:12.2f}" for name, ap, p10 in rows),
+        ]
+
 
 def average_precision(relevant: Sequence[bool]) -> float:
     """The mean, over the relevant items, of the precision at each one's rank.
