@@ -19,7 +19,8 @@ root; ``--data`` overrides) with ``fakehub.py`` on loopback and measures:
   when ``hf`` is not installed);
 * the other benchmark scripts when present, with their own output: local
   search (``search_bench.py``), arXiv (``bench_arxiv.py``), exports
-  (``export_formats.py``); the last two only in full runs.
+  (``export_formats.py``), the "for you" ranking model (``rank_bench.py``);
+  arXiv and exports only in full runs.
 
 Every figure is the median of repeated runs with min and max, and its ratio to
 a baseline measured in the same run. Timings are wall-clock on this machine.
@@ -493,7 +494,11 @@ def bench_peer(suite: Suite, data: Path, home: Path, runs: int) -> None:
         )
 
 
-MARKDOWN_REPORTS = {"Triage screen (benchmarks/browse_bench.py)"}  # printed as Markdown
+# Scripts whose output is already Markdown (tables): not fenced in the report.
+MARKDOWN_REPORTS = {
+    "Triage screen (benchmarks/browse_bench.py)",
+    "Ranking (benchmarks/rank_bench.py)",
+}
 
 
 def bench_others(suite: Suite, shared: Path, quick: bool) -> None:
@@ -508,6 +513,11 @@ def bench_others(suite: Suite, shared: Path, quick: bool) -> None:
         ),
         "Exports (benchmarks/export_formats.py)": ("export_formats.py", [], False),
         "Triage screen (benchmarks/browse_bench.py)": ("browse_bench.py", [], True),
+        "Ranking (benchmarks/rank_bench.py)": (
+            "rank_bench.py",
+            ["--data", str(shared / "data")],
+            True,
+        ),
     }
     for title, (name, args, in_quick) in scripts.items():
         script = HERE / name
@@ -585,9 +595,10 @@ def write_results(suite: Suite, path: Path, info: dict[str, str]) -> None:
             f"Heavy modules loaded on that path: {suite.extra['loaded']}.",
         ]
     for title, output in suite.extra.items():
-        if title.endswith(".py)"):  # another benchmark script's own report
-            body = [output] if title in MARKDOWN_REPORTS else ["```", output, "```"]
-            lines += ["", f"## {title}", "", *body]
+        if title in MARKDOWN_REPORTS:  # a script that prints its section as Markdown
+            lines += ["", f"## {title}", "", output]
+        elif title.endswith(".py)"):  # another benchmark script's own report
+            lines += ["", f"## {title}", "", "```", output, "```"]
     if suite.notes:
         lines += ["", "## Notes", "", *(f"- {n}" for n in suite.notes)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

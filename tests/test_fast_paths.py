@@ -276,6 +276,7 @@ HEAVY = {
     "sqlite3",
     "textual",  # papers browse alone
     "papercli.ranking",  # --sort for-you alone
+    "numpy",  # training the for-you model alone
     *EXPORTERS,
 }
 

@@ -202,9 +202,11 @@ def rank_eval(
 
     result = run(lambda ctx: foryou.evaluate(ctx, offline=offline))
     if json_:
-        print_json(result.to_json())
+        from dataclasses import asdict
+
+        print_json(asdict(result))
         return
-    sys.stdout.write(result.describe() + "\n")
+    sys.stdout.write("\n".join(result.lines()) + "\n")
 
 
 @app.command("import")

@@ -17,7 +17,8 @@ from papercli.models import Paper
 
 if TYPE_CHECKING:
     from papercli.core.context import Context
-    from papercli.ranking import Evaluation, Model
+    from papercli.ranking import Model
+    from papercli.ranking_eval import Evaluation
 
 HOW_TO_START = (
     "No ratings yet, so the order is by upvotes. Teach the 'for you' order with "
@@ -35,6 +36,8 @@ class Ranked:
 def model(ctx: Context, *, offline: bool = False) -> Model | None:
     """The reader's model: the stored one when the ratings have not changed since it was
     trained, else trained now (and stored). None without any like."""
+    import json
+
     from papercli import ranking
 
     store = library(ctx)
@@ -42,7 +45,7 @@ def model(ctx: Context, *, offline: bool = False) -> Model | None:
     data = store.stored_model(fingerprint)
     if data is not None:
         try:
-            return ranking.Model.from_json(data)
+            return ranking.Model.from_json(json.dumps(data))
         except ValueError:
             pass  # an old or damaged model file: trained again below
     items = list(store.items().values())
@@ -54,9 +57,27 @@ def model(ctx: Context, *, offline: bool = False) -> Model | None:
     disliked = [texts[i.id] for i in rated if i.disliked and i.id in texts]
     if not liked:
         return None
-    trained = ranking.train(liked, disliked)
-    store.store_model(fingerprint, trained.to_json())
+    trained = ranking.train(liked, disliked, background(ctx))
+    store.store_model(fingerprint, json.loads(trained.to_json()))
     return trained
+
+
+BACKGROUND_PAPERS = 2000  # unrated papers the model is trained beside (ranking.train)
+
+
+def background(ctx: Context) -> list[Paper]:
+    """Unrated papers for the model to learn what is common (IDF) and what the reader
+    passes over (weak negatives): the most recent cached Hugging Face listings, newest
+    first, up to :data:`BACKGROUND_PAPERS`. Read from the cache only."""
+    papers: dict[str, Paper] = {}
+    for kind in ("month", "week", "day"):
+        for key in reversed(ctx.cache.keys("hf", kind)):
+            entry = ctx.cache.load("hf", kind, key)
+            for p in entry.papers if entry else ():
+                papers.setdefault(p.id, p)
+            if len(papers) >= BACKGROUND_PAPERS:
+                return list(papers.values())[:BACKGROUND_PAPERS]
+    return list(papers.values())
 
 
 def order(ctx: Context, papers: list[Paper], *, offline: bool = False) -> Ranked:
@@ -103,7 +124,6 @@ def why(ctx: Context, text: str, *, offline: bool = False) -> Why:
 
 def evaluate(ctx: Context, *, offline: bool = False) -> Evaluation:
     """The model judged on the reader's own ratings, split by time."""
-    from papercli import ranking
 
     items = [i for i in library(ctx).items().values() if i.liked or i.disliked]
     texts = text_of(ctx, items, offline=offline)
@@ -112,4 +132,6 @@ def evaluate(ctx: Context, *, offline: bool = False) -> Evaluation:
         for i in items
         if i.id in texts
     ]
-    return ranking.evaluate(rated)
+    from papercli.ranking_eval import evaluate as judge
+
+    return judge(rated, background(ctx))
