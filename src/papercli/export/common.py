@@ -21,12 +21,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Meta:
-    """What was listed: the heading (source and period), the query, the feed identity."""
+    """What was listed: the heading (source and period), the query, the feed identity;
+    and the reader's choices for a document: BibTeX's encoding (``latex`` for pdflatex,
+    ``utf8``) and the feed's public URL (Atom's ``rel="self"`` link)."""
 
     heading: str
     source: str = ""
     period: str | None = None
     query: str = ""
+    bib_encoding: str = "latex"
+    feed_url: str | None = None
 
     @classmethod
     def of(cls, listing: Listing) -> Meta:
