@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hostile import LONG_ABSTRACT, hostile_papers
 from papercli import export
 from papercli.export import Meta, atom, bibtex, csvfmt, jsonfmt, markdown
+from papercli.export.common import strip_html
 from papercli.export.markdown import md_escape
 from papercli.models import JSON_KEYS, Paper
 from papercli.text import clean
@@ -235,7 +236,12 @@ def test_csv_is_rfc4180_with_json_fields() -> None:
         title = record["title"]
         assert title.lstrip("'") == csvfmt._csv_cell(paper.title).lstrip("'")
         assert "\x1b" not in title
-    assert rows[1][JSON_KEYS.index("abstract")] == LONG_ABSTRACT
+    # A cell longer than a spreadsheet holds is cut there, with a visible marker.
+    cell = rows[1][JSON_KEYS.index("abstract")]
+    assert len(LONG_ABSTRACT) > csvfmt.CELL_LIMIT
+    assert len(cell) == csvfmt.CELL_LIMIT
+    assert cell.endswith(f" [cut: {len(LONG_ABSTRACT):,} characters in all]")
+    assert LONG_ABSTRACT.startswith(cell.rsplit(" [cut: ", 1)[0])
     # A cell a spreadsheet would run as a formula is neutralised.
     formula = Paper(id="2507.00001", title='=HYPERLINK("http://x")', authors=("-1+1",))
     row = list(csv.reader(io.StringIO(csvfmt.to_csv([formula]))))[1]
@@ -382,29 +388,31 @@ def test_atom_round_trips_through_feedparser() -> None:
     assert feed.feed.updated == "2026-11-26T12:00:00Z"  # the undated entry is "now"
     assert len(feed.entries) == len(papers)
     for entry, paper in zip(feed.entries, papers, strict=True):
-        assert entry.title == clean(paper.title)
+        assert entry.title == clean(strip_html(paper.title))  # plain text, as the summary
         if paper.is_arxiv:
             assert entry.id == f"https://arxiv.org/abs/{paper.id}"
             assert entry.link == f"https://huggingface.co/papers/{paper.id}"
-            assert [a.name for a in entry.authors] == [clean(a) for a in paper.authors]
+            names = [clean(strip_html(a)) for a in paper.authors]
+            assert [a.name for a in entry.authors] == names
             assert entry.published.startswith("2025-07-1")
             rel = {(link.rel, link.href) for link in entry.links}
             assert ("related", f"https://arxiv.org/pdf/{paper.id}") in rel
             assert not any("javascript" in href for _, href in rel)
             assert [t.term for t in entry.tags] == ["cs.LG", "stat.ML"]
-            assert entry.updated == "2025-07-15T00:00:00Z"
+            assert entry.updated == entry.published  # the paper's own time
         else:
             assert entry.id.startswith("urn:uuid:")
             assert entry.updated == "2026-11-26T12:00:00Z"
         if paper.abstract:
             assert entry.summary_detail.type == "text/plain"
     assert feed.entries[0].summary == LONG_ABSTRACT.strip()
-    assert "Second <p>paragraph</p> & more" in feed.entries[1].summary
+    assert "Second paragraph & more" in feed.entries[1].summary  # HTML stripped
     # Stable: the same input gives the same feed, byte for byte.
     dated = papers[:-1]
     later = now + dt.timedelta(days=1)
     assert atom.to_atom(dated, META, now=later) == atom.to_atom(dated, META, now=now)
-    assert "2025-07-15T00:00:00Z</updated>" in atom.to_atom(dated, META, now=now)
+    newest = max(p.published or "" for p in dated)[:19] + "Z"
+    assert f"<updated>{newest}</updated>" in atom.to_atom(dated, META, now=now)
 
 
 def test_atom_of_an_empty_listing_is_valid() -> None:
