@@ -286,7 +286,7 @@ def undeclared(char: str) -> tuple[str, ...]:
     decomposed = unicodedata.normalize("NFD", char)
     base = decomposed[:1]
     known = "".join(m for m in decomposed[1:] if m in ACCENTS)
-    if not (base.isascii() and base.isalpha() and known):
+    if not ((base.isascii() and base.isalpha()) or base in LETTERS) or not known:
         return ()
     composed = unicodedata.normalize("NFC", base + known)  # marks without a letter stay apart
     return tuple(c for c in composed if not c.isascii() and not _declared(c))
