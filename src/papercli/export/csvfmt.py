@@ -8,9 +8,10 @@ Values are written as they are, for the tools that read CSV (csvkit, pandas): a
 spreadsheet that guesses types turns ids such as ``2507.08800`` into numbers
 (2507.088). Measured with LibreOffice Calc 7.4, csvkit 2.2 and pandas 3.1: a leading
 tab keeps the id text in Calc only (csvkit and pandas strip it and still make a
-number), ``="2507.08800"`` keeps it text in Calc and Excel but reaches csvkit and
-pandas as those nine characters. Neither reads well everywhere, so spreadsheets get
-their own format, ``xlsx`` (:mod:`.xlsxfmt`), with typed text cells.
+number), ``="2507.08800"`` keeps it text in Calc (and in Excel, as widely
+documented; not measured here) but reaches csvkit and pandas as those characters.
+Neither reads well everywhere, so spreadsheets get their own format, ``xlsx``
+(:mod:`.xlsxfmt`), with typed text cells.
 """
 
 from __future__ import annotations
