@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hostile import LONG_ABSTRACT, hostile_papers
 from papercli import export
 from papercli.export import Meta, atom, bibtex, csvfmt, jsonfmt, markdown
+from papercli.export.common import strip_html
 from papercli.export.markdown import md_escape
 from papercli.models import JSON_KEYS, Paper
 from papercli.text import clean
@@ -235,7 +236,12 @@ def test_csv_is_rfc4180_with_json_fields() -> None:
         title = record["title"]
         assert title.lstrip("'") == csvfmt._csv_cell(paper.title).lstrip("'")
         assert "\x1b" not in title
-    assert rows[1][JSON_KEYS.index("abstract")] == LONG_ABSTRACT
+    # A cell longer than a spreadsheet holds is cut there, with a visible marker.
+    cell = rows[1][JSON_KEYS.index("abstract")]
+    assert len(LONG_ABSTRACT) > csvfmt.CELL_LIMIT
+    assert len(cell) == csvfmt.CELL_LIMIT
+    assert cell.endswith(f" [cut: {len(LONG_ABSTRACT):,} characters in all]")
+    assert LONG_ABSTRACT.startswith(cell.rsplit(" [cut: ", 1)[0])
     # A cell a spreadsheet would run as a formula is neutralised.
     formula = Paper(id="2507.00001", title='=HYPERLINK("http://x")', authors=("-1+1",))
     row = list(csv.reader(io.StringIO(csvfmt.to_csv([formula]))))[1]
@@ -249,8 +255,28 @@ def _unprotect(value: str) -> str:
     return value.replace("{{}", "").replace("{", "").replace("}", "")
 
 
-def _latex_to_text(value: str) -> str:
-    """Undo papercli's escaping, to compare a parsed field with the original text."""
+def _quotes(text: str) -> str:
+    """Straight double quotes are written as TeX's opening and closing ones."""
+    return text.replace("``", '"').replace("''", '"')
+
+
+def _expected(text: str, encoding: str) -> str:
+    """The text as the BibTeX encoding can hold it: characters without a LaTeX form are ?."""
+    from papercli.export.texchars import tex_char
+
+    if encoding == "latex":
+        text = "".join("?" if not c.isascii() and tex_char(c) is None else c for c in text)
+    return _quotes(text)
+
+
+def _latex_to_text(value: str, encoding: str = "utf8") -> str:
+    """Undo papercli's escaping, to compare a parsed field with the original text (in the
+    LaTeX encoding, accents back to Unicode as papercli reads arXiv's; ``?`` stays)."""
+    from papercli.text import tex_to_unicode
+
+    value = value.replace("$|$", "|")
+    if encoding == "latex":
+        value = tex_to_unicode(value)
     replacements = {
         r"\textbackslash{}": "\\",
         r"\textbraceleft{}": "{",
@@ -281,11 +307,12 @@ def _latex_to_text(value: str) -> str:
     return "".join(out)
 
 
-def test_bibtex_parses_with_every_field() -> None:
+@pytest.mark.parametrize("encoding", ["utf8", "latex"])
+def test_bibtex_parses_with_every_field(encoding: str) -> None:
     import bibtexparser
 
     papers = hostile_papers()
-    text = bibtex.to_bibtex(papers)
+    text = bibtex.to_bibtex(papers, encoding=encoding)
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
     entries = library.entries
@@ -297,21 +324,26 @@ def test_bibtex_parses_with_every_field() -> None:
         fields = {f.key: f.value for f in entry.fields}
         # Braces in the source that pair up are TeX groups and stay groups.
         plain = clean(paper.title).replace("{", "").replace("}", "")
-        assert _latex_to_text(fields["title"]) == plain
+        assert _quotes(_latex_to_text(fields["title"], encoding)) == _expected(plain, encoding)
         if paper.is_arxiv:
             assert fields["eprint"] == paper.id
             assert fields["archivePrefix"] == "arXiv"
             assert fields["primaryClass"] == "cs.LG"
             assert fields["url"] == f"https://arxiv.org/abs/{paper.id}"
             assert fields["year"] == "2025"
-            names = [_latex_to_text(n) for n in re.split(r" and ", fields["author"])]
-            assert names == [clean(a) for a in paper.authors]
+            names = [_latex_to_text(n, encoding) for n in re.split(r" and ", fields["author"])]
+            expected = [_expected(clean(a), encoding) for a in paper.authors]
+            assert [_quotes(n) for n in names] == expected
         else:
             assert "eprint" not in fields and "author" not in fields
     assert {f.key: f.value for f in entries[1].fields}["doi"] == "10.48550/arXiv.2507.11100"
-    # Capitals are protected, non-ASCII stays UTF-8, and braces stay balanced.
+    # Capitals are protected, non-ASCII is UTF-8 or LaTeX, and braces stay balanced.
     assert "{{}\\textbraceleft{}and\\textbraceright{}}" not in text
-    assert "{Ünïcödé} 李明 {Émile} {Borel}" in text
+    if encoding == "utf8":
+        assert "{Ünïcödé} 李明 {Émile} {Borel}" in text
+    else:
+        assert text.isascii()
+        assert '{{\\"{U}}n{\\"{i}}c{\\"{o}}d{\\\'{e}}} ?? {{\\\'{E}}mile} {Borel}' in text
     for entry in entries:
         for f in entry.fields:
             depth = 0
@@ -356,29 +388,31 @@ def test_atom_round_trips_through_feedparser() -> None:
     assert feed.feed.updated == "2026-11-26T12:00:00Z"  # the undated entry is "now"
     assert len(feed.entries) == len(papers)
     for entry, paper in zip(feed.entries, papers, strict=True):
-        assert entry.title == clean(paper.title)
+        assert entry.title == clean(strip_html(paper.title))  # plain text, as the summary
         if paper.is_arxiv:
             assert entry.id == f"https://arxiv.org/abs/{paper.id}"
             assert entry.link == f"https://huggingface.co/papers/{paper.id}"
-            assert [a.name for a in entry.authors] == [clean(a) for a in paper.authors]
+            names = [clean(strip_html(a)) for a in paper.authors]
+            assert [a.name for a in entry.authors] == names
             assert entry.published.startswith("2025-07-1")
             rel = {(link.rel, link.href) for link in entry.links}
             assert ("related", f"https://arxiv.org/pdf/{paper.id}") in rel
             assert not any("javascript" in href for _, href in rel)
             assert [t.term for t in entry.tags] == ["cs.LG", "stat.ML"]
-            assert entry.updated == "2025-07-15T00:00:00Z"
+            assert entry.updated == entry.published  # the paper's own time
         else:
             assert entry.id.startswith("urn:uuid:")
             assert entry.updated == "2026-11-26T12:00:00Z"
         if paper.abstract:
             assert entry.summary_detail.type == "text/plain"
     assert feed.entries[0].summary == LONG_ABSTRACT.strip()
-    assert "Second <p>paragraph</p> & more" in feed.entries[1].summary
+    assert "Second paragraph & more" in feed.entries[1].summary  # HTML stripped
     # Stable: the same input gives the same feed, byte for byte.
     dated = papers[:-1]
     later = now + dt.timedelta(days=1)
     assert atom.to_atom(dated, META, now=later) == atom.to_atom(dated, META, now=now)
-    assert "2025-07-15T00:00:00Z</updated>" in atom.to_atom(dated, META, now=now)
+    newest = max(p.published or "" for p in dated)[:19] + "Z"
+    assert f"<updated>{newest}</updated>" in atom.to_atom(dated, META, now=now)
 
 
 def test_atom_of_an_empty_listing_is_valid() -> None:

@@ -107,7 +107,8 @@ def test_math_word_boundaries_and_spaces() -> None:
         ("Earn $1 Million", "Earn \\$1 Million"),
         ("$100K budget for $x$", "\\$100K budget for $x$"),
         ("costs $5 and $10", "costs \\$5 and \\$10"),  # no space just inside a $
-        ("a $ b$ c", "a \\$ b\\$ c"),
+        ("a $ b$ c", "a $ b$ c"),  # TeX's math, not Pandoc's: a space may follow a $
+        ("a $b $ c", "a \\$b \\$ c"),  # but a $ after a space closes nothing
         ("$$", "\\$\\$"),
         ("x$", "x\\$"),
         ("\\$5 and $y$", "\\$5 and $y$"),  # an escaped dollar stays one
@@ -143,7 +144,10 @@ def test_unbalanced_or_unsafe_math_is_escaped(text: str, expected: str) -> None:
         ),
         # Kept: escaped specials, accents on a letter or a group, listed commands.
         ("AT\\&T 5\\% \\#1 a\\_b", "AT\\&T 5\\% \\#1 a\\_b"),
-        ("G\\\"odel Poincar\\'{e} \\c{c}a Nguy\\~ên", "G\\\"odel Poincar\\'{e} \\c{c}a Nguy\\~ên"),
+        (
+            "G\\\"odel Poincar\\'{e} \\c{c}a Nguy\\~ên",
+            "G\\\"odel Poincar\\'{e} \\c{c}a Nguy\\~{\\^{e}}n",
+        ),
         ("\\textsc{DiARC}: \\emph{x} \\textbf{y}", "\\textsc{DiARC}: \\emph{x} \\textbf{y}"),
         ("{\\em Deep} {\\bf x}", "{\\em Deep} {\\bf x}"),
         ("\\LaTeX is \\o\\ss", "\\LaTeX{} is \\o{}\\ss{}"),
@@ -297,7 +301,9 @@ def test_affiliations_are_not_part_of_bibtex_names_or_keys() -> None:
     )
     entry = bibtex_entry(p, bib_keys([p])[0])
     assert entry.startswith("@misc{garcia2024note,")
-    assert "author = {María Emilia Alonso García and Ada Lovelace}" in entry
+    assert "author = {Mar{\\'{i}}a Emilia Alonso Garc{\\'{i}}a and Ada Lovelace}" in entry
+    utf8 = bibtex_entry(p, bib_keys([p])[0], encoding="utf8")
+    assert "author = {María Emilia Alonso García and Ada Lovelace}" in utf8
 
 
 def test_tex_caret_notation_never_passes_as_math() -> None:

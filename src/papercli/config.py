@@ -75,6 +75,18 @@ SCHEMA: dict[str, dict[str, tuple[type | tuple[type, ...], Any, str]]] = {
             "Minimum seconds between two arXiv requests (arXiv asks for 3).",
         ),
     },
+    "export": {
+        "bibtex_encoding": (
+            str,
+            "latex",
+            "BibTeX text: latex (pdflatex with BibTeX or biber) or utf8 (XeLaTeX, LuaLaTeX).",
+        ),
+        "feed_base_url": (
+            str,
+            "",
+            "Public URL of the folder Atom feeds are written to (-o FILE); empty: none.",
+        ),
+    },
     "email": {
         "host": (str, "localhost", "SMTP server for digests."),
         "port": (int, 587, "SMTP port."),
@@ -302,6 +314,11 @@ def parse_config(text: str, path: Path) -> tuple[dict[str, dict[str, Any]], dict
         raise ConfigError(f"{path}: [display] default_source must be hf, arxiv or all.")
     if values["email"]["security"] not in ("starttls", "ssl", "none"):
         raise ConfigError(f"{path}: [email] security must be starttls, ssl or none.")
+    if values["export"]["bibtex_encoding"] not in ("latex", "utf8"):
+        raise ConfigError(f"{path}: [export] bibtex_encoding must be latex or utf8.")
+    base = values["export"]["feed_base_url"]
+    if base and not base.startswith(("http://", "https://")):
+        raise ConfigError(f"{path}: [export] feed_base_url must be an http(s) URL, not {base!r}.")
     for (section, key), (low, high) in RANGES.items():
         value = values[section][key]
         if (low is not None and value < low) or (high is not None and value > high):

@@ -134,6 +134,32 @@ NoPagerOpt = Annotated[
 ]
 
 
+class BibEncoding(StrEnum):
+    latex = "latex"
+    utf8 = "utf8"
+
+
+BibEncodingOpt = Annotated[
+    BibEncoding | None,
+    typer.Option(
+        "--bib-encoding",
+        help="With --format bib: latex (accents and math that pdflatex typesets) or utf8 "
+        "(for biber with XeLaTeX or LuaLaTeX). Default: [export] bibtex_encoding.",
+        show_default=False,
+    ),
+]
+FeedUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--feed-url",
+        help='With --format atom: the public URL of the feed (its rel="self" link). '
+        "Default: [export] feed_base_url and the -o file's name.",
+        metavar="URL",
+        show_default=False,
+    ),
+]
+
+
 class Source(StrEnum):
     hf = "hf"
     arxiv = "arxiv"
@@ -216,11 +242,14 @@ _OUTPUT_PARAMS: tuple[tuple[str, Any, Any], ...] = (
     ("force", ForceOpt, False),
     ("abstracts", AbstractsOpt, False),
     ("no_pager", NoPagerOpt, False),
+    ("bib_encoding", BibEncodingOpt, None),
+    ("feed_url", FeedUrlOpt, None),
 )
 
 
 def output_params(func: F) -> F:
-    """Give a command --json, --format, -o/--output, --force, --abstracts and --no-pager.
+    """Give a command --json, --format, -o/--output, --force, --abstracts, --no-pager,
+    --bib-encoding and --feed-url.
 
     The command declares ``out: Output`` instead; the options are checked and
     combined by :func:`papercli.ui.output.output_options` before the command runs (so
@@ -242,10 +271,15 @@ def output_params(func: F) -> F:
         force: bool = False,
         abstracts: bool = False,
         no_pager: bool = False,
+        bib_encoding: BibEncoding | None = None,
+        feed_url: str | None = None,
         **kwargs: Any,
     ) -> Any:
         chosen = fmt.value if fmt is not None else None
-        out = output_options(chosen, json_, output, force, abstracts, pager=not no_pager)
+        encoding = bib_encoding.value if bib_encoding is not None else None
+        out = output_options(
+            chosen, json_, output, force, abstracts, encoding, feed_url, pager=not no_pager
+        )
         return func(*args, out=out, **kwargs)
 
     params = [*kept, *added]

@@ -11,7 +11,9 @@ every format escapes it for its own syntax:
   abstracts HTML-escaped inside one ``<details>`` block.
 - ``json``, ``jsonl`` (:mod:`.jsonfmt`): terminal-acting characters as ``\\u`` escapes.
 - ``csv`` (:mod:`.csvfmt`): RFC 4180; cells a spreadsheet would run as a formula are
-  prefixed with ``'``.
+  prefixed with ``'``; cells longer than a spreadsheet holds are cut with a marker.
+- ``xlsx`` (:mod:`.xlsxfmt`): an Excel workbook (bytes, not text: ``binary``), typed
+  text cells, so ids and DOIs survive a spreadsheet and no cell is a formula.
 - ``bib`` (:mod:`.bibtex`, :mod:`.latex`): LaTeX that is valid and harmless is kept,
   every other special escaped, braces balanced, capitals protected.
 - ``atom`` (:mod:`.atom`): ElementTree (XML-escaped), characters XML 1.0 forbids removed.
@@ -56,10 +58,10 @@ __all__ = [
     "safe_url",
 ]
 
-# ``writer(papers, meta, *, abstracts=False, now=None) -> str``
-Writer = Callable[..., str]
-# ``writer(groups, meta, *, abstracts=False, now=None) -> str``
-GroupWriter = Callable[..., str]
+# ``writer(papers, meta, *, abstracts=False, now=None) -> str`` (bytes for a binary format)
+Writer = Callable[..., str | bytes]
+# ``writer(groups, meta, *, abstracts=False, now=None) -> str`` (bytes for a binary format)
+GroupWriter = Callable[..., str | bytes]
 
 
 class ExportFormat(NamedTuple):
@@ -73,10 +75,11 @@ class ExportFormat(NamedTuple):
     module: str  # a module of this package: "markdown" is papercli.export.markdown
     function: str  # its :data:`Writer`
     groups_function: str | None = None  # its :data:`GroupWriter`; None: the combined papers
+    binary: bool = False  # the writer gives bytes, not text: never to a terminal
 
-    def _load(self, function: str) -> Callable[..., str]:
+    def _load(self, function: str) -> Callable[..., str | bytes]:
         module = importlib.import_module(f"{__name__}.{self.module}")
-        writer: Callable[..., str] = getattr(module, function)
+        writer: Callable[..., str | bytes] = getattr(module, function)
         return writer
 
     def writer(self) -> Writer:
@@ -117,6 +120,14 @@ REGISTRY: tuple[ExportFormat, ...] = (
         description="CSV per RFC 4180, a header row and a row per paper",
         module="csvfmt",
         function="render",
+    ),
+    ExportFormat(
+        name="xlsx",
+        suffixes=(".xlsx",),
+        description="an Excel workbook for spreadsheets, ids and DOIs kept as text",
+        module="xlsxfmt",
+        function="render",
+        binary=True,
     ),
     ExportFormat(
         name="bib",
@@ -183,8 +194,8 @@ def render(
     *,
     abstracts: bool = False,
     now: dt.datetime | None = None,
-) -> str:
-    """The papers as one document of ``fmt`` (see :func:`names`)."""
+) -> str | bytes:
+    """The papers as one document of ``fmt`` (see :func:`names`): bytes for a binary one."""
     return get(fmt).writer()(papers, meta, abstracts=abstracts, now=now)
 
 
@@ -195,7 +206,7 @@ def render_groups(
     *,
     abstracts: bool = False,
     now: dt.datetime | None = None,
-) -> str:
+) -> str | bytes:
     """Several groups (watch rules) as one document of ``fmt``: every paper once (see
     :func:`~papercli.export.common.combine`). Markdown and HTML with more than one group
     have a section per group; an Atom entry has a category per group that matched it; the

@@ -1,8 +1,13 @@
 """Atom 1.0: a feed with an entry per paper, built with ElementTree (XML-escaped).
 
-Characters XML 1.0 forbids are removed. Ids are stable: the feed's comes from the
-source and query (:attr:`Meta.feed_id <papercli.export.common.Meta.feed_id>`), an
-entry's is the arXiv abstract URL or a UUID derived from the paper id.
+Characters XML 1.0 forbids are removed, and so is HTML markup in the text fields
+(:func:`~papercli.export.common.strip_html`: a link becomes its text and URL), so a
+reader shows the same plain text for every title, name and summary. Ids are stable:
+the feed's comes from the source and query (:attr:`Meta.feed_id
+<papercli.export.common.Meta.feed_id>`), an entry's is the arXiv abstract URL or a UUID
+derived from the paper id. With :attr:`Meta.feed_url` the feed links to itself
+(``rel="self"``). Times are the papers' own (:func:`entry_times`), never later than
+the time the feed is written.
 """
 
 from __future__ import annotations
@@ -12,7 +17,15 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 
-from papercli.export.common import Group, Meta, best_link, combine, paragraphs, safe_url
+from papercli.export.common import (
+    Group,
+    Meta,
+    best_link,
+    combine,
+    paragraphs,
+    safe_url,
+    strip_html,
+)
 from papercli.models import Paper
 from papercli.text import clean
 
@@ -21,8 +34,11 @@ WATCH_SCHEME = "urn:papercli:watch"  # the scheme of the categories naming watch
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _xml_text(text: object, *, one_line: bool = True) -> str:
-    value = clean(text) if one_line else "\n\n".join(paragraphs(str(text or "")))
+def _xml_text(text: object, *, one_line: bool = True, markup: bool = False) -> str:
+    """Text for an Atom text construct: no character XML forbids; remote text
+    (``markup``) also without its HTML markup."""
+    plain = strip_html(str(text or "")) if markup else str(text or "")
+    value = clean(plain) if one_line else "\n\n".join(paragraphs(plain))
     return _XML_INVALID.sub("", value)
 
 
@@ -42,12 +58,21 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def entry_times(p: Paper) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """(published, updated): updated is the later of the arXiv date and the listing day."""
+def entry_times(
+    p: Paper, now: dt.datetime | None = None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(published, updated): the paper's own time (its arXiv date and time, or Hugging
+    Face's), so a reader orders the entries of a day as the papers came; without one,
+    the day it was listed (midnight UTC). A time after ``now`` (the records have such
+    dates) is not the paper's: then the listing day, and never later than ``now``."""
     published = _rfc3339(p.published)
+    if published is not None and now is not None and published > now:
+        published = None
     listed = _rfc3339(p.listed[:10] + "T00:00:00+00:00") if p.listed else None
-    candidates = [t for t in (published, listed) if t is not None]
-    return published, max(candidates) if candidates else None
+    updated = published or listed
+    if updated is not None and now is not None:
+        updated = min(updated, now)
+    return published, updated
 
 
 def entry_id(p: Paper) -> str:
@@ -62,13 +87,14 @@ def to_atom(
     now: dt.datetime | None = None,
     rules: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
-    """An Atom 1.0 feed; ``updated`` of the feed is the newest entry's (else ``now``).
+    """An Atom 1.0 feed; ``updated`` of the feed is the newest entry's (else ``now``),
+    never later than ``now`` (the time it is written).
 
     ``rules`` (paper id -> watch rule names) adds a category per rule to the entries.
     """
     import xml.etree.ElementTree as ET
 
-    now = now or dt.datetime.now(dt.UTC)
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
@@ -83,13 +109,16 @@ def to_atom(
         title += f" ({_xml_text(meta.query)})"
     sub(feed, "title", title)
     sub(feed, "id", meta.feed_id)
+    self_url = safe_url(meta.feed_url)
+    if self_url:
+        sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     entries: list[tuple[Paper, dt.datetime]] = []
     seen: set[str] = set()
     for p in papers:  # an entry id appears once per feed
         if entry_id(p) in seen:
             continue
         seen.add(entry_id(p))
-        _published, updated = entry_times(p)
+        _published, updated = entry_times(p, now)
         entries.append((p, updated or now))
     newest = max((u for _, u in entries), default=now)
     sub(feed, "updated", _stamp(newest))
@@ -97,16 +126,16 @@ def to_atom(
     sub(author, "name", "papercli")
     sub(feed, "generator", "papercli")
     for p, updated in entries:
-        published, _ = entry_times(p)
+        published, _ = entry_times(p, now)
         entry = sub(feed, "entry")
         sub(entry, "id", entry_id(p))
-        sub(entry, "title", _xml_text(p.title) or "(untitled)", type="text")
+        sub(entry, "title", _xml_text(p.title, markup=True) or "(untitled)", type="text")
         sub(entry, "updated", _stamp(updated))
         if published is not None:
             sub(entry, "published", _stamp(published))
         for name in p.authors:
-            if _xml_text(name):
-                sub(sub(entry, "author"), "name", _xml_text(name))
+            if _xml_text(name, markup=True):
+                sub(sub(entry, "author"), "name", _xml_text(name, markup=True))
         main = safe_url(best_link(p))
         if main:
             sub(entry, "link", rel="alternate", type="text/html", href=main)
@@ -127,7 +156,7 @@ def to_atom(
                 sub(entry, "category", term=_xml_text(category))
         for rule in (rules or {}).get(p.id, ()):
             sub(entry, "category", term=_xml_text(rule), scheme=WATCH_SCHEME, label=f"watch {rule}")
-        summary = _xml_text(p.abstract, one_line=False)
+        summary = _xml_text(p.abstract, one_line=False, markup=True)
         if summary:
             sub(entry, "summary", summary, type="text")
     ET.indent(feed)

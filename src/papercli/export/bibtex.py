@@ -2,7 +2,10 @@
 
 Field text goes through :func:`~papercli.export.latex.latex_escape` (LaTeX that is
 valid and harmless is kept, every other special escaped, braces balanced); capitals are
-protected word by word; non-ASCII text stays UTF-8.
+protected word by word. By default non-ASCII text is written as LaTeX (accents, math),
+so pdflatex with BibTeX or biber typesets it; ``encoding="utf8"`` keeps it as UTF-8
+(biber with XeLaTeX or LuaLaTeX). Characters without a LaTeX form become ``?`` and a
+comment line before the entry names them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from papercli.export.common import safe_url
-from papercli.export.latex import latex_escape, latex_words
+from papercli.export.latex import TexNotes, latex_escape, latex_words
 from papercli.models import Paper
 from papercli.text import clean
 
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
 
     from papercli.export.common import Meta
 
+ENCODINGS = ("latex", "utf8")  # BibTeX's: LaTeX for pdflatex (the default), or UTF-8
 _DOI = re.compile(r"^10\.\d{4,9}/[^\s{}\\%\"#]+$")
 _CATEGORY = re.compile(r"^[A-Za-z][A-Za-z.\-]*$")
 _STOPWORDS = frozenset(
@@ -75,18 +79,19 @@ def _protect(word: str) -> str:
     return "{{}" + word + "}" if word.startswith("\\") else "{" + word + "}"
 
 
-def bib_title(title: str) -> str:
+def bib_title(title: str, *, utf8: bool = False, notes: TexNotes | None = None) -> str:
     """:func:`latex_escape`, with every word that has a capital (math included) in
     braces so styles keep its case: ``{BERT}``, ``{$K_8$}``, ``{{}\\"Over}``. Braces go
     around a word, never inside math."""
-    return " ".join(_protect("".join(latex for _, latex in w)) for w in latex_words(title))
+    words = latex_words(title, utf8=utf8, notes=notes)
+    return " ".join(_protect("".join(latex for _, latex in w)) for w in words)
 
 
-def _bib_name(name: str) -> str:
+def _bib_name(name: str, *, utf8: bool = False, notes: TexNotes | None = None) -> str:
     """:func:`latex_escape`, with math in braces and a lone word ``and`` in braces, so
     BibTeX never splits the name there (at ``and``, a comma or a space)."""
     out = []
-    for word in latex_words(name):
+    for word in latex_words(name, utf8=utf8, notes=notes):
         value = "".join("{" + latex + "}" if kind == "math" else latex for kind, latex in word)
         out.append("{" + value + "}" if value.lower() == "and" else value)
     return " ".join(out)
@@ -160,12 +165,19 @@ def bib_keys(papers: Sequence[Paper]) -> list[str]:
     return keys
 
 
-def bibtex_entry(p: Paper, key: str) -> str:
-    fields: list[tuple[str, str]] = [("title", bib_title(p.title) or "{(untitled)}")]
+def bibtex_entry(
+    p: Paper, key: str, *, encoding: str = "latex", notes: TexNotes | None = None
+) -> str:
+    """One ``@misc`` entry; ``notes`` collects what the LaTeX encoding could not write,
+    and a ``%`` line before the entry says so (in ASCII: the code points)."""
+    utf8 = encoding == "utf8"
+    mine = TexNotes()
+    fields: list[tuple[str, str]] = [
+        ("title", bib_title(p.title, utf8=utf8, notes=mine) or "{(untitled)}")
+    ]
     if p.authors:
-        fields.append(
-            ("author", " and ".join(_bib_name(without_affiliation(a)) for a in p.authors))
-        )
+        names = [_bib_name(without_affiliation(a), utf8=utf8, notes=mine) for a in p.authors]
+        fields.append(("author", " and ".join(names)))
     year = paper_year(p)
     if year:
         fields.append(("year", year))
@@ -181,12 +193,61 @@ def bibtex_entry(p: Paper, key: str) -> str:
     if _DOI.match(doi):
         fields.append(("doi", doi))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{key},\n{body}\n}}\n"
+    if notes is not None:
+        notes.unmapped.update(mine.unmapped)
+        notes.lossy.update(mine.lossy)
+        notes.undeclared.update(mine.undeclared)
+    return _note(mine) + f"@misc{{{key},\n{body}\n}}\n"
 
 
-def to_bibtex(papers: Sequence[Paper]) -> str:
+def _codes(chars: dict[str, None]) -> str:
+    return " ".join(" ".join(f"U+{ord(c):04X}" for c in char) for char in chars)
+
+
+def _note(notes: TexNotes) -> str:
+    """``%`` lines (outside any entry: BibTeX and biber skip them) on what LaTeX lost."""
+    lines = []
+    if notes.unmapped:
+        lines.append(
+            f"% papercli: written as ? (no LaTeX form for pdflatex): {_codes(notes.unmapped)};"
+            " --bib-encoding utf8 keeps them"
+        )
+    if notes.lossy:
+        lost = _codes(notes.lossy)
+        lines.append(f"% papercli: accents LaTeX has no command for left out: {lost}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _preamble(undeclared: dict[str, str]) -> str:
+    """An ``@preamble`` declaring the letters biber hands pdflatex that LaTeX does not
+    declare (biber turns ``{\\c{e}}`` into U+0229). It acts only where it can: in a
+    document's preamble (biblatex reads the ``.bbl`` there), and not with XeLaTeX or
+    LuaLaTeX (no ``\\DeclareUnicodeCharacter``) or BibTeX (whose ``.bbl`` is read in the
+    body, where the accents are still LaTeX)."""
+    declarations = "".join(
+        f"\\DeclareUnicodeCharacter{{{ord(c):04X}}}{{{latex}}}"
+        for c, latex in sorted(undeclared.items())
+    )
+    return (
+        "% papercli: letters LaTeX does not declare, for biber with pdflatex\n"
+        '@preamble{"\\ifx\\DeclareUnicodeCharacter\\undefined\\else'
+        "\\expandafter\\ifx\\csname @notprerr\\endcsname\\DeclareUnicodeCharacter\\else"
+        f'{declarations}\\fi\\fi"}}\n\n'
+    )
+
+
+def to_bibtex(papers: Sequence[Paper], *, encoding: str = "latex") -> str:
+    """The papers as BibTeX entries; ``encoding`` is one of :data:`ENCODINGS`."""
+    if encoding not in ENCODINGS:
+        raise ValueError(f"unknown BibTeX encoding {encoding!r}")
     keys = bib_keys(papers)
-    return "\n".join(bibtex_entry(p, k) for p, k in zip(papers, keys, strict=True))
+    notes = TexNotes()
+    entries = [
+        bibtex_entry(p, k, encoding=encoding, notes=notes)
+        for p, k in zip(papers, keys, strict=True)
+    ]
+    text = "\n".join(entries)
+    return _preamble(notes.undeclared) + text if notes.undeclared else text
 
 
 # --- the registry's entry point (see papercli.export) -------------------------------------
@@ -195,4 +256,4 @@ def to_bibtex(papers: Sequence[Paper]) -> str:
 def render(
     papers: Sequence[Paper], meta: Meta, *, abstracts: bool = False, now: dt.datetime | None = None
 ) -> str:
-    return to_bibtex(papers)
+    return to_bibtex(papers, encoding=meta.bib_encoding)

@@ -21,12 +21,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Meta:
-    """What was listed: the heading (source and period), the query, the feed identity."""
+    """What was listed: the heading (source and period), the query, the feed identity;
+    and the reader's choices for a document: BibTeX's encoding (``latex`` for pdflatex,
+    ``utf8``) and the feed's public URL (Atom's ``rel="self"`` link)."""
 
     heading: str
     source: str = ""
     period: str | None = None
     query: str = ""
+    bib_encoding: str = "latex"
+    feed_url: str | None = None
 
     @classmethod
     def of(cls, listing: Listing) -> Meta:
@@ -70,6 +74,44 @@ def safe_url(url: str | None) -> str | None:
     if not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE):
         return None
     return quote(url, safe="/:?#@!$&'*+,;=%-._~")
+
+
+# HTML that remote text carries as markup (arXiv abstracts link with <a href>): these tags
+# only. Anything else in angle brackets is text: "<think>", "<EOS>", "<picture of a man>".
+_HTML_TAGS = (
+    "a|abbr|b|big|blockquote|br|cite|code|del|div|em|font|h[1-6]|hr|i|img|ins|kbd|li|mark|"
+    "ol|p|pre|q|s|samp|small|span|strike|strong|sub|sup|table|tbody|td|th|thead|tr|tt|u|ul|var"
+)
+_TAG = re.compile(rf"</?(?:{_HTML_TAGS})(?=[\s/>])(?:\s[^<>]*)?/?>", re.IGNORECASE)
+_BLOCK = re.compile(r"</?(?:blockquote|br|div|h[1-6]|hr|li|ol|p|pre|table|td|th|tr|ul)\b", re.I)
+_LINK = re.compile(
+    r"<a\s[^<>]*?href\s*=\s*(?:\"([^\"<>]*)\"|'([^'<>]*)')[^<>]*>(.*?)</a\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_ARXIV_LINK_TEXT = re.compile(r"^this\s+https?\s+URL$", re.IGNORECASE)
+
+
+def strip_html(text: str) -> str:
+    """``text`` without HTML markup: a link becomes its text and its URL (``this https
+    URL`` as arXiv writes it becomes the URL alone), other tags of HTML go, and angle
+    brackets that are not HTML (``<think>``, ``<EOS>``) stay as text."""
+    if "<" not in text:
+        return text
+    import html
+
+    def link(match: re.Match[str]) -> str:
+        url = html.unescape(match[1] if match[1] is not None else match[2]).strip()
+        label = _TAG.sub("", match[3]).strip()
+        trailing = label[-1] if label[-1:] in ".,;:" else ""
+        label = label[: len(label) - len(trailing)].strip() if trailing else label
+        if not label or _ARXIV_LINK_TEXT.match(" ".join(label.split())) or label == url:
+            return url + trailing
+        return f"{label} ({url}){trailing}"
+
+    def tag(match: re.Match[str]) -> str:  # a block ends a word, an inline tag does not
+        return " " if _BLOCK.match(match[0]) else ""
+
+    return _TAG.sub(tag, _LINK.sub(link, text))
 
 
 def paragraphs(text: str) -> list[str]:

@@ -64,9 +64,10 @@ def read_bytes(path: Path) -> bytes:
     return _retry_sharing(path.read_bytes)
 
 
-def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
-    """Write ``text`` (UTF-8, newlines as given) to ``path`` via a temporary file in the
-    same folder and :func:`replace`: a reader sees the old file or the new one, whole.
+def atomic_write_text(path: Path, text: str | bytes, mode: int | None = None) -> None:
+    """Write ``text`` (UTF-8, newlines as given; bytes as they are) to ``path`` via a
+    temporary file in the same folder and :func:`replace`: a reader sees the old file or
+    the new one, whole.
 
     The temporary file is private (0600 on POSIX); ``mode`` gives it other
     permissions before the move, so the file never appears with the wrong ones.
@@ -75,8 +76,9 @@ def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
             if mode is not None:

@@ -80,7 +80,7 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-def write_output(text: str, out: Output, what: str, *, silent: bool = False) -> None:
+def write_output(text: str | bytes, out: Output, what: str, *, silent: bool = False) -> None:
     from papercli.ui import output
 
     output.write(text, out, what, quiet if silent else say)
@@ -119,8 +119,8 @@ def listing(result: Listing, out: Output) -> str | None:
     else:
         from papercli.export import Meta, render
 
-        text = render(out.format, result.papers, Meta.of(result), abstracts=out.abstracts)
-        write_output(text, out, what)
+        meta = _chosen(Meta.of(result), out)
+        write_output(render(out.format, result.papers, meta, abstracts=out.abstracts), out, what)
     for note in result.notes:
         say(note)
     if not result.papers:
@@ -158,6 +158,7 @@ def paper(found: Paper, out: Output, query: Query | None = None) -> None:
         else:
             write_output(plain_text(paper_detail(found, query)), out, f"paper {found.id}")
         return
+    text: str | bytes
     if out.format == "json":
         from papercli.text import json_terminal_safe
 
@@ -166,7 +167,7 @@ def paper(found: Paper, out: Output, query: Query | None = None) -> None:
     else:
         from papercli.export import Meta, render
 
-        meta = Meta(heading=f"Paper {found.id}", source=",".join(found.sources))
+        meta = _chosen(Meta(heading=f"Paper {found.id}", source=",".join(found.sources)), out)
         text = render(out.format, [found], meta, abstracts=out.abstracts)
     write_output(text, out, f"paper {found.id}")
 
@@ -186,7 +187,13 @@ def watch_results(
     new = {p.id for r in results for p in r.new}
     what = f"{plural(len(shown), 'paper')} ({len(new)} new)"
     if out.format != "table":
-        text = export_text(results, out.format, abstracts=out.abstracts)
+        text = export_text(
+            results,
+            out.format,
+            abstracts=out.abstracts,
+            bib_encoding=out.bib_encoding,
+            feed_url=out.feed_url,
+        )
         write_output(text, out, what, silent=silent)
         return None
     from rich.console import Group
@@ -228,7 +235,21 @@ def results_json(results: list[RuleResult]) -> list[dict[str, object]]:
     ]
 
 
-def export_text(results: list[RuleResult], fmt: str, *, abstracts: bool = False) -> str:
+def _chosen(meta: Any, out: Output) -> Any:
+    """``meta`` with the reader's choices for the document (BibTeX's encoding, the feed's URL)."""
+    import dataclasses
+
+    return dataclasses.replace(meta, bib_encoding=out.bib_encoding, feed_url=out.feed_url)
+
+
+def export_text(
+    results: list[RuleResult],
+    fmt: str,
+    *,
+    abstracts: bool = False,
+    bib_encoding: str = "latex",
+    feed_url: str | None = None,
+) -> str | bytes:
     """The rules' papers as one document of ``fmt`` (an export format, not ``table``).
 
     ``json`` is :func:`results_json` and ``jsonl`` its objects one per line; the
@@ -252,6 +273,8 @@ def export_text(results: list[RuleResult], fmt: str, *, abstracts: bool = False)
     names = [r.rule.name for r in results]
     heading = ("Watch rule " if len(names) == 1 else "Watch rules ") + ", ".join(names)
     query = results[0].rule.query if len(results) == 1 else ""
-    meta = export.Meta(heading=heading, source="watch", query=query)
+    meta = export.Meta(
+        heading=heading, source="watch", query=query, bib_encoding=bib_encoding, feed_url=feed_url
+    )
     groups = [export.Group(r.rule.name, r.rule.query, tuple(r.papers)) for r in results]
     return export.render_groups(fmt, groups, meta, abstracts=abstracts)

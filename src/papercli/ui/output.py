@@ -1,7 +1,8 @@
 """Where printed papers go: stdout, or a file (``-o/--output``) written atomically.
 
 :func:`output_options` checks and combines ``--format``, ``--json``, ``-o``,
-``--force`` and ``--abstracts`` before anything is fetched; :func:`write` puts the
+``--force``, ``--abstracts``, ``--bib-encoding`` and ``--feed-url`` (with their
+``[export]`` settings) before anything is fetched; :func:`write` puts the
 text on stdout or into the file (never over an existing file without ``--force``,
 through a temporary file and a rename, with the permissions a new file would get,
 or the old file's with ``--force``). Light imports only: every listing command
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from papercli.errors import OutputError, UsageError
 
@@ -23,12 +25,15 @@ TABLE_SUFFIXES = (".txt", ".text")  # -o today.txt: the table, as plain text
 
 @dataclass(frozen=True, slots=True)
 class Output:
-    """Where and how papers are printed: --format, -o/--output, --force, --abstracts."""
+    """Where and how papers are printed: --format, -o/--output, --force, --abstracts,
+    and for BibTeX and Atom the encoding and the feed's public URL."""
 
     format: str = "table"
     path: Path | None = None  # None: stdout
     force: bool = False
     abstracts: bool = False
+    bib_encoding: str = "latex"  # --bib-encoding, else [export] bibtex_encoding
+    feed_url: str | None = None  # --feed-url, else [export] feed_base_url + the file's name
     pager: bool = True  # a terminal may page long output (--no-pager: never)
 
 
@@ -38,14 +43,17 @@ def output_options(
     output: Path | None = None,
     force: bool = False,
     abstracts: bool = False,
+    bib_encoding: str | None = None,
+    feed_url: str | None = None,
     pager: bool = True,
 ) -> Output:
     """Check and combine the output options of a command.
 
-    Usage errors (exit 2): --json with another --format, --abstracts without md, a
-    file ending that names no format. Output errors (exit 1): the file exists
-    (without --force), is a folder, or its folder does not exist. All before any
-    fetch.
+    Usage errors (exit 2): --json with another --format, --abstracts without md,
+    --bib-encoding without bib, --feed-url without atom or not an http(s) URL, a file
+    ending that names no format, a binary format (xlsx) for a terminal. Output errors
+    (exit 1): the file exists (without --force), is a folder, or its folder does not
+    exist. All before any fetch.
     """
     if json_ and fmt not in (None, "json"):
         raise UsageError(f"--json and --format {fmt} disagree; give one of them.")
@@ -67,9 +75,49 @@ def output_options(
             raise UsageError(f"Cannot tell the format from {path} ({known}); add --format.")
     if abstracts and chosen != "md":
         raise UsageError("--abstracts applies to --format md only.")
+    if bib_encoding is not None and chosen != "bib":
+        raise UsageError("--bib-encoding applies to --format bib only.")
+    if feed_url is not None and chosen != "atom":
+        raise UsageError("--feed-url applies to --format atom only.")
+    if path is None and chosen != "table" and _binary(chosen) and sys.stdout.isatty():
+        raise UsageError(f"--format {chosen} is a binary file: give -o FILE or redirect stdout.")
     if path is not None:
         check_target(path, force)
-    return Output(chosen, path, force, abstracts, pager)
+    if chosen == "bib" and bib_encoding is None:
+        bib_encoding = str(_settings().get("export", "bibtex_encoding"))
+    if chosen == "atom":
+        feed_url = _feed_url(feed_url, path)
+    return Output(chosen, path, force, abstracts, bib_encoding or "latex", feed_url, pager)
+
+
+def _binary(fmt: str) -> bool:
+    from papercli import export
+
+    return export.get(fmt).binary
+
+
+def _settings() -> Any:
+    from papercli import config
+
+    return config.load()
+
+
+def _feed_url(given: str | None, path: Path | None) -> str | None:
+    """The feed's public URL: ``--feed-url``, else ``[export] feed_base_url`` joined with
+    the file's name (with ``-o FILE``), else None (no ``rel="self"`` link)."""
+    from urllib.parse import quote
+
+    from papercli.export.common import safe_url
+
+    if given is not None:
+        url = safe_url(given)
+        if url is None:
+            raise UsageError(f"--feed-url must be an http(s) URL, not {given!r}.")
+        return url
+    base = str(_settings().get("export", "feed_base_url"))
+    if not base or path is None:
+        return None
+    return safe_url(base.rstrip("/") + "/" + quote(path.name))
 
 
 def resolve_target(path: Path) -> Path:
@@ -114,15 +162,21 @@ def check_target(path: Path, force: bool) -> Path:
     return target
 
 
-def write(text: str, out: Output, what: str, notify: Callable[[str], None]) -> None:
-    """``text`` to stdout, or atomically to ``out.path``; ``notify`` says what was written."""
+def write(text: str | bytes, out: Output, what: str, notify: Callable[[str], None]) -> None:
+    """``text`` (bytes for a binary format) to stdout, or atomically to ``out.path``;
+    ``notify`` says what was written."""
     from papercli.storage.files import atomic_write_text, file_mode
 
     if out.path is None:
-        from papercli.ui.console import encodable
+        if isinstance(text, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            sys.stdout.buffer.flush()
+        else:
+            from papercli.ui.console import encodable
 
-        sys.stdout.write(encodable(text, out.format))
-        sys.stdout.flush()
+            sys.stdout.write(encodable(text, out.format))
+            sys.stdout.flush()
         return
     path = out.path
     target = check_target(path, out.force)  # again: it may have appeared while fetching
