@@ -45,7 +45,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(params=["native", "portable"])
 def lock_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Once with the platform's lock, once with fcntl (and msvcrt) hidden, so that
-    papercli's portable lock file is used (see tests/locks.py for subprocesses)."""
+    papercli's portable lock file is used (see tests/support/locks.py for subprocesses)."""
     if request.param == "portable":
         monkeypatch.setitem(sys.modules, "fcntl", None)  # type: ignore[arg-type]
         monkeypatch.setitem(sys.modules, "msvcrt", None)  # type: ignore[arg-type]

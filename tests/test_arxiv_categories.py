@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from arxivapi import FakeApi, Record
 from papercli import arxiv_taxonomy as taxonomy
+from support.arxivapi import FakeApi, Record
 
 DAY = "2025-07-14"
 FOO_WARNING = (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from arxivapi import FakeApi, Record
+from support.arxivapi import FakeApi, Record
 
 DAY = "2025-07-14"
 RECORDS = [

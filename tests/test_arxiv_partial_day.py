@@ -11,10 +11,10 @@ from urllib.parse import parse_qs
 import pytest
 from werkzeug import Request, Response
 
-from arxivapi import Record, atom
 from papercli.errors import FetchError
 from papercli.sources import arxiv
 from papercli.sources.http import Http, Policy
+from support.arxivapi import Record, atom
 
 DAY = "2025-07-14"
 RECORDS = [

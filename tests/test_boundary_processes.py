@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-import faultmatrix as fm
-from faultserver import FaultServer
 from papercli.models import Paper
 from papercli.storage.cache import Cache
+from support import faultmatrix as fm
+from support.faultserver import FaultServer
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and pipes")
 

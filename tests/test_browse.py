@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from browse_fake import DAY, FakeBackend, many_papers, recorded_day, settle
-from hostile import hostile_papers
 from papercli.errors import FetchError
 from papercli.models import Paper
 from papercli.ui.browse.app import BrowseApp, DetailPane, HelpScreen, PaperScreen, Prompt
+from support.browse_fake import DAY, FakeBackend, many_papers, recorded_day, settle
+from support.hostile import hostile_papers
 
 KEY = DAY.isoformat()
 Script = Callable[[Pilot[None]], Awaitable[None]]

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from browse_fake import DAY, FakeBackend, recorded_day, settle
-from hostile import hostile_papers
 from papercli.errors import FetchError
 from papercli.ui.browse.app import BrowseApp
+from support.browse_fake import DAY, FakeBackend, recorded_day, settle
+from support.hostile import hostile_papers
 
 KEY = DAY.isoformat()
 Compare = Callable[..., bool]

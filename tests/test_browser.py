@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from hostile import HOSTILE_TITLES, hostile_papers
 from papercli import export, mail
 from papercli.export import Group, Meta, safe_url
 from papercli.models import Paper
 from papercli.text import clean
 from support import chromium
+from support.hostile import HOSTILE_TITLES, hostile_papers
 from test_export_html import PAGE_ELEMENTS
 
 BINARY = chromium.find()

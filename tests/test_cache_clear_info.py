@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-import faultmatrix as fm
-from faultserver import FaultServer
 from papercli.storage.index import INDEX_VERSION
+from support import faultmatrix as fm
+from support.faultserver import FaultServer
 
 # What each command leaves in the cache (relative to the cache folder).
 BUILD: list[tuple[tuple[str, ...], str]] = [

@@ -6,7 +6,7 @@ loopback server; kills are SIGKILL (no cleanup code runs).
 
 The state tests run twice (``lock_kind``): with flock, and with fcntl hidden in every
 process, so that papercli's portable lock file is what keeps writers apart and what a
-killed writer leaves behind for the next one to take over (tests/locks.py).
+killed writer leaves behind for the next one to take over (tests/support/locks.py).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
-import faultmatrix as fm
-from faultserver import FaultServer
-from locks import check_lock_files, papers_argv, python_argv
 from papercli.config import parse_config
 from papercli.storage.cache import Cache
 from papercli.storage.files import atomic_write_text
 from papercli.storage.state import State
+from support import faultmatrix as fm
+from support.faultserver import FaultServer
+from support.locks import check_lock_files, papers_argv, python_argv
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork are POSIX")
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from hostile import hostile_papers
 from papercli.storage.cache import Cache
 from papercli.storage.state import State
-from smtpd_server import SECRET, Server, _free_port, _start
+from support.hostile import hostile_papers
+from support.smtpd_server import SECRET, Server, _free_port, _start
 
 # Two rules over the hostile papers (remote text that tries to be markup):
 # mini-batch matches the first three, diffusion the third to the fifth; five in all.

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from hostile import HOSTILE_TITLES, hostile_papers
 from papercli import mail
 from papercli.export import safe_url
 from papercli.models import Paper
 from papercli.text import clean
+from support.hostile import HOSTILE_TITLES, hostile_papers
 
 DAY = dt.date(2026, 11, 26)
 QUERIES = {"mini-batch": "mini-batch OR batch", "diffusion": "diffusion"}

@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hostile import LONG_ABSTRACT, hostile_papers
 from papercli import export
 from papercli.export import Meta, atom, bibtex, csvfmt, jsonfmt, markdown
 from papercli.export.common import strip_html
 from papercli.export.markdown import md_escape
 from papercli.models import JSON_KEYS, Paper
 from papercli.text import clean
+from support.hostile import LONG_ABSTRACT, hostile_papers
 
 META = Meta("Hugging Face Daily Papers, 2025-07-15", "hf", "2025-07-15", "mini-batch <b>")
 FORBIDDEN_MD = {

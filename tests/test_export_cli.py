@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from hostile import hostile_papers
 from papercli.models import JSON_KEYS
 from papercli.storage.cache import Cache
+from support.hostile import hostile_papers
 
 
 def serve_day(httpserver, fixture_bytes, day: str = "2025-07-15") -> None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from hostile import HOSTILE_TITLES, hostile_papers
 from papercli import export
 from papercli.export import Group, Meta, safe_url
 from papercli.models import JSON_KEYS, Paper
 from papercli.storage.cache import Cache
 from papercli.text import clean
+from support.hostile import HOSTILE_TITLES, hostile_papers
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # Every element papercli writes into a page, and every attribute each may carry.

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from werkzeug import Request, Response
 
-from hostile import hostile_papers
 from papercli.models import JSON_KEYS
 from papercli.storage.cache import Cache, atomic_write_text
+from support.hostile import hostile_papers
 
 HOSTILE = ("--since", "2025-07-01", "--offline")  # the cached hostile day is 2025-07-15
 

@@ -24,14 +24,13 @@ from pathlib import Path
 
 import pytest
 
-import faultmatrix as fm
-import faultrunner
-import smtpd_server
-from faultrunner import run_papers
-from faultserver import FaultServer, Hit
 from papercli.models import Paper
 from papercli.storage.cache import Cache
-from smtpd_server import Server
+from support import faultmatrix as fm
+from support import faultrunner, smtpd_server
+from support.faultrunner import run_papers
+from support.faultserver import FaultServer, Hit
+from support.smtpd_server import Server
 
 BASE_NETWORK = {"backoff_seconds": "0.01", "read_timeout": "5"}
 # No politeness wait between arXiv requests in tests (it is tested on its own).
@@ -246,12 +245,12 @@ def test_fault_matrix_cell(
 def test_the_doc_table_is_the_test_table() -> None:
     text = fm.DOC.read_text(encoding="utf-8")
     assert fm.doc_block(text) == fm.render_markdown(), (
-        "docs/faults.md is out of date: run `python tests/faultmatrix.py --write`"
+        "docs/faults.md is out of date: run `python tests/support/faultmatrix.py --write`"
     )
 
 
 def test_matrix_covers_every_fault_the_server_plays() -> None:
-    from faultserver import FAULTS
+    from support.faultserver import FAULTS
 
     assert {f.name for f in fm.FAULTS} == set(FAULTS)
 
@@ -272,7 +271,7 @@ def test_matrix_covers_every_fetching_command() -> None:
     names = set(get_command(app).commands)  # type: ignore[attr-defined]
     covered = {c.args[0] for c in fm.ALL_COMMANDS}
     missing = names - not_fetching - covered
-    assert not missing, f"add these commands to tests/faultmatrix.py: {sorted(missing)}"
+    assert not missing, f"add these commands to tests/support/faultmatrix.py: {sorted(missing)}"
     # Of the watch commands, only run fetches.
     watch = get_command(app).commands["watch"]  # type: ignore[attr-defined]
     assert set(watch.commands) == {"add", "list", "rm", "run"}

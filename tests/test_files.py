@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from locks import python_argv
 from papercli.errors import PapersError
 from papercli.storage import files
 from papercli.storage.files import (
@@ -27,6 +26,7 @@ from papercli.storage.files import (
     move_aside,
 )
 from papercli.storage.state import State
+from support.locks import python_argv
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-import faultmatrix as fm
 from papercli.models import Paper
 from papercli.storage.cache import Cache
 from papercli.storage.index import SearchIndex, index_path
+from support import faultmatrix as fm
 
 TODAY = dt.date.today()
 FOREIGN = {

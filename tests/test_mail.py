@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from hostile import hostile_papers
 from papercli import mail
 from papercli.errors import ConfigError, PapersError, UsageError
 from papercli.export import safe_url
 from papercli.models import Paper
 from papercli.text import clean
-from smtpd_server import SECRET, Server, _free_port, _start
+from support.hostile import hostile_papers
+from support.smtpd_server import SECRET, Server, _free_port, _start
 
 DAY = dt.date(2026, 11, 26)
 

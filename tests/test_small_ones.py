@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from arxivapi import FakeApi, Record
+from support.arxivapi import FakeApi, Record
 from test_cli_listing import serve_day
 
 DAY = "2025-07-15"

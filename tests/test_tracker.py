@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from werkzeug import Request, Response
 
-from arxivapi import FakeApi
-from locks import check_lock_files, papers_argv
 from papercli.storage.state import State
+from support.arxivapi import FakeApi
+from support.locks import check_lock_files, papers_argv
 
 
 def item(pid: str, day: str, title: str, **extra: Any) -> dict[str, Any]:

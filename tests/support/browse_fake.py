@@ -23,7 +23,7 @@ from papercli.ui.browse.backend import Mark, Page, Rating
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DAY = dt.date(2025, 7, 15)
 
 

@@ -28,7 +28,7 @@ PRELOAD = [
     "httpx",
     "feedparser",
     "rich.table",
-    "faultrunner",
+    "support.faultrunner",
     "pytest",  # children re-import the main module (pytest) before running
 ]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-HERE = Path(__file__).parent / "fixtures" / "hf"
+HERE = Path(__file__).resolve().parents[1] / "fixtures" / "hf"
 
 
 def author(i: int, name: str, user: bool = False) -> dict:
