@@ -21,19 +21,13 @@ import pytest
 from papercli.errors import FetchError
 from papercli.models import Paper
 from papercli.storage.cache import SCHEMA_VERSION, Cache, atomic_write_text
+from support.served import serve_day
 
 DAY = "2025-07-15"
 
 
 def day_file(home: Path, day: str = DAY) -> Path:
     return home / "cache" / "hf" / "day" / f"{day}.json"
-
-
-def serve_day(httpserver: Any, fixture_bytes: Any, day: str = DAY) -> None:
-    body = fixture_bytes("hf/daily_2025-07-15.json").replace(b"2025-07-15", day.encode())
-    httpserver.expect_request(
-        "/api/daily_papers", query_string={"date": day, "limit": "100", "p": "0"}
-    ).respond_with_data(body, content_type="application/json")
 
 
 def month_page(n: int, count: int) -> list[dict[str, Any]]:

@@ -9,7 +9,8 @@ from papercli.core.listing import Listing
 from papercli.dates import day_period, parse_month, parse_week
 from papercli.models import Paper
 from papercli.ui.caption import day_text, listing_caption
-from test_cli_listing import _day_query, serve_day
+from support.served import day_query as _day_query
+from support.served import serve_day
 
 TODAY = dt.date.today()
 

@@ -9,17 +9,8 @@ import time
 from pathlib import Path
 
 from papercli.models import JSON_KEYS
-
-
-def _day_query(day: str, page: int = 0) -> dict[str, str]:
-    return {"date": day, "limit": "100", "p": str(page)}
-
-
-def serve_day(httpserver, fixture_bytes, day: str, name: str = "hf/daily_2025-07-15.json"):
-    body = fixture_bytes(name).replace(b"2025-07-15", day.encode())
-    httpserver.expect_request("/api/daily_papers", query_string=_day_query(day)).respond_with_data(
-        body, content_type="application/json"
-    )
+from support.served import day_query as _day_query
+from support.served import serve_day
 
 
 def test_list_a_day_renders_a_table(run, hf_url, httpserver, fixture_bytes) -> None:

@@ -15,13 +15,7 @@ import pytest
 from papercli.models import JSON_KEYS
 from papercli.storage.cache import Cache
 from support.hostile import hostile_papers
-
-
-def serve_day(httpserver, fixture_bytes, day: str = "2025-07-15") -> None:
-    body = fixture_bytes("hf/daily_2025-07-15.json").replace(b"2025-07-15", day.encode())
-    httpserver.expect_request(
-        "/api/daily_papers", query_string={"date": day, "limit": "100", "p": "0"}
-    ).respond_with_data(body, content_type="application/json")
+from support.served import serve_day
 
 
 @pytest.fixture
