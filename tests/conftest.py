@@ -125,3 +125,13 @@ def arxiv_url(httpserver: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("PAPERS_ARXIV_RSS_URL", url)
     monkeypatch.setenv("PAPERS_ARXIV_URL", url)
     return url
+
+
+@pytest.fixture
+def hub(httpserver: Any, hf_url: str) -> Any:
+    """A fake Hugging Face daily-papers API (tests/support/hub.py) on loopback."""
+    from support.hub import FakeHub
+
+    fake = FakeHub()
+    httpserver.expect_request("/api/daily_papers").respond_with_handler(fake)
+    return fake

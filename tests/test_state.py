@@ -1,0 +1,98 @@
+"""The remembered state: papers seen (--new) and reported, under concurrency and kills."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from papercli.storage.state import State
+from support.hub import FakeHub, ids, item
+from support.locks import check_lock_files
+
+
+def _mark_many(root: str, rule: str, start: int) -> None:
+    state = State(Path(root))
+    for n in range(start, start + 20):
+        state.mark_reported({rule: [f"2507.{n:05d}"]})
+        state.mark_seen([f"2507.{n:05d}v3"])
+
+
+@pytest.mark.skipif(os.name != "posix", reason="fork is POSIX")
+def test_state_survives_concurrent_runs(tmp_path: Path, lock_kind: str) -> None:
+    ctx = multiprocessing.get_context("fork")  # the children inherit a hidden fcntl
+    procs = [ctx.Process(target=_mark_many, args=(str(tmp_path), "r", k * 100)) for k in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0
+    state = State(tmp_path)
+    expected = {f"2507.{k * 100 + n:05d}" for k in range(4) for n in range(20)}
+    assert state.reported("r") == expected
+    assert state.seen_ids() == expected
+    check_lock_files(tmp_path, lock_kind)
+
+
+def test_state_survives_an_interrupted_write(tmp_path: Path, monkeypatch, lock_kind) -> None:
+    state = State(tmp_path)
+    state.mark_reported({"r": ["2507.00001"]})
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        state.mark_reported({"r": ["2507.00002"]})
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert state.reported("r") == {"2507.00001"}
+    check_lock_files(tmp_path, lock_kind)  # released on the way out
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    # A file that was damaged some other way is set aside, not trusted.
+    (tmp_path / "watch.json").write_text('{"schema": 1, "rules": ')
+    warnings: list[str] = []
+    assert State(tmp_path, warnings.append).reported("r") == set()
+    assert warnings and list(tmp_path.glob("watch.json.corrupt-*"))
+
+
+def test_new_shows_only_papers_not_seen_before(run, hub: FakeHub, isolated_home: Path) -> None:
+    hub.add(
+        item("2507.00001", "2025-07-15", "One"),
+        item("2507.00002", "2025-07-15", "Two"),
+        item("2507.00003", "2025-07-16", "Three"),
+    )
+    assert ids(run("list", "--date", "2025-07-15", "--json", "--new")) == [
+        "2507.00001",
+        "2507.00002",
+    ]
+    assert ids(run("list", "--date", "2025-07-15", "--json", "--new")) == []
+    again = run("list", "--date", "2025-07-15", "--new")
+    assert again.exit_code == 0 and again.stdout == ""
+    assert again.stderr == (
+        "Nothing new in Hugging Face Daily Papers, 2025-07-15 (2 papers, all shown before).\n"
+    )
+    assert ids(run("list", "--month", "2025-07", "--json", "--new", "Two")) == []
+    assert run("list", "--month", "2025-07", "--new", "Two").stderr == (
+        "No new papers match (of 1 new in Hugging Face Daily Papers, 2025-07).\n"
+    )
+    assert ids(run("list", "--month", "2025-07", "--json", "--new")) == ["2507.00003"]
+    # With [display] mark_seen = false, showing a listing does not mark it.
+    (isolated_home / "config.toml").write_text("[display]\nmark_seen = false\n")
+    # (A day of August: July's month listing was just cached, and days are read from it.)
+    hub.add(item("2508.00004", "2025-08-04", "Four"))
+    assert ids(run("list", "--date", "2025-08-04", "--json", "--new")) == ["2508.00004"]
+    assert ids(run("list", "--date", "2025-08-04", "--json", "--new")) == ["2508.00004"]
+
+
+def test_state_folder_that_cannot_be_written(run, hub: FakeHub, isolated_home: Path) -> None:
+    hub.add(item("2507.00001", "2025-07-15", "Mini-batch methods"))
+    (isolated_home / "state").write_text("not a folder")
+    shown = run("list", "--date", "2025-07-15", "--json")
+    assert shown.exit_code == 0 and "Could not remember the papers as seen" in shown.stderr
+    assert run("watch", "add", "mb", "minibatch").exit_code == 0
+    failed = run("watch", "run", "--since", "2025-07-01", "--offline")
+    assert failed.exit_code == 1 and "Cannot use the state folder" in failed.stderr
+    assert "Traceback" not in failed.stderr
