@@ -143,3 +143,31 @@ def test_a_damaged_model_is_retrained(run, cached_day) -> None:
     result = run("list", "--date", DAY, "--offline", "--sort", "for-you", "--json")
     assert result.exit_code == 0 and result.json()[0]["score"] is not None
     assert json.loads(model.read_text())["model"]["weights"] != "garbage"
+
+
+def _rate_forever(root: str) -> None:
+    lib = Library(Path(root))
+    n = 0
+    while True:
+        lib.rate([f"2507.{n % 90000:05d}"], "like", "2025-07-15T00:00:00+00:00", {})
+        n += 1
+
+
+def test_a_killed_rater_leaves_a_library_that_reads(isolated_home: Path) -> None:
+    """Killed mid-write again and again: the file is always the old or the new one,
+    never half-written, and it keeps every rating it had."""
+    import os
+    import signal
+
+    root = config.load().state_dir
+    Library(root).rate(["2401.00001"], "dislike", "2025-07-15T00:00:00+00:00", {})
+    ctx = multiprocessing.get_context("spawn")
+    for _ in range(5):
+        worker = ctx.Process(target=_rate_forever, args=(str(root),))
+        worker.start()
+        time.sleep(0.4)
+        os.kill(worker.pid or 0, signal.SIGKILL)
+        worker.join(10)
+        items = Library(root).items()  # reads, or this raises
+        assert items["2401.00001"].rating == "dislike"
+    assert not list(root.glob("library.json.corrupt-*"))

@@ -224,7 +224,7 @@ def import_(
 
     done = run(lambda ctx: ratings.import_bibtex(ctx, path))
     say(
-        f"Read {plural(done.entries, 'entry')} from {path}: "
+        f"Read {done.entries} entr{'y' if done.entries == 1 else 'ies'} from {path}: "
         f"{done.saved} saved and liked, {done.already} already liked, "
         f"{len(done.without_id)} without an arXiv id"
         + (f", {done.unreadable} unreadable" if done.unreadable else "")
