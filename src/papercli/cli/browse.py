@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from papercli.cli.app import QueryCommand, app
 from papercli.cli.boundary import handle_errors
 from papercli.cli.options import (
     CategoryOpt,
+    DateOpt,
     HasCodeOpt,
     MinUpvotesOpt,
+    MonthOpt,
     OfflineOpt,
     QueryArg,
     Sort,
     SortOpt,
     SourceOpt,
+    WeekOpt,
     filters,
     query_text,
 )
@@ -32,11 +33,9 @@ if TYPE_CHECKING:
 @handle_errors
 def browse(
     query: QueryArg = None,
-    date: Annotated[
-        str | None, typer.Option("--date", "-d", help="A day: YYYY-MM-DD, today or yesterday.")
-    ] = None,
-    week: Annotated[str | None, typer.Option("--week", "-w", help="An ISO week: 2025-W28.")] = None,
-    month: Annotated[str | None, typer.Option("--month", "-m", help="A month: 2025-07.")] = None,
+    date: DateOpt = None,
+    week: WeekOpt = None,
+    month: MonthOpt = None,
     source: SourceOpt = None,
     category: CategoryOpt = None,
     sort: SortOpt = Sort.upvotes,

@@ -12,10 +12,12 @@ from papercli.cli.app import QueryCommand, app
 from papercli.cli.boundary import handle_errors, run
 from papercli.cli.options import (
     CategoryOpt,
+    DateOpt,
     HasCodeOpt,
     IncludeHfOpt,
     LimitOpt,
     MinUpvotesOpt,
+    MonthOpt,
     NewOpt,
     OfflineOpt,
     QueryArg,
@@ -25,6 +27,7 @@ from papercli.cli.options import (
     SortOpt,
     SourceOpt,
     SubmitterOpt,
+    WeekOpt,
     filters,
     output_params,
 )
@@ -138,11 +141,9 @@ def today(
 @output_params
 def list_(
     query: QueryArg = None,
-    date: Annotated[
-        str | None, typer.Option("--date", "-d", help="A day: YYYY-MM-DD, today or yesterday.")
-    ] = None,
-    week: Annotated[str | None, typer.Option("--week", "-w", help="An ISO week: 2025-W28.")] = None,
-    month: Annotated[str | None, typer.Option("--month", "-m", help="A month: 2025-07.")] = None,
+    date: DateOpt = None,
+    week: WeekOpt = None,
+    month: MonthOpt = None,
     sort: SortOpt = Sort.upvotes,
     limit: LimitOpt = None,
     min_upvotes: MinUpvotesOpt = None,

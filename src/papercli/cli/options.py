@@ -93,6 +93,11 @@ RefreshOpt = Annotated[bool, typer.Option("--refresh", help="Ignore the cache an
 NewOpt = Annotated[
     bool, typer.Option("--new", help="Only papers not seen in any listing shown before.")
 ]
+DateOpt = Annotated[
+    str | None, typer.Option("--date", "-d", help="A day: YYYY-MM-DD, today or yesterday.")
+]
+WeekOpt = Annotated[str | None, typer.Option("--week", "-w", help="An ISO week: 2025-W28.")]
+MonthOpt = Annotated[str | None, typer.Option("--month", "-m", help="A month: 2025-07.")]
 SinceOpt = Annotated[
     str | None, typer.Option("--since", help="From this day on (YYYY-MM-DD, today, yesterday).")
 ]
