@@ -171,3 +171,58 @@ def test_a_killed_rater_leaves_a_library_that_reads(isolated_home: Path) -> None
         items = Library(root).items()  # reads, or this raises
         assert items["2401.00001"].rating == "dislike"
     assert not list(root.glob("library.json.corrupt-*"))
+
+
+def test_show_n_takes_the_nth_paper_of_the_library(run, cached_day) -> None:
+    first, second = cached_day[0].id, cached_day[1].id
+    assert run("save", first, second).exit_code == 0
+    top = run("library", "--json").json()[0]["id"]
+    assert run("library").exit_code == 0  # the table: what show N counts in
+    assert run("show", "1", "--offline", "--json").json()["id"] == top
+
+
+def test_import_leaves_a_disliked_paper_disliked_and_off_the_list(run, tmp_path: Path) -> None:
+    assert run("dislike", "1706.03762").exit_code == 0
+    bib = tmp_path / "z.bib"
+    bib.write_text(
+        "@article{a, title={Attention}, eprint={1706.03762}, archivePrefix={arXiv}}\n"
+        "@article{b, title={Other}, eprint={2401.01234}, archivePrefix={arXiv}}\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(bib))
+    assert "1 saved and liked" in result.stderr and "1 you disliked" in result.stderr
+    items = Library(config.load().state_dir).items()
+    assert items["1706.03762"].disliked and items["1706.03762"].saved is None
+    assert "Read 2 entries" in result.stderr
+
+
+def test_a_paper_found_nowhere_is_not_rated(run, httpserver, hf_url, arxiv_url) -> None:
+    httpserver.expect_request("/api/papers/2507.99999").respond_with_data("{}", status=404)
+    empty_feed = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<feed xmlns="http://www.w3.org/2005/Atom" '
+        b'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">'
+        b"<title>arXiv Query</title><id>http://arxiv.org/api/x</id>"
+        b"<opensearch:totalResults>0</opensearch:totalResults></feed>"
+    )
+    httpserver.expect_request("/api/query").respond_with_data(
+        empty_feed, content_type="application/atom+xml"
+    )
+    result = run("like", "2507.99999")
+    assert result.exit_code == 2 and "not found on Hugging Face or arXiv" in result.stderr
+    assert Library(config.load().state_dir).items() == {}
+
+
+def test_why_shows_the_baseline(run, cached_day) -> None:
+    assert run("like", cached_day[0].id).exit_code == 0
+    assert run("dislike", cached_day[1].id).exit_code == 0
+    result = run("why", cached_day[2].id, "--offline")
+    assert result.exit_code == 0 and "Baseline:" in result.stdout
+
+
+def test_help_formats_lists_every_registered_format(run) -> None:
+    from papercli import export
+
+    text = run("help", "formats").stdout
+    for name in export.names():
+        assert f"  {name} " in text, name

@@ -37,28 +37,33 @@ Examples:
   papers search --offline -- 'au:hinton (distillation OR "knowledge transfer")'
 """
 
-FORMATS = """\
-Formats: --format FORMAT (or -o FILE, the format chosen by the file's ending).
 
-  table   the terminal table (default); with -o FILE.txt, plain text with its caption
-  md      Markdown: a heading, a section per paper (--abstracts: each abstract)
-  json    a JSON array of papers (--json is the same); keys as papers list --json
-  jsonl   one JSON object per line
-  csv     RFC 4180, a header row, lists joined by "; "
-  bib     BibTeX entries (@article with arXiv eprint fields)
-  atom    an Atom feed
-  ids     one arXiv id per line, each once, for scripts
+def formats_text() -> str:
+    """The formats, from the export registry (the one list of them)."""
+    from papercli import export
 
-File endings: .txt .text (table), .md .markdown, .json, .jsonl .ndjson, .csv,
-.bib, .atom .xml. -o never overwrites a file without --force; '-' is stdout.
-On a terminal, long output goes through $PAGER (--no-pager: all at once); piped,
-it is plain text, never paged.
+    rows = [("table", "the terminal table (default); with -o FILE.txt, plain text")]
+    rows += [(name, text) for name, _endings, text in export.describe()]
+    endings = ".txt .text (table), " + ", ".join(
+        " ".join(entry.suffixes) for entry in export.REGISTRY
+    )
+    lines = [
+        "Formats: --format FORMAT (or -o FILE, the format chosen by the file's ending).",
+        "",
+        *(f"  {name:<7} {text}" for name, text in rows),
+        "",
+        f"File endings: {endings}.",
+        "-o never overwrites a file without --force; '-' is stdout. On a terminal, long",
+        "output goes through $PAGER (--no-pager: all at once); piped, it is plain text.",
+        "",
+        "Examples:",
+        "  papers list --week 2025-W28 -o week.md",
+        "  papers search --offline au:hinton -o hinton.bib",
+        "  papers library --format html -o reading-list.html",
+        "  papers today --format ids | head -3",
+    ]
+    return "\n".join(lines) + "\n"
 
-Examples:
-  papers list --week 2025-W28 -o week.md
-  papers search --offline au:hinton -o hinton.bib
-  papers today --format ids | head -3
-"""
 
 _CONFIG_HEAD = """\
 Configuration: {path}
@@ -108,7 +113,7 @@ def topic_text(name: str, config_path: str = "config.toml") -> str:
     if name == "queries":
         return QUERIES
     if name == "formats":
-        return FORMATS
+        return formats_text()
     return config_text(config_path)
 
 

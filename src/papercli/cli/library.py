@@ -83,7 +83,9 @@ def dislike(paper_ids: IdsArg) -> None:
 @handle_errors
 def unrate(paper_ids: IdsArg) -> None:
     """Take back a like or dislike. Example: papers unrate 2507.11001"""
-    _said(_rate(paper_ids, None), "Took back the rating of", "Not rated")
+    change = _rate(paper_ids, None)
+    change.not_cached = []  # nothing to fetch for a rating taken back
+    _said(change, "Took back the rating of", "Not rated")
 
 
 @app.command()
@@ -97,7 +99,8 @@ def save(paper_ids: IdsArg, tag: TagOpt = None) -> None:
     from papercli.core import ratings
 
     change = run(lambda ctx: ratings.save(ctx, paper_ids, tag or []))
-    _said(change, "Saved", "Already saved")
+    tagged = f" (tagged {', '.join(tag)})" if tag else ""
+    _said(change, f"Saved{tagged}", "Already saved")
 
 
 @app.command()
@@ -150,10 +153,15 @@ def library(
         has_code=has_code,
     )
 
-    def go(ctx: Context):  # type: ignore[no-untyped-def]
-        return ratings.library_listing(ctx, chosen, which=which, tag=tag, offline=offline)  # type: ignore[arg-type]
+    def go(ctx: Context) -> None:
+        from papercli.core import listing as core_listing
 
-    emit.listing(run(go), out)
+        result = ratings.library_listing(ctx, chosen, which=which, tag=tag, offline=offline)  # type: ignore[arg-type]
+        numbered = emit.listing(result, out)
+        if numbered is not None:  # papers show N takes the N-th paper of this table
+            core_listing.remember_shown(ctx, result.papers, numbered)
+
+    run(go)
 
 
 @app.command()
@@ -176,6 +184,10 @@ def why(
     if found.rated == "saved":
         rated = " (in your library)"
     out.write(f"Score {found.score:+.2f}{rated}\n")
+    out.write(
+        f"Baseline:   {found.baseline:+.2f} (where every paper starts; its features "
+        "move it from there)\n"
+    )
     ups = [(label, w) for label, w in found.reasons if w > 0]
     downs = [(label, w) for label, w in found.reasons if w < 0]
     if ups:
@@ -207,6 +219,11 @@ def rank_eval(
         print_json(asdict(result))
         return
     sys.stdout.write("\n".join(result.lines()) + "\n")
+    if result.enough and result.n_test < 10:
+        say(
+            f"Only {result.n_test} newer ratings: too few for these figures to tell the "
+            "orders apart (precision@10 needs 10); rate more papers and ask again."
+        )
 
 
 @app.command("import")
@@ -228,6 +245,7 @@ def import_(
         f"{done.saved} saved and liked, {done.already} already liked, "
         f"{len(done.without_id)} without an arXiv id"
         + (f", {done.unreadable} unreadable" if done.unreadable else "")
+        + (f", {done.disliked} you disliked (left as they were)" if done.disliked else "")
         + "."
     )
     if done.without_id:

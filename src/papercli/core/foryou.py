@@ -100,6 +100,7 @@ class Why:
     score: float
     reasons: list[tuple[str, float]]  # labelled features and their signed contributions
     rated: str | None  # the reader's own rating of this paper, if any
+    baseline: float = 0.0  # the model's intercept: where every paper's score starts
 
 
 def why(ctx: Context, text: str, *, offline: bool = False) -> Why:
@@ -119,7 +120,7 @@ def why(ctx: Context, text: str, *, offline: bool = False) -> Why:
     rated = None
     if item is not None:
         rated = item.rating or ("saved" if item.saved else None)
-    return Why(paper, score, trained.explain(paper), rated)
+    return Why(paper, score, trained.explain(paper), rated, trained.bias)
 
 
 def evaluate(ctx: Context, *, offline: bool = False) -> Evaluation:

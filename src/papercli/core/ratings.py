@@ -62,8 +62,29 @@ def rate(ctx: Context, texts: list[str], rating: Rating | None) -> Change:
     may be rated; its text is taken from the cache or fetched when the model needs it."""
     ids = paper_ids(texts)
     known = _cached(ctx, ids)
+    if rating is not None:
+        known.update(_confirmed(ctx, [i for i in ids if i not in known]))
     changed = library(ctx).rate(ids, rating, stamp(ctx), known)
     return Change(ids, changed, [i for i in ids if i not in known])
+
+
+def _confirmed(ctx: Context, ids: list[str]) -> dict[str, Paper]:
+    """Papers not cached, looked up (a typo is not a rating): found, their text is kept;
+    not found anywhere, a usage error before anything is written; the services
+    unreachable (offline), rated all the same, the text fetched when needed."""
+    from papercli.core.papers import show
+
+    found: dict[str, Paper] = {}
+    for paper_id in ids:
+        try:
+            found[paper_id] = show(ctx, paper_id)
+        except NotFoundError:
+            raise UsageError(
+                f"Paper {paper_id} was not found on Hugging Face or arXiv; nothing was rated."
+            ) from None
+        except FetchError:
+            continue
+    return found
 
 
 def save(ctx: Context, texts: list[str], tags: list[str]) -> Change:
@@ -92,10 +113,14 @@ def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Pape
     learned: list[Paper] = []
     failed: list[str] = []
     for item in items:
-        if item.paper is not None:
+        imported = item.paper is not None and item.paper.sources == ("bibtex",)
+        if item.paper is not None and not imported:
             out[item.id] = item.paper
             continue
-        paper = find_cached(ctx, item.id)
+        paper = find_cached(ctx, item.id)  # richer than a BibTeX entry: upvotes, day...
+        if paper is None and imported:
+            out[item.id] = item.paper  # type: ignore[assignment]
+            continue
         if paper is None and not offline:
             try:
                 paper = show(ctx, item.id)
@@ -182,6 +207,7 @@ class Imported:
     already: int  # in the library before, liked
     without_id: list[str]  # entry keys (or titles) without an arXiv id
     unreadable: int
+    disliked: int = 0  # entries of papers the reader disliked: left as they were
 
 
 def import_bibtex(ctx: Context, path: Path) -> Imported:
@@ -217,10 +243,11 @@ def import_bibtex(ctx: Context, path: Path) -> Imported:
     store = library(ctx)
     before = store.items()
     when = stamp(ctx)
-    ids = list(papers)
-    fresh_papers = {i: p for i, p in papers.items() if i not in before or before[i].paper is None}
+    # A paper the reader disliked stays disliked and off the reading list.
+    ids = [i for i in papers if not (i in before and before[i].disliked)]
+    fresh_papers = {i: papers[i] for i in ids if i not in before or before[i].paper is None}
     store.save(ids, [], when, fresh_papers)
     already = sum(1 for i in ids if i in before and before[i].liked)
-    not_disliked = [i for i in ids if not (i in before and before[i].disliked)]
-    store.rate(not_disliked, "like", when, {})
-    return Imported(len(entries), len(ids) - already, already, without, unreadable)
+    store.rate(ids, "like", when, {})
+    disliked = len(papers) - len(ids)
+    return Imported(len(entries), len(ids) - already, already, without, unreadable, disliked)
