@@ -171,3 +171,11 @@ def test_the_generator_walks_commands_added_later() -> None:
     assert "Like a paper." in texts["papers like"]
     assert texts["papers library list"].startswith("Usage: papers library list")
     assert commands_doc.leaf_commands(root) == ["papers like", "papers library list"]
+
+
+def test_readme_names_every_format() -> None:
+    """The README's one list of --format values is the registry's."""
+    from papercli import export
+
+    readme = README.read_text(encoding="utf-8")
+    assert f"--format {'|'.join(export.names())} -o FILE" in readme
