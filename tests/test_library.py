@@ -226,3 +226,13 @@ def test_help_formats_lists_every_registered_format(run) -> None:
     text = run("help", "formats").stdout
     for name in export.names():
         assert f"  {name} " in text, name
+
+
+def test_rate_and_save_take_a_row_number_of_the_last_table(run, cached_day) -> None:
+    table = run("list", "--date", DAY, "--offline")
+    assert table.exit_code == 0
+    second = run("show", "2", "--offline", "--json").json()["id"]
+    assert run("like", "2").exit_code == 0
+    assert run("save", "2", "--tag", "x").exit_code == 0
+    items = Library(config.load().state_dir).items()
+    assert items[second].rating == "like" and items[second].tags == ("x",)

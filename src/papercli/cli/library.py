@@ -30,7 +30,12 @@ if TYPE_CHECKING:
     from papercli.core.ratings import Change
 
 IdsArg = Annotated[
-    list[str], typer.Argument(metavar="ID...", help="arXiv ids or paper URLs.", show_default=False)
+    list[str],
+    typer.Argument(
+        metavar="ID...",
+        help="arXiv ids, paper URLs, or N: the N-th paper of the last table shown.",
+        show_default=False,
+    ),
 ]
 TagOpt = Annotated[
     list[str] | None,

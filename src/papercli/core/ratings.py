@@ -29,12 +29,20 @@ def stamp(ctx: Context) -> str:
     return dt.datetime.fromtimestamp(ctx.now(), dt.UTC).isoformat(timespec="seconds")
 
 
-def paper_ids(texts: list[str]) -> list[str]:
-    """Ids (or URLs) as ``papers show`` takes them, without versions; a bad one is a
-    usage error before anything is written."""
+def paper_ids(texts: list[str], ctx: Context | None = None) -> list[str]:
+    """Ids (or URLs) as ``papers show`` takes them, without versions, and with a context
+    a bare number N for the N-th paper of the last table shown (as ``papers show N``);
+    a bad one is a usage error before anything is written."""
+    from papercli.core.listing import is_rank, paper_at_rank
+
     if not texts:
         raise UsageError("Give at least one paper id.")
-    return list(dict.fromkeys(parse_paper_id(t)[0] for t in texts))
+    ids = []
+    for text in texts:
+        if ctx is not None and is_rank(text):
+            text = paper_at_rank(ctx, int(text))
+        ids.append(parse_paper_id(text)[0])
+    return list(dict.fromkeys(ids))
 
 
 def _cached(ctx: Context, ids: list[str]) -> dict[str, Paper]:
@@ -60,7 +68,7 @@ class Change:
 def rate(ctx: Context, texts: list[str], rating: Rating | None) -> Change:
     """Like or dislike papers (None: take the rating back). A paper that is not cached
     may be rated; its text is taken from the cache or fetched when the model needs it."""
-    ids = paper_ids(texts)
+    ids = paper_ids(texts, ctx)
     known = _cached(ctx, ids)
     if rating is not None:
         known.update(_confirmed(ctx, [i for i in ids if i not in known]))
@@ -93,14 +101,14 @@ def save(ctx: Context, texts: list[str], tags: list[str]) -> Change:
     bad = [t for t in tags if not t.strip() or any(c.isspace() for c in t.strip())]
     if bad:
         raise UsageError(f"Invalid tag {bad[0]!r}: a tag is one word (letters, digits, - and _).")
-    ids = paper_ids(texts)
+    ids = paper_ids(texts, ctx)
     known = _cached(ctx, ids)
     changed = library(ctx).save(ids, [t.strip() for t in tags], stamp(ctx), known)
     return Change(ids, changed, [i for i in ids if i not in known])
 
 
 def unsave(ctx: Context, texts: list[str]) -> Change:
-    ids = paper_ids(texts)
+    ids = paper_ids(texts, ctx)
     return Change(ids, library(ctx).unsave(ids))
 
 
