@@ -249,7 +249,8 @@ def help_(
 
     Examples: papers help queries | papers help formats | papers help config
     """
-    from papercli import config, help_topics
+    from papercli import config
+    from papercli.ui import help_topics
 
     if topic is None:
         sys.stdout.write(help_topics.index_text())
