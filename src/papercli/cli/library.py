@@ -144,7 +144,6 @@ def library(
     Examples: papers library | papers library --tag to-read | papers library --liked --format bib
     -o liked.bib | papers library diffusion --sort for-you
     """
-    from papercli.core import ratings
     from papercli.ui import emit
 
     if liked and disliked:
@@ -160,8 +159,9 @@ def library(
 
     def go(ctx: Context) -> None:
         from papercli.core import listing as core_listing
+        from papercli.core.library import library_listing
 
-        result = ratings.library_listing(ctx, chosen, which=which, tag=tag, offline=offline)  # type: ignore[arg-type]
+        result = library_listing(ctx, chosen, which=which, tag=tag, offline=offline)  # type: ignore[arg-type]
         numbered = emit.listing(result, out)
         if numbered is not None:  # papers show N takes the N-th paper of this table
             core_listing.remember_shown(ctx, result.papers, numbered)

@@ -17,6 +17,7 @@ from papercli.models import Paper
 
 if TYPE_CHECKING:
     from papercli.core.context import Context
+    from papercli.core.listing import Filters, Listing
     from papercli.ranking import Model
     from papercli.ranking_eval import Evaluation
 
@@ -92,6 +93,22 @@ def order(ctx: Context, papers: list[Paper], *, offline: bool = False) -> Ranked
     by_id = {p.id: s for p, s in zip(papers, scores, strict=True)}
     ranked = sorted(papers, key=lambda p: -by_id[p.id])  # stable: ties keep their order
     return Ranked(ranked, by_id)
+
+
+def rank_listing(
+    ctx: Context, listing: Listing, filters: Filters, *, offline: bool = False
+) -> Listing:
+    """``--sort for-you``: the listing's papers (all that matched, in upvote order) in the
+    reader's order, cut at the limit, each with its score ({} without a model)."""
+    if filters.sort != "for-you":
+        return listing
+    ranked = order(ctx, listing.papers, offline=offline)
+    limit = len(ranked.papers) if filters.limit is None else max(0, filters.limit)
+    listing.papers = ranked.papers[:limit]
+    listing.more = listing.more or limit < len(ranked.papers)
+    listing.scores = ranked.scores or {}
+    listing.notes = [*listing.notes, *ranked.notes]
+    return listing
 
 
 @dataclass

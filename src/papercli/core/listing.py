@@ -151,21 +151,16 @@ class Selection:
 def select(
     ctx: Context, papers: list[Paper], filters: Filters, *, offline: bool = False
 ) -> Selection:
-    """The papers a listing shows: --new, the filters, the order (``for-you`` asks the
-    reader's model), the limit."""
+    """The papers a listing shows: --new, the filters, the order, the limit. The
+    ``for-you`` order is the reader's model's: the use cases that list apply it on top
+    (:func:`papercli.core.foryou.rank_listing`), given the papers in upvote order here."""
     fresh = None
     if filters.new_only:
         papers = unseen(ctx, papers)
         fresh = len(papers)
-    if filters.sort != "for-you":
-        return Selection(apply_filters(papers, filters), fresh)
-    from papercli.core.foryou import order
-
-    ranked = order(
-        ctx, apply_filters(papers, replace(filters, sort="upvotes", limit=None)), offline=offline
-    )
-    limit = len(ranked.papers) if filters.limit is None else max(0, filters.limit)
-    return Selection(ranked.papers[:limit], fresh, ranked.scores or {}, ranked.notes)
+    if filters.sort == "for-you":
+        filters = replace(filters, sort="upvotes", limit=None)
+    return Selection(apply_filters(papers, filters), fresh)
 
 
 def listing_of(

@@ -26,7 +26,35 @@ def source_listing(
     refresh: bool = False,
 ) -> Listing:
     """Today's listing (``period`` None) or any day, week or month, of ``--source`` or
-    the configured default."""
+    the configured default; ``--sort for-you`` in the reader's order."""
+    from papercli.core.foryou import rank_listing
+
+    found = _listing(
+        ctx,
+        period,
+        source,
+        filters,
+        categories=categories,
+        replacements=replacements,
+        include_hf=include_hf,
+        offline=offline,
+        refresh=refresh,
+    )
+    return rank_listing(ctx, found, filters, offline=offline)
+
+
+def _listing(
+    ctx: Context,
+    period: Period | None,
+    source: str | None,
+    filters: Filters,
+    *,
+    categories: list[str] | None,
+    replacements: bool,
+    include_hf: bool,
+    offline: bool,
+    refresh: bool,
+) -> Listing:
     chosen = ctx.resolve_source(source)
     if filters.submitter and chosen == "arxiv":
         raise UsageError("--submitter needs Hugging Face listings: --source hf or all.")

@@ -102,7 +102,13 @@ def _check_remote_fields(text: str, query: Query, source: str) -> None:
 def remote(ctx: Context, text: str, filters: Filters, source: str | None = None) -> Listing:
     """``papers search``: the Hugging Face paper search, arXiv's with ``--source arxiv``,
     or both with ``--source all`` (each paper once, arXiv's record carrying Hugging
-    Face's signals)."""
+    Face's signals); ``--sort for-you`` in the reader's order."""
+    from papercli.core.foryou import rank_listing
+
+    return rank_listing(ctx, _remote(ctx, text, filters, source), filters)
+
+
+def _remote(ctx: Context, text: str, filters: Filters, source: str | None) -> Listing:
     from papercli.core import arxiv
     from papercli.core.listing import unseen
 
