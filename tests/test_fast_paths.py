@@ -276,6 +276,8 @@ HEAVY = {
     "sqlite3",
     "textual",  # papers browse alone
     "papercli.ranking",  # --sort for-you alone
+    "papercli.core.foryou",  # the reader's model and ratings: --sort for-you and
+    "papercli.storage.library",  # the library commands alone
     "numpy",  # training the for-you model alone
     *EXPORTERS,
 }

@@ -27,8 +27,6 @@ def source_listing(
 ) -> Listing:
     """Today's listing (``period`` None) or any day, week or month, of ``--source`` or
     the configured default; ``--sort for-you`` in the reader's order."""
-    from papercli.core.foryou import rank_listing
-
     found = _listing(
         ctx,
         period,
@@ -40,6 +38,10 @@ def source_listing(
         offline=offline,
         refresh=refresh,
     )
+    if filters.sort != "for-you":
+        return found
+    from papercli.core.foryou import rank_listing  # the model's modules: only to rank
+
     return rank_listing(ctx, found, filters, offline=offline)
 
 

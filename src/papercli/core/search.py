@@ -103,9 +103,12 @@ def remote(ctx: Context, text: str, filters: Filters, source: str | None = None)
     """``papers search``: the Hugging Face paper search, arXiv's with ``--source arxiv``,
     or both with ``--source all`` (each paper once, arXiv's record carrying Hugging
     Face's signals); ``--sort for-you`` in the reader's order."""
-    from papercli.core.foryou import rank_listing
+    found = _remote(ctx, text, filters, source)
+    if filters.sort != "for-you":
+        return found
+    from papercli.core.foryou import rank_listing  # the model's modules: only to rank
 
-    return rank_listing(ctx, _remote(ctx, text, filters, source), filters)
+    return rank_listing(ctx, found, filters)
 
 
 def _remote(ctx: Context, text: str, filters: Filters, source: str | None) -> Listing:
