@@ -477,6 +477,19 @@ def test_slash_filters_as_you_type() -> None:
     drive(app, script)
 
 
+def test_escape_in_the_list_clears_a_kept_filter() -> None:
+    app = BrowseApp(backend())
+
+    async def script(pilot: Pilot[None]) -> None:
+        await pilot.press("slash", *"diff", "enter")
+        assert app.filter_text == "diff" and len(app.papers.rows) == 1
+        await pilot.press("escape")
+        assert app.filter_text == "" and len(app.papers.rows) == 3
+        assert status(app) == "Filter cleared."
+
+    drive(app, script)
+
+
 def test_the_command_line_query_is_the_first_filter() -> None:
     app = BrowseApp(backend(), query="title:diffusion")
 

@@ -67,6 +67,7 @@ class BrowseApp(Loading, PaperActions, App[None]):
         Binding("o", "open(False)", "Open", show=False),
         Binding("p", "open(True)", "PDF", show=False),
         Binding("slash", "filter", "Filter", show=False),
+        Binding("escape", "clear_filter", "Clear the filter", show=False),
         Binding("left_square_bracket", "step(-1)", "Previous day", show=False),
         Binding("right_square_bracket", "step(1)", "Next day", show=False),
         Binding("r", "refresh", "Refresh", show=False),
@@ -240,6 +241,12 @@ class BrowseApp(Loading, PaperActions, App[None]):
             self._apply_filter(event.value)
             if self.filter_text != clean(event.value):
                 self._status(f"Kept the filter {self.filter_text!r}")
+
+    def action_clear_filter(self) -> None:
+        """Esc in the list: drop a filter kept with Enter."""
+        if self.filter_text:
+            self._apply_filter("")
+            self._status("Filter cleared.")
 
     def on_prompt_cancelled(self, event: Prompt.Cancelled) -> None:
         if self._prompt_mode == "filter":
