@@ -137,3 +137,33 @@ def test_root_help_builds_no_command() -> None:
     with contextlib.redirect_stdout(eager), contextlib.suppress(SystemExit):
         get_command(app)(["--help"], prog_name="papers")
     assert lazy.getvalue() == eager.getvalue()
+
+
+def test_the_command_table_names_each_command_and_the_module_registering_it() -> None:
+    """``papers today`` imports only the module its table entry names: the table must
+    hold every command and group, in --help's order, each with its real module."""
+    from papercli.cli.clitree import _registered
+    from papercli.cli.root import COMMANDS
+
+    registered = _registered(app)  # papercli.cli's app: every module imported
+    assert set(registered) == set(COMMANDS)
+    for name, info in registered.items():
+        callback = info.callback or info.typer_instance.registered_commands[0].callback
+        assert callback.__module__ == f"papercli.cli.{COMMANDS[name]}", name
+
+
+def test_a_run_imports_only_its_own_command_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from papercli.cli.root import main\n"
+        "sys.argv = ['papers', 'cache', 'path']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('papercli.cli.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = done.stdout.strip().splitlines()[-1]
+    assert "papercli.cli.admin" in loaded
+    for other in ("listings", "search", "library", "browse", "watch"):
+        assert f"papercli.cli.{other}'" not in loaded

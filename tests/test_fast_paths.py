@@ -296,3 +296,8 @@ def test_offline_listing_loads_only_what_it_draws(tmp_path: Path, day: str) -> N
     loaded = _imported(["today", "--offline"], tmp_path)
     assert "rich.console" in loaded
     assert not (HEAVY | {"rich.table"}) & loaded  # the listing's widths are fixed up front
+    # The command line's other modules: each command imports the module it is in.
+    other_commands = {
+        f"papercli.cli.{m}" for m in ("search", "library", "browse", "watch", "admin")
+    }
+    assert "papercli.cli.listings" in loaded and not other_commands & loaded

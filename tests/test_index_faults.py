@@ -298,7 +298,7 @@ def _subprocess_as_nobody(home: Path, *args: str) -> tuple[int, str, str]:
         "for m in pkgutil.walk_packages(papercli.__path__, 'papercli.'):\n"
         "    if not m.name.endswith('__main__'):\n"
         "        importlib.import_module(m.name)\n"
-        "from papercli.cli.app import app, main\n"
+        "from papercli.cli.root import app, main\n"
         "from papercli.cli.clitree import command\n"
         "cmd = command(app)\n"
         "os.setgroups([]); os.setgid(65534); os.setuid(65534)\n"

@@ -14,7 +14,7 @@ INTERRUPTED = 130
 
 def main() -> None:
     try:
-        from papercli.cli.app import main as run
+        from papercli.cli.root import main as run
 
         run()
     except KeyboardInterrupt:

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papercli.cli.app import app, cache_app, config_app
 from papercli.cli.boundary import handle_errors, run
 from papercli.cli.options import CategoryOpt, SinceOpt, Source, UntilOpt, day_option
+from papercli.cli.root import app, cache_app, config_app
 from papercli.errors import PapersError, UsageError
 from papercli.ui.console import plural, say
 
@@ -225,7 +225,7 @@ def completion(
     """
     from typer._completion_shared import get_completion_script
 
-    from papercli.cli.app import COMPLETE_VAR
+    from papercli.cli.root import COMPLETE_VAR
 
     script = get_completion_script(prog_name="papers", complete_var=COMPLETE_VAR, shell=shell)
     sys.stdout.write(script + "\n")

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from papercli.cli.app import QueryCommand, app
 from papercli.cli.boundary import handle_errors
 from papercli.cli.options import (
     CategoryOpt,
@@ -23,6 +22,7 @@ from papercli.cli.options import (
     filters,
     query_text,
 )
+from papercli.cli.root import QueryCommand, app
 from papercli.errors import UsageError
 
 if TYPE_CHECKING:

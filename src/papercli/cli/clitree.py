@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import functools
 import types
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class LazyCommands(MutableMapping[str, "Command"]):
         self._builders = dict(builders)
         self._built: dict[str, Command] = {}
         self._fallback = fallback  # the public way to build one command, when a builder fails
-        self._summaries: dict[str, Callable[[], Command]] = {}
+        self._summaries: Callable[[], dict[str, Callable[[], Command]]] = dict
 
     def __getitem__(self, name: str) -> Command:
         if name not in self._built:
@@ -80,56 +80,107 @@ class LazyCommands(MutableMapping[str, "Command"]):
     def summary(self, name: str) -> Command:
         """The built command, else a stand-in that has only what the group's help lists
         (help, short help, hidden, deprecated): ``papers --help`` converts no signature."""
-        if name in self._built or name not in self._summaries:
+        if name in self._built:
             return self[name]
-        return self._summaries[name]()
+        if not isinstance(self._summaries, dict):
+            self._summaries = self._summaries()  # type: ignore[assignment]
+        stand_in = self._summaries.get(name)  # type: ignore[attr-defined]
+        return self[name] if stand_in is None else stand_in()
 
 
-def command(app: typer.Typer) -> Command:
+def command(app: typer.Typer, modules: Mapping[str, str] | None = None) -> Command:
     """The root click command of ``app``, its subcommands built on first use; usage
-    errors are papercli's one line (:func:`papercli.cli.boundary.one_line_errors`)."""
+    errors are papercli's one line (:func:`papercli.cli.boundary.one_line_errors`).
+
+    ``modules`` (command or group name -> the module that registers it on ``app`` when
+    imported) names the commands, in their order, before any is registered: a run
+    imports the module of its command only. Without it, the commands are those
+    registered on ``app`` already."""
     import typer.main
 
     from papercli.cli.boundary import one_line_errors
 
     try:
-        root = _lazy_group(app)
+        root = _lazy_group(app, modules)
     except (ImportError, AttributeError, TypeError):  # Typer's internals moved
+        _import_all(modules)
         root = typer.main.get_command(app)
     root.main = one_line_errors(root.main)  # type: ignore[method-assign]
     return root
 
 
-def _lazy_group(app: typer.Typer) -> Command:
-    from typer.main import TyperInfo, get_command_from_info, get_command_name, get_group_from_info
+def _import(module: str) -> None:
+    # __import__, not importlib.import_module: the import statement's own path, which
+    # ``python -X importtime`` reports (tests/test_fast_paths.py reads it).
+    __import__(module)
+
+
+def _import_all(modules: Mapping[str, str] | None) -> None:
+    for module in dict.fromkeys((modules or {}).values()):
+        _import(module)
+
+
+def _lazy_group(app: typer.Typer, modules: Mapping[str, str] | None = None) -> Command:
+    from typer.main import TyperInfo, get_group_from_info
 
     settings = {
         "pretty_exceptions_short": app.pretty_exceptions_short,
         "rich_markup_mode": app.rich_markup_mode,
     }
     suggest = {"suggest_commands": app.suggest_commands}
-    builders: dict[str, Callable[[], Command]] = {}
-    for info in app.registered_commands:
-        assert info.callback is not None, "a Typer command always has a callback"
-        name = info.name or get_command_name(info.callback.__name__)
-        builders[name] = functools.partial(get_command_from_info, info, **settings)
-    for group_info in app.registered_groups:
-        if not isinstance(group_info.name, str):  # a nameless group merges its commands
-            raise TypeError("only named command groups are built lazily")
-        builders[group_info.name] = functools.partial(
-            get_group_from_info, group_info, **settings, **suggest
-        )
+    names = list(modules) if modules is not None else list(_registered(app))
+    builders: dict[str, Callable[[], Command]] = {
+        name: functools.partial(_build, app, name, modules, settings, suggest) for name in names
+    }
     shell = copy.copy(app)  # the root's own callback and settings, no commands
     shell.registered_commands = []
     shell.registered_groups = []
     root = get_group_from_info(TyperInfo(shell), **settings, **suggest)
-    table = LazyCommands(builders, _public_builder(app))
-    table._summaries = _summaries(app)
+    table = LazyCommands(builders, _public_builder(app, modules))
+
+    def summaries() -> dict[str, Callable[[], Command]]:
+        _import_all(modules)
+        return _summaries(app)
+
+    table._summaries = summaries
     root.commands = table
     root.format_commands = types.MethodType(_format_commands, root)  # type: ignore[method-assign]
     # Typer lists a group's commands through .items(), which would build every one.
     root.list_commands = types.MethodType(_command_names, root)  # type: ignore[method-assign]
     return root
+
+
+def _registered(app: typer.Typer) -> dict[str, Any]:
+    """The commands and named groups registered on ``app``, by name, in order."""
+    from typer.main import get_command_name
+
+    out: dict[str, Any] = {}
+    for info in app.registered_commands:
+        assert info.callback is not None, "a Typer command always has a callback"
+        out[info.name or get_command_name(info.callback.__name__)] = info
+    for group_info in app.registered_groups:
+        if not isinstance(group_info.name, str):  # a nameless group merges its commands
+            raise TypeError("only named command groups are built lazily")
+        out[group_info.name] = group_info
+    return out
+
+
+def _build(
+    app: typer.Typer,
+    name: str,
+    modules: Mapping[str, str] | None,
+    settings: dict[str, Any],
+    suggest: dict[str, Any],
+) -> Command:
+    """Build one command or group the way Typer would (importing its module first)."""
+    from typer.main import TyperInfo, get_command_from_info, get_group_from_info
+
+    if modules is not None:
+        _import(modules[name])
+    info = _registered(app)[name]
+    if isinstance(info, TyperInfo):
+        return get_group_from_info(info, **settings, **suggest)
+    return get_command_from_info(info, **settings)
 
 
 def _summaries(app: typer.Typer) -> dict[str, Callable[[], Command]]:
@@ -190,7 +241,9 @@ def _format_commands(self: Any, ctx: Any, formatter: Any) -> None:
             formatter.write_dl(rows)
 
 
-def _public_builder(app: typer.Typer) -> Callable[[str], Command]:
+def _public_builder(
+    app: typer.Typer, modules: Mapping[str, str] | None = None
+) -> Callable[[str], Command]:
     """Build one command the public way: the whole tree with ``typer.main.get_command``
     (once, on the first failure), then that command from it."""
     import typer.main
@@ -199,6 +252,7 @@ def _public_builder(app: typer.Typer) -> Callable[[str], Command]:
 
     def build(name: str) -> Command:
         if not tree:
+            _import_all(modules)
             tree.append(typer.main.get_command(app))
         return tree[0].commands[name]  # type: ignore[attr-defined,no-any-return]
 

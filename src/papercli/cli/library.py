@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papercli.cli.app import QueryCommand, app, rank_app
 from papercli.cli.boundary import handle_errors, run
 from papercli.cli.options import (
     HasCodeOpt,
@@ -21,6 +20,7 @@ from papercli.cli.options import (
     filters,
     output_params,
 )
+from papercli.cli.root import QueryCommand, app, rank_app
 from papercli.errors import UsageError
 from papercli.ui.console import plural, say
 from papercli.ui.output import Output

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from papercli.cli.app import QueryCommand, app
 from papercli.cli.boundary import handle_errors, run
 from papercli.cli.options import (
     CategoryOpt,
@@ -31,6 +30,7 @@ from papercli.cli.options import (
     filters,
     output_params,
 )
+from papercli.cli.root import QueryCommand, app
 from papercli.errors import UsageError
 from papercli.ui.output import Output
 

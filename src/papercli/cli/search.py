@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papercli.cli.app import QueryCommand, app
 from papercli.cli.boundary import handle_errors, run
 from papercli.cli.options import (
     HasCodeOpt,
@@ -24,6 +23,7 @@ from papercli.cli.options import (
     output_params,
     query_text,
 )
+from papercli.cli.root import QueryCommand, app
 from papercli.ui.output import Output
 
 if TYPE_CHECKING:

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from papercli.cli.app import QueryCommand, app, watch_app
 from papercli.cli.boundary import handle_errors, run
 from papercli.cli.options import (
     JsonOpt,
@@ -19,6 +18,7 @@ from papercli.cli.options import (
     day_option,
     output_params,
 )
+from papercli.cli.root import QueryCommand, app, watch_app
 from papercli.ui.console import plural, say
 from papercli.ui.output import Output
 

@@ -1,4 +1,5 @@
-"""The Typer application: the root command, its groups, and the entry point."""
+"""The Typer application: the root command, its groups, the table of commands, and
+the entry point."""
 
 from __future__ import annotations
 
@@ -45,6 +46,42 @@ app.add_typer(cache_app, name="cache")
 app.add_typer(config_app, name="config")
 app.add_typer(watch_app, name="watch")
 app.add_typer(rank_app, name="rank")
+
+# Each command and group, in the order ``papers --help`` lists them, and the module
+# (under papercli.cli) that registers it on import. A run imports the module of its
+# one command only (papercli.cli.clitree); tests/test_clitree.py checks this table
+# against what the modules register.
+COMMANDS: dict[str, str] = {
+    "today": "listings",
+    "list": "listings",
+    "show": "listings",
+    "open": "listings",
+    "search": "search",
+    "trends": "search",
+    "like": "library",
+    "dislike": "library",
+    "unrate": "library",
+    "save": "library",
+    "unsave": "library",
+    "library": "library",
+    "why": "library",
+    "import": "library",
+    "browse": "browse",
+    "digest": "watch",
+    "sync": "admin",
+    "completion": "admin",
+    "help": "admin",
+    "cache": "admin",
+    "config": "admin",
+    "watch": "watch",
+    "rank": "library",
+}
+
+
+def load_commands() -> None:
+    """Register every command (the whole application: tests, help, the public tree)."""
+    for module in dict.fromkeys(COMMANDS.values()):
+        __import__(f"papercli.cli.{module}")
 
 
 SOURCES = ("hf", "arxiv", "all")
@@ -139,4 +176,5 @@ def main() -> None:
         from typer._completion_classes import completion_init
 
         completion_init()
-    command(app)(prog_name="papers", complete_var=COMPLETE_VAR)
+    modules = {name: f"papercli.cli.{module}" for name, module in COMMANDS.items()}
+    command(app, modules)(prog_name="papers", complete_var=COMPLETE_VAR)
