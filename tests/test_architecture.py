@@ -8,7 +8,7 @@ Layers, top to bottom (a module may import its own layer and any layer below):
     export     papers -> documents (one module per format, one registry), the digest
     core       the use cases; never print
     storage    files the user owns          sources   one client per remote service
-    pure       models, ids, dates, query, text, errors, settings, ranking
+    pure       models, ids, dates, query, text, errors, settings, choices, ranking
 
 ``storage`` and ``sources`` are side by side: neither imports the other.
 """

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from papercli.choices import SOURCES
 from papercli.errors import ConfigError
 
 # section -> key -> (type, default, comment). ``None`` defaults are optional keys.
@@ -310,7 +311,7 @@ def parse_config(text: str, path: Path) -> tuple[dict[str, dict[str, Any]], dict
                 raise ConfigError(f"{path}: unknown key {key!r} in [{section}] (known: {known}).")
             kind = SCHEMA[section][key][0]
             values[section][key] = _check(path, f"[{section}] {key}", value, kind)
-    if values["display"]["default_source"] not in ("hf", "arxiv", "all"):
+    if values["display"]["default_source"] not in SOURCES:
         raise ConfigError(f"{path}: [display] default_source must be hf, arxiv or all.")
     if values["email"]["security"] not in ("starttls", "ssl", "none"):
         raise ConfigError(f"{path}: [email] security must be starttls, ssl or none.")

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from papercli.errors import UsageError
-from papercli.models import Paper, split_version
+from papercli.models import Paper, Value, split_version
 
 FIELDS = {
     "title": "title",
@@ -129,26 +129,42 @@ def term_pattern(text: str) -> re.Pattern[str] | None:
 # --- the tree ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(Value):
+    """A word or "phrase", of one field (``au:``, ``title:`` ...) or of the default ones."""
+
+    __slots__ = ("field", "text", "phrase")  # noqa: RUF023  (the order of the fields)
     field: str | None
     text: str
-    phrase: bool = False
+    phrase: bool
+
+    def __init__(self, field: str | None, text: str, phrase: bool = False) -> None:
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "phrase", phrase)
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+class Not(Value):
+    __slots__ = ("child",)
     child: Node
 
+    def __init__(self, child: Node) -> None:
+        object.__setattr__(self, "child", child)
 
-@dataclass(frozen=True, slots=True)
-class And:
+
+class And(Value):
+    __slots__ = ("children",)
     children: tuple[Node, ...]
 
+    def __init__(self, children: tuple[Node, ...]) -> None:
+        object.__setattr__(self, "children", children)
 
-@dataclass(frozen=True, slots=True)
-class Or:
+
+class Or(Value):
+    __slots__ = ("children",)
     children: tuple[Node, ...]
+
+    def __init__(self, children: tuple[Node, ...]) -> None:
+        object.__setattr__(self, "children", children)
 
 
 Node = Term | Not | And | Or
@@ -157,13 +173,19 @@ Node = Term | Not | And | Or
 # --- tokens and parsing -------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(Value):
+    __slots__ = ("kind", "pos", "field", "text", "phrase")  # noqa: RUF023
     kind: str  # "(", ")", "OR", "AND", "NOT", "-", "TERM"
     pos: int
-    field: str | None = None
-    text: str = ""
-    phrase: bool = False
+    field: str | None
+    text: str
+    phrase: bool
+
+    def __init__(
+        self, kind: str, pos: int, field: str | None = None, text: str = "", phrase: bool = False
+    ) -> None:
+        for name, value in zip(self.__slots__, (kind, pos, field, text, phrase), strict=True):
+            object.__setattr__(self, name, value)
 
 
 def _error(query: str, pos: int, what: str) -> UsageError:

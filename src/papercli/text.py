@@ -51,28 +51,31 @@ def clean_optional(text: object) -> str | None:
     return result or None
 
 
+# Patterns off the listing's path stay strings until first used (compiling a regular
+# expression costs start-up; ``re`` keeps the compiled ones).
+
 # Credentials in URLs: "scheme://anything@" and a bare "user:password@" (as in a host
 # name with its user information). A plain "name@example.org" is an address, kept.
-_URL_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^\s/@'\"]+@")
-_BARE_USERINFO = re.compile(r"(?<![^\s'\"(\[<=,;])[^\s/@:'\"(\[<=,;]+:[^\s/@'\"]+@")
+_URL_USERINFO = r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^\s/@'\"]+@"
+_BARE_USERINFO = r"(?<![^\s'\"(\[<=,;])[^\s/@:'\"(\[<=,;]+:[^\s/@'\"]+@"
 
 
 def redact_urls(text: str) -> str:
     """``text`` with the user name and password of every URL in it replaced by ``***``."""
     if "@" not in text:
         return text
-    return _BARE_USERINFO.sub("***@", _URL_USERINFO.sub(r"\1***@", text))
+    return re.sub(_BARE_USERINFO, "***@", re.sub(_URL_USERINFO, r"\1***@", text))
 
 
 # Characters a terminal may act on or that reorder text, for JSON output.
-_JSON_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_JSON_INVISIBLE = "[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 
 
 def json_terminal_safe(document: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls,
     bidi and zero-width characters written as ``\\uXXXX`` escapes: the same JSON
     value, but nothing a terminal would interpret. (C0 controls are already escaped.)"""
-    return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+    return re.sub(_JSON_INVISIBLE, lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 # --- TeX accents ------------------------------------------------------------------
@@ -114,20 +117,17 @@ _TEX_LETTERS = {
 # An accent: a control symbol (\" \' ...) right before its letter, or a control word
 # (\v \c ...) followed by a space or a brace (\va would be \varepsilon); the letter
 # bare or braced, possibly a dotless \i or \j; the whole possibly in braces.
-_TEX_ACCENT = re.compile(
-    r"""
+_TEX_ACCENT = r"""
     (?P<open>\{)?
     \\(?:(?P<sym>["'`^~=.])|(?P<word>[uvHckrdb])(?=[\s{]))\s*
     (?:\{\s*(?P<braced>\\[ij](?![A-Za-z])|[A-Za-z])\s*\}|(?P<bare>\\[ij](?![A-Za-z])|[A-Za-z]))
     (?(open)\})
-    """,
-    re.VERBOSE,
-)
+    """
 # A letter macro eats the space after it, as TeX does ("\\L ukasz" is "Łukasz").
-_TEX_LETTER = re.compile(
+_TEX_LETTER = (
     r"(\{)?\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}|[ \t]+(?=[A-Za-z]))?(?(1)\})"
 )
-_TEX_MATH = re.compile(r"\$[^$]*\$|\\\(.*?\\\)")
+_TEX_MATH = r"\$[^$]*\$|\\\(.*?\\\)"
 
 
 def _accented(match: re.Match[str]) -> str:
@@ -138,8 +138,8 @@ def _accented(match: re.Match[str]) -> str:
 
 
 def _tex_text(text: str) -> str:
-    text = _TEX_ACCENT.sub(_accented, text)
-    return _TEX_LETTER.sub(lambda m: _TEX_LETTERS[m.group(2)], text)
+    text = re.sub(_TEX_ACCENT, _accented, text, flags=re.VERBOSE)
+    return re.sub(_TEX_LETTER, lambda m: _TEX_LETTERS[m.group(2)], text)
 
 
 def tex_to_unicode(text: str) -> str:
@@ -148,7 +148,7 @@ def tex_to_unicode(text: str) -> str:
         return text
     out: list[str] = []
     last = 0
-    for math in _TEX_MATH.finditer(text):
+    for math in re.finditer(_TEX_MATH, text):
         out.append(_tex_text(text[last : math.start()]))
         out.append(math.group())
         last = math.end()

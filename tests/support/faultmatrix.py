@@ -71,10 +71,10 @@ FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "drip",
-        "a body dripping one byte every 50 ms, forever (total_timeout 1 s)",
+        "a body dripping one byte every 50 ms, forever (total_timeout 1.5 s)",
         True,
         r"time limit|timed out",
-        "read_timeout = 0.3\ntotal_timeout = 1.0\n",
+        "read_timeout = 0.3\ntotal_timeout = 1.5\n",
     ),
     Fault("500-then-ok", "HTTP 500, then success", False, ""),
     Fault("503-always", "HTTP 503 on every attempt", True, r"HTTP 503 \(after 4 attempts\)"),

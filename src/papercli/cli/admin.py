@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -54,7 +53,7 @@ def sync(
     last = day_option(until, "--until") or today
 
     def go(ctx: Context) -> None:
-        chosen = source.value if source is not None else ctx.settings.default_source
+        chosen = source if source is not None else ctx.settings.default_source
         sources = ["hf", "arxiv"] if chosen == "all" else [chosen]
         if category and "arxiv" not in sources:
             raise UsageError("-c/--category needs --source arxiv or all.")
@@ -204,10 +203,7 @@ def config_show() -> None:
     sys.stdout.write(redact_urls(tomli_w.dumps(settings.to_toml_tables())))
 
 
-class Shell(StrEnum):
-    bash = "bash"
-    zsh = "zsh"
-    fish = "fish"
+Shell = Literal["bash", "zsh", "fish"]
 
 
 @app.command()
@@ -231,10 +227,7 @@ def completion(
     sys.stdout.write(script + "\n")
 
 
-class Topic(StrEnum):
-    queries = "queries"
-    formats = "formats"
-    config = "config"
+Topic = Literal["queries", "formats", "config"]
 
 
 @app.command("help")
@@ -255,4 +248,4 @@ def help_(
     if topic is None:
         sys.stdout.write(help_topics.index_text())
         return
-    sys.stdout.write(help_topics.topic_text(topic.value, str(config.paths()[0])))
+    sys.stdout.write(help_topics.topic_text(topic, str(config.paths()[0])))

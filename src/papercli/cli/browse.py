@@ -15,7 +15,6 @@ from papercli.cli.options import (
     MonthOpt,
     OfflineOpt,
     QueryArg,
-    Sort,
     SortOpt,
     SourceOpt,
     WeekOpt,
@@ -38,7 +37,7 @@ def browse(
     month: MonthOpt = None,
     source: SourceOpt = None,
     category: CategoryOpt = None,
-    sort: SortOpt = Sort.upvotes,
+    sort: SortOpt = "upvotes",
     min_upvotes: MinUpvotesOpt = None,
     has_code: HasCodeOpt = False,
     offline: OfflineOpt = False,
@@ -75,7 +74,7 @@ def browse(
     backend = CoreBackend(
         make_context,
         chosen,
-        source=source.value if source else None,
+        source=source,
         categories=category,
     )
     screen.run(backend, view=view, query=text, offline=offline)

@@ -151,7 +151,7 @@ def library(
     which = "liked" if liked else "disliked" if disliked else "saved"
     chosen = filters(
         query,
-        sort=sort or Sort.relevance,  # relevance without words: the library's own order
+        sort=sort or "relevance",  # relevance without words: the library's own order
         limit=limit,
         min_upvotes=min_upvotes,
         has_code=has_code,

@@ -84,7 +84,6 @@ def load_commands() -> None:
         __import__(f"papercli.cli.{module}")
 
 
-SOURCES = ("hf", "arxiv", "all")
 _GLUED = re.compile(r"-([A-Za-z])([A-Za-z][A-Za-z-]+)")
 
 
@@ -130,6 +129,8 @@ class QueryCommand(TyperCommand):
         if option is None or getattr(option, "is_flag", False):
             return False  # no such option (click says so, with the hint) or a flag
         if option.name == "source":
+            from papercli.choices import SOURCES
+
             return value.lower() not in SOURCES
         if option.name == "category":
             from papercli.arxiv_taxonomy import unknown

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -77,7 +76,7 @@ def search(
     from papercli.ui.console import say
 
     text = query_text(query)
-    ordered = sort or (Sort.date if offline else Sort.relevance)
+    ordered: Sort = sort or ("date" if offline else "relevance")
     first, last = day_range(since, until)
     chosen = Filters(
         query=core_search.parse_query(text, offline=offline),
@@ -85,7 +84,7 @@ def search(
         has_code=has_code,
         since=first,
         until=last,
-        sort=ordered.value,  # type: ignore[arg-type]
+        sort=ordered,
         limit=limit,
         new_only=new,
     )
@@ -96,9 +95,9 @@ def search(
         from papercli.core.listing import remember_shown
 
         if offline:
-            result = core_search.local(ctx, chosen, source.value if source else None)
+            result = core_search.local(ctx, chosen, source)
         else:
-            result = core_search.remote(ctx, text, chosen, source.value if source else None)
+            result = core_search.remote(ctx, text, chosen, source)
         numbered = emit.listing(result, out)
         if numbered is not None:
             remember_shown(ctx, result.papers, numbered)
@@ -110,17 +109,14 @@ def search(
         say(f"Showing {shown}; use --limit N to see more.")
 
 
-class By(StrEnum):
-    day = "day"
-    week = "week"
-    month = "month"
+By = Literal["day", "week", "month"]
 
 
 @app.command(cls=QueryCommand)
 @handle_errors
 def trends(
     query: QueryArg = None,
-    by: Annotated[By, typer.Option("--by", help="Period of each bar.")] = By.month,
+    by: Annotated[By, typer.Option("--by", help="Period of each bar.")] = "month",
     since: SinceOpt = None,
     until: UntilOpt = None,
     source: Annotated[
@@ -151,8 +147,8 @@ def trends(
     first, last = day_range(since, until)
 
     def go(ctx: Context):  # type: ignore[no-untyped-def]
-        where = source.value if source else None
-        return compute_trends(ctx.cache, parsed, by.value, first, last, where)  # type: ignore[arg-type]
+        where = source
+        return compute_trends(ctx.cache, parsed, by, first, last, where)
 
     result = run(go)
     if json_:

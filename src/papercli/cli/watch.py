@@ -174,7 +174,7 @@ def watch_run(
     ] = False,
     sort: Annotated[
         Sort, typer.Option("--sort", help="Order of each rule's papers (default: date).")
-    ] = Sort.date,
+    ] = "date",
     *,
     out: Output,
 ) -> None:
@@ -195,7 +195,7 @@ def watch_run(
     def go(ctx: Context) -> bool:
         rules = select_rules(ctx, names)
         results = new_matches(
-            ctx, rules, since=first, include_seen=all_, fetch=not offline, sort=sort.value
+            ctx, rules, since=first, include_seen=all_, fetch=not offline, sort=sort
         )
         for r in results if not quiet else ():
             count = f"{len(r.new)} new" + (f", {len(r.papers)} shown" if all_ else "")

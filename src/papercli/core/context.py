@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
+from papercli.choices import SOURCES
 from papercli.config import Settings
 from papercli.errors import UsageError
 from papercli.storage.cache import Cache
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from papercli.sources.http import Http
 
 Warn = Callable[[str], None]
-SOURCES = ("hf", "arxiv", "all")
 
 
 class Context:

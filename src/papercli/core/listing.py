@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from papercli.choices import SortKey
 from papercli.dates import Period
 from papercli.errors import PapersError
 from papercli.models import Paper
@@ -14,8 +15,6 @@ from papercli.query import Query
 
 if TYPE_CHECKING:
     from papercli.core.context import Context
-
-SortKey = Literal["upvotes", "date", "title", "relevance", "for-you"]
 
 
 @dataclass

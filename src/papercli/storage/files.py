@@ -27,7 +27,6 @@ import errno
 import os
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -74,6 +73,8 @@ def atomic_write_text(path: Path, text: str | bytes, mode: int | None = None) ->
     On Windows only the read-only bit of a mode has a meaning.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # writes only: a listing read from the cache never loads it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         data = text if isinstance(text, bytes) else text.encode("utf-8")
