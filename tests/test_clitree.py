@@ -79,7 +79,7 @@ def test_typer_internals_missing_fall_back_to_the_eager_tree(
 ) -> None:
     from papercli.cli import clitree
 
-    def moved(app: Any) -> Any:
+    def moved(*args: Any) -> Any:
         raise ImportError("cannot import name 'get_command_from_info' from 'typer.main'")
 
     monkeypatch.setattr(clitree, "_lazy_group", moved)
