@@ -236,3 +236,16 @@ def test_rate_and_save_take_a_row_number_of_the_last_table(run, cached_day) -> N
     assert run("save", "2", "--tag", "x").exit_code == 0
     items = Library(config.load().state_dir).items()
     assert items[second].rating == "like" and items[second].tags == ("x",)
+
+
+def test_why_takes_the_row_number_of_the_last_table(run, cached_day) -> None:
+    """``papers why N``, as ``show N``, ``like N`` and ``save N`` take it."""
+    diffusion = next(p.id for p in cached_day if "Diffusion" in p.title)
+    assert run("like", diffusion).exit_code == 0
+    table = run("list", "--date", DAY, "--offline", "--sort", "upvotes")
+    assert table.exit_code == 0, table.stderr
+    second = run("show", "2", "--offline", "--json").json()["id"]
+    why = run("why", "2", "--offline")
+    assert why.exit_code == 0, why.stderr
+    assert why.stdout.startswith(f"{second}  ")
+    assert run("why", "999", "--offline").exit_code == 2

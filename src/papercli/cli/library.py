@@ -172,11 +172,17 @@ def library(
 @app.command()
 @handle_errors
 def why(
-    paper_id: Annotated[str, typer.Argument(metavar="ID", help="arXiv id or paper URL.")],
+    paper_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="arXiv id, paper URL, or N: the N-th paper of the last table shown.",
+        ),
+    ],
     offline: OfflineOpt = False,
 ) -> None:
     """What raised or lowered a paper's 'for you' score: the words, authors, categories
-    and keywords that weigh most. Example: papers why 2507.11001
+    and keywords that weigh most. Example: papers why 2507.11001 (or papers why 3)
     """
     from papercli.core import foryou
     from papercli.text import clean

@@ -123,9 +123,9 @@ class Why:
 def why(ctx: Context, text: str, *, offline: bool = False) -> Why:
     """What raised or lowered a paper's score."""
     from papercli.core.papers import show
-    from papercli.ids import parse_paper_id
+    from papercli.core.ratings import paper_ids
 
-    paper_id, _version = parse_paper_id(text)
+    (paper_id,) = paper_ids([text], ctx)  # an id, a URL, or N: the N-th row last shown
     trained = model(ctx, offline=offline)
     if trained is None:
         raise PapersError(HOW_TO_START)
