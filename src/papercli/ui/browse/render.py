@@ -245,14 +245,23 @@ def paragraphs(text: str) -> list[str]:
 def detail_text(
     p: Paper, query: Query | None, mark: Mark | None = None, score: float | None = None
 ) -> Text:
-    """Everything shown of one paper: title, authors, organization, dates, upvotes,
-    links, the user's mark, AI summary and keywords, abstract; the query's matches
+    """Everything shown of one paper: title, the user's mark, authors, organization,
+    dates, upvotes, links, AI summary and keywords, abstract; the query's matches
     highlighted. Links are plain text (never clickable markup): the ``o``/``p`` keys
     open only the URLs papercli builds itself."""
     lines: list[Text] = []
     title = highlighted(clean(p.title) or "(untitled)", query, "title")
     title.stylize("bold")
     lines.append(title)
+    # The reader's own mark next: a long author list must not push it off the pane.
+    if mark is not None and (mark.rating or mark.saved):
+        said = []
+        if mark.rating:
+            said.append("liked" if mark.rating == "like" else "disliked")
+        if mark.saved:
+            tags = ", ".join(clean(t) for t in mark.tags)
+            said.append(f"saved ({tags})" if tags else "saved")
+        lines.append(_label("You", ", ".join(said)))
     authors = Text(", ").join(highlighted(clean(a), query, "author") for a in p.authors)
     lines.append(authors if p.authors else Text("(no authors listed)", style="dim"))
     if p.organization:
@@ -275,14 +284,6 @@ def detail_text(
         signals.append(("Categories", ", ".join(clean(c) for c in p.categories)))
     if signals:
         lines.append(Text("  ").join(_label(k, v) for k, v in signals))
-    if mark is not None and (mark.rating or mark.saved):
-        said = []
-        if mark.rating:
-            said.append("liked" if mark.rating == "like" else "disliked")
-        if mark.saved:
-            tags = ", ".join(clean(t) for t in mark.tags)
-            said.append(f"saved ({tags})" if tags else "saved")
-        lines.append(_label("You", ", ".join(said)))
     links = [
         ("Hugging Face", p.url),
         ("Abstract", p.arxiv_url),
