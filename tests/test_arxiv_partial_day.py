@@ -26,17 +26,22 @@ RECORDS = [
 
 class GlitchyApi:
     """One day of three papers, paged by ``start``; while ``glitch`` holds a start,
-    the page there comes back empty though ``totalResults`` still says three."""
+    the page there comes back empty though ``totalResults`` still says three
+    (``times`` times, then whole again; None: every time)."""
 
-    def __init__(self, glitch: int | None) -> None:
+    def __init__(self, glitch: int | None, times: int | None = None) -> None:
         self.glitch = glitch
+        self.times = times
         self.starts: list[int] = []
 
     def __call__(self, request: Request) -> Response:
         params = {k: v[0] for k, v in parse_qs(request.query_string.decode()).items()}
         start, size = int(params.get("start", "0")), int(params.get("max_results", "10"))
         self.starts.append(start)
-        page = [] if start == self.glitch else RECORDS[start : start + size]
+        glitch = start == self.glitch and (self.times is None or self.times > 0)
+        if glitch and self.times is not None:
+            self.times -= 1
+        page = [] if glitch else RECORDS[start : start + size]
         body = atom(page, len(RECORDS), start, size)
         return Response(body, content_type="application/atom+xml")
 
@@ -65,13 +70,20 @@ def test_an_empty_page_before_the_total_fails_the_day(httpserver: Any, glitch: i
     api = GlitchyApi(glitch=glitch)
     with pytest.raises(FetchError, match=rf"{glitch} of 3 papers and then an empty page"):
         _fetch(_serve(httpserver, api))
-    assert api.starts == [*range(glitch + 1)]
+    assert api.starts == [*range(glitch + 1), glitch]  # asked once more, then given up
+
+
+@pytest.mark.parametrize("glitch", [1, 2, 0])
+def test_an_empty_page_once_is_asked_again(httpserver: Any, glitch: int) -> None:
+    api = GlitchyApi(glitch=glitch, times=1)
+    assert _fetch(_serve(httpserver, api)) == [r.id for r in RECORDS]
+    assert api.starts == [*range(glitch + 1), glitch, *range(glitch + 1, 3)]
 
 
 def test_a_partial_day_is_not_cached_and_the_next_run_gets_it_whole(
     run: Any, httpserver: Any, arxiv_url: str, isolated_home: Path, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(arxiv, "API_DAY_PAGE", 1)
+    monkeypatch.setattr(arxiv, "API_LISTING_PAGE", 1)
     api = GlitchyApi(glitch=2)
     httpserver.expect_request("/api/query").respond_with_handler(api)
     args = ("list", "-s", "arxiv", "-c", "cs.LG", "--date", DAY, "--json")

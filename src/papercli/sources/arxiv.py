@@ -406,14 +406,119 @@ def search(
     return papers[:limit], total
 
 
-API_DAY_PAGE = 500  # papers per request of a day listing (the API allows up to 2000)
+API_LISTING_PAGE = 2000  # papers per request of a listing of days: the most the API gives
+API_QUERY_CAP = 30_000  # the most papers one query can page through (start + max_results)
+EMPTY_PAGE_RETRIES = 1  # an empty page before the total is asked once more, then fails
+
+
+class TooManyResults(FetchError):
+    """A range of days holds more papers than one query can page through."""
+
+    def __init__(self, message: str, total: int) -> None:
+        super().__init__(message)
+        self.total = total
+
+
+class UnsplittableRange(FetchError):
+    """A range's answer holds a paper whose submission day is not one of the range's
+    days (or is not stated): the answer cannot be split into days."""
+
+
+def range_query(categories: tuple[str, ...], first: dt.date, last: dt.date) -> str:
+    """``(cat:cs.LG OR cat:cs.CL) AND submittedDate:[202507140000 TO 202507202359]``
+    (the API reads the times as GMT)."""
+    cats = " OR ".join(f"cat:{c}" for c in categories)
+    return f"({cats}) AND submittedDate:[{first:%Y%m%d}0000 TO {last:%Y%m%d}2359]"
 
 
 def day_query(categories: tuple[str, ...], day: dt.date) -> str:
     """``(cat:cs.LG OR cat:cs.CL) AND submittedDate:[202507150000 TO 202507152359]``."""
-    cats = " OR ".join(f"cat:{c}" for c in categories)
-    stamp = day.strftime("%Y%m%d")
-    return f"({cats}) AND submittedDate:[{stamp}0000 TO {stamp}2359]"
+    return range_query(categories, day, day)
+
+
+def submission_day(paper: Paper) -> dt.date | None:
+    """The day ``submittedDate`` puts a paper on: the GMT date of its ``published``
+    (the time version 1 was submitted). None when it is missing or not a time."""
+    try:
+        when = dt.datetime.fromisoformat(paper.published or "")
+    except ValueError:
+        return None
+    return (when.astimezone(dt.UTC) if when.tzinfo else when).date()
+
+
+def split_days(papers: list[Paper], first: dt.date, last: dt.date) -> dict[dt.date, list[Paper]]:
+    """The one rule that puts a paper of the export API on a day: the papers of a
+    one-day query are that day's (the query decided); those of a longer range go to
+    their :func:`submission_day`. Every day of the range is a key, empty days too, and
+    each paper's ``listed`` is its day. Raises :class:`UnsplittableRange`."""
+    span = range((last - first).days + 1)
+    out: dict[dt.date, list[Paper]] = {first + dt.timedelta(days=i): [] for i in span}
+    for p in papers:
+        day = first if first == last else submission_day(p)
+        if day not in out:
+            raise UnsplittableRange(
+                f"arXiv listed {p.id} (submitted {p.published or 'when not stated'}) "
+                f"for {first} to {last}."
+            )
+        out[day].append(replace(p, listed=day.isoformat()))
+    return out
+
+
+def fetch_days(
+    http: Http,
+    base_url: str,
+    categories: tuple[str, ...],
+    first: dt.date,
+    last: dt.date,
+    *,
+    delay: float = 3.0,
+    page_size: int | None = None,
+) -> dict[dt.date, list[Paper]]:
+    """The papers submitted on each day from ``first`` to ``last`` in ``categories``:
+    one export-API query, paged politely (oldest first) up to its total, then split
+    into days (:func:`split_days`). The announce type is unknown to the API: None.
+
+    Nothing partial is ever returned: an empty page before the total is asked again
+    (:data:`EMPTY_PAGE_RETRIES`) and then fails the whole range (:class:`FetchError`);
+    a total over :data:`API_QUERY_CAP` raises :class:`TooManyResults` at once."""
+    size = page_size or API_LISTING_PAGE
+    params = {
+        "search_query": range_query(categories, first, last),
+        "sortBy": "submittedDate",
+        "sortOrder": "ascending",
+    }
+    papers: list[Paper] = []
+    seen: set[str] = set()
+    start = retries = 0
+    while True:
+        page = str(max(1, min(size, API_QUERY_CAP - start)))
+        result = _api_get(
+            http, base_url, {**params, "start": str(start), "max_results": page}, delay
+        )
+        total = result.total
+        if total is not None and total > API_QUERY_CAP:
+            raise TooManyResults(
+                f"arXiv lists {total} papers for {first} to {last}, more than one query "
+                f"gives ({API_QUERY_CAP}).",
+                total,
+            )
+        if total is not None and not result.papers and start < total:
+            # The API sometimes answers an empty page mid-way: once more, then the range
+            # fails; part of a range must never be cached as whole days.
+            if retries < EMPTY_PAGE_RETRIES:
+                retries += 1
+                continue
+            raise FetchError(
+                f"arXiv returned {start} of {total} papers and then an empty page; try again later."
+            )
+        retries = 0
+        for p in result.papers:
+            if p.id not in seen:
+                seen.add(p.id)
+                papers.append(p)
+        start += len(result.papers)
+        if not result.papers or total is None or start >= total:
+            return split_days(papers, first, last)
 
 
 def fetch_day(
@@ -425,34 +530,9 @@ def fetch_day(
     delay: float = 3.0,
     page_size: int | None = None,
 ) -> list[Paper]:
-    """The papers submitted on ``day`` in ``categories``, from the export API, paged
-    politely (oldest first). Each paper's ``listed`` is ``day``; the announce type is
-    unknown to the API and stays None."""
-    params = {
-        "search_query": day_query(categories, day),
-        "sortBy": "submittedDate",
-        "sortOrder": "ascending",
-        "max_results": str(page_size or API_DAY_PAGE),
-    }
-    papers: list[Paper] = []
-    seen: set[str] = set()
-    start = 0
-    while True:
-        result = _api_get(http, base_url, {**params, "start": str(start)}, delay)
-        for p in result.papers:
-            if p.id not in seen:
-                seen.add(p.id)
-                papers.append(replace(p, listed=day.isoformat()))
-        start += len(result.papers)
-        if result.total is not None and not result.papers and start < result.total:
-            # The API sometimes answers an empty page mid-way: a partial day must not be
-            # cached as the whole day.
-            raise FetchError(
-                f"arXiv returned {start} of {result.total} papers and then an empty page; "
-                "try again later."
-            )
-        if not result.papers or result.total is None or start >= result.total:
-            return papers
+    """The papers submitted on ``day`` in ``categories`` (:func:`fetch_days` of one day):
+    each paper's ``listed`` is ``day``."""
+    return fetch_days(http, base_url, categories, day, day, delay=delay, page_size=page_size)[day]
 
 
 def fetch_paper(
@@ -489,6 +569,11 @@ class ArxivClient:
 
     def day(self, categories: tuple[str, ...], day: dt.date) -> list[Paper]:
         return fetch_day(self.http, self.api_url, categories, day, delay=self.delay)
+
+    def days(
+        self, categories: tuple[str, ...], first: dt.date, last: dt.date
+    ) -> dict[dt.date, list[Paper]]:
+        return fetch_days(self.http, self.api_url, categories, first, last, delay=self.delay)
 
     def paper(self, paper_id: str, version: int | None = None) -> Paper:
         return fetch_paper(self.http, self.api_url, paper_id, version, delay=self.delay)
