@@ -4,7 +4,7 @@ announcements or the export API's submissions), search, and single papers."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from papercli.core import merged
@@ -262,12 +262,13 @@ def submitted_day(
     return entry.papers
 
 
-RANGE_DAYS = 31  # the most days one export-API query asks for (a month; a week is cheaper)
+RANGE_DAYS = 31  # the most days one export-API query asks for: about a month
 
 
-def day_ranges(days: list[dt.date], longest: int = RANGE_DAYS) -> list[tuple[dt.date, dt.date]]:
+def day_ranges(days: list[dt.date], longest: int | None = None) -> list[tuple[dt.date, dt.date]]:
     """``days`` (ascending) as ranges (first, last) of consecutive days, each at most
-    ``longest`` days: a longer run is cut into parts of equal length."""
+    ``longest`` (default :data:`RANGE_DAYS`) days: a longer run is cut into equal parts."""
+    longest = RANGE_DAYS if longest is None else longest
     runs: list[list[dt.date]] = []
     for day in days:
         if runs and day - runs[-1][-1] == dt.timedelta(days=1):
@@ -276,7 +277,8 @@ def day_ranges(days: list[dt.date], longest: int = RANGE_DAYS) -> list[tuple[dt.
             runs.append([day])
     out: list[tuple[dt.date, dt.date]] = []
     for run in runs:
-        size = -(-len(run) // -(-len(run) // max(1, longest)))
+        parts = -(-len(run) // max(1, longest))  # rounded up, as is the size
+        size = -(-len(run) // parts)
         out += [(run[i], run[min(i + size, len(run)) - 1]) for i in range(0, len(run), size)]
     return out
 
@@ -297,7 +299,7 @@ class RangeSpan:
     """How many days one query may ask for. It narrows when a range held more papers
     than one query can give, so that the later ranges of a sync are cut before asking."""
 
-    longest: int = RANGE_DAYS
+    longest: int = field(default_factory=lambda: RANGE_DAYS)
 
 
 def _save_day(ctx: Context, categories: tuple[str, ...], day: dt.date, papers: list[Paper]) -> None:
