@@ -299,6 +299,9 @@ def test_an_answer_that_cannot_be_split_is_fetched_day_by_day(
     httpserver.expect_request("/api/query").respond_with_handler(handler)
     result = _sync(run, days[0], days[-1])
     assert result.exit_code == 0, result.stderr
+    assert "arXiv listed 2507.08000 (submitted 2025-06-30T12:00:00Z) among the submissions" in (
+        result.stderr
+    )
     assert api.spans() == [(days[0], days[-1]), *((d, d) for d in days)]
     files = _files(isolated_home)
     assert [len(files[d]["papers"]) for d in days] == [2, 2, 2]

@@ -343,13 +343,14 @@ def submitted_range(
                         f"{'+'.join(categories)}, more than one query gives ({API_QUERY_CAP}); "
                         "sync fewer categories at a time."
                     ) from None
-                length = (hi - lo).days + 1
+                length = (hi - lo).days + 1  # cut to hold about four fifths of the cap
                 span.longest = max(
                     1, min(length // 2, length * API_QUERY_CAP * 4 // (5 * exc.total))
                 )
                 pending[:0] = day_ranges(_days_of(lo, hi), span.longest)
                 continue
-            except UnsplittableRange:
+            except UnsplittableRange as exc:
+                ctx.warn(f"{exc} Asking for those days one at a time.")
                 by_day = {}
                 for day in _days_of(lo, hi):
                     _save_day(ctx, categories, day, ctx.arxiv.day(categories, day))

@@ -458,7 +458,7 @@ def split_days(papers: list[Paper], first: dt.date, last: dt.date) -> dict[dt.da
         if day not in out:
             raise UnsplittableRange(
                 f"arXiv listed {p.id} (submitted {p.published or 'when not stated'}) "
-                f"for {first} to {last}."
+                f"among the submissions of {first} to {last}."
             )
         out[day].append(replace(p, listed=day.isoformat()))
     return out
