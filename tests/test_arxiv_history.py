@@ -61,9 +61,9 @@ def test_list_a_past_day_from_the_api_then_from_the_cache(
 
 
 def test_a_day_is_paged(run, api: FakeApi, monkeypatch) -> None:
-    from papercli.sources import arxiv
+    from papercli.sources import arxiv_days
 
-    monkeypatch.setattr(arxiv, "API_LISTING_PAGE", 1)
+    monkeypatch.setattr(arxiv_days, "API_LISTING_PAGE", 1)
     result = run("list", "-s", "arxiv", "-c", "cs.LG", "-c", "cs.CL", "--date", DAY, "--json")
     assert ids(result) == ["2507.10001", "2507.10002"]
     assert [p["start"] for p in api.requests] == ["0", "1"]

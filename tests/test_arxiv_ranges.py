@@ -21,7 +21,7 @@ import pytest
 from werkzeug import Request, Response
 
 from papercli.core import arxiv as core_arxiv
-from papercli.sources import arxiv
+from papercli.sources import arxiv_days
 from support.arxivapi import FakeApi, Record, atom
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,8 +71,8 @@ def test_a_year_of_one_category_in_at_most_40_requests(
     """A year at one tenth of the scale (pages of 200, at most 3,000 a query, 15 papers a
     weekday and 4 a weekend day: 4,331 papers), so that the suite stays fast; the
     benchmark (benchmarks/bench_arxiv_ranges.py) runs it at full scale."""
-    monkeypatch.setattr(arxiv, "API_LISTING_PAGE", 200)
-    monkeypatch.setattr(arxiv, "API_QUERY_CAP", 3000)
+    monkeypatch.setattr(arxiv_days, "API_LISTING_PAGE", 200)
+    monkeypatch.setattr(arxiv_days, "API_QUERY_CAP", 3000)
     year = _days("2025-01-01", 365)
     api.records = _records(year, weekday=15, weekend=4)
     result = _sync(run, year[0], year[-1])
@@ -91,8 +91,8 @@ def test_a_year_of_one_category_in_at_most_40_requests(
 def test_a_range_over_the_cap_is_cut_and_later_ranges_start_smaller(
     run: Any, api: FakeApi, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(arxiv, "API_LISTING_PAGE", 50)
-    monkeypatch.setattr(arxiv, "API_QUERY_CAP", 100)
+    monkeypatch.setattr(arxiv_days, "API_LISTING_PAGE", 50)
+    monkeypatch.setattr(arxiv_days, "API_QUERY_CAP", 100)
     days = _days("2025-03-01", 62)  # two ranges of 31 days, 10 papers a day: 310 each
     api.records = _records(days, weekday=10, weekend=10)
     result = _sync(run, days[0], days[-1])
@@ -112,7 +112,7 @@ def test_a_range_over_the_cap_is_cut_and_later_ranges_start_smaller(
 def test_one_day_over_the_cap_fails_that_day_only(
     run: Any, api: FakeApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(arxiv, "API_QUERY_CAP", 5)
+    monkeypatch.setattr(arxiv_days, "API_QUERY_CAP", 5)
     api.records = _records(["2025-03-03"], weekday=6, weekend=0)
     result = _sync(run, "2025-03-03", "2025-03-03")
     assert result.exit_code == 1
@@ -154,7 +154,7 @@ def test_an_empty_page_fails_its_range_only_and_a_rerun_fetches_it(
     run: Any, glitchy: GlitchyRanges, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(core_arxiv, "RANGE_DAYS", 7)
-    monkeypatch.setattr(arxiv, "API_LISTING_PAGE", 10)
+    monkeypatch.setattr(arxiv_days, "API_LISTING_PAGE", 10)
     days = _days("2025-07-07", 21)  # three weeks: three ranges of 7 days
     glitchy.records = _records(days, weekday=4, weekend=1)  # 22 papers a week
     glitchy.glitch = ("20250714", 10)  # the second week's second page, every time
@@ -183,7 +183,7 @@ def test_an_empty_page_fails_its_range_only_and_a_rerun_fetches_it(
 def test_an_empty_page_once_is_asked_again_and_the_range_completes(
     run: Any, glitchy: GlitchyRanges, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(arxiv, "API_LISTING_PAGE", 10)
+    monkeypatch.setattr(arxiv_days, "API_LISTING_PAGE", 10)
     days = _days("2025-07-07", 7)
     glitchy.records = _records(days, weekday=4, weekend=1)
     glitchy.glitch, glitchy.times = ("20250707", 10), 1
@@ -196,8 +196,8 @@ def test_an_empty_page_once_is_asked_again_and_the_range_completes(
 def test_a_failure_after_part_of_a_cut_range_names_the_days_saved(
     run: Any, glitchy: GlitchyRanges, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(arxiv, "API_LISTING_PAGE", 10)
-    monkeypatch.setattr(arxiv, "API_QUERY_CAP", 30)
+    monkeypatch.setattr(arxiv_days, "API_LISTING_PAGE", 10)
+    monkeypatch.setattr(arxiv_days, "API_QUERY_CAP", 30)
     days = _days("2025-07-07", 14)  # 44 papers: the range is cut into its two weeks
     glitchy.records = _records(days, weekday=4, weekend=1)
     glitchy.glitch = ("20250714", 10)

@@ -326,7 +326,7 @@ def submitted_range(
     the parts already complete were saved (the message names them); no day of an
     incomplete answer is ever written.
     """
-    from papercli.sources.arxiv import API_QUERY_CAP, TooManyResults, UnsplittableRange
+    from papercli.sources.arxiv_days import API_QUERY_CAP, TooManyResults, UnsplittableRange
 
     span = span or RangeSpan()
     pending = day_ranges(_days_of(first, last), span.longest)

@@ -8,7 +8,8 @@ stale, and an empty past listing is asked again after the TTL.
 
 Hugging Face: a month listing for every whole past month in the range, day
 listings for the rest. arXiv: past days from the export API (the papers submitted
-each day), and the latest announcement from the RSS feed (see :func:`plan_arxiv`).
+each day, asked for in ranges of days and cached day by day), and the latest
+announcement from the RSS feed (see :func:`plan_arxiv`).
 """
 
 from __future__ import annotations

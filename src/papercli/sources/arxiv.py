@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from papercli.errors import FetchError, NotFoundError, PapersError, UsageError
@@ -307,7 +307,8 @@ def parse_api(body: bytes) -> ApiResult:
     return ApiResult(papers=papers, total=total)
 
 
-def _api_get(http: Http, base_url: str, params: dict[str, str], delay: float) -> ApiResult:
+def api_get(http: Http, base_url: str, params: dict[str, str], delay: float) -> ApiResult:
+    """One export-API request, polite; the API's error answer is a one-line PapersError."""
     response = http.get(
         f"{base_url}/api/query",
         params,
@@ -394,7 +395,7 @@ def search(
             "sortBy": sort_by,
             "sortOrder": "descending",
         }
-        result = _api_get(http, base_url, params, delay)
+        result = api_get(http, base_url, params, delay)
         total = result.total
         for p in result.papers:
             if p.id not in seen:
@@ -406,141 +407,12 @@ def search(
     return papers[:limit], total
 
 
-API_LISTING_PAGE = 2000  # papers per request of a listing of days: the most the API gives
-API_QUERY_CAP = 30_000  # the most papers one query can page through (start + max_results)
-EMPTY_PAGE_RETRIES = 1  # an empty page before the total is asked once more, then fails
-
-
-class TooManyResults(FetchError):
-    """A range of days holds more papers than one query can page through."""
-
-    def __init__(self, message: str, total: int) -> None:
-        super().__init__(message)
-        self.total = total
-
-
-class UnsplittableRange(FetchError):
-    """A range's answer holds a paper whose submission day is not one of the range's
-    days (or is not stated): the answer cannot be split into days."""
-
-
-def range_query(categories: tuple[str, ...], first: dt.date, last: dt.date) -> str:
-    """``(cat:cs.LG OR cat:cs.CL) AND submittedDate:[202507140000 TO 202507202359]``
-    (the API reads the times as GMT)."""
-    cats = " OR ".join(f"cat:{c}" for c in categories)
-    return f"({cats}) AND submittedDate:[{first:%Y%m%d}0000 TO {last:%Y%m%d}2359]"
-
-
-def day_query(categories: tuple[str, ...], day: dt.date) -> str:
-    """``(cat:cs.LG OR cat:cs.CL) AND submittedDate:[202507150000 TO 202507152359]``."""
-    return range_query(categories, day, day)
-
-
-def submission_day(paper: Paper) -> dt.date | None:
-    """The day ``submittedDate`` puts a paper on: the GMT date of its ``published``
-    (the time version 1 was submitted). None when it is missing or not a time."""
-    try:
-        when = dt.datetime.fromisoformat(paper.published or "")
-    except ValueError:
-        return None
-    return (when.astimezone(dt.UTC) if when.tzinfo else when).date()
-
-
-def split_days(papers: list[Paper], first: dt.date, last: dt.date) -> dict[dt.date, list[Paper]]:
-    """The one rule that puts a paper of the export API on a day: the papers of a
-    one-day query are that day's (the query decided); those of a longer range go to
-    their :func:`submission_day`. Every day of the range is a key, empty days too, and
-    each paper's ``listed`` is its day. Raises :class:`UnsplittableRange`."""
-    span = range((last - first).days + 1)
-    out: dict[dt.date, list[Paper]] = {first + dt.timedelta(days=i): [] for i in span}
-    for p in papers:
-        day = first if first == last else submission_day(p)
-        if day not in out:
-            raise UnsplittableRange(
-                f"arXiv listed {p.id} (submitted {p.published or 'when not stated'}) "
-                f"among the submissions of {first} to {last}."
-            )
-        out[day].append(replace(p, listed=day.isoformat()))
-    return out
-
-
-def fetch_days(
-    http: Http,
-    base_url: str,
-    categories: tuple[str, ...],
-    first: dt.date,
-    last: dt.date,
-    *,
-    delay: float = 3.0,
-    page_size: int | None = None,
-) -> dict[dt.date, list[Paper]]:
-    """The papers submitted on each day from ``first`` to ``last`` in ``categories``:
-    one export-API query, paged politely (oldest first) up to its total, then split
-    into days (:func:`split_days`). The announce type is unknown to the API: None.
-
-    Nothing partial is ever returned: an empty page before the total is asked again
-    (:data:`EMPTY_PAGE_RETRIES`) and then fails the whole range (:class:`FetchError`);
-    a total over :data:`API_QUERY_CAP` raises :class:`TooManyResults` at once."""
-    size = page_size or API_LISTING_PAGE
-    params = {
-        "search_query": range_query(categories, first, last),
-        "sortBy": "submittedDate",
-        "sortOrder": "ascending",
-    }
-    papers: list[Paper] = []
-    seen: set[str] = set()
-    start = retries = 0
-    while True:
-        page = str(max(1, min(size, API_QUERY_CAP - start)))
-        result = _api_get(
-            http, base_url, {**params, "start": str(start), "max_results": page}, delay
-        )
-        total = result.total
-        if total is not None and total > API_QUERY_CAP:
-            raise TooManyResults(
-                f"arXiv lists {total} papers for {first} to {last}, more than one query "
-                f"gives ({API_QUERY_CAP}).",
-                total,
-            )
-        if total is not None and not result.papers and start < total:
-            # The API sometimes answers an empty page mid-way: once more, then the range
-            # fails; part of a range must never be cached as whole days.
-            if retries < EMPTY_PAGE_RETRIES:
-                retries += 1
-                continue
-            raise FetchError(
-                f"arXiv returned {start} of {total} papers and then an empty page; try again later."
-            )
-        retries = 0
-        for p in result.papers:
-            if p.id not in seen:
-                seen.add(p.id)
-                papers.append(p)
-        start += len(result.papers)
-        if not result.papers or total is None or start >= total:
-            return split_days(papers, first, last)
-
-
-def fetch_day(
-    http: Http,
-    base_url: str,
-    categories: tuple[str, ...],
-    day: dt.date,
-    *,
-    delay: float = 3.0,
-    page_size: int | None = None,
-) -> list[Paper]:
-    """The papers submitted on ``day`` in ``categories`` (:func:`fetch_days` of one day):
-    each paper's ``listed`` is ``day``."""
-    return fetch_days(http, base_url, categories, day, day, delay=delay, page_size=page_size)[day]
-
-
 def fetch_paper(
     http: Http, base_url: str, paper_id: str, version: int | None = None, delay: float = 3.0
 ) -> Paper:
     """One paper by id (``id_list``); "not found" when the API answers with no entries."""
     wanted = f"{paper_id}v{version}" if version else paper_id
-    result = _api_get(http, base_url, {"id_list": wanted, "max_results": "1"}, delay)
+    result = api_get(http, base_url, {"id_list": wanted, "max_results": "1"}, delay)
     for paper in result.papers:
         if paper.id == paper_id:
             return paper
@@ -568,11 +440,15 @@ class ArxivClient:
         return fetch_rss(self.http, self.rss_url, categories, delay=self.delay)
 
     def day(self, categories: tuple[str, ...], day: dt.date) -> list[Paper]:
+        from papercli.sources.arxiv_days import fetch_day
+
         return fetch_day(self.http, self.api_url, categories, day, delay=self.delay)
 
     def days(
         self, categories: tuple[str, ...], first: dt.date, last: dt.date
     ) -> dict[dt.date, list[Paper]]:
+        from papercli.sources.arxiv_days import fetch_days
+
         return fetch_days(self.http, self.api_url, categories, first, last, delay=self.delay)
 
     def paper(self, paper_id: str, version: int | None = None) -> Paper:
