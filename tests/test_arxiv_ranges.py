@@ -64,20 +64,45 @@ def _sync(run: Any, first: str, last: str, *more: str) -> Any:
     return run("sync", "-s", "arxiv", "-c", "cs.LG", "--since", first, "--until", last, *more)
 
 
+# -- the one rule that puts a paper on a day ------------------------------------------------------
+def test_a_paper_is_on_the_gmt_day_of_its_first_submission() -> None:
+    from papercli.models import Paper
+
+    def paper(published: str | None) -> Paper:
+        return Paper("2507.00001", "T", published=published)
+
+    day = dt.date(2025, 7, 8)
+    assert arxiv_days.submission_day(paper("2025-07-08T23:59:59Z")) == day
+    assert arxiv_days.submission_day(paper("2025-07-08T20:30:00-05:00")) == dt.date(2025, 7, 9)
+    assert arxiv_days.submission_day(paper("2025-07-08T10:00:00")) == day  # no zone: GMT
+    assert arxiv_days.submission_day(paper(None)) is None
+    assert arxiv_days.submission_day(paper("July 8th")) is None
+    # One day: the query decided, whatever the paper says; a range: the paper's day.
+    (got,) = arxiv_days.split_days([paper(None)], day, day)[day]
+    assert got.listed == "2025-07-08"
+    split = arxiv_days.split_days([paper("2025-07-09T01:00:00Z")], day, dt.date(2025, 7, 10))
+    assert [len(v) for v in split.values()] == [0, 1, 0]
+    with pytest.raises(arxiv_days.UnsplittableRange):
+        arxiv_days.split_days([paper(None)], day, dt.date(2025, 7, 10))
+    assert arxiv_days.range_query(("cs.LG", "cs.CL"), day, dt.date(2025, 7, 10)) == (
+        "(cat:cs.LG OR cat:cs.CL) AND submittedDate:[202507080000 TO 202507102359]"
+    )
+
+
 # -- a year in few requests ------------------------------------------------------------------------
 def test_a_year_of_one_category_in_at_most_40_requests(
     run: Any, api: FakeApi, isolated_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A year at one tenth of the scale (pages of 200, at most 3,000 a query, 15 papers a
-    weekday and 4 a weekend day: 4,331 papers), so that the suite stays fast; the
-    benchmark (benchmarks/bench_arxiv_ranges.py) runs it at full scale."""
-    monkeypatch.setattr(arxiv_days, "API_LISTING_PAGE", 200)
-    monkeypatch.setattr(arxiv_days, "API_QUERY_CAP", 3000)
+    """A year at one twentieth of the scale, so that the suite stays fast: pages of 100,
+    at most 1,500 a query, 8 papers a weekday and 2 a weekend day (2,296 papers; at full
+    scale, 160 and 40). benchmarks/bench_arxiv_ranges.py runs years at full scale."""
+    monkeypatch.setattr(arxiv_days, "API_LISTING_PAGE", 100)
+    monkeypatch.setattr(arxiv_days, "API_QUERY_CAP", 1500)
     year = _days("2025-01-01", 365)
-    api.records = _records(year, weekday=15, weekend=4)
+    api.records = _records(year, weekday=8, weekend=2)
     result = _sync(run, year[0], year[-1])
     assert result.exit_code == 0, result.stderr
-    # 12 ranges of about a month, each ~370 papers: two pages each.
+    # 12 ranges of about a month, each ~190 papers: two pages each.
     assert len(api.spans()) == 24 <= 40
     assert len(set(api.spans())) == 12
     files = _files(isolated_home)

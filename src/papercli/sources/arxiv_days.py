@@ -44,11 +44,6 @@ def range_query(categories: tuple[str, ...], first: dt.date, last: dt.date) -> s
     return f"({cats}) AND submittedDate:[{first:%Y%m%d}0000 TO {last:%Y%m%d}2359]"
 
 
-def day_query(categories: tuple[str, ...], day: dt.date) -> str:
-    """``(cat:cs.LG OR cat:cs.CL) AND submittedDate:[202507150000 TO 202507152359]``."""
-    return range_query(categories, day, day)
-
-
 def submission_day(paper: Paper) -> dt.date | None:
     """The day ``submittedDate`` puts a paper on: the GMT date of its ``published``
     (the time version 1 was submitted). None when it is missing or not a time."""
