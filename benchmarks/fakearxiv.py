@@ -195,14 +195,17 @@ class Listings:
     """Real daily listings (``<data>/arxiv_daily_listings/YYYY-MM-DD.jsonl``) as the
     export API's ``submittedDate`` search. A file's date (the day upstream crawled
     arXiv's "new" page) is taken as the papers' submission day. A paper in several
-    files (weekend files repeat Friday's) belongs to its first day."""
+    files (weekend files repeat Friday's) belongs to its first day. Each paper gets a
+    submission time on its day (``published``) that does not depend on the query, as
+    with the real service; ``requests`` counts the searches answered."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         import json
 
         self.by_day: dict[str, list[dict[str, Any]]] = {}
+        self.requests = 0
         seen: set[str] = set()
-        for path in sorted(folder.glob("*.jsonl")):
+        for path in sorted(folder.glob("*.jsonl")) if folder is not None else ():
             day = path.stem.replace("-", "")
             rows = []
             for line in path.read_text(encoding="utf-8").splitlines():
@@ -211,7 +214,53 @@ class Listings:
                     if record["id"] not in seen:
                         seen.add(record["id"])
                         rows.append(record)
-            self.by_day[day] = rows
+            self.add_day(day, rows)
+
+    def add_day(self, day: str, rows: list[dict[str, Any]]) -> None:
+        """``day`` (YYYYMMDD) lists ``rows``, submitted in that order over the day."""
+        for n, record in enumerate(rows):
+            seconds = n * 86399 // max(1, len(rows))
+            clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+            record["published"] = f"{day[:4]}-{day[4:6]}-{day[6:]}T{clock}Z"
+        self.by_day[day] = rows
+
+    @classmethod
+    def synthetic(
+        cls,
+        first: str,
+        days: int,
+        per_weekday: int,
+        per_weekend: int,
+        categories: tuple[str, ...] = ("cs.LG",),
+    ) -> Listings:
+        """``days`` days from ``first`` (YYYY-MM-DD) of invented papers in ``categories``:
+        ``per_weekday`` a weekday, ``per_weekend`` a Saturday or Sunday, each with a
+        title, three authors and an abstract of real length (about 1,000 characters)."""
+        import datetime as dt
+
+        out = cls()
+        start = dt.date.fromisoformat(first)
+        serial: dict[str, int] = {}
+        for i in range(days):
+            day = start + dt.timedelta(days=i)
+            count = per_weekend if day.weekday() >= 5 else per_weekday
+            month = day.strftime("%y%m")
+            rows = []
+            for _ in range(count):
+                serial[month] = serial.get(month, 0) + 1
+                pid = f"{month}.{serial[month]:05d}"
+                rows.append(
+                    {
+                        "id": pid,
+                        "title": f"Synthetic paper {pid} on learning",
+                        "authors": ["Ada Lovelace", "Alan Turing", "Grace Hopper"],
+                        "categories": list(categories),
+                        "comment": None,
+                        "summary": "We study a synthetic problem. " * 33,
+                    }
+                )
+            out.add_day(day.strftime("%Y%m%d"), rows)
+        return out
 
     def query(self, params: dict[str, str]) -> tuple[int, bytes] | None:
         """The answer to a ``submittedDate`` search; None for any other query."""
@@ -219,6 +268,7 @@ class Listings:
         span = _SUBMITTED.search(text)
         if span is None:
             return None
+        self.requests += 1
         lo, hi = span.group(1) + span.group(2), span.group(3) + span.group(4)
         if lo > hi:
             return 400, _atom_error(f"Invalid submittedDate range: {lo} TO {hi}")
@@ -254,8 +304,8 @@ def _atom_listing(
         f"  <opensearch:totalResults>{total}</opensearch:totalResults>",
         f"  <opensearch:startIndex>{start}</opensearch:startIndex>",
     ]
-    for n, (day, r) in enumerate(rows):
-        stamp = f"{day[:4]}-{day[4:6]}-{day[6:]}T{(n % 24):02d}:00:00Z"
+    for _day, r in rows:
+        stamp = r["published"]
         pid = escape(r["id"])
         out += [
             "  <entry>",
@@ -340,12 +390,13 @@ def serve(
     feed_path: Path | None,
     port: int = 0,
     quiet: bool = True,
-    listings: Path | None = None,
+    listings: Path | Listings | None = None,
 ) -> ThreadingHTTPServer:
     """Serve on loopback in a thread: the recorded RSS feed (``feed_path``; None: no
-    RSS) and, with ``listings``, the daily listings as ``submittedDate`` searches."""
+    RSS) and, with ``listings`` (a folder, or :class:`Listings` already built), the
+    daily listings as ``submittedDate`` searches."""
     feed = Feed(feed_path) if feed_path is not None else None
-    days = Listings(listings) if listings is not None else None
+    days = Listings(listings) if isinstance(listings, Path) else listings
     server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(feed, quiet, days))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

@@ -18,7 +18,8 @@ root; ``--data`` overrides) with ``fakehub.py`` on loopback and measures:
   ``HF_ENDPOINT`` against ``papers list`` doing the same (skipped with a note
   when ``hf`` is not installed);
 * the other benchmark scripts when present, with their own output: local
-  search (``search_bench.py``), arXiv (``bench_arxiv.py``), exports
+  search (``search_bench.py``), arXiv (``bench_arxiv.py``, and
+  ``bench_arxiv_ranges.py``: sync in ranges against day by day), exports
   (``export_formats.py``), the "for you" ranking model (``rank_bench.py``);
   arXiv and exports only in full runs.
 
@@ -498,6 +499,7 @@ def bench_peer(suite: Suite, data: Path, home: Path, runs: int) -> None:
 MARKDOWN_REPORTS = {
     "Triage screen (benchmarks/browse_bench.py)",
     "Ranking (benchmarks/rank_bench.py)",
+    "arXiv history in ranges (benchmarks/bench_arxiv_ranges.py)",
 }
 
 
@@ -508,6 +510,11 @@ def bench_others(suite: Suite, shared: Path, quick: bool) -> None:
         "Local search (benchmarks/search_bench.py)": ("search_bench.py", [], True),
         "arXiv source (benchmarks/bench_arxiv.py)": (
             "bench_arxiv.py",
+            ["--shared", str(shared)],
+            False,
+        ),
+        "arXiv history in ranges (benchmarks/bench_arxiv_ranges.py)": (
+            "bench_arxiv_ranges.py",
             ["--shared", str(shared)],
             False,
         ),

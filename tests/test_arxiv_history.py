@@ -61,9 +61,9 @@ def test_list_a_past_day_from_the_api_then_from_the_cache(
 
 
 def test_a_day_is_paged(run, api: FakeApi, monkeypatch) -> None:
-    from papercli.sources import arxiv
+    from papercli.sources import arxiv_days
 
-    monkeypatch.setattr(arxiv, "API_DAY_PAGE", 1)
+    monkeypatch.setattr(arxiv_days, "API_LISTING_PAGE", 1)
     result = run("list", "-s", "arxiv", "-c", "cs.LG", "-c", "cs.CL", "--date", DAY, "--json")
     assert ids(result) == ["2507.10001", "2507.10002"]
     assert [p["start"] for p in api.requests] == ["0", "1"]
@@ -123,7 +123,7 @@ def test_source_all_merges_hugging_face_signals(
     assert len(api.requests) == 1
 
 
-def test_sync_fetches_each_missing_day_once(run, api: FakeApi, isolated_home: Path) -> None:
+def test_sync_fetches_the_missing_days_as_one_range(run, api: FakeApi, isolated_home: Path) -> None:
     (isolated_home / "config.toml").write_text(
         '[sources.arxiv]\ncategories = ["cs.LG"]\ndelay_seconds = 0\n\n'
         '[watch.parsing]\nquery = "parsing"\nsources = ["arxiv"]\ncategories = ["cs.CL"]\n'
@@ -131,25 +131,28 @@ def test_sync_fetches_each_missing_day_once(run, api: FakeApi, isolated_home: Pa
     args = ("sync", "--source", "arxiv", "--since", "2025-07-12", "--until", "2025-07-16")
     first = run(*args)
     assert first.exit_code == 0, first.stderr
-    assert "5 listings fetched" in first.stderr
-    assert api.days() == [f"2025-07-{d}" for d in range(12, 17)]
+    assert "1 listing fetched" in first.stderr
+    assert api.spans() == [("2025-07-12", "2025-07-16")]
     assert all(p["search_query"].startswith("(cat:cs.CL OR cat:cs.LG) AND") for p in api.requests)
+    folder = isolated_home / "cache/arxiv/api/cs.CL+cs.LG"
+    # Every day of the range has its file, the empty weekend days too.
+    assert sorted(p.stem for p in folder.glob("*.json")) == [f"2025-07-{d}" for d in range(12, 17)]
     again = run(*args)
     assert "0 listings fetched, 5 already cached" in again.stderr
-    assert len(api.requests) == 5
+    assert len(api.requests) == 1
     # A longer range fetches only the new days; lists and searches use what sync cached.
     assert (
-        run("sync", "--source", "arxiv", "--since", "2025-07-12", "--until", "2025-07-17").exit_code
+        run("sync", "--source", "arxiv", "--since", "2025-07-10", "--until", "2025-07-17").exit_code
         == 0
     )
-    assert api.days()[5:] == ["2025-07-17"]
+    assert api.spans()[1:] == [("2025-07-10", "2025-07-11"), ("2025-07-17", "2025-07-17")]
     assert ids(run("list", "-s", "arxiv", "-c", "cs.LG", "--date", DAY, "--json")) == ["2507.10001"]
     found = run("search", "--offline", "--json", "graph", "--since", "2025-07-14")
     assert ids(found) == ["2507.12001", "2507.10001", "2507.10002"]
     watched = run("watch", "run", "--offline", "--since", "2025-07-12", "--json")
     assert watched.exit_code == 0, watched.stderr
     assert watched.json()[0]["new"] == ["2507.10002"]
-    assert len(api.requests) == 6
+    assert len(api.requests) == 3
 
 
 def test_bad_category_is_a_usage_error_before_any_request(run, api: FakeApi) -> None:

@@ -89,6 +89,16 @@ class StubArxiv:
             raise FetchError("arXiv is down.")
         return list(self.papers)
 
+    def days(
+        self, categories: tuple[str, ...], first: dt.date, last: dt.date
+    ) -> dict[dt.date, list[Paper]]:
+        self.calls.append(f"days {first} {last}")
+        if self.fail:
+            raise FetchError("arXiv is down.")
+        return {first + dt.timedelta(days=i): [] for i in range((last - first).days + 1)} | {
+            first: list(self.papers)
+        }
+
     def announcement(self, categories: tuple[str, ...]) -> Any:
         from papercli.sources.arxiv import RssResult
 
@@ -195,18 +205,27 @@ def test_a_failed_fetch_shows_the_stale_copy(kind: str) -> None:
 
 
 def test_sync_uses_the_same_rule(isolated_home: Any) -> None:
-    """A past day cached empty is asked again by sync after the TTL, as by list --date."""
+    """A past day cached empty is asked again by sync after the TTL, as by list --date;
+    within the TTL it is not."""
     ctx = with_clients(context(NOON), StubHf([PAPER]), StubArxiv([PAPER]))
     ctx.cache.save("hf", "day", PAST_DAY.isoformat(), [], fetched_at=NOON - 2 * TTL)
     ctx.cache.save("arxiv", "api", f"cs.LG/{PAST_DAY}", [], fetched_at=NOON - 2 * TTL)
-    hf_tasks = plan_hf(ctx, PAST_DAY, PAST_DAY)
-    arxiv_tasks = [t for t in plan_arxiv(ctx, PAST_DAY, PAST_DAY) if t.kind == "api"]
-    for task in (*hf_tasks, *arxiv_tasks):
+    for task in plan_hf(ctx, PAST_DAY, PAST_DAY):
         cached = task.lookup() if task.lookup else None
         assert cached is not None and task.fresh is not None and not task.fresh(cached)
+    # arXiv decides while planning: a day to fetch is part of a range task, run always.
+    (arxiv_task,) = [t for t in plan_arxiv(ctx, PAST_DAY, PAST_DAY) if t.kind == "api"]
+    assert arxiv_task.lookup is None and arxiv_task.what == "arXiv cs.LG 2025-07-10"
     report = sync(ctx, ["hf", "arxiv"], PAST_DAY, PAST_DAY)
     assert "Hugging Face 2025-07-10" in report.fetched
-    assert any(w.startswith("arXiv cs.LG 2025-07-10") for w in report.fetched)
+    assert "arXiv cs.LG 2025-07-10" in report.fetched
+    assert ctx._arxiv.calls == ["days 2025-07-10 2025-07-10"]  # type: ignore[union-attr]
+
+    within = with_clients(context(NOON), StubHf([PAPER]), StubArxiv([PAPER]))
+    within.cache.save("arxiv", "api", f"cs.LG/{PAST_DAY}", [], fetched_at=NOON - 60)
+    (cached_task,) = [t for t in plan_arxiv(within, PAST_DAY, PAST_DAY) if t.kind == "api"]
+    entry = cached_task.lookup() if cached_task.lookup else None
+    assert entry is not None and cached_task.fresh is not None and cached_task.fresh(entry)
 
 
 def test_a_day_is_read_from_a_fresh_month_only() -> None:

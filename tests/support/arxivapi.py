@@ -1,6 +1,7 @@
-"""A tiny stand-in for arXiv's export API in tests: day listings by ``submittedDate``.
+"""A tiny stand-in for arXiv's export API in tests: listings by ``submittedDate``.
 
-Answers ``/api/query?search_query=(cat:A OR cat:B) AND submittedDate:[D0000 TO D2359]``
+Answers ``/api/query?search_query=(cat:A OR cat:B) AND submittedDate:[D0000 TO E2359]``
+(one day, or a range of days; papers in order of their day)
 with Atom in the shape of the real service (``opensearch:totalResults``, entries with
 ``id``, ``published``, ``category``, ``arxiv:primary_category``, ``author``), paged by
 ``start``/``max_results``; every request is recorded.
@@ -82,21 +83,25 @@ class FakeApi:
             return Response(atom([], 0, 0, 10), content_type="application/atom+xml")
         lo, hi = span.group(1), span.group(2)
         cats = set(_CAT.findall(query))
-        found = [
-            r
-            for r in self.records
-            if lo <= r.day.replace("-", "") <= hi and cats & set(r.categories)
-        ]
+        found = sorted(
+            (r for r in self.records if lo <= r.day.replace("-", "") <= hi),
+            key=lambda r: r.day,  # sortBy=submittedDate, ascending (stable within a day)
+        )
+        found = [r for r in found if cats & set(r.categories)]
         start, size = int(params.get("start", "0")), int(params.get("max_results", "10"))
         body = atom(found[start : start + size], len(found), start, size)
         return Response(body, content_type="application/atom+xml")
 
     def days(self) -> list[str]:
-        """The day of each request, in order."""
+        """The (first) day of each request, in order."""
+        return [first for first, _ in self.spans()]
+
+    def spans(self) -> list[tuple[str, str]]:
+        """The first and last day of each request, in order."""
         out = []
         for params in self.requests:
             span = _RANGE.search(params.get("search_query", ""))
             if span:
-                d = span.group(1)
-                out.append(f"{d[:4]}-{d[4:6]}-{d[6:]}")
+                lo, hi = span.group(1), span.group(2)
+                out.append((f"{lo[:4]}-{lo[4:6]}-{lo[6:]}", f"{hi[:4]}-{hi[4:6]}-{hi[6:]}"))
         return out

@@ -40,6 +40,7 @@ WATCHED = (
     "src/papercli/cli/boundary.py",
     "src/papercli/storage/cache.py",
     "src/papercli/sources/arxiv.py",
+    "src/papercli/sources/arxiv_days.py",  # split from arxiv.py
 )
 
 

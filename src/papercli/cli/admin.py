@@ -37,8 +37,9 @@ def sync(
 ) -> None:
     """Fetch and cache every listing of a range of days (default: the last 30), so that
     search, trends and watch rules work offline. Rerunning fetches only what is missing.
-    arXiv: each past day's submissions (export API) for [sources.arxiv] categories and
-    the watch rules' categories, one request at a time, plus the latest announcement.
+    arXiv: the past days' submissions (export API) for [sources.arxiv] categories and
+    the watch rules' categories, up to a month of days per query, one request at a time,
+    cached day by day, plus the latest announcement.
 
     With -c (repeatable), arXiv is synced for those categories only.
 

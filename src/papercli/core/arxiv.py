@@ -4,11 +4,11 @@ announcements or the export API's submissions), search, and single papers."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from papercli.core import merged
-from papercli.core.freshness import arxiv_settled_time, cached_or_fetch, fresh_in
+from papercli.core.freshness import arxiv_settled_time, cached_or_fetch, fresh_in, store
 from papercli.core.listing import Filters, Listing, apply_filters, listing_of, remote_filters
 from papercli.dates import Period, day_period
 from papercli.errors import FetchError, NotFoundError, PapersError
@@ -219,6 +219,18 @@ def day_is_fresh(ctx: Context, entry: Entry, day: dt.date) -> bool:
     return fresh_in(ctx, entry, current=day >= ctx.today, settled_at=arxiv_settled_time(day))
 
 
+def _day_key(categories: tuple[str, ...], day: dt.date) -> str:
+    return f"{_category_key(categories)}/{day.isoformat()}"
+
+
+def _day_meta(categories: tuple[str, ...], day: dt.date) -> dict[str, object]:
+    return {"categories": list(categories), "submitted": day.isoformat()}
+
+
+def _day_what(categories: tuple[str, ...], day: dt.date) -> str:
+    return f"the arXiv submissions of {day} in {'+'.join(categories)}"
+
+
 def submitted_day(
     ctx: Context,
     categories: tuple[str, ...],
@@ -232,23 +244,126 @@ def submitted_day(
     ``arxiv/api/<cats>/<day>``; refetched after the TTL until the day has settled."""
 
     def fetch() -> tuple[list[Paper], dict[str, object]]:
-        papers = ctx.arxiv.day(categories, day)
-        return papers, {"categories": list(categories), "submitted": day.isoformat()}
+        return ctx.arxiv.day(categories, day), _day_meta(categories, day)
 
     entry = cached_or_fetch(
         ctx,
         "arxiv",
         "api",
-        f"{_category_key(categories)}/{day.isoformat()}",
+        _day_key(categories, day),
         fetch,  # type: ignore[arg-type]
         current=day >= ctx.today,
         offline=offline,
         refresh=refresh,
-        what=f"the arXiv submissions of {day} in {'+'.join(categories)}",
+        what=_day_what(categories, day),
         settled_after=arxiv_settled_time(day),
         stale_ok=stale_ok,
     )
     return entry.papers
+
+
+RANGE_DAYS = 31  # the most days one export-API query asks for: about a month
+
+
+def day_ranges(days: list[dt.date], longest: int | None = None) -> list[tuple[dt.date, dt.date]]:
+    """``days`` (ascending) as ranges (first, last) of consecutive days, each at most
+    ``longest`` (default :data:`RANGE_DAYS`) days: a longer run is cut into equal parts."""
+    longest = RANGE_DAYS if longest is None else longest
+    runs: list[list[dt.date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] == dt.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    out: list[tuple[dt.date, dt.date]] = []
+    for run in runs:
+        parts = -(-len(run) // max(1, longest))  # rounded up, as is the size
+        size = -(-len(run) // parts)
+        out += [(run[i], run[min(i + size, len(run)) - 1]) for i in range(0, len(run), size)]
+    return out
+
+
+def _days_of(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def describe_days(days: list[dt.date]) -> str:
+    """``2025-07-01 to 2025-07-31, 2025-08-04``: days as their ranges."""
+    return ", ".join(
+        str(a) if a == b else f"{a} to {b}" for a, b in day_ranges(days, longest=len(days))
+    )
+
+
+@dataclass
+class RangeSpan:
+    """How many days one query may ask for. It narrows when a range held more papers
+    than one query can give, so that the later ranges of a sync are cut before asking."""
+
+    longest: int = field(default_factory=lambda: RANGE_DAYS)
+
+
+def _save_day(ctx: Context, categories: tuple[str, ...], day: dt.date, papers: list[Paper]) -> None:
+    """Cache one day of the export API's submissions exactly as :func:`submitted_day` does."""
+    key = _day_key(categories, day)
+    entry = ctx.cache.load("arxiv", "api", key)
+    meta = _day_meta(categories, day)
+    store(ctx, entry, "arxiv", "api", key, papers, meta, _day_what(categories, day))
+
+
+def submitted_range(
+    ctx: Context,
+    categories: tuple[str, ...],
+    first: dt.date,
+    last: dt.date,
+    span: RangeSpan | None = None,
+) -> list[dt.date]:
+    """Fetch the submissions of every day from ``first`` to ``last`` in ``categories``
+    with one export-API query (paged), and cache each day as :func:`submitted_day` would
+    (``arxiv/api/<cats>/<day>``, fetched now, an empty day too); returns the days saved.
+
+    A range over the API's cap is cut smaller (``span`` remembers it); an answer that
+    cannot be split into days is fetched again one day at a time. A failure raises after
+    the parts already complete were saved (the message names them); no day of an
+    incomplete answer is ever written.
+    """
+    from papercli.sources.arxiv_days import API_QUERY_CAP, TooManyResults, UnsplittableRange
+
+    span = span or RangeSpan()
+    pending = day_ranges(_days_of(first, last), span.longest)
+    saved: list[dt.date] = []
+    try:
+        while pending:
+            lo, hi = pending.pop(0)
+            try:
+                by_day = ctx.arxiv.days(categories, lo, hi)
+            except TooManyResults as exc:
+                if lo == hi:
+                    raise FetchError(
+                        f"arXiv lists {exc.total} papers submitted on {lo} in "
+                        f"{'+'.join(categories)}, more than one query gives ({API_QUERY_CAP}); "
+                        "sync fewer categories at a time."
+                    ) from None
+                length = (hi - lo).days + 1  # cut to hold about four fifths of the cap
+                span.longest = max(
+                    1, min(length // 2, length * API_QUERY_CAP * 4 // (5 * exc.total))
+                )
+                pending[:0] = day_ranges(_days_of(lo, hi), span.longest)
+                continue
+            except UnsplittableRange as exc:
+                ctx.warn(f"{exc} Asking for those days one at a time.")
+                by_day = {}
+                for day in _days_of(lo, hi):
+                    _save_day(ctx, categories, day, ctx.arxiv.day(categories, day))
+                    saved.append(day)
+            for day, papers in by_day.items():
+                _save_day(ctx, categories, day, papers)
+                saved.append(day)
+    except PapersError as exc:
+        if not saved:
+            raise
+        reason = exc.message.rstrip(".")
+        raise type(exc)(f"{reason} ({describe_days(saved)} saved).") from None
+    return saved
 
 
 def past_day(

@@ -132,6 +132,21 @@ def cached_or_fetch(
             raise
         stale_copy(ctx, exc, entry.fetched_at, what, stale_ok)
         return entry
+    return store(ctx, entry, source, kind, key, papers, meta, what)
+
+
+def store(
+    ctx: Context,
+    entry: Entry | None,
+    source: str,
+    kind: str,
+    key: str,
+    papers: list[Paper],
+    meta: dict[str, Any],
+    what: str,
+) -> Entry:
+    """Save a fetched listing over the cached ``entry``, fetched now; but an empty
+    answer never replaces a cached listing that has papers (that entry is kept, as it was)."""
     if not papers and entry is not None and entry.papers:
         service = {"hf": "Hugging Face", "arxiv": "arXiv"}.get(source, "The service")
         ctx.warn(f"{what}: {service} listed no papers this time; keeping the cached copy.")

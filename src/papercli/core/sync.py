@@ -8,14 +8,15 @@ stale, and an empty past listing is asked again after the TTL.
 
 Hugging Face: a month listing for every whole past month in the range, day
 listings for the rest. arXiv: past days from the export API (the papers submitted
-each day), and the latest announcement from the RSS feed (see :func:`plan_arxiv`).
+each day, asked for in ranges of days and cached day by day), and the latest
+announcement from the RSS feed (see :func:`plan_arxiv`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from papercli.dates import Period, day_period, is_current, parse_month
@@ -121,13 +122,16 @@ def plan_arxiv(
     ctx: Context, since: dt.date, until: dt.date, chosen: tuple[str, ...] | None = None
 ) -> list[SyncTask]:
     """arXiv: every past day of the range from the export API (the papers submitted that
-    day, ``delay_seconds`` apart), for :func:`arxiv_sync_categories` as one category set,
-    cached as ``arxiv/api/<cats>/<day>``; and, when the range reaches the last few
-    days, the latest announcement (RSS) of ``[sources.arxiv] categories``. ``chosen``
-    (``papers sync -c``) replaces both category sets.
+    day), for :func:`arxiv_sync_categories` as one category set, cached as
+    ``arxiv/api/<cats>/<day>``; and, when the range reaches the last few days, the latest
+    announcement (RSS) of ``[sources.arxiv] categories``. ``chosen`` (``papers sync -c``)
+    replaces both category sets.
 
-    A day already covered by a cached announcement or by a fresh listing of a larger
-    category set is not fetched again.
+    The days that need fetching (missing, or not fresh by the one rule) are grouped into
+    ranges of consecutive days, one task each: one query per range (a month at most,
+    paged), ``delay_seconds`` apart, split into the per-day files. A day already covered
+    by a cached announcement or by a fresh listing (of these categories or more) is a
+    task of its own that finds it cached.
     """
     from papercli.core import arxiv as core_arxiv
     from papercli.sources import arxiv
@@ -135,26 +139,29 @@ def plan_arxiv(
     categories = ctx.arxiv_categories(list(chosen)) if chosen else arxiv_sync_categories(ctx)
     names = "+".join(categories)
     cat_key = arxiv.category_key(categories)
-    tasks: list[SyncTask] = []
+    span = core_arxiv.RangeSpan()  # shared by the ranges of this sync
+
+    def fetch(first: dt.date, last: dt.date) -> SyncTask:
+        def run() -> object:
+            return core_arxiv.submitted_range(ctx, categories, first, last, span)
+
+        days = str(first) if first == last else f"{first} to {last}"
+        return SyncTask("arxiv", "api", f"{cat_key}/{days}", f"arXiv {names} {days}", run)
+
+    dated: list[tuple[dt.date, SyncTask]] = []
+    stale: list[dt.date] = []
     last = min(until, ctx.today - dt.timedelta(days=1))
     day = since
     while day <= last:
-
-        def run(day: dt.date = day) -> object:
-            return core_arxiv.submitted_day(
-                ctx, categories, day, offline=False, refresh=False, stale_ok=False
-            )
-
-        def lookup(day: dt.date = day) -> Entry | None:
-            return core_arxiv.cached_day(ctx, categories, day)
-
-        def fresh(entry: Entry, day: dt.date = day) -> bool:
-            return core_arxiv.day_is_fresh(ctx, entry, day)
-
-        key = f"{cat_key}/{day.isoformat()}"
-        what = f"arXiv {names} {day.isoformat()}"
-        tasks.append(SyncTask("arxiv", "api", key, what, run, lookup, fresh))
+        cached = core_arxiv.cached_day(ctx, categories, day)
+        if cached is None or not core_arxiv.day_is_fresh(ctx, cached, day):
+            stale.append(day)
+        else:  # decided here, by the one rule: the task finds it cached
+            task = fetch(day, day)
+            dated.append((day, replace(task, lookup=lambda e=cached: e, fresh=lambda e: True)))
         day += dt.timedelta(days=1)
+    dated += [(first, fetch(first, end)) for first, end in core_arxiv.day_ranges(stale)]
+    tasks = [task for _, task in sorted(dated, key=lambda pair: pair[0])]
     if until >= ctx.today - dt.timedelta(days=3):
         rss_categories = categories if chosen else ctx.arxiv_categories(None)
 

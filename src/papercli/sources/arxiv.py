@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from papercli.errors import FetchError, NotFoundError, PapersError, UsageError
@@ -307,7 +307,8 @@ def parse_api(body: bytes) -> ApiResult:
     return ApiResult(papers=papers, total=total)
 
 
-def _api_get(http: Http, base_url: str, params: dict[str, str], delay: float) -> ApiResult:
+def api_get(http: Http, base_url: str, params: dict[str, str], delay: float) -> ApiResult:
+    """One export-API request, polite; the API's error answer is a one-line PapersError."""
     response = http.get(
         f"{base_url}/api/query",
         params,
@@ -394,7 +395,7 @@ def search(
             "sortBy": sort_by,
             "sortOrder": "descending",
         }
-        result = _api_get(http, base_url, params, delay)
+        result = api_get(http, base_url, params, delay)
         total = result.total
         for p in result.papers:
             if p.id not in seen:
@@ -406,61 +407,12 @@ def search(
     return papers[:limit], total
 
 
-API_DAY_PAGE = 500  # papers per request of a day listing (the API allows up to 2000)
-
-
-def day_query(categories: tuple[str, ...], day: dt.date) -> str:
-    """``(cat:cs.LG OR cat:cs.CL) AND submittedDate:[202507150000 TO 202507152359]``."""
-    cats = " OR ".join(f"cat:{c}" for c in categories)
-    stamp = day.strftime("%Y%m%d")
-    return f"({cats}) AND submittedDate:[{stamp}0000 TO {stamp}2359]"
-
-
-def fetch_day(
-    http: Http,
-    base_url: str,
-    categories: tuple[str, ...],
-    day: dt.date,
-    *,
-    delay: float = 3.0,
-    page_size: int | None = None,
-) -> list[Paper]:
-    """The papers submitted on ``day`` in ``categories``, from the export API, paged
-    politely (oldest first). Each paper's ``listed`` is ``day``; the announce type is
-    unknown to the API and stays None."""
-    params = {
-        "search_query": day_query(categories, day),
-        "sortBy": "submittedDate",
-        "sortOrder": "ascending",
-        "max_results": str(page_size or API_DAY_PAGE),
-    }
-    papers: list[Paper] = []
-    seen: set[str] = set()
-    start = 0
-    while True:
-        result = _api_get(http, base_url, {**params, "start": str(start)}, delay)
-        for p in result.papers:
-            if p.id not in seen:
-                seen.add(p.id)
-                papers.append(replace(p, listed=day.isoformat()))
-        start += len(result.papers)
-        if result.total is not None and not result.papers and start < result.total:
-            # The API sometimes answers an empty page mid-way: a partial day must not be
-            # cached as the whole day.
-            raise FetchError(
-                f"arXiv returned {start} of {result.total} papers and then an empty page; "
-                "try again later."
-            )
-        if not result.papers or result.total is None or start >= result.total:
-            return papers
-
-
 def fetch_paper(
     http: Http, base_url: str, paper_id: str, version: int | None = None, delay: float = 3.0
 ) -> Paper:
     """One paper by id (``id_list``); "not found" when the API answers with no entries."""
     wanted = f"{paper_id}v{version}" if version else paper_id
-    result = _api_get(http, base_url, {"id_list": wanted, "max_results": "1"}, delay)
+    result = api_get(http, base_url, {"id_list": wanted, "max_results": "1"}, delay)
     for paper in result.papers:
         if paper.id == paper_id:
             return paper
@@ -488,7 +440,16 @@ class ArxivClient:
         return fetch_rss(self.http, self.rss_url, categories, delay=self.delay)
 
     def day(self, categories: tuple[str, ...], day: dt.date) -> list[Paper]:
+        from papercli.sources.arxiv_days import fetch_day
+
         return fetch_day(self.http, self.api_url, categories, day, delay=self.delay)
+
+    def days(
+        self, categories: tuple[str, ...], first: dt.date, last: dt.date
+    ) -> dict[dt.date, list[Paper]]:
+        from papercli.sources.arxiv_days import fetch_days
+
+        return fetch_days(self.http, self.api_url, categories, first, last, delay=self.delay)
 
     def paper(self, paper_id: str, version: int | None = None) -> Paper:
         return fetch_paper(self.http, self.api_url, paper_id, version, delay=self.delay)
