@@ -74,16 +74,17 @@ def test_week_fetches_each_day_once(run, api: FakeApi) -> None:
     args = ("list", "-s", "arxiv", "-c", "cs.LG", "--week", "2025-W29", "--json", "--sort", "date")
     got = ids(run(*args))
     assert set(got) == {"2507.10001", "2507.11001", "2507.11003", "2507.12001"}
-    assert api.days() == [f"2025-07-{d}" for d in range(14, 21)]
-    assert ids(run(*args)) == got and len(api.requests) == 7
+    assert api.spans() == [("2025-07-14", "2025-07-20")]  # the seven days in one query
+    assert ids(run(*args)) == got and len(api.requests) == 1
 
 
 def test_current_week_does_not_ask_for_future_days(run, api: FakeApi) -> None:
     today = dt.date.today()
     week = f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
     assert run("list", "-s", "arxiv", "--week", week, "--json").exit_code == 0
-    assert max(api.days()) <= today.isoformat()
-    assert len(api.days()) == today.isoweekday()
+    assert max(last for _, last in api.spans()) <= today.isoformat()
+    # The past days of the week in one query (one day alone: its own), today in its own.
+    assert len(api.requests) == min(today.isoweekday(), 2)
     future = run("list", "-s", "arxiv", "--date", (today + dt.timedelta(days=3)).isoformat())
     assert future.exit_code == 0 and "in the future" in future.stderr
 

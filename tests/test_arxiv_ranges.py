@@ -425,3 +425,43 @@ def test_the_real_days_give_the_same_files_and_answers_both_ways(
     papers = [p for doc in ranged.values() for p in doc["papers"]]
     assert len(papers) == 2053 == len({p["id"] for p in papers})
     assert sum(1 for doc in ranged.values() if not doc["papers"]) == 20  # empty days
+
+
+# -- papers list --week / --month -s arxiv ------------------------------------------------
+def test_a_week_listing_is_one_query_and_the_same_answer_as_day_by_day(
+    run: Any, api: FakeApi, isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days = _days("2025-07-07", 7)  # ISO week 2025-W28, Monday to Sunday
+    api.records = _records(days, weekday=3, weekend=1)
+    week = run("list", "-s", "arxiv", "--week", "2025-W28", "--json", "--limit", "100")
+    assert week.exit_code == 0, week.stderr
+    assert api.spans() == [(days[0], days[-1])]  # one query for the seven days
+    assert sorted(_files(isolated_home)) == days
+    again = run("list", "-s", "arxiv", "--week", "2025-W28", "--json", "--limit", "100")
+    assert again.stdout == week.stdout and len(api.requests) == 1  # all cached and settled
+
+    other = tmp_path / "day-by-day"
+    other.mkdir()
+    (other / "config.toml").write_text(CONFIG)
+    monkeypatch.setenv("PAPERS_HOME", str(other))
+    for day in days:
+        assert run("list", "-s", "arxiv", "--date", day, "--json").exit_code == 0
+    assert _files(other) == _files(isolated_home)
+    offline = run(
+        "list", "-s", "arxiv", "--week", "2025-W28", "--offline", "--json", "--limit", "100"
+    )
+    assert offline.stdout == week.stdout
+
+
+def test_a_week_listing_whose_query_fails_shows_the_days_cached(
+    run: Any, api: FakeApi, isolated_home: Path
+) -> None:
+    (isolated_home / "config.toml").write_text(CONFIG + "[network]\nretries = 0\n")
+    days = _days("2025-07-07", 7)
+    api.records = _records(days, weekday=3, weekend=1)
+    assert run("list", "-s", "arxiv", "--date", days[0], "--json").exit_code == 0
+    api.status = 503
+    week = run("list", "-s", "arxiv", "--week", "2025-W28", "--json", "--limit", "100")
+    assert week.exit_code == 0, week.stderr
+    assert {p["id"][:7] for p in week.json()} == {"2507.07"}  # the cached Monday only
+    assert "6 of 7 days could not be listed" in week.stderr

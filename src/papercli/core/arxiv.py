@@ -366,6 +366,34 @@ def submitted_range(
     return saved
 
 
+def fresh_day(ctx: Context, categories: tuple[str, ...], day: dt.date) -> Entry | None:
+    """The cached listing of ``day`` (an announcement, or the submissions of these
+    categories or more) when it needs no fetch by the one freshness rule, else None."""
+    cached = cached_day(ctx, categories, day)
+    return cached if cached is not None and day_is_fresh(ctx, cached, day) else None
+
+
+def fetch_stale_days(
+    ctx: Context, categories: tuple[str, ...], days: list[dt.date], *, refresh: bool
+) -> tuple[set[dt.date], FetchError | None]:
+    """Fetch the past days of ``days`` that need it (all of them with ``refresh``) as
+    ranges, one query per run of consecutive days: (the days saved, the failure that
+    stopped it, if one did). A lone day is left to the day path (the same query)."""
+    past = [d for d in days if d < ctx.today]
+    wanted = past if refresh else [d for d in past if fresh_day(ctx, categories, d) is None]
+    saved: set[dt.date] = set()
+    if len(wanted) < 2:
+        return saved, None
+    span = RangeSpan()
+    for first, last in day_ranges(wanted):
+        try:
+            saved.update(submitted_range(ctx, categories, first, last, span))
+        except FetchError as exc:  # the days saved before it are cached: keep them
+            saved.update(d for d in _days_of(first, last) if fresh_day(ctx, categories, d))
+            return saved, exc
+    return saved, None
+
+
 def past_day(
     ctx: Context, categories: tuple[str, ...], day: dt.date, *, offline: bool, refresh: bool
 ) -> tuple[list[Paper], str]:
@@ -375,8 +403,8 @@ def past_day(
     submissions (of these categories or more); else the export API.
     """
     if not refresh:
-        cached = cached_day(ctx, categories, day)
-        if cached is not None and (offline or day_is_fresh(ctx, cached, day)):
+        cached = cached_day(ctx, categories, day) if offline else fresh_day(ctx, categories, day)
+        if cached is not None:
             return cached.papers, cached.kind
     return submitted_day(ctx, categories, day, offline=offline, refresh=refresh), "api"
 
@@ -394,7 +422,8 @@ def period_listing(
     refresh: bool = False,
 ) -> Listing:
     """``papers list --source arxiv|all``: the arXiv papers of the days of ``period``
-    (up to today), from cached announcements or the export API, one day at a time.
+    (up to today), from cached announcements or the export API: the past days that
+    need fetching as ranges (one query for a week), as ``papers sync`` does.
 
     When fetching fails, the days already cached are still shown, with a warning.
     """
@@ -408,10 +437,17 @@ def period_listing(
     origins: set[str] = set()
     missing: list[str] = []
     failure: PapersError | None = None
+    fetched: set[dt.date] = set()
+    if not offline:
+        fetched, failure = fetch_stale_days(ctx, cats, days, refresh=refresh)
     for day in days:
         try:
             got, origin = past_day(
-                ctx, cats, day, offline=offline or failure is not None, refresh=refresh
+                ctx,
+                cats,
+                day,
+                offline=offline or failure is not None,
+                refresh=refresh and day not in fetched,
             )
         except FetchError as exc:
             if len(days) == 1:

@@ -153,8 +153,8 @@ def plan_arxiv(
     last = min(until, ctx.today - dt.timedelta(days=1))
     day = since
     while day <= last:
-        cached = core_arxiv.cached_day(ctx, categories, day)
-        if cached is None or not core_arxiv.day_is_fresh(ctx, cached, day):
+        cached = core_arxiv.fresh_day(ctx, categories, day)
+        if cached is None:
             stale.append(day)
         else:  # decided here, by the one rule: the task finds it cached
             task = fetch(day, day)
