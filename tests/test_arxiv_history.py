@@ -132,7 +132,7 @@ def test_sync_fetches_the_missing_days_as_one_range(run, api: FakeApi, isolated_
     args = ("sync", "--source", "arxiv", "--since", "2025-07-12", "--until", "2025-07-16")
     first = run(*args)
     assert first.exit_code == 0, first.stderr
-    assert "1 listing fetched" in first.stderr
+    assert "5 listings fetched" in first.stderr  # one query, five days
     assert api.spans() == [("2025-07-12", "2025-07-16")]
     assert all(p["search_query"].startswith("(cat:cs.CL OR cat:cs.LG) AND") for p in api.requests)
     folder = isolated_home / "cache/arxiv/api/cs.CL+cs.LG"
@@ -184,3 +184,23 @@ def test_service_down_is_exit_1_and_a_week_keeps_cached_days(run, api: FakeApi) 
 def test_hf_options_need_arxiv(run) -> None:
     result = run("list", "--date", DAY, "-c", "cs.LG")
     assert result.exit_code == 2 and "--source arxiv or all" in result.stderr
+
+
+def test_refresh_of_a_week_shows_what_the_api_just_answered(
+    run, api: FakeApi, httpserver, fixture_bytes
+) -> None:
+    """A cached announcement wins for its day, but --refresh asks the export API for
+    the whole week, and what it answered is what the week shows."""
+    httpserver.expect_request("/rss/cs.LG").respond_with_data(
+        fixture_bytes("arxiv/rss_cs.LG+cs.CL_2025-07-15.xml"), content_type="application/rss+xml"
+    )
+    assert run("today", "-s", "arxiv", "-c", "cs.LG").exit_code == 0  # announced 2025-07-15
+    args = ("list", "-s", "arxiv", "-c", "cs.LG", "--week", "2025-W29", "--json", "--limit", "200")
+    announced = run(*args)
+    assert any(p["announce_type"] for p in announced.json())  # the announcement's day
+    asked = len(api.requests)
+    refreshed = run(*args, "--refresh")
+    assert refreshed.exit_code == 0, refreshed.stderr
+    assert len(api.requests) == asked + 1  # the week in one query, not asked again per day
+    assert set(ids(refreshed)) == {"2507.10001", "2507.11001", "2507.11003", "2507.12001"}
+    assert all(p["announce_type"] is None for p in refreshed.json())

@@ -188,8 +188,9 @@ def test_an_empty_page_fails_its_range_only_and_a_rerun_fetches_it(
     assert "arXiv cs.LG 2025-07-14 to 2025-07-20: arXiv returned 10 of 22 papers and then an" in (
         result.stderr
     )
-    assert "1 listing could not be fetched (arXiv cs.LG 2025-07-14 to 2025-07-20)" in result.stderr
-    assert "2 listings fetched" in result.stderr
+    # Counted in days, named by range.
+    assert "7 listings could not be fetched (arXiv cs.LG 2025-07-14 to 2025-07-20)" in result.stderr
+    assert "14 listings fetched, 0 already cached, 7 failed" in result.stderr
     # Nothing of the failed week was written (not even its first page's days).
     assert sorted(_files(isolated_home)) == days[:7] + days[14:]
     # The empty page was asked once more, then the range given up.
@@ -200,7 +201,7 @@ def test_an_empty_page_fails_its_range_only_and_a_rerun_fetches_it(
     glitchy.glitch = None
     again = _sync(run, days[0], days[-1])
     assert again.exit_code == 0, again.stderr
-    assert "1 listing fetched, 14 already cached" in again.stderr
+    assert "7 listings fetched, 14 already cached" in again.stderr
     assert glitchy.spans()[-3:] == [("2025-07-14", "2025-07-20")] * 3
     assert sorted(_files(isolated_home)) == days
 
@@ -306,7 +307,8 @@ def test_recent_days_keep_settling(
     again = _sync(run, days[0], days[-1])
     assert again.exit_code == 0, again.stderr
     assert api.spans()[1:] == [(unsettled[0], unsettled[-1])]
-    assert f"1 listing fetched, {len(days) - len(unsettled)} already cached" in again.stderr
+    fetched, cached = len(unsettled), len(days) - len(unsettled)
+    assert f"{fetched} listings fetched, {cached} already cached" in again.stderr
 
 
 def test_an_answer_that_cannot_be_split_is_fetched_day_by_day(
@@ -465,3 +467,24 @@ def test_a_week_listing_whose_query_fails_shows_the_days_cached(
     assert week.exit_code == 0, week.stderr
     assert {p["id"][:7] for p in week.json()} == {"2507.07"}  # the cached Monday only
     assert "6 of 7 days could not be listed" in week.stderr
+
+
+def test_a_week_listing_says_when_it_shows_old_copies(
+    run: Any, api: FakeApi, isolated_home: Path, today: dt.date
+) -> None:
+    """Every day cached but due again, and the service down: the cached days are shown,
+    with one line saying so (not silently)."""
+    (isolated_home / "config.toml").write_text(
+        CONFIG + "[cache]\nttl_minutes = 0\n[network]\nretries = 0\n"
+    )
+    monday = today - dt.timedelta(days=today.weekday() + 7)  # last week: days still settling
+    week = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+    days = _days(monday.isoformat(), 7)
+    api.records = _records(days, weekday=2, weekend=0)
+    first = run("list", "-s", "arxiv", "--week", week, "--json", "--limit", "100")
+    assert first.exit_code == 0, first.stderr
+    api.status = 503
+    again = run("list", "-s", "arxiv", "--week", week, "--json", "--limit", "100")
+    assert again.exit_code == 0, again.stderr
+    assert again.json() == first.json()
+    assert f"showing the cached copies of {week}" in again.stderr

@@ -146,7 +146,7 @@ def test_the_command_table_names_each_command_and_the_module_registering_it() ->
     from papercli.cli.root import COMMANDS
 
     registered = _registered(app)  # papercli.cli's app: every module imported
-    assert set(registered) == set(COMMANDS)
+    assert list(registered) == list(COMMANDS)  # the order too: --help lists them so
     for name, info in registered.items():
         callback = info.callback or info.typer_instance.registered_commands[0].callback
         assert callback.__module__ == f"papercli.cli.{COMMANDS[name]}", name

@@ -217,3 +217,7 @@ class Value:
 
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        # copy, deepcopy and pickle rebuild it through __init__ (fields in slot order).
+        return (type(self), self._fields())

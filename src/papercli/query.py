@@ -133,6 +133,7 @@ class Term(Value):
     """A word or "phrase", of one field (``au:``, ``title:`` ...) or of the default ones."""
 
     __slots__ = ("field", "text", "phrase")  # noqa: RUF023  (the order of the fields)
+    __match_args__ = __slots__
     field: str | None
     text: str
     phrase: bool
@@ -145,6 +146,7 @@ class Term(Value):
 
 class Not(Value):
     __slots__ = ("child",)
+    __match_args__ = __slots__
     child: Node
 
     def __init__(self, child: Node) -> None:
@@ -153,6 +155,7 @@ class Not(Value):
 
 class And(Value):
     __slots__ = ("children",)
+    __match_args__ = __slots__
     children: tuple[Node, ...]
 
     def __init__(self, children: tuple[Node, ...]) -> None:
@@ -161,6 +164,7 @@ class And(Value):
 
 class Or(Value):
     __slots__ = ("children",)
+    __match_args__ = __slots__
     children: tuple[Node, ...]
 
     def __init__(self, children: tuple[Node, ...]) -> None:
@@ -175,6 +179,7 @@ Node = Term | Not | And | Or
 
 class _Tok(Value):
     __slots__ = ("kind", "pos", "field", "text", "phrase")  # noqa: RUF023
+    __match_args__ = __slots__
     kind: str  # "(", ")", "OR", "AND", "NOT", "-", "TERM"
     pos: int
     field: str | None

@@ -61,7 +61,7 @@ def sync(
         categories = ctx.arxiv_categories(category) if category else None
         with progress() as update:
             report = run_sync(ctx, sources, first, last, update, categories)
-        failed = len(report.failed) - report.not_tried
+        failed = report.failed_listings - report.not_tried
         say(
             f"Synced {first} to {last}: {plural(len(report.fetched), 'listing')} fetched, "
             f"{len(report.cached)} already cached"
@@ -72,14 +72,14 @@ def sync(
         if report.failed:
             names = ", ".join(what for what, _ in report.failed[:3])
             more = f" and {len(report.failed) - 3} more" if len(report.failed) > 3 else ""
-            if report.unsaved == len(report.failed):
+            if report.unsaved == report.failed_listings:
                 how = "could not be saved in the cache"
             elif report.unsaved:
                 how = "could not be fetched or saved"
             else:
                 how = "could not be fetched"
             raise PapersError(
-                f"{plural(len(report.failed), 'listing')} {how} ({names}{more}); "
+                f"{plural(report.failed_listings, 'listing')} {how} ({names}{more}); "
                 "run papers sync again."
             )
 

@@ -47,13 +47,17 @@ class LazyCommands(MutableMapping[str, "Command"]):
 
     def __getitem__(self, name: str) -> Command:
         if name not in self._built:
-            builder = self._builders[name]  # KeyError: no such command
+            builder = self._builders[name]  # KeyError: no such command (and only here)
             try:
-                self._built[name] = builder()
+                try:
+                    self._built[name] = builder()
+                except (TypeError, AttributeError, ImportError, KeyError):
+                    if self._fallback is None:
+                        raise
+                    self._built[name] = self._fallback(name)
             except (TypeError, AttributeError, ImportError, KeyError) as exc:
-                if self._fallback is None:  # not "no such command": building it failed
-                    raise RuntimeError(f"building the command {name!r} failed: {exc!r}") from exc
-                self._built[name] = self._fallback(name)
+                # Not "no such command" (which click would make of a KeyError): it failed.
+                raise RuntimeError(f"building the command {name!r} failed: {exc!r}") from exc
         return self._built[name]
 
     def __setitem__(self, name: str, command: Command) -> None:

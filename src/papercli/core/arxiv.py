@@ -283,7 +283,7 @@ def day_ranges(days: list[dt.date], longest: int | None = None) -> list[tuple[dt
     return out
 
 
-def _days_of(first: dt.date, last: dt.date) -> list[dt.date]:
+def days_of(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
 
 
@@ -329,7 +329,7 @@ def submitted_range(
     from papercli.sources.arxiv_days import API_QUERY_CAP, TooManyResults, UnsplittableRange
 
     span = span or RangeSpan()
-    pending = day_ranges(_days_of(first, last), span.longest)
+    pending = day_ranges(days_of(first, last), span.longest)
     saved: list[dt.date] = []
     try:
         while pending:
@@ -347,12 +347,12 @@ def submitted_range(
                 span.longest = max(
                     1, min(length // 2, length * API_QUERY_CAP * 4 // (5 * exc.total))
                 )
-                pending[:0] = day_ranges(_days_of(lo, hi), span.longest)
+                pending[:0] = day_ranges(days_of(lo, hi), span.longest)
                 continue
             except UnsplittableRange as exc:
                 ctx.warn(f"{exc} Asking for those days one at a time.")
                 by_day = {}
-                for day in _days_of(lo, hi):
+                for day in days_of(lo, hi):
                     _save_day(ctx, categories, day, ctx.arxiv.day(categories, day))
                     saved.append(day)
             for day, papers in by_day.items():
@@ -389,7 +389,7 @@ def fetch_stale_days(
         try:
             saved.update(submitted_range(ctx, categories, first, last, span))
         except FetchError as exc:  # the days saved before it are cached: keep them
-            saved.update(d for d in _days_of(first, last) if fresh_day(ctx, categories, d))
+            saved.update(d for d in days_of(first, last) if fresh_day(ctx, categories, d))
             return saved, exc
     return saved, None
 
@@ -442,13 +442,11 @@ def period_listing(
         fetched, failure = fetch_stale_days(ctx, cats, days, refresh=refresh)
     for day in days:
         try:
-            got, origin = past_day(
-                ctx,
-                cats,
-                day,
-                offline=offline or failure is not None,
-                refresh=refresh and day not in fetched,
-            )
+            if day in fetched:  # just fetched: what the export API answered, announced or not
+                got, origin = submitted_day(ctx, cats, day, offline=True, refresh=False), "api"
+            else:
+                offline_now = offline or failure is not None
+                got, origin = past_day(ctx, cats, day, offline=offline_now, refresh=refresh)
         except FetchError as exc:
             if len(days) == 1:
                 raise
@@ -465,6 +463,8 @@ def period_listing(
             if p.id not in seen:
                 seen.add(p.id)
                 papers.append(p)
+    if failure is not None and not missing:  # every day had a cached copy: say they are old
+        ctx.warn(f"{str(failure).rstrip('.')}; showing the cached copies of {period.key}.")
     if missing:
         if not origins:
             raise failure or PapersError(f"No cached copy of arXiv {names} for {period.key}.")

@@ -38,6 +38,13 @@ class SyncTask:
     # fresh by the one rule; a task without them applies the rules itself: always run.
     lookup: Callable[[], Entry | None] | None = field(default=None, compare=False)
     fresh: Callable[[Entry], bool] | None = field(default=None, compare=False)
+    # The listings the task covers, when more than one (a range of arXiv days, one
+    # query): the report counts them one by one, as it counts the days found cached.
+    parts: tuple[str, ...] = ()
+
+    @property
+    def listings(self) -> tuple[str, ...]:
+        return self.parts or (self.what,)
 
 
 Planner = Callable[["Context", dt.date, dt.date], list[SyncTask]]
@@ -146,7 +153,13 @@ def plan_arxiv(
             return core_arxiv.submitted_range(ctx, categories, first, last, span)
 
         days = str(first) if first == last else f"{first} to {last}"
-        return SyncTask("arxiv", "api", f"{cat_key}/{days}", f"arXiv {names} {days}", run)
+        parts = (
+            ()
+            if first == last
+            else tuple(f"arXiv {names} {d}" for d in core_arxiv.days_of(first, last))
+        )
+        what = f"arXiv {names} {days}"
+        return SyncTask("arxiv", "api", f"{cat_key}/{days}", what, run, parts=parts)
 
     dated: list[tuple[dt.date, SyncTask]] = []
     stale: list[dt.date] = []
@@ -184,10 +197,13 @@ SYNC_SOURCES: dict[str, Planner] = {"hf": plan_hf, "arxiv": plan_arxiv}
 class SyncReport:
     fetched: list[str] = field(default_factory=list)
     cached: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # not tried ones included
+    # One entry per task that failed or was not tried (what, why): a range of arXiv
+    # days is one entry. The counts below are of listings (each day of a range).
+    failed: list[tuple[str, str]] = field(default_factory=list)
     skipped_sources: list[str] = field(default_factory=list)
-    not_tried: int = 0  # of ``failed``: left out (the service down, or no time left)
-    unsaved: int = 0  # of ``failed``: fetched, but the cache file could not be written
+    failed_listings: int = 0  # listings not fetched (not tried ones included)
+    not_tried: int = 0  # of those: left out (the service down, or no time left)
+    unsaved: int = 0  # of those: fetched, but the cache file could not be written
 
 
 GIVE_UP_AFTER = 3  # consecutive listings of one source that found its service unavailable
@@ -227,6 +243,7 @@ def sync(
 
     def failed(task: SyncTask, exc: PapersError) -> None:
         report.failed.append((task.what, exc.message))
+        report.failed_listings += len(task.listings)
         ctx.warn(f"{task.what}: {exc.message}")
         down[task.source] = down.get(task.source, 0) + 1 if isinstance(exc, UnavailableError) else 0
 
@@ -237,18 +254,20 @@ def sync(
             progress(n, len(tasks), task.what)
         if out_of_time:
             report.failed.append((task.what, "not tried: the command's time limit was used up"))
-            report.not_tried += 1
+            report.failed_listings += len(task.listings)
+            report.not_tried += len(task.listings)
             continue
         if down.get(task.source, 0) >= GIVE_UP_AFTER:
             # The service is down: asking it for every remaining day only adds minutes
             # of retries. What is left is reported as failed; a rerun fetches it.
             report.failed.append((task.what, "not tried: the service was unavailable"))
-            report.not_tried += 1
-            down_left += 1
+            report.failed_listings += len(task.listings)
+            report.not_tried += len(task.listings)
+            down_left += len(task.listings)
             continue
         cached = task.lookup() if task.lookup is not None else None
         if cached is not None and task.fresh is not None and task.fresh(cached):
-            report.cached.append(task.what)
+            report.cached += task.listings
             continue
         written = len(ctx.cache.unsaved)
         ctx.cache.quiet_unsaved = True  # said below, one line per listing
@@ -262,15 +281,15 @@ def sync(
             if len(ctx.cache.unsaved) > written:
                 # Fetched, but not kept: the sync did not do its job (a full disk).
                 path, reason = ctx.cache.unsaved[-1]
-                report.unsaved += 1
+                report.unsaved += len(task.listings)
                 failed(task, PapersError(f"fetched, but could not be saved as {path}: {reason}."))
             else:
-                report.fetched.append(task.what)
+                report.fetched += task.listings
         finally:
             ctx.cache.quiet_unsaved = False
     if down_left:
         ctx.warn(
-            f"Stopped after {GIVE_UP_AFTER} listings in a row found the service unavailable; "
+            f"Stopped after {GIVE_UP_AFTER} requests in a row found the service unavailable; "
             f"{down_left} more not tried (run papers sync again later)."
         )
     timed_out = report.not_tried - down_left

@@ -118,8 +118,10 @@ def fetch_for_rules(ctx: Context, rules: list[WatchRule], since: dt.date) -> Non
         # Each failed listing was named by sync, one warning line each.
         from papercli.errors import FetchError
 
-        total = len(report.failed) + len(report.fetched) + len(report.cached)
-        what = report.failed[0][0] if len(report.failed) == 1 else f"{len(report.failed)} listings"
+        total = report.failed_listings + len(report.fetched) + len(report.cached)
+        what = (
+            report.failed[0][0] if len(report.failed) == 1 else f"{report.failed_listings} listings"
+        )
         raise FetchError(
             f"Could not fetch {what} (of {total} needed); nothing was marked as reported."
             if total > 1
