@@ -119,6 +119,8 @@ class HubData:
                     self.by_day[day].append(item)
                     self.by_id.setdefault(item["paper"]["id"], item)
         self._real_days = sorted(self.by_day)
+        self._recent: dict[tuple[tuple[str, str], ...], list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
 
     def days(self) -> list[str]:
         """Every day with papers, copies included, oldest first."""
@@ -156,6 +158,20 @@ class HubData:
                 yield replica(item, r)
 
     def select(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        """The items of the listing ``params`` names, most upvoted first (the pages of one
+        listing are cut from one selection: the last few are kept)."""
+        key = tuple(sorted((k, v) for k, v in params.items() if k in ("date", "week", "month")))
+        with self._lock:
+            found = self._recent.get(key)
+        if found is None:
+            found = self._select(params)
+            with self._lock:
+                self._recent[key] = found
+                while len(self._recent) > 16:
+                    del self._recent[next(iter(self._recent))]
+        return found
+
+    def _select(self, params: dict[str, str]) -> list[dict[str, Any]]:
         if "date" in params:
             days = [params["date"]]
         elif "week" in params:
