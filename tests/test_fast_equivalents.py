@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papercli.models import Paper
-from papercli.text import _CONTROLS, _ESCAPES, clean
+from papercli.text import _CONTROLS, _ESCAPES, clean, strip_controls
 
 ROOT = Path(__file__).resolve().parent.parent
 _WHITESPACE = re.compile(r"[\s\u00a0]+")
@@ -60,6 +60,26 @@ def test_clean_is_the_reference_on_any_text(text: str) -> None:
     assert clean(text) == reference_clean(text)
 
 
+def reference_strip_controls(text: str) -> str:
+    return _CONTROLS.sub("", _ESCAPES.sub("", text).replace("\t", " "))
+
+
+@given(st.text(alphabet=_TRICKY, max_size=40) | st.text(max_size=60))
+@settings(max_examples=400)
+def test_strip_controls_is_the_reference(text: str) -> None:
+    assert strip_controls(text) == reference_strip_controls(text)
+
+
+def test_what_strip_controls_removes_is_unprintable() -> None:
+    """Its shortcut: printable text (line breaks aside) has nothing to remove."""
+    removed = [
+        chr(c)
+        for c in range(sys.maxunicode + 1)
+        if reference_strip_controls(f"a{chr(c)}b") != f"a{chr(c)}b"
+    ]
+    assert removed and not any(c.isprintable() for c in removed)
+
+
 def test_whitespace_is_what_split_splits_on() -> None:
     """``" ".join(text.split())`` stands for the whitespace substitution: the same set."""
     spaces = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
@@ -97,6 +117,7 @@ def test_clean_record_and_back_on_real_data() -> None:
         pytest.skip("no ../shared/data here")
     strings = _strings(items)
     assert [clean(s) for s in strings] == [reference_clean(s) for s in strings]
+    assert [strip_controls(s) for s in strings] == [reference_strip_controls(s) for s in strings]
     papers = [p for p in map(paper_from_item, items) if p is not None]
     for paper in papers:
         record = paper.to_record()

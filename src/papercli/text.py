@@ -33,6 +33,8 @@ _ESCAPE_START = re.compile("[\x1b\x90-\x9f]")
 
 def strip_controls(text: str) -> str:
     """Remove terminal escape sequences and control characters, keep line breaks."""
+    if text.isprintable() or text.replace("\n", "").isprintable():
+        return text  # (most text) whatever is removed below is unprintable, and "\t" too
     if _ESCAPE_START.search(text) is not None:
         text = _ESCAPES.sub("", text)
     return _CONTROLS.sub("", text.replace("\t", " "))
