@@ -84,6 +84,8 @@ class Context:
         return self._arxiv
 
     def close(self) -> None:
+        if self._hf is not None:
+            self._hf.settle()  # listings asked ahead and not taken (a sync cut short)
         if self._http is not None:
             self._http.close()
 
