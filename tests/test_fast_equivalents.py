@@ -10,6 +10,7 @@ import json
 import re
 import sys
 import unicodedata
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,67 @@ def test_from_record_takes_what_it_took() -> None:
     }
     paper = Paper.from_record(record)
     assert paper.abstract == "sub" and paper.authors == ("A",) and paper.upvotes is None
+
+
+# --- the for-you scorer ----------------------------------------------------------------
+
+
+def reference_features(paper: Paper) -> Counter[str]:
+    """``ranking.features`` the plain way: the word pattern over folded text, no memos."""
+    from papercli import ranking as r
+
+    def words(text: str) -> list[str]:
+        out: list[str] = []
+        prev = ""
+        for raw in r._WORD.findall(r._fold(text)):
+            word = r._term(raw)
+            if word:
+                out.append(word)
+                if prev:
+                    out.append(prev + " " + word)
+            prev = word
+        return out
+
+    counts = Counter(t for t in map(r._term, r._WORD.findall(r._fold(paper.abstract))) if t)
+    more = words(paper.title) * r.TITLE_WEIGHT
+    for keyword in paper.ai_keywords:
+        more += words(keyword)
+        if key := r.keyword_key(keyword):
+            more.append("kw:" + key)
+    more += ["au:" + key for key in map(r.author_key, paper.authors) if key]
+    more += ["cat:" + category.strip().lower() for category in paper.categories]
+    counts.update(more)
+    return counts
+
+
+def reference_score(model: Any, paper: Paper) -> float:
+    """The model's definition: bias + weights . the unit-length TF-IDF vector."""
+    vector = model._vector(reference_features(paper))
+    return model.bias + sum(model.weights[t] * x for t, x in vector.items() if t in model.weights)
+
+
+@given(st.text(alphabet=_TRICKY + "Ab1_-.,;:'Éé ßẞİıΣσς", max_size=60))
+@settings(max_examples=300)
+def test_raw_words_are_the_word_pattern(text: str) -> None:
+    from papercli import ranking as r
+
+    assert r._raw_words(text) == r._WORD.findall(r._fold(text))
+
+
+def test_scores_are_the_models_definition_on_real_data() -> None:
+    from papercli import ranking
+    from papercli.sources.hf import paper_from_item
+
+    papers = [p for p in map(paper_from_item, _real_items()) if p is not None]
+    if not papers:
+        pytest.skip("no ../shared/data here")
+    liked = [p for p in papers if "video" in p.title.lower()][:30]
+    disliked = [p for p in papers if "video" not in p.title.lower()][::50][:30]
+    model = ranking.train(liked, disliked, papers[-2000:])
+    arxiv_like = [dataclasses.replace(p, categories=("cs.CV", "cs.LG ")) for p in papers[:50]]
+    for paper in papers[:200] + arxiv_like:
+        assert ranking.features(paper) == reference_features(paper)
+    every = papers + arxiv_like
+    fast = model.score(every)
+    assert len(fast) == len(every)
+    assert max(abs(f - reference_score(model, p)) for f, p in zip(fast, every, strict=True)) < 1e-9

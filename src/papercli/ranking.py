@@ -142,7 +142,7 @@ def _raw_words(text: str) -> list[str]:
 _ASCII_FOLD = bytes(
     c + 32 if 65 <= c <= 90 else c if chr(c).isalnum() or c > 127 else 32 for c in range(256)
 )
-_TOKENS: dict[str, tuple[str, ...]] = {}  # a token of a long text -> its features
+_TOKENS: dict[str, str] = {}  # a token of a long text -> its feature ("" for none)
 
 
 def _fold(text: str) -> str:
@@ -167,8 +167,8 @@ def _text_counts(text: str) -> Counter[str]:
         new = set(tokens)
     for token in new:
         term = _term(token)
-        memo[token] = (term,) if term else ()
-    return Counter(chain.from_iterable(map(memo.__getitem__, tokens)))
+        memo[token] = term
+    return Counter(filter(None, map(memo.__getitem__, tokens)))
 
 
 def keyword_key(keyword: str) -> str:
