@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields, replace
+from itertools import repeat
 from typing import Any
 
 # Keys of the public JSON form (``--json``, JSON/CSV exports), in order.
@@ -182,7 +183,7 @@ def _record_kinds() -> list[tuple[str, str, tuple[type, ...]]]:
 
 
 def _all_str(values: list[Any]) -> bool:
-    return all(type(v) is str for v in values)
+    return all(map(isinstance, values, repeat(str, len(values))))  # in C: no generator
 
 
 def _checked(name: str, kind: str, value: Any) -> Any:
