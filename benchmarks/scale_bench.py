@@ -15,7 +15,10 @@ command in a fresh child process (peak memory: ``ru_maxrss`` of the child):
   ``--repeats`` interleaved rounds; ratios to grep from the same rounds);
 * ``papers show ID --offline`` for a paper of the oldest month;
 * ``papers search --offline QUERY --sort for-you`` over the whole history, with a model
-  trained on 30 likes and 30 dislikes of real papers (liked with ``papers like``).
+  trained on 30 likes and 30 dislikes of real papers (liked with ``papers like``): the
+  first time (every match scored, the scores kept) and then (kept scores), beside
+  ``--sort relevance``, which reads every match too;
+* ``Model.score`` alone over the real papers, µs a paper.
 
 The section "History at scale" of RESULTS.md is replaced (or added); every other
 section is left as it is. Usage::
@@ -410,15 +413,18 @@ def measure_size(size: Size, args: Options, data: Path) -> Result:
     for query in FOR_YOU_QUERIES:
         cmds = {
             "for-you": search_cmd(query, "--sort", "for-you", "--limit", str(args.limit)),
-            "date": search_cmd(query, "--limit", str(args.limit)),
+            # Reads every match too (and orders them by a cheap rule): what is not scoring.
+            "relevance": search_cmd(query, "--sort", "relevance", "--limit", str(args.limit)),
         }
+        first = search_bench.measure(cmds["for-you"], env)  # scores every match, keeps them
         got = rounds(cmds, env, args.repeats)
         result.for_you.append(
             {
                 "query": query,
+                "first s": first[0],
                 "s": median([r[0] for r in got["for-you"]]),
-                "peak MB": max(r[1] for r in got["for-you"]),
-                "date s": median([r[0] for r in got["date"]]),
+                "peak MB": max([first[1], *(r[1] for r in got["for-you"])]),
+                "relevance s": median([r[0] for r in got["relevance"]]),
             }
         )
     result.figures["load at end"] = load()
@@ -453,7 +459,10 @@ def _cold(r: Result) -> str:
 def _for_you(i: int) -> Callable[[Result], str]:
     def cell(r: Result) -> str:
         got = r.for_you[i]
-        return f"{_s(got['s'])} ({r.matches(got['query'])} matches), {got['peak MB']:.0f} MB"
+        return (
+            f"{_s(got['first s'])} first, {_s(got['s'])} next ({r.matches(got['query'])} "
+            f"matches; --sort relevance {_s(got['relevance s'])}), {got['peak MB']:.0f} MB"
+        )
 
     return cell
 
