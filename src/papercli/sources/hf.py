@@ -403,14 +403,16 @@ class HfClient:
         self._ahead[period.key] = (thread, cancel, box)
         thread.start()
 
-    def settle(self) -> None:
+    def settle(self, *, wait: bool = True) -> None:
         """Stop the listings asked ahead and not taken: nothing more is requested for
-        them, and no thread is left running (requests already on the wire are waited
-        for)."""
+        them, and (``wait``) no thread is left running: requests already on the wire are
+        waited for. Without ``wait`` (a command ending on an error or a Ctrl-C) their
+        threads, daemons, end with the process or at their next request."""
         while self._ahead:
             thread, cancel, _ = self._ahead.pop(next(iter(self._ahead)))
             cancel.set()
-            thread.join()
+            if wait:
+                thread.join()
 
     def paper(self, paper_id: str) -> Paper:
         return fetch_paper(self.http, self.base_url, paper_id)
