@@ -3,6 +3,7 @@
     python benchmarks/run.py             # the full suite (a few minutes)
     python benchmarks/run.py --quick     # a smoke run: few repeats, small data (~30 s)
     python benchmarks/run.py --data PATH --out PATH
+    python benchmarks/run.py --scale 300k,1m   # only the history at scale (~1 hour)
 
 It serves ``../shared/data/hf_daily_papers_monthly`` (relative to the repository
 root; ``--data`` overrides) with ``fakehub.py`` on loopback and measures:
@@ -25,6 +26,11 @@ root; ``--data`` overrides) with ``fakehub.py`` on loopback and measures:
 
 Every figure is the median of repeated runs with min and max, and its ratio to
 a baseline measured in the same run. Timings are wall-clock on this machine.
+
+``--scale SIZES`` runs only ``scale_bench.py`` (sync, search, show and --sort
+for-you over 300,080 and 1,005,268 papers; caches under ``--scale-work``, default
+/tmp/papers-scale) and replaces only its section of the report, "History at
+scale"; a run without it keeps that section as it was.
 """
 
 from __future__ import annotations
@@ -606,6 +612,11 @@ def write_results(suite: Suite, path: Path, info: dict[str, str]) -> None:
             lines += ["", f"## {title}", "", output]
         elif title.endswith(".py)"):  # another benchmark script's own report
             lines += ["", f"## {title}", "", "```", output, "```"]
+    import scale_bench
+
+    history = scale_bench.section_of(path, scale_bench.TITLE)  # written by --scale runs
+    if history is not None:
+        lines += ["", f"## {scale_bench.TITLE}", "", history]
     if suite.notes:
         lines += ["", "## Notes", "", *(f"- {n}" for n in suite.notes)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -626,6 +637,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=HERE / "RESULTS.md", help="where to write the report"
     )
+    parser.add_argument(
+        "--scale",
+        metavar="SIZES",
+        default=None,
+        help="run only the history at scale for these sizes (300k, 1m or N copies as Nx, "
+        "comma-separated: 300k,1m takes about an hour) and write its section of --out",
+    )
+    import scale_bench
+
+    scale_bench.add_options(parser, "scale-")
     args = parser.parse_args(argv)
     if args.data is None:
         candidates = [ROOT.parent / "shared" / "data", ROOT.parent.parent / "shared" / "data"]
@@ -639,6 +660,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"No daily_papers_*.json under {data}; pass --data.", file=sys.stderr)
         return 2
     quick = args.quick
+    if args.scale:
+        options = scale_bench.Options(args.scale_work, 1 if quick else 5, keep=args.scale_keep)
+        given = argv if argv is not None else sys.argv[1:]
+        command = " ".join(["python benchmarks/run.py", *given])
+        sizes = scale_bench.parse_sizes(args.scale, args.scale_months)
+        return scale_bench.run(sizes, options, data.parent, args.out, command)
     suite = Suite(quick, [], [], {})
     info = machine()
     python = platform.python_version()

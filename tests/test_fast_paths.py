@@ -278,7 +278,8 @@ HEAVY = {
     "papercli.ranking",  # --sort for-you alone
     "papercli.core.foryou",  # the reader's model and ratings: --sort for-you and
     "papercli.storage.library",  # the library commands alone
-    "numpy",  # training the for-you model alone
+    "numpy",  # training the for-you model, and the scores it keeps (storage.scores)
+    "papercli.storage.scores",  # --sort for-you over many papers alone
     *EXPORTERS,
 }
 

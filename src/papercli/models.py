@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
+from itertools import repeat
 from typing import Any
 
 # Keys of the public JSON form (``--json``, JSON/CSV exports), in order.
@@ -114,9 +115,15 @@ class Paper:
         return out
 
     def to_record(self) -> dict[str, Any]:
-        """Every field, for the cache (round-trips through :meth:`from_record`)."""
-        record = asdict(self)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in record.items()}
+        """Every field, for the cache (round-trips through :meth:`from_record`): the same
+        dictionary as ``dataclasses.asdict`` with lists for tuples (a field holds only
+        strings, numbers, None and tuples of strings), without its deep copies."""
+        return {
+            name: list(value) if type(value) is tuple else value
+            for name, value in zip(
+                _FIELD_NAMES, map(self.__getattribute__, _FIELD_NAMES), strict=True
+            )
+        }
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Paper:
@@ -125,29 +132,15 @@ class Paper:
         if not isinstance(record, dict):
             raise ValueError("paper record is not an object")
         kwargs: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in record:
+        for name, kind, usual in _record_kinds():
+            if name not in record:
                 continue
-            value = record[f.name]
-            kind = _record_kind(str(f.type))
-            if kind == "list":
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise ValueError(f"paper record: {f.name} is not a list of strings")
+            value = record[name]
+            if type(value) not in usual or (kind == "list" and not _all_str(value)):
+                value = _checked(name, kind, value)  # the rules in full (or ValueError)
+            elif kind == "list":
                 value = tuple(value)
-            elif value is None and kind.endswith("?"):
-                pass
-            elif kind.startswith("int"):
-                if not isinstance(value, int) or isinstance(value, bool):
-                    raise ValueError(f"paper record: {f.name} is not an integer")
-            elif kind.startswith("float"):
-                if not isinstance(value, int | float) or isinstance(value, bool):
-                    raise ValueError(f"paper record: {f.name} is not a number")
-            elif kind.startswith("bool"):
-                if not isinstance(value, bool):
-                    raise ValueError(f"paper record: {f.name} is not true or false")
-            elif not isinstance(value, str):
-                raise ValueError(f"paper record: {f.name} is not a string")
-            kwargs[f.name] = value
+            kwargs[name] = value
         if not isinstance(kwargs.get("id"), str) or not isinstance(kwargs.get("title"), str):
             raise ValueError("paper record without id or title")
         return cls(**kwargs)
@@ -171,6 +164,48 @@ class Paper:
             published=self.published or hf.published,
             sources=tuple(dict.fromkeys((*self.sources, *hf.sources))),
         )
+
+
+_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Paper))
+_KINDS: list[tuple[str, str, tuple[type, ...]]] = []
+
+
+def _record_kinds() -> list[tuple[str, str, tuple[type, ...]]]:
+    """(field name, :func:`_record_kind`, the exact types that pass :func:`_checked`
+    unchanged, but for a list's items) of every field of :class:`Paper`, worked out once."""
+    if not _KINDS:
+        for f in fields(Paper):
+            kind = _record_kind(str(f.type))
+            base = {"list": (list,), "int": (int,), "float": (int, float), "bool": (bool,)}
+            usual = base.get(kind.rstrip("?"), (str,)) + ((type(None),) if "?" in kind else ())
+            _KINDS.append((f.name, kind, usual))
+    return _KINDS
+
+
+def _all_str(values: list[Any]) -> bool:
+    return all(map(isinstance, values, repeat(str, len(values))))  # in C: no generator
+
+
+def _checked(name: str, kind: str, value: Any) -> Any:
+    """A record's value for a field of ``kind`` (a list as a tuple), or ValueError."""
+    if kind == "list":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"paper record: {name} is not a list of strings")
+        return tuple(value)
+    if value is None and kind.endswith("?"):
+        return value
+    if kind.startswith("int"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"paper record: {name} is not an integer")
+    elif kind.startswith("float"):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ValueError(f"paper record: {name} is not a number")
+    elif kind.startswith("bool"):
+        if not isinstance(value, bool):
+            raise ValueError(f"paper record: {name} is not true or false")
+    elif not isinstance(value, str):
+        raise ValueError(f"paper record: {name} is not a string")
+    return value
 
 
 def _record_kind(annotation: str) -> str:

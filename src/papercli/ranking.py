@@ -117,8 +117,11 @@ def _words(text: str) -> list[str]:
     """Words and two-word phrases (of neighbouring words that are not stop words)."""
     out: list[str] = []
     prev = ""
-    for raw in _WORD.findall(_fold(text)):
-        word = _term(raw)
+    known = _TERMS.get
+    for raw in _raw_words(text):
+        word = known(raw)
+        if word is None:
+            word = _term(raw)
         if word:
             out.append(word)
             if prev:
@@ -127,11 +130,19 @@ def _words(text: str) -> list[str]:
     return out
 
 
+def _raw_words(text: str) -> list[str]:
+    """``_WORD.findall(_fold(text))``; for ASCII text by C string methods (the same words:
+    an ASCII character is a word's if it is a letter or a digit)."""
+    if text.isascii():
+        return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split()
+    return _WORD.findall(normalize(text))
+
+
 # ASCII bytes: capitals made small, what is not a letter or a digit a space.
 _ASCII_FOLD = bytes(
     c + 32 if 65 <= c <= 90 else c if chr(c).isalnum() or c > 127 else 32 for c in range(256)
 )
-_TOKENS: dict[str, tuple[str, ...]] = {}  # a token of a long text -> its features
+_TOKENS: dict[str, str] = {}  # a token of a long text -> its feature ("" for none)
 
 
 def _fold(text: str) -> str:
@@ -156,8 +167,8 @@ def _text_counts(text: str) -> Counter[str]:
         new = set(tokens)
     for token in new:
         term = _term(token)
-        memo[token] = (term,) if term else ()
-    return Counter(chain.from_iterable(map(memo.__getitem__, tokens)))
+        memo[token] = term
+    return Counter(filter(None, map(memo.__getitem__, tokens)))
 
 
 def keyword_key(keyword: str) -> str:
@@ -184,15 +195,50 @@ def features(paper: Paper) -> Counter[str]:
     """
     counts = _text_counts(paper.abstract)
     more = _words(paper.title) * TITLE_WEIGHT
-    for keyword in paper.ai_keywords:
-        more += _words(keyword)
-        key = keyword_key(keyword)
-        if key:
-            more.append("kw:" + key)
-    more += ["au:" + key for key in map(author_key, paper.authors) if key]
+    more += chain.from_iterable(map(_keyword_features, paper.ai_keywords))
+    more += chain.from_iterable(map(_author_features, paper.authors))
     more += ["cat:" + category.strip().lower() for category in paper.categories]
     counts.update(more)  # counted in C, no __missing__ call for each new key
     return counts
+
+
+def content_key(paper: Paper) -> int:
+    """A 64-bit key of the paper's id and of every field :func:`features` reads: papers
+    with the same key score the same under one model (stored scores are found by it)."""
+    import zlib
+
+    fields = (paper.title, paper.abstract, *paper.ai_keywords, "", *paper.authors, "")
+    text = "\x1f".join((*fields, *paper.categories)).encode("utf-8", "surrogatepass")
+    return zlib.crc32(paper.id.encode("utf-8", "surrogatepass")) << 32 | zlib.crc32(text)
+
+
+# A keyword's or an author's features, memoised: both recur from paper to paper.
+_KEYWORDS: dict[str, tuple[str, ...]] = {}
+_AUTHORS: dict[str, tuple[str, ...]] = {}
+
+
+def _keyword_features(keyword: str) -> tuple[str, ...]:
+    """The words and phrases of an AI keyword, then ``kw:`` and its :func:`keyword_key`."""
+    found = _KEYWORDS.get(keyword)
+    if found is None:
+        key = keyword_key(keyword)
+        found = (*_words(keyword), "kw:" + key) if key else tuple(_words(keyword))
+        if len(_KEYWORDS) >= _MAX_TERMS:
+            _KEYWORDS.clear()
+        _KEYWORDS[keyword] = found
+    return found
+
+
+def _author_features(name: str) -> tuple[str, ...]:
+    """``au:`` and the author's :func:`author_key` (nothing for a name without one)."""
+    found = _AUTHORS.get(name)
+    if found is None:
+        key = author_key(name)
+        found = ("au:" + key,) if key else ()
+        if len(_AUTHORS) >= _MAX_TERMS:
+            _AUTHORS.clear()
+        _AUTHORS[name] = found
+    return found
 
 
 def label(feature: str, paper: Paper | None = None) -> str:

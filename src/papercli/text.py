@@ -26,12 +26,17 @@ _ESCAPES = re.compile(
 _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 )
-_WHITESPACE = re.compile(r"[\s\u00a0]+")
+# What can start an escape sequence: text without any needs no _ESCAPES pass (one scan
+# for a character class instead of trying the alternatives at every position).
+_ESCAPE_START = re.compile("[\x1b\x90-\x9f]")
 
 
 def strip_controls(text: str) -> str:
     """Remove terminal escape sequences and control characters, keep line breaks."""
-    text = _ESCAPES.sub("", text)
+    if text.isprintable() or text.replace("\n", "").isprintable():
+        return text  # (most text) whatever is removed below is unprintable, and "\t" too
+    if _ESCAPE_START.search(text) is not None:
+        text = _ESCAPES.sub("", text)
     return _CONTROLS.sub("", text.replace("\t", " "))
 
 
@@ -42,7 +47,8 @@ def clean(text: object) -> str:
     if not isinstance(text, str):
         text = str(text)
     text = unicodedata.normalize("NFC", strip_controls(text))
-    return _WHITESPACE.sub(" ", text).strip()
+    # Runs of whitespace (str.isspace(), \u00a0 included) as one space, none at the ends.
+    return " ".join(text.split())
 
 
 def clean_optional(text: object) -> str | None:

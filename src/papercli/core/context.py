@@ -83,15 +83,20 @@ class Context:
             )
         return self._arxiv
 
-    def close(self) -> None:
+    def close(self, *, interrupted: bool = False) -> None:
+        """Close the clients. Listings asked ahead and not taken (a sync cut short) are
+        stopped; when the command ends with an error or a Ctrl-C, a request of theirs
+        already on the wire is not waited for (the process is ending)."""
+        if self._hf is not None:
+            self._hf.settle(wait=not interrupted)
         if self._http is not None:
             self._http.close()
 
     def __enter__(self) -> Context:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(interrupted=exc_type is not None)
 
     # -- choices every listing makes ----------------------------------------------
     def resolve_source(self, source: str | None, *, search: bool = False) -> str:

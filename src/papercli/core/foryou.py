@@ -89,10 +89,37 @@ def order(ctx: Context, papers: list[Paper], *, offline: bool = False) -> Ranked
     trained = model(ctx, offline=offline)
     if trained is None:
         return Ranked(sort_papers(papers, "upvotes"), None, [HOW_TO_START])
-    scores = trained.score(papers)
+    scores = score(ctx, trained, papers)
     by_id = {p.id: s for p, s in zip(papers, scores, strict=True)}
     ranked = sorted(papers, key=lambda p: -by_id[p.id])  # stable: ties keep their order
     return Ranked(ranked, by_id)
+
+
+KEEP_SCORES_FROM = 1000  # papers: orders of more keep their scores for the next search
+
+
+def score(ctx: Context, trained: Model, papers: list[Paper]) -> list[float]:
+    """Each paper's score: for many papers (a search over the whole history), those
+    stored for this model and this text (:mod:`papercli.storage.scores`), the others
+    scored and stored for next time."""
+    if len(papers) < KEEP_SCORES_FROM:
+        return trained.score(papers)
+    import hashlib
+
+    from papercli.ranking import content_key
+    from papercli.storage.scores import ScoreCache
+
+    digest = hashlib.blake2b(trained.to_json().encode(), digest_size=16).digest()
+    kept = ScoreCache(library(ctx).root, digest)
+    keys = [content_key(p) for p in papers]
+    found = kept.lookup(keys)
+    missing = [i for i, s in enumerate(found) if s is None]
+    if missing:
+        fresh = trained.score(papers[i] for i in missing)
+        for i, value in zip(missing, fresh, strict=True):
+            found[i] = value
+        kept.add([keys[i] for i in missing], fresh)
+    return found  # type: ignore[return-value]  # (every None was filled)
 
 
 def rank_listing(

@@ -212,7 +212,7 @@ def local(ctx: Context, filters: Filters, source: str | None = None) -> Listing:
     if filters.sort == "for-you":
         from papercli.core.foryou import order as for_you
 
-        ranked = for_you(ctx, papers)
+        ranked = for_you(ctx, papers, offline=True)  # a local search asks nothing
         cut = ranked.papers if filters.limit is None else ranked.papers[: filters.limit]
         listing.papers, listing.more = cut, len(cut) < len(ranked.papers)
         listing.scores, listing.notes = ranked.scores or {}, ranked.notes

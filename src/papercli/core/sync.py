@@ -79,14 +79,28 @@ def plan_hf(ctx: Context, since: dt.date, until: dt.date) -> list[SyncTask]:
     from papercli.core.freshness import fresh_in, settled_time
 
     tasks = []
-    for period in hf_periods(since, until, ctx.today):
+    periods = [
+        period
+        for period in hf_periods(since, until, ctx.today)
         # A day inside a month that is already cached and fresh needs no request.
-        if period.kind == "day" and hf.month_is_fresh(ctx, parse_month(period.key[:7])):
-            continue
+        if not (period.kind == "day" and hf.month_is_fresh(ctx, parse_month(period.key[:7])))
+    ]
+    last_failed = [False]
+    for period, after in zip(periods, [*periods[1:], None], strict=True):
 
-        def run(period: Period = period) -> object:
-            # A failed fetch is a failure of the sync even when a copy is cached.
-            return hf.period_papers(ctx, period, offline=False, refresh=False, stale_ok=False)
+        def run(period: Period = period, after: Period | None = after) -> object:
+            # The next listing is asked for while this one is fetched and written, when
+            # nothing of it is cached (a plain fetch) and the service answered last time.
+            if after is not None and not last_failed[0] and lookup(after) is None:
+                ctx.hf.prefetch(after)
+            try:
+                # A failed fetch is a failure of the sync even when a copy is cached.
+                got = hf.period_papers(ctx, period, offline=False, refresh=False, stale_ok=False)
+            except BaseException:
+                last_failed[0] = True
+                raise
+            last_failed[0] = False
+            return got
 
         def lookup(period: Period = period) -> Entry | None:
             return ctx.cache.load("hf", period.kind, period.key)

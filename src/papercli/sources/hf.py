@@ -201,6 +201,7 @@ def fetch_listing_if_changed(
     period: Period,
     concurrency: int = 6,
     validators: Mapping[str, Any] | None = None,
+    cancel: threading.Event | None = None,
 ) -> ListingFetch:
     """A listing, or "not modified" when ``validators`` from a one-page listing still hold.
 
@@ -208,13 +209,15 @@ def fetch_listing_if_changed(
     (``If-None-Match`` / ``If-Modified-Since``); a 304 ends the fetch. Otherwise
     weeks and months request ``concurrency`` pages at a time (a sliding window;
     pages past the first short one are discarded) and days go page by page. Any
-    failed page before the end fails the whole listing.
+    failed page before the end fails the whole listing. Setting ``cancel`` stops it
+    before its next request (:class:`~papercli.errors.CancelledError`); it is also set
+    once the listing is complete (pages still in flight are no longer wanted).
     """
     url = f"{base_url}/api/daily_papers"
     day = period.key if period.kind == "day" else None
     base_params = {**period_params(period), "limit": str(PAGE_SIZE)}
     first_headers: dict[str, Mapping[str, str]] = {}
-    cancel = threading.Event()  # set when the pages in flight are no longer wanted
+    cancel = cancel if cancel is not None else threading.Event()
 
     def page(n: int) -> list[Paper]:
         response = http.get(url, {**base_params, "p": str(n)}, cancel=cancel, service=SERVICE)
@@ -356,12 +359,60 @@ class HfClient:
         self.http = http
         self.base_url = base_url
         self.concurrency = concurrency
+        # Listings asked ahead (prefetch): period key -> its thread and, once done, the
+        # answer or the error.
+        self._ahead: dict[
+            str, tuple[threading.Thread, threading.Event, list[ListingFetch | Exception]]
+        ] = {}
 
     def listing(self, period: Period, validators: Mapping[str, Any] | None = None) -> ListingFetch:
-        """A day, week or month, or "not modified" (see :func:`fetch_listing_if_changed`)."""
+        """A day, week or month, or "not modified" (see :func:`fetch_listing_if_changed`);
+        a listing asked ahead without validators is that answer (or raises its error)."""
+        ahead = self._ahead.pop(period.key, None)
+        if ahead is not None:
+            thread, _, box = ahead
+            thread.join()
+            if not validators and box:
+                if isinstance(box[0], Exception):
+                    raise box[0]
+                return box[0]
         return fetch_listing_if_changed(
             self.http, self.base_url, period, self.concurrency, validators
         )
+
+    def prefetch(self, period: Period) -> None:
+        """Start fetching ``period`` in a thread, for a later :meth:`listing` of it: while
+        papercli parses and writes one listing, the service prepares the next (``papers
+        sync`` of a long history). At most two at a time; :meth:`settle` waits for them."""
+        if period.key in self._ahead or len(self._ahead) >= 2:
+            return
+        box: list[ListingFetch | Exception] = []
+        cancel = threading.Event()
+
+        def work() -> None:
+            try:
+                box.append(
+                    fetch_listing_if_changed(
+                        self.http, self.base_url, period, self.concurrency, cancel=cancel
+                    )
+                )
+            except Exception as exc:  # handed to listing(), in the caller's thread
+                box.append(exc)
+
+        thread = threading.Thread(target=work, name=f"papercli-hf-ahead-{period.key}", daemon=True)
+        self._ahead[period.key] = (thread, cancel, box)
+        thread.start()
+
+    def settle(self, *, wait: bool = True) -> None:
+        """Stop the listings asked ahead and not taken: nothing more is requested for
+        them, and (``wait``) no thread is left running: requests already on the wire are
+        waited for. Without ``wait`` (a command ending on an error or a Ctrl-C) their
+        threads, daemons, end with the process or at their next request."""
+        while self._ahead:
+            thread, cancel, _ = self._ahead.pop(next(iter(self._ahead)))
+            cancel.set()
+            if wait:
+                thread.join()
 
     def paper(self, paper_id: str) -> Paper:
         return fetch_paper(self.http, self.base_url, paper_id)
