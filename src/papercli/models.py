@@ -125,29 +125,30 @@ class Paper:
         if not isinstance(record, dict):
             raise ValueError("paper record is not an object")
         kwargs: dict[str, Any] = {}
-        for f in fields(cls):
-            if f.name not in record:
+        for name, kind, optional in _record_kinds():
+            if name not in record:
                 continue
-            value = record[f.name]
-            kind = _record_kind(str(f.type))
-            if kind == "list":
+            value = record[name]
+            if kind == "str" and type(value) is str:
+                pass  # the common case first
+            elif kind == "list":
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise ValueError(f"paper record: {f.name} is not a list of strings")
+                    raise ValueError(f"paper record: {name} is not a list of strings")
                 value = tuple(value)
-            elif value is None and kind.endswith("?"):
+            elif value is None and optional:
                 pass
-            elif kind.startswith("int"):
+            elif kind == "int":
                 if not isinstance(value, int) or isinstance(value, bool):
-                    raise ValueError(f"paper record: {f.name} is not an integer")
-            elif kind.startswith("float"):
+                    raise ValueError(f"paper record: {name} is not an integer")
+            elif kind == "float":
                 if not isinstance(value, int | float) or isinstance(value, bool):
-                    raise ValueError(f"paper record: {f.name} is not a number")
-            elif kind.startswith("bool"):
+                    raise ValueError(f"paper record: {name} is not a number")
+            elif kind == "bool":
                 if not isinstance(value, bool):
-                    raise ValueError(f"paper record: {f.name} is not true or false")
+                    raise ValueError(f"paper record: {name} is not true or false")
             elif not isinstance(value, str):
-                raise ValueError(f"paper record: {f.name} is not a string")
-            kwargs[f.name] = value
+                raise ValueError(f"paper record: {name} is not a string")
+            kwargs[name] = value
         if not isinstance(kwargs.get("id"), str) or not isinstance(kwargs.get("title"), str):
             raise ValueError("paper record without id or title")
         return cls(**kwargs)
@@ -173,6 +174,30 @@ class Paper:
         )
 
 
+# --- the sort keys (papercli.core.listing.sort_papers; the search index stores them) ----
+
+
+def paper_day(p: Paper) -> str:
+    """The day a paper was listed (else published): what date sorts and ranges use."""
+    return (p.listed or (p.published or "")[:10])[:10]
+
+
+def date_key(p: Paper) -> str:
+    """What ``--sort date`` orders by, newest first: the day the paper was listed (else
+    published), then its arXiv (publication) date."""
+    return f"{paper_day(p)} {p.published or ''}"
+
+
+def upvotes_key(p: Paper) -> int:
+    """What ``--sort upvotes`` orders by, most first (a paper without a count last)."""
+    return p.upvotes if p.upvotes is not None else -1
+
+
+def title_key(p: Paper) -> str:
+    """What ``--sort title`` orders by (ascending)."""
+    return p.title.casefold()
+
+
 def _record_kind(annotation: str) -> str:
     """The kind of a field from its annotation: list, int, float, bool or str.
 
@@ -183,3 +208,16 @@ def _record_kind(annotation: str) -> str:
     optional = "None" in annotation
     base = next((b for b in ("int", "float", "bool") if annotation.startswith(b)), "str")
     return base + ("?" if optional else "")
+
+
+_KINDS: list[tuple[str, str, bool]] = []
+
+
+def _record_kinds() -> list[tuple[str, str, bool]]:
+    """Each field of :class:`Paper` as (name, kind, null allowed), the kind as
+    :func:`_record_kind` gives it (computed once)."""
+    if not _KINDS:
+        for f in fields(Paper):
+            kind = _record_kind(str(f.type))
+            _KINDS.append((f.name, kind.rstrip("?"), kind.endswith("?")))
+    return _KINDS

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from papercli.core.listing import (
     Filters,
     Listing,
+    date_key,
     listing_of,
     paper_day,
     remote_filters,
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from papercli.core.context import Context
     from papercli.models import Paper
     from papercli.storage.cache import Cache
+    from papercli.storage.index import SearchIndex
+
+_Ranked = TypeVar("_Ranked")
 
 OFFLINE_LIMIT = 100  # papers search --offline without --limit
 _FIELD_WORD = re.compile(r"(?<![\w:])-?\(?([A-Za-z]+):(?=\S)")
@@ -224,16 +228,22 @@ def _local_matches(
 ) -> tuple[list[Paper], bool]:
     """The matches, in the filters' order, up to the limit (``for-you``: all of them,
     the caller orders them), and whether more matched."""
-    order = filters.sort if filters.sort in ("date", "upvotes") else None
+    order = filters.sort if filters.sort in ("date", "upvotes", "title") else None
     limit = None if filters.sort == "for-you" else filters.limit
+
+    def accept(p: Paper) -> bool:
+        if filters.min_upvotes is not None and (p.upvotes or 0) < filters.min_upvotes:
+            return False
+        return not ((filters.has_code and not p.has_code) or (seen is not None and p.id in seen))
+
+    if filters.sort == "relevance" and limit is not None and limit > 0:
+        return _relevance_page(cache, filters, accept, sources, limit)
     papers: list[Paper] = []
     more = False
     for p in iter_matches(
         cache, filters.query, filters.since, filters.until, order, sources=sources
     ):
-        if filters.min_upvotes is not None and (p.upvotes or 0) < filters.min_upvotes:
-            continue
-        if (filters.has_code and not p.has_code) or (seen is not None and p.id in seen):
+        if not accept(p):
             continue
         if order is not None and limit is not None and len(papers) >= limit:
             more = True
@@ -242,12 +252,47 @@ def _local_matches(
     if order is None:
         if filters.sort == "relevance":
             papers = sort_by_relevance(filters.query, sort_papers(papers, "date"))
-        elif filters.sort != "for-you":
-            papers = sort_papers(papers, filters.sort)
         if limit is not None:
             more = len(papers) > limit
             papers = papers[:limit]
     return papers, more
+
+
+def _relevance_page(
+    cache: Cache,
+    filters: Filters,
+    accept: Callable[[Paper], bool],
+    sources: tuple[str, ...] | None,
+    limit: int,
+) -> tuple[list[Paper], bool]:
+    """The ``limit`` most relevant matches (ties: newest first) and whether more matched,
+    reading candidates best score bound first (:func:`ranked_matches`) and stopping once
+    no unread one can enter the page (or, from the files, reading them all)."""
+    import heapq
+
+    found: list[tuple[float, str, Paper]] = []
+    page: list[tuple[float, str]] = []  # the keys of the best ``limit`` found: a min-heap
+    for paper, bound in ranked_matches(
+        cache, filters.query, filters.since, filters.until, sources=sources
+    ):
+        if bound is not None and len(page) == limit and page[0] >= bound:
+            # Neither this candidate nor any after it can enter the page: all that is
+            # left to know is whether one more matched.
+            if len(found) > limit or accept(paper):
+                return _best(found, limit), True
+            continue
+        if not accept(paper):
+            continue
+        key = (relevance(filters.query, paper), date_key(paper))
+        found.append((*key, paper))
+        (heapq.heappush if len(page) < limit else heapq.heappushpop)(page, key)
+    return _best(found, limit), len(found) > limit
+
+
+def _best(found: list[tuple[float, str, Paper]], limit: int) -> list[Paper]:
+    """The ``limit`` best by relevance, then newest first (``sort_by_relevance``)."""
+    found.sort(key=lambda f: (f[0], f[1]), reverse=True)
+    return [f[2] for f in found[:limit]]
 
 
 def _range_text(since: dt.date | None, until: dt.date | None) -> str:
@@ -267,17 +312,67 @@ def iter_matches(
 ) -> Iterator[Paper]:
     """Every cached paper (one per id) that matches ``query`` and was listed in range
     (and, with ``sources``, by one of them); newest first (``order="date"``), most
-    upvoted first (``"upvotes"``) or unordered.
+    upvoted first (``"upvotes"``), by title (``"title"``) or unordered.
 
     The answer comes from the search index; where the index cannot be used (a full or
     read-only disk), from the JSON files, with one note. A failure of the index after
     the first paper raises :class:`~papercli.storage.index.IndexFault`: the caller
     starts again (:func:`matching_papers` does).
     """
-    from papercli.storage.index import IndexDamaged, IndexUnavailable, SearchIndex
+    wanted = _wanted(query, since, until, sources)
+    lo, hi = _day_range(since, until)
+    for paper, _ in _from_index(
+        cache,
+        lambda index: ((p, None) for p in index.candidates(query.tree, lo, hi, order)),
+        wanted,
+        order,
+    ):
+        yield paper
 
-    lo = since.isoformat() if since else None
-    hi = until.isoformat() if until else None
+
+def ranked_matches(
+    cache: Cache,
+    query: Query,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    *,
+    sources: tuple[str, ...] | None = None,
+) -> Iterator[tuple[Paper, tuple[float, str] | None]]:
+    """The matches of :func:`iter_matches`, each with a bound of its key for the
+    relevance order: (an upper bound of its :func:`relevance`, its date key), the
+    bounds never increasing, so that a caller wanting the best N can stop early. The
+    bound comes from the index (the title and upvotes it keeps; the abstract counted
+    as its most, 5 a term); read from the files instead, the matches come unordered
+    and without a bound (None)."""
+    wanted = _wanted(query, since, until, sources)
+    lo, hi = _day_range(since, until)
+
+    def ask(index: SearchIndex) -> Iterator[tuple[Paper, tuple[float, str] | None]]:
+        rows = index.ranking_rows(query.tree, lo, hi)
+        keyed = sorted(
+            ((_relevance(query, title, None, up), day, rowid) for rowid, title, up, day in rows),
+            reverse=True,
+        )
+        for start in range(0, len(keyed), 32):
+            chunk = keyed[start : start + 32]
+            papers = index.papers_of([rowid for _, _, rowid in chunk])
+            for (bound, day, _), paper in zip(chunk, papers, strict=True):
+                yield paper, (bound, day)
+
+    yield from _from_index(cache, ask, wanted, None)
+
+
+def _day_range(since: dt.date | None, until: dt.date | None) -> tuple[str | None, str | None]:
+    return (since.isoformat() if since else None), (until.isoformat() if until else None)
+
+
+def _wanted(
+    query: Query,
+    since: dt.date | None,
+    until: dt.date | None,
+    sources: tuple[str, ...] | None,
+) -> Callable[[Paper], bool]:
+    lo, hi = _day_range(since, until)
 
     def wanted(paper: Paper) -> bool:
         if sources is not None and not set(paper.sources) & set(sources):
@@ -287,20 +382,33 @@ def iter_matches(
         day = paper_day(paper)
         return (lo is None or day >= lo) and (hi is None or day <= hi)
 
+    return wanted
+
+
+def _from_index(
+    cache: Cache,
+    ask: Callable[[SearchIndex], Iterator[tuple[Paper, _Ranked]]],
+    wanted: Callable[[Paper], bool],
+    order: str | None,
+) -> Iterator[tuple[Paper, _Ranked | None]]:
+    """The candidates ``ask`` gets from an up-to-date index that are ``wanted``; from the
+    JSON files (in ``order``) when the index cannot be used."""
+    from papercli.storage.index import IndexDamaged, IndexStale, IndexUnavailable, SearchIndex
+
     yielded = False
     for attempt in (1, 2):
         try:
             with SearchIndex(cache) as index:
                 index.update()
-                for paper in index.candidates(query.tree, lo, hi, order):
+                for paper, rank in ask(index):
                     if wanted(paper):
                         yielded = True
-                        yield paper
+                        yield paper, rank
             return
-        except IndexDamaged:
+        except (IndexDamaged, IndexStale):
             if yielded or attempt == 2:
                 raise
-            # Removed: the next attempt rebuilds it from the JSON files.
+            # Removed, or a file changed under it: the next attempt updates it first.
         except IndexUnavailable as exc:
             if yielded:
                 raise
@@ -309,7 +417,8 @@ def iter_matches(
                 "reading the cached files instead (slower)."
             )
             break
-    yield from _scan_matches(cache, wanted, order)
+    for paper in _scan_matches(cache, wanted, order):
+        yield paper, None
 
 
 def _scan_matches(
@@ -359,9 +468,13 @@ def matching_papers(
 
 def relevance(query: Query, paper: Paper) -> float:
     """A simple score: matches of the query's positive terms, in the title thrice as
-    much as in the abstract, plus a little for upvotes."""
-    title = normalize(paper.title)
-    abstract = normalize(paper.abstract)
+    much as in the abstract (at most 5 a term), plus a little for upvotes."""
+    return _relevance(query, normalize(paper.title), normalize(paper.abstract), paper.upvotes)
+
+
+def _relevance(query: Query, title: str, abstract: str | None, upvotes: int | None) -> float:
+    """:func:`relevance` of the normalised title and abstract; without the abstract
+    (None), an upper bound: each term counts its most there."""
     score = 0.0
     for term in query.terms(None, "title", "abstract"):
         pattern = term_pattern(term.text)
@@ -370,8 +483,8 @@ def relevance(query: Query, paper: Paper) -> float:
         if term.field in (None, "title"):
             score += 3 * len(pattern.findall(title))
         if term.field in (None, "abstract"):
-            score += min(5, len(pattern.findall(abstract)))
-    return score + math.log1p(max(0, paper.upvotes or 0)) / 10
+            score += 5 if abstract is None else min(5, len(pattern.findall(abstract)))
+    return score + math.log1p(max(0, upvotes or 0)) / 10
 
 
 def sort_by_relevance(query: Query, papers: list[Paper]) -> list[Paper]:
