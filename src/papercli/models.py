@@ -132,8 +132,11 @@ class Paper:
             if kind == "str" and type(value) is str:
                 pass  # the common case first
             elif kind == "list":
-                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise ValueError(f"paper record: {name} is not a list of strings")
+                try:  # str.join: every item a string (quicker than a check of each)
+                    if not isinstance(value, list) or "".join(value) is None:
+                        raise TypeError
+                except TypeError:
+                    raise ValueError(f"paper record: {name} is not a list of strings") from None
                 value = tuple(value)
             elif value is None and optional:
                 pass

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from papercli.core.context import Context
     from papercli.models import Paper
+    from papercli.query import Node
     from papercli.storage.cache import Cache
     from papercli.storage.index import SearchIndex
 
@@ -348,18 +349,57 @@ def ranked_matches(
     lo, hi = _day_range(since, until)
 
     def ask(index: SearchIndex) -> Iterator[tuple[Paper, tuple[float, str] | None]]:
-        rows = index.ranking_rows(query.tree, lo, hi)
-        keyed = sorted(
-            ((_relevance(query, title, None, up), day, rowid) for rowid, title, up, day in rows),
-            reverse=True,
-        )
-        for start in range(0, len(keyed), 32):
-            chunk = keyed[start : start + 32]
-            papers = index.papers_of([rowid for _, _, rowid in chunk])
-            for (bound, day, _), paper in zip(chunk, papers, strict=True):
-                yield paper, (bound, day)
+        from itertools import tee
+
+        rows = index.relevance_rows(query.tree, lo, hi, _title_node(query))
+        keys, wanted_keys = tee(_bounded(query, *rows))
+        papers = index.papers_of(rowid for _, _, rowid in wanted_keys)
+        for (bound, day, _), paper in zip(keys, papers, strict=True):
+            yield paper, (bound, day)
 
     yield from _from_index(cache, ask, wanted, None)
+
+
+def _title_node(query: Query) -> Node | None:
+    """The query's relevance terms that count in the title, as ``title:`` terms."""
+    from papercli.query import Or, Term
+
+    terms = [Term("title", t.text, t.phrase) for t in query.terms(None, "title")]
+    return Or(tuple(terms)) if len(terms) > 1 else (terms[0] if terms else None)
+
+
+def _bounded(
+    query: Query,
+    titled: Iterator[tuple[int, str, int, str]],
+    rest: Iterator[tuple[int, int, str]],
+    top: int,
+) -> Iterator[tuple[float, str, int]]:
+    """(bound of the score, date key, row id) of every candidate, best first: those
+    whose title may count, bounded from the title and upvotes the index keeps, and,
+    merged in as their turn comes, the others (whose bound is the upvotes', read from
+    the index in that order only once one may come next)."""
+    first = sorted(
+        ((_relevance(query, title, None, up), day, rowid) for rowid, title, up, day in titled),
+        reverse=True,
+    )
+    untitled = ((_relevance(query, "", None, up), day, rowid) for rowid, up, day in rest)
+    ceiling = (_relevance(query, "", None, top), "\uffff", 0)  # above any of the others
+    waiting: tuple[float, str, int] | None = None
+    for key in first:
+        while waiting is not None or key < ceiling:
+            if waiting is None:
+                waiting = next(untitled, None)
+                if waiting is None:
+                    ceiling = (-1.0, "", 0)  # none left
+                    break
+            if waiting <= key:
+                break
+            yield waiting
+            waiting = None
+        yield key
+    if waiting is not None:
+        yield waiting
+    yield from untitled
 
 
 def _day_range(since: dt.date | None, until: dt.date | None) -> tuple[str | None, str | None]:

@@ -165,13 +165,12 @@ class Cache:
             self.warn(f"Cannot read cache file {path}: {exc.strerror or exc}.")
             return None
         try:
-            if located:
-                from papercli.storage.records import parse_listing
+            if not located:
+                return Located(self._decode(raw, source, kind, key), None, stamp)
+            from papercli.storage.records import parse_listing
 
-                data, spans = parse_listing(raw)
-            else:
-                data, spans = json.loads(raw), None
-            return Located(self._decode(data, source, kind, key), spans, stamp)
+            data, spans = parse_listing(raw)
+            return Located(self._entry(data, source, kind, key), spans, stamp)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             self.set_aside(path, str(exc)[:200])
             return None
@@ -180,7 +179,12 @@ class Cache:
             return None
 
     @staticmethod
-    def _decode(data: Any, source: str, kind: str, key: str) -> Entry:
+    def _decode(raw: bytes, source: str, kind: str, key: str) -> Entry:
+        return Cache._entry(json.loads(raw), source, kind, key)
+
+    @staticmethod
+    def _entry(data: Any, source: str, kind: str, key: str) -> Entry:
+        """The entry of a parsed cache file (ValueError, TypeError...: not one)."""
         if not isinstance(data, dict):
             raise ValueError("not a cache file")
         if data.get("schema") != SCHEMA_VERSION:

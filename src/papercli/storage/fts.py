@@ -21,9 +21,10 @@ character and one-character terms are not prefiltered (every paper passes).
 A paper is one FTS5 document of one column (the table has ``detail=none``: no
 positions and no column lists, which makes it less than half the size of a
 per-column table). The title and the abstract give plain tokens (a term without a
-field, ``title:`` and ``abs:`` all look them up: a superset for the two fielded
-ones); the other fields give tokens behind a marker, ``~a`` (authors), ``~o``
-(organization), ``~k`` (keywords), ``~c`` (categories) and ``~i`` (the id). ``~``
+field and ``abs:`` look them up: a superset for the second); every field also gives
+tokens behind a marker, ``~t`` (title: ``title:``, and the relevance order's bound),
+``~a`` (authors), ``~o`` (organization), ``~k`` (keywords), ``~c`` (categories) and
+``~i`` (the id). ``~``
 is a token character of the table, and never one of a token otherwise (text maps
 it to ``_``).
 
@@ -44,7 +45,7 @@ from papercli.query import And, Node, Not, Or, Term, is_word_char, normalize, te
 TOKEN_CHARS = 6
 MIN_PREFIX = 2  # shorter terms are not worth a prefix query
 TOKENIZER = "ascii tokenchars '_~'"
-MARKS = {"author": "~a", "org": "~o", "keyword": "~k", "cat": "~c", "id": "~i"}
+MARKS = {"title": "~t", "author": "~a", "org": "~o", "keyword": "~k", "cat": "~c", "id": "~i"}
 
 # ASCII characters other than letters, digits and the space become "_", the one extra
 # token character of the FTS5 "ascii" tokenizer besides the marker (it treats every
@@ -106,9 +107,11 @@ def _cat_tokens(categories: Iterable[str]) -> set[str]:
 
 def paper_document(p: Paper) -> str:
     """The FTS document of one paper (see the module docstring)."""
+    title = _field_tokens(p.title)
     parts = (
-        _field_tokens(p.title),
+        title,
         _field_tokens(p.abstract),
+        _marked("~t", title),
         _marked("~a", _field_tokens(*p.authors)),
         _marked("~o", _field_tokens(p.organization or "")),
         _marked("~k", _field_tokens(*p.ai_keywords)),
@@ -149,7 +152,7 @@ def _term_expr(term: Term) -> str | None:
     if term.field == "author":
         parts = [e for w in term.text.split() if (e := _text_expr("~a", w))]
         return "(" + " AND ".join(parts) + ")" if parts else None
-    mark = MARKS.get(term.field or "", "")  # title, abstract, none: the plain tokens
+    mark = MARKS.get(term.field or "", "")  # abstract, none: the plain tokens
     return _text_expr(mark, term.text)
 
 

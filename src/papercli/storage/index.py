@@ -43,20 +43,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papercli.errors import PapersError
 from papercli.models import Paper
 from papercli.query import Node
-from papercli.storage.fts import (
-    TOKEN_CHARS,
-    TOKENIZER,
-    expression_terms,
-    fts_expression,
-    start_tokens,
-)
+from papercli.storage.fts import TOKEN_CHARS, TOKENIZER, fts_expression, start_tokens
+from papercli.storage.index_query import ORDERS, READ, relevance_rows, select
 from papercli.storage.index_update import UpdateStats, read_record
 from papercli.storage.records import RecordReader, StaleFile, scan_cache
 
@@ -174,106 +169,6 @@ CREATE VIRTUAL TABLE fts USING fts5(
 # each token, kept beside the FTS table's own counts to check them (_fill_hits).
 
 _META = {"version": str(INDEX_VERSION), "token_chars": str(TOKEN_CHARS)}
-# What reading a paper takes: its id, and per kind its row and where the record lies.
-_READ = (
-    "ids.pid, ids.h_row, h.file_id, h.off, h.len, ids.o_row, o.file_id, o.off, o.len"
-    " FROM {source} LEFT JOIN papers h ON h.rowid = ids.h_row"
-    " LEFT JOIN papers o ON o.rowid = ids.o_row"
-)
-_ORDERS: dict[str | None, tuple[str, str]] = {  # ORDER BY, and the index that gives it
-    "date": ("ids.date_key DESC", "ids_date"),
-    "upvotes": ("ids.up_key DESC", "ids_up"),
-    "title": ("ids.title_key", "ids_title"),
-    None: ("coalesce(ids.o_row, ids.h_row)", ""),  # file by file: reads in file order
-}
-# More candidates than this are ordered by walking the order's index (and taking the
-# candidates met), fewer by looking each up and sorting them.
-SPARSE = 5000
-
-
-def _day_clauses(since: str | None, until: str | None) -> tuple[list[str], list[str]]:
-    """The ids whose day (the start of ``date_key``) may lie in [since, until]."""
-    clauses, args = [], []
-    if since:
-        clauses.append("ids.date_key >= ?")
-        args.append(since)
-    if until:
-        clauses.append("ids.date_key < ?")  # "DAY " sorts before "DAY!"
-        args.append(until + "!")
-    return clauses, args
-
-
-def _select(
-    db: sqlite3.Connection,
-    node: Node | None,
-    since: str | None,
-    until: str | None,
-    columns: str,
-    order: str | None,
-) -> Any:
-    """A cursor over ``columns`` of the ids that may match ``node`` and whose day may
-    lie in [since, until] (a superset: the caller decides), in ``order``. The first
-    column is true for a candidate the FTS table gave that no id has (nor garbage): a
-    damaged index (they come first, see :func:`_fill_hits`)."""
-    days, args = _day_clauses(since, until)
-    by, index = _ORDERS[order]
-    expr = fts_expression(node)
-    if expr is None:
-        where = f" WHERE {' AND '.join(days)}" if days else ""
-        return db.execute(f"SELECT 0, {columns.format(source='ids')}{where} ORDER BY {by}", args)
-    if _fill_hits(db, expr) > SPARSE and index:
-        where = " AND ".join(["ids.rowid IN hits", *days])
-        source = f"ids INDEXED BY {index}"
-        return db.execute(
-            f"SELECT 0, {columns.format(source=source)} WHERE {where} ORDER BY {by}", args
-        )
-    lost = "ids.rowid IS NULL AND dead.rowid IS NULL"
-    source = "hits LEFT JOIN ids ON ids.rowid = hits.r LEFT JOIN dead ON dead.rowid = hits.r"
-    where = " AND ".join(["ids.rowid IS NOT NULL", *days])
-    return db.execute(
-        f"SELECT {lost}, {columns.format(source=source)} WHERE ({where}) OR ({lost})"
-        f" ORDER BY {lost} DESC, {by}",
-        args,
-    )
-
-
-def _fill_hits(db: sqlite3.Connection, expr: str) -> int:
-    """The temporary table ``hits``: the FTS document ids matching ``expr``; their number.
-
-    The FTS table is checked first, as far as it cheaply can be (a damaged page of it
-    may otherwise lose candidates without an error): for each token looked up, it must
-    count as many documents as the index put in (``terms``), and no id may be above the
-    highest ever given. The candidates the FTS table gives are then checked against
-    ``ids`` as they are read (:func:`_select`).
-    """
-    import sqlite3
-
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS hits(r INTEGER PRIMARY KEY)")
-    db.execute("DELETE FROM hits")
-    count = db.execute("INSERT INTO hits SELECT rowid FROM fts WHERE fts MATCH ?", (expr,)).rowcount
-    top = db.execute("SELECT max(r) FROM hits").fetchone()[0]
-    seq = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'ids'").fetchone()
-    sound = top is None or (seq is not None and top <= seq[0])
-    vocab_table(db)
-    for token, prefix in expression_terms(expr):
-        if not sound:
-            break
-        args = (token, token + "\U0010ffff") if prefix else (token, token + "\x00")
-        found = db.execute(
-            "SELECT coalesce(sum(doc), 0) FROM temp.vocab WHERE term >= ? AND term < ?", args
-        ).fetchone()[0]
-        kept = db.execute(
-            "SELECT coalesce(sum(docs), 0) FROM terms WHERE term >= ? AND term < ?", args
-        ).fetchone()[0]
-        sound = found == kept
-    if not sound:
-        raise sqlite3.DatabaseError("database disk image is malformed (full-text index)")
-    return count
-
-
-def vocab_table(db: sqlite3.Connection) -> None:
-    """``temp.vocab``: the FTS table's own count of documents per token."""
-    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, fts, 'row')")
 
 
 class SearchIndex:
@@ -449,34 +344,46 @@ class SearchIndex:
         N matches can stop early); otherwise in the files' order.
         """
         cursor = self._with_rebuild(
-            lambda db: _select(db, node, since, until, _READ, order if order in _ORDERS else None)
+            lambda db: select(db, node, since, until, READ, order if order in ORDERS else None)
         )
         return self._papers(cursor)
 
-    def ranking_rows(
-        self, node: Node | None, since: str | None = None, until: str | None = None
-    ) -> list[tuple[int, str, int, str]]:
-        """Per id that may match (as :meth:`candidates`): (row id, normalised title,
-        upvotes key, date key), what a relevance bound needs without the record."""
+    def relevance_rows(
+        self,
+        node: Node | None,
+        since: str | None,
+        until: str | None,
+        title_node: Node | None,
+    ) -> tuple[Iterator[tuple[int, str, int, str]], Iterator[tuple[int, int, str]], int]:
+        """The candidates (as :meth:`candidates`) as :func:`relevance_rows` gives them,
+        without their records: what a bound of the relevance score needs."""
+        titled, rest, top = self._with_rebuild(
+            lambda db: relevance_rows(db, node, since, until, title_node)
+        )
+        return self._rows(titled), self._rows(rest), top
+
+    def _rows(self, cursor: Any) -> Iterator[Any]:
+        """The rows of a cursor, a failure while reading them handled as in :meth:`_papers`."""
         import sqlite3
 
-        columns = "ids.rowid, coalesce(ntitle, title_key), up_key, date_key FROM {source}"
+        if cursor is None:
+            return
+        try:
+            yield from cursor
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            if environmental(exc):
+                raise IndexUnavailable(
+                    self.path, describe_sqlite_error(exc, self.path.parent)
+                ) from None
+            self._damaged(str(exc))
 
-        def rows(db: sqlite3.Connection) -> list[tuple[int, str, int, str]]:
-            found = _select(db, node, since, until, columns, None).fetchall()
-            if found and found[0][0]:
-                raise sqlite3.DatabaseError("database disk image is malformed (lost ids)")
-            return [row[1:] for row in found]
-
-        return self._with_rebuild(rows)  # type: ignore[no-any-return]
-
-    def papers_of(self, rowids: list[int]) -> Iterator[Paper]:
-        """The papers of these ids (from :meth:`ranking_rows`), in this order."""
+    def papers_of(self, rowids: Iterable[int]) -> Iterator[Paper]:
+        """The papers of these ids (from :meth:`relevance_rows`), in this order (read as
+        they are asked for)."""
         import sqlite3
 
-        if not rowids:
-            return iter(())
-        sql = f"SELECT 0, {_READ.format(source='ids')} WHERE ids.rowid = ?"
+        sql = f"SELECT 0, {READ.format(source='ids')} WHERE ids.rowid = ?"
 
         def rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
             for rowid in rowids:

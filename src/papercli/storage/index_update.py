@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from papercli.models import Paper, date_key, title_key, upvotes_key
 from papercli.query import normalize
 from papercli.storage.fts import document_tokens, paper_document
+from papercli.storage.index_query import vocab_table
 from papercli.storage.records import RecordReader, StaleFile
 
 if TYPE_CHECKING:
@@ -136,8 +137,6 @@ class Updater:
     def _count_terms(self) -> None:
         db = self.db
         if self._terms is None:
-            from papercli.storage.index import vocab_table
-
             vocab_table(db)
             db.execute("DELETE FROM terms")
             db.execute("INSERT INTO terms SELECT term, doc FROM temp.vocab")
@@ -203,7 +202,7 @@ class Updater:
         db.execute("UPDATE files SET last_row = ? WHERE id = ?", (rows[-1], fid))
         # Ids known already (or twice in this file) are worked out again at the end;
         # the others are done now, from the records in hand.
-        known = self._known_ids([p.id for p in papers])
+        known = _known_ids(db, [p.id for p in papers])
         fresh: list[tuple[int, Paper]] = []
         seen: set[str] = set()
         again: list[tuple[str]] = []
@@ -217,14 +216,6 @@ class Updater:
             db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", again)
         hf = source == "hf"
         self._insert_ids((p, row if hf else None, None if hf else row) for row, p in fresh)
-
-    def _known_ids(self, pids: list[str]) -> set[str]:
-        db = self.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming(pid TEXT)")
-        db.execute("DELETE FROM incoming")
-        db.executemany("INSERT INTO incoming VALUES (?)", ((p,) for p in pids))
-        found = db.execute("SELECT incoming.pid FROM incoming JOIN ids USING (pid)")
-        return {pid for (pid,) in found}
 
     def _insert_ids(self, items: Iterable[tuple[Paper, int | None, int | None]]) -> None:
         id_rows = []
@@ -403,6 +394,15 @@ def read_record(
     if paper.id != pid:
         raise StaleFile(fid, path)
     return paper
+
+
+def _known_ids(db: sqlite3.Connection, pids: list[str]) -> set[str]:
+    """Those of ``pids`` the index has an ``ids`` row for."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming(pid TEXT)")
+    db.execute("DELETE FROM incoming")
+    db.executemany("INSERT INTO incoming VALUES (?)", ((p,) for p in pids))
+    found = db.execute("SELECT incoming.pid FROM incoming JOIN ids USING (pid)")
+    return {pid for (pid,) in found}
 
 
 def _create_indexes(db: sqlite3.Connection) -> None:
