@@ -54,8 +54,18 @@ class UpdateStats:
 def text_hash(p: Paper) -> int:
     """A hash of what :func:`~papercli.storage.fts.paper_document` reads of a paper: the
     same hash, the same document (kept in ``ids.doc_hash``)."""
-    text = repr((p.id, p.title, p.abstract, p.authors, p.organization, p.ai_keywords, p.categories))
-    digest = hashlib.blake2b(text.encode("utf-8", "backslashreplace"), digest_size=8).digest()
+    text = "\x1f".join(
+        (
+            p.id,
+            p.title,
+            p.abstract,
+            "\x1e".join(p.authors),
+            p.organization or "",
+            "\x1e".join(p.ai_keywords),
+            "\x1e".join(p.categories),
+        )
+    )
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
