@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 from typing import TYPE_CHECKING, TypeVar
 
 from papercli.core.listing import (
@@ -271,29 +272,28 @@ def _relevance_page(
     no unread one can enter the page (or, from the files, reading them all)."""
     import heapq
 
-    found: list[tuple[float, str, Paper]] = []
-    page: list[tuple[float, str]] = []  # the keys of the best ``limit`` found: a min-heap
+    page: list[tuple[float, str, int, Paper]] = []  # the best ``limit``: a min-heap
+    count = 0
     for paper, bound in ranked_matches(
         cache, filters.query, filters.since, filters.until, sources=sources
     ):
-        if bound is not None and len(page) == limit and page[0] >= bound:
+        if bound is not None and len(page) == limit and page[0][:2] >= bound:
             # Neither this candidate nor any after it can enter the page: all that is
             # left to know is whether one more matched.
-            if len(found) > limit or accept(paper):
-                return _best(found, limit), True
+            if count > limit or accept(paper):
+                return _best(page), True
             continue
         if not accept(paper):
             continue
-        key = (relevance(filters.query, paper), date_key(paper))
-        found.append((*key, paper))
-        (heapq.heappush if len(page) < limit else heapq.heappushpop)(page, key)
-    return _best(found, limit), len(found) > limit
+        count += 1
+        entry = (relevance(filters.query, paper), date_key(paper), -count, paper)
+        (heapq.heappush if len(page) < limit else heapq.heappushpop)(page, entry)
+    return _best(page), count > limit
 
 
-def _best(found: list[tuple[float, str, Paper]], limit: int) -> list[Paper]:
-    """The ``limit`` best by relevance, then newest first (``sort_by_relevance``)."""
-    found.sort(key=lambda f: (f[0], f[1]), reverse=True)
-    return [f[2] for f in found[:limit]]
+def _best(page: list[tuple[float, str, int, Paper]]) -> list[Paper]:
+    """By relevance, then newest first (``sort_by_relevance``)."""
+    return [entry[3] for entry in sorted(page, reverse=True)]
 
 
 def _range_text(since: dt.date | None, until: dt.date | None) -> str:
@@ -368,6 +368,21 @@ def _title_node(query: Query) -> Node | None:
     return Or(tuple(terms)) if len(terms) > 1 else (terms[0] if terms else None)
 
 
+_LAST_DAY = "\uffff"  # above every date key: "any date"
+_ROWID_BITS = 40
+
+
+def _packed(bound: float, rowid: int) -> int:
+    """One int ordered as (bound, rowid): a non-negative double's bits, as an integer,
+    are in the double's order (a list of a million of them, not of tuples)."""
+    return (int.from_bytes(struct.pack(">d", bound), "big") << _ROWID_BITS) | rowid
+
+
+def _unpacked(key: int) -> tuple[float, str, int]:
+    bound = struct.unpack(">d", (key >> _ROWID_BITS).to_bytes(8, "big"))[0]
+    return bound, _LAST_DAY, key & ((1 << _ROWID_BITS) - 1)
+
+
 def _bounded(
     query: Query,
     titled: Iterator[tuple[int, str, int, str]],
@@ -377,15 +392,17 @@ def _bounded(
     """(bound of the score, date key, row id) of every candidate, best first: those
     whose title may count, bounded from the title and upvotes the index keeps, and,
     merged in as their turn comes, the others (whose bound is the upvotes', read from
-    the index in that order only once one may come next)."""
+    the index in that order only once one may come next). The first come in order of
+    bound only, so their date key is given as the latest possible."""
     first = sorted(
-        ((_relevance(query, title, None, up), day, rowid) for rowid, title, up, day in titled),
+        (_packed(_relevance(query, title, None, up), rowid) for rowid, title, up, _ in titled),
         reverse=True,
     )
     untitled = ((_relevance(query, "", None, up), day, rowid) for rowid, up, day in rest)
-    ceiling = (_relevance(query, "", None, top), "\uffff", 0)  # above any of the others
+    ceiling = (_relevance(query, "", None, top), _LAST_DAY, 0)  # above any of the others
     waiting: tuple[float, str, int] | None = None
-    for key in first:
+    for packed in first:
+        key = _unpacked(packed)
         while waiting is not None or key < ceiling:
             if waiting is None:
                 waiting = next(untitled, None)

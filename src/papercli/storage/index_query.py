@@ -24,9 +24,13 @@ ORDERS: dict[str | None, tuple[str, str]] = {  # ORDER BY, and the index that gi
     "title": ("ids.title_key", "ids_title"),
     None: ("coalesce(ids.o_row, ids.h_row)", ""),  # file by file: reads in file order
 }
-# More candidates than this are ordered by walking the order's index (and taking the
-# candidates met), fewer by looking each up and sorting them.
+# More candidates than this (and than one paper in DENSE) are ordered by walking the
+# order's index and taking the candidates met; fewer by looking each up and sorting
+# them. The walk is quick when candidates are many and spread along the order (the
+# first page is met early), and slow when they gather at its far end (cat:cs.CV in
+# upvote order: arXiv papers have none); a sort costs a few microseconds a candidate.
 SPARSE = 5000
+DENSE = 20
 
 
 def _day_clauses(since: str | None, until: str | None) -> tuple[list[str], list[str]]:
@@ -59,7 +63,8 @@ def select(
     if expr is None:
         where = f" WHERE {' AND '.join(days)}" if days else ""
         return db.execute(f"SELECT 0, {columns.format(source='ids')}{where} ORDER BY {by}", args)
-    if _fill_hits(db, expr) > SPARSE and index:
+    count, highest = _fill_hits(db, expr)
+    if count > max(SPARSE, highest // DENSE) and index:
         where = " AND ".join(["ids.rowid IN hits", *days])
         source = f"ids INDEXED BY {index}"
         return db.execute(
@@ -75,8 +80,9 @@ def select(
     )
 
 
-def _fill_hits(db: sqlite3.Connection, expr: str, table: str = "hits") -> int:
-    """The temporary ``table``: the FTS document ids matching ``expr``; their number.
+def _fill_hits(db: sqlite3.Connection, expr: str, table: str = "hits") -> tuple[int, int]:
+    """The temporary ``table``: the FTS document ids matching ``expr``; their number, and
+    the highest id ever given (about the number of papers).
 
     The FTS table is checked first, as far as it cheaply can be (a damaged page of it
     may otherwise lose candidates without an error): for each token looked up, it must
@@ -107,7 +113,7 @@ def _fill_hits(db: sqlite3.Connection, expr: str, table: str = "hits") -> int:
         sound = found == kept
     if not sound:
         raise sqlite3.DatabaseError("database disk image is malformed (full-text index)")
-    return count
+    return count, seq[0] if seq else 0
 
 
 def relevance_rows(
@@ -120,7 +126,8 @@ def relevance_rows(
     """The candidates of :func:`select`, in two parts, for the relevance order's bound:
 
     * those whose title may match ``title_node`` (all of them when the FTS table cannot
-      tell): (row id, normalised title, upvotes key, date key), unordered;
+      tell; none when ``title_node`` is None): (row id, normalised title, upvotes key,
+      date key), unordered;
     * the others, whose title cannot count: (row id, upvotes key, date key), most
       upvoted (none and 0 alike) then newest first, or None when there are none;
 
@@ -141,22 +148,22 @@ def relevance_rows(
         if lost:
             raise sqlite3.DatabaseError("database disk image is malformed (lost ids)")
         source = "hits JOIN ids ON ids.rowid = hits.r"
-    title_expr = fts_expression(title_node)
     top = db.execute("SELECT coalesce(max(up_key), -1) FROM ids").fetchone()[0]
-    columns = "ids.rowid, coalesce(ntitle, title_key), up_key, date_key"
-    if title_expr is None:
-        where = f" WHERE {' AND '.join(days)}" if days else ""
-        return db.execute(f"SELECT {columns} FROM {source}{where}", args), None, top
+    where = f" WHERE {' AND '.join(days)}" if days else ""
+    titled = "SELECT ids.rowid, coalesce(ntitle, title_key), up_key, date_key FROM " + source
+    rest = f"SELECT ids.rowid, up_key, date_key FROM {source}"
+    order = " ORDER BY max(up_key, 0) DESC, date_key DESC"
+    if title_node is None:  # no term counts in a title: none is titled
+        return iter(()), db.execute(f"{rest}{where}{order}", args), top
+    title_expr = fts_expression(title_node)
+    if title_expr is None:  # the FTS table cannot tell: all may be
+        return db.execute(f"{titled}{where}", args), None, top
     _fill_hits(db, title_expr, "titled")
-    titled = " AND ".join(["ids.rowid IN titled", *days])
-    rest = " AND ".join(["ids.rowid NOT IN titled", *days])
+    inside = " AND ".join(["ids.rowid IN titled", *days])
+    outside = " AND ".join(["ids.rowid NOT IN titled", *days])
     return (
-        db.execute(f"SELECT {columns} FROM {source} WHERE {titled}", args),
-        db.execute(
-            f"SELECT ids.rowid, up_key, date_key FROM {source} WHERE {rest}"
-            " ORDER BY max(up_key, 0) DESC, date_key DESC",
-            args,
-        ),
+        db.execute(f"{titled} WHERE {inside}", args),
+        db.execute(f"{rest} WHERE {outside}{order}", args),
         top,
     )
 
