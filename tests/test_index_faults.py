@@ -47,7 +47,7 @@ def _ids(cache: Cache, text: str = "agent") -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "table", ["ids", "papers", "fts", "files", "meta", "fts_data", "fts_idx", "fts_docsize"]
+    "table", ["ids", "papers", "fts", "files", "meta", "fts_data", "fts_idx", "fts_config"]
 )
 def test_a_dropped_table_is_rebuilt_and_the_answer_is_the_healthy_one(
     tmp_path: Path, table: str
@@ -265,9 +265,17 @@ def test_sync_succeeds_when_only_the_index_cannot_grow(
     import json
 
     day = "2025-07-20"
-    item = {"paper": {"id": "2507.55555", "title": "Agent", "summary": "x"}, "title": "Agent"}
+    # Enough new text that the index must grow (it keeps no records, so a few papers
+    # would fit in its free pages).
+    items = [
+        {
+            "paper": {"id": f"2507.5{i:04d}", "title": f"Agent {i}", "summary": f"w{i} " * 300},
+            "title": f"Agent {i}",
+        }
+        for i in range(5555, 5855)
+    ]
     httpserver.expect_request("/api/daily_papers").respond_with_data(
-        json.dumps([item]), content_type="application/json"
+        json.dumps(items), content_type="application/json"
     )
     cache = Cache(isolated_home / "cache")
     _fill(cache)

@@ -208,6 +208,30 @@ def _checked(name: str, kind: str, value: Any) -> Any:
     return value
 
 
+# --- the sort keys (papercli.core.listing.sort_papers; the search index stores them) ----
+
+
+def paper_day(p: Paper) -> str:
+    """The day a paper was listed (else published): what date sorts and ranges use."""
+    return (p.listed or (p.published or "")[:10])[:10]
+
+
+def date_key(p: Paper) -> str:
+    """What ``--sort date`` orders by, newest first: the day the paper was listed (else
+    published), then its arXiv (publication) date."""
+    return f"{paper_day(p)} {p.published or ''}"
+
+
+def upvotes_key(p: Paper) -> int:
+    """What ``--sort upvotes`` orders by, most first (a paper without a count last)."""
+    return p.upvotes if p.upvotes is not None else -1
+
+
+def title_key(p: Paper) -> str:
+    """What ``--sort title`` orders by (ascending)."""
+    return p.title.casefold()
+
+
 def _record_kind(annotation: str) -> str:
     """The kind of a field from its annotation: list, int, float, bool or str.
 

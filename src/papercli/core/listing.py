@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from papercli.choices import SortKey
 from papercli.dates import Period
 from papercli.errors import PapersError
-from papercli.models import Paper
+from papercli.models import Paper, date_key, paper_day, title_key, upvotes_key
 from papercli.query import Query
 
 if TYPE_CHECKING:
@@ -51,18 +51,6 @@ class Listing:
     asked: dt.date | None = None
 
 
-def paper_day(p: Paper) -> str:
-    """The day a paper was listed (else published): what date sorts and ranges use."""
-    return (p.listed or (p.published or "")[:10])[:10]
-
-
-def date_key(p: Paper) -> str:
-    """What ``--sort date`` orders by, newest first: the day the paper was listed (else
-    published), then its arXiv (publication) date. :mod:`papercli.storage.index`
-    computes the same string in SQL (``ids.date_key``); the two must agree."""
-    return f"{paper_day(p)} {p.published or ''}"
-
-
 def sort_papers(papers: list[Paper], key: str) -> list[Paper]:
     """Stable sorts: papers without the key keep their order after the others.
 
@@ -72,11 +60,11 @@ def sort_papers(papers: list[Paper], key: str) -> list[Paper]:
     :mod:`papercli.core.foryou`.
     """
     if key == "upvotes":
-        return sorted(papers, key=lambda p: -(p.upvotes if p.upvotes is not None else -1))
+        return sorted(papers, key=upvotes_key, reverse=True)
     if key == "date":
         return sorted(papers, key=date_key, reverse=True)
     if key == "title":
-        return sorted(papers, key=lambda p: p.title.casefold())
+        return sorted(papers, key=title_key)
     return list(papers)
 
 

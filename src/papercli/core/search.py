@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+import struct
+from typing import TYPE_CHECKING, TypeVar
 
 from papercli.core.listing import (
     Filters,
     Listing,
+    date_key,
     listing_of,
     paper_day,
     remote_filters,
@@ -29,7 +31,11 @@ if TYPE_CHECKING:
 
     from papercli.core.context import Context
     from papercli.models import Paper
+    from papercli.query import Node
     from papercli.storage.cache import Cache
+    from papercli.storage.index import SearchIndex
+
+_Ranked = TypeVar("_Ranked")
 
 OFFLINE_LIMIT = 100  # papers search --offline without --limit
 _FIELD_WORD = re.compile(r"(?<![\w:])-?\(?([A-Za-z]+):(?=\S)")
@@ -224,16 +230,22 @@ def _local_matches(
 ) -> tuple[list[Paper], bool]:
     """The matches, in the filters' order, up to the limit (``for-you``: all of them,
     the caller orders them), and whether more matched."""
-    order = filters.sort if filters.sort in ("date", "upvotes") else None
+    order = filters.sort if filters.sort in ("date", "upvotes", "title") else None
     limit = None if filters.sort == "for-you" else filters.limit
+
+    def accept(p: Paper) -> bool:
+        if filters.min_upvotes is not None and (p.upvotes or 0) < filters.min_upvotes:
+            return False
+        return not ((filters.has_code and not p.has_code) or (seen is not None and p.id in seen))
+
+    if filters.sort == "relevance" and limit is not None and limit > 0:
+        return _relevance_page(cache, filters, accept, sources, limit)
     papers: list[Paper] = []
     more = False
     for p in iter_matches(
         cache, filters.query, filters.since, filters.until, order, sources=sources
     ):
-        if filters.min_upvotes is not None and (p.upvotes or 0) < filters.min_upvotes:
-            continue
-        if (filters.has_code and not p.has_code) or (seen is not None and p.id in seen):
+        if not accept(p):
             continue
         if order is not None and limit is not None and len(papers) >= limit:
             more = True
@@ -242,12 +254,46 @@ def _local_matches(
     if order is None:
         if filters.sort == "relevance":
             papers = sort_by_relevance(filters.query, sort_papers(papers, "date"))
-        elif filters.sort != "for-you":
-            papers = sort_papers(papers, filters.sort)
         if limit is not None:
             more = len(papers) > limit
             papers = papers[:limit]
     return papers, more
+
+
+def _relevance_page(
+    cache: Cache,
+    filters: Filters,
+    accept: Callable[[Paper], bool],
+    sources: tuple[str, ...] | None,
+    limit: int,
+) -> tuple[list[Paper], bool]:
+    """The ``limit`` most relevant matches (ties: newest first) and whether more matched,
+    reading candidates best score bound first (:func:`ranked_matches`) and stopping once
+    no unread one can enter the page (or, from the files, reading them all)."""
+    import heapq
+
+    page: list[tuple[float, str, int, Paper]] = []  # the best ``limit``: a min-heap
+    count = 0
+    for paper, bound in ranked_matches(
+        cache, filters.query, filters.since, filters.until, sources=sources
+    ):
+        if bound is not None and len(page) == limit and page[0][:2] >= bound:
+            # Neither this candidate nor any after it can enter the page: all that is
+            # left to know is whether one more matched.
+            if count > limit or accept(paper):
+                return _best(page), True
+            continue
+        if not accept(paper):
+            continue
+        count += 1
+        entry = (relevance(filters.query, paper), date_key(paper), -count, paper)
+        (heapq.heappush if len(page) < limit else heapq.heappushpop)(page, entry)
+    return _best(page), count > limit
+
+
+def _best(page: list[tuple[float, str, int, Paper]]) -> list[Paper]:
+    """By relevance, then newest first (``sort_by_relevance``)."""
+    return [entry[3] for entry in sorted(page, reverse=True)]
 
 
 def _range_text(since: dt.date | None, until: dt.date | None) -> str:
@@ -267,17 +313,123 @@ def iter_matches(
 ) -> Iterator[Paper]:
     """Every cached paper (one per id) that matches ``query`` and was listed in range
     (and, with ``sources``, by one of them); newest first (``order="date"``), most
-    upvoted first (``"upvotes"``) or unordered.
+    upvoted first (``"upvotes"``), by title (``"title"``) or unordered.
 
     The answer comes from the search index; where the index cannot be used (a full or
     read-only disk), from the JSON files, with one note. A failure of the index after
     the first paper raises :class:`~papercli.storage.index.IndexFault`: the caller
     starts again (:func:`matching_papers` does).
     """
-    from papercli.storage.index import IndexDamaged, IndexUnavailable, SearchIndex
+    wanted = _wanted(query, since, until, sources)
+    lo, hi = _day_range(since, until)
+    for paper, _ in _from_index(
+        cache,
+        lambda index: ((p, None) for p in index.candidates(query.tree, lo, hi, order)),
+        wanted,
+        order,
+    ):
+        yield paper
 
-    lo = since.isoformat() if since else None
-    hi = until.isoformat() if until else None
+
+def ranked_matches(
+    cache: Cache,
+    query: Query,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    *,
+    sources: tuple[str, ...] | None = None,
+) -> Iterator[tuple[Paper, tuple[float, str] | None]]:
+    """The matches of :func:`iter_matches`, each with a bound of its key for the
+    relevance order: (an upper bound of its :func:`relevance`, its date key), the
+    bounds never increasing, so that a caller wanting the best N can stop early. The
+    bound comes from the index (the title and upvotes it keeps; the abstract counted
+    as its most, 5 a term); read from the files instead, the matches come unordered
+    and without a bound (None)."""
+    wanted = _wanted(query, since, until, sources)
+    lo, hi = _day_range(since, until)
+
+    def ask(index: SearchIndex) -> Iterator[tuple[Paper, tuple[float, str] | None]]:
+        from itertools import tee
+
+        rows = index.relevance_rows(query.tree, lo, hi, _title_node(query))
+        keys, wanted_keys = tee(_bounded(query, *rows))
+        papers = index.papers_of(rowid for _, _, rowid in wanted_keys)
+        for (bound, day, _), paper in zip(keys, papers, strict=True):
+            yield paper, (bound, day)
+
+    yield from _from_index(cache, ask, wanted, None)
+
+
+def _title_node(query: Query) -> Node | None:
+    """The query's relevance terms that count in the title, as ``title:`` terms."""
+    from papercli.query import Or, Term
+
+    terms = [Term("title", t.text, t.phrase) for t in query.terms(None, "title")]
+    return Or(tuple(terms)) if len(terms) > 1 else (terms[0] if terms else None)
+
+
+_LAST_DAY = "\uffff"  # above every date key: "any date"
+_ROWID_BITS = 40
+
+
+def _packed(bound: float, rowid: int) -> int:
+    """One int ordered as (bound, rowid): a non-negative double's bits, as an integer,
+    are in the double's order (a list of a million of them, not of tuples)."""
+    return (int.from_bytes(struct.pack(">d", bound), "big") << _ROWID_BITS) | rowid
+
+
+def _unpacked(key: int) -> tuple[float, str, int]:
+    bound = struct.unpack(">d", (key >> _ROWID_BITS).to_bytes(8, "big"))[0]
+    return bound, _LAST_DAY, key & ((1 << _ROWID_BITS) - 1)
+
+
+def _bounded(
+    query: Query,
+    titled: Iterator[tuple[int, str, int, str]],
+    rest: Iterator[tuple[int, int, str]],
+    top: int,
+) -> Iterator[tuple[float, str, int]]:
+    """(bound of the score, date key, row id) of every candidate, best first: those
+    whose title may count, bounded from the title and upvotes the index keeps, and,
+    merged in as their turn comes, the others (whose bound is the upvotes', read from
+    the index in that order only once one may come next). The first come in order of
+    bound only, so their date key is given as the latest possible."""
+    first = sorted(
+        (_packed(_relevance(query, title, None, up), rowid) for rowid, title, up, _ in titled),
+        reverse=True,
+    )
+    untitled = ((_relevance(query, "", None, up), day, rowid) for rowid, up, day in rest)
+    ceiling = (_relevance(query, "", None, top), _LAST_DAY, 0)  # above any of the others
+    waiting: tuple[float, str, int] | None = None
+    for packed in first:
+        key = _unpacked(packed)
+        while waiting is not None or key < ceiling:
+            if waiting is None:
+                waiting = next(untitled, None)
+                if waiting is None:
+                    ceiling = (-1.0, "", 0)  # none left
+                    break
+            if waiting <= key:
+                break
+            yield waiting
+            waiting = None
+        yield key
+    if waiting is not None:
+        yield waiting
+    yield from untitled
+
+
+def _day_range(since: dt.date | None, until: dt.date | None) -> tuple[str | None, str | None]:
+    return (since.isoformat() if since else None), (until.isoformat() if until else None)
+
+
+def _wanted(
+    query: Query,
+    since: dt.date | None,
+    until: dt.date | None,
+    sources: tuple[str, ...] | None,
+) -> Callable[[Paper], bool]:
+    lo, hi = _day_range(since, until)
 
     def wanted(paper: Paper) -> bool:
         if sources is not None and not set(paper.sources) & set(sources):
@@ -287,20 +439,33 @@ def iter_matches(
         day = paper_day(paper)
         return (lo is None or day >= lo) and (hi is None or day <= hi)
 
+    return wanted
+
+
+def _from_index(
+    cache: Cache,
+    ask: Callable[[SearchIndex], Iterator[tuple[Paper, _Ranked]]],
+    wanted: Callable[[Paper], bool],
+    order: str | None,
+) -> Iterator[tuple[Paper, _Ranked | None]]:
+    """The candidates ``ask`` gets from an up-to-date index that are ``wanted``; from the
+    JSON files (in ``order``) when the index cannot be used."""
+    from papercli.storage.index import IndexDamaged, IndexStale, IndexUnavailable, SearchIndex
+
     yielded = False
     for attempt in (1, 2):
         try:
             with SearchIndex(cache) as index:
                 index.update()
-                for paper in index.candidates(query.tree, lo, hi, order):
+                for paper, rank in ask(index):
                     if wanted(paper):
                         yielded = True
-                        yield paper
+                        yield paper, rank
             return
-        except IndexDamaged:
+        except (IndexDamaged, IndexStale):
             if yielded or attempt == 2:
                 raise
-            # Removed: the next attempt rebuilds it from the JSON files.
+            # Removed, or a file changed under it: the next attempt updates it first.
         except IndexUnavailable as exc:
             if yielded:
                 raise
@@ -309,7 +474,8 @@ def iter_matches(
                 "reading the cached files instead (slower)."
             )
             break
-    yield from _scan_matches(cache, wanted, order)
+    for paper in _scan_matches(cache, wanted, order):
+        yield paper, None
 
 
 def _scan_matches(
@@ -359,9 +525,13 @@ def matching_papers(
 
 def relevance(query: Query, paper: Paper) -> float:
     """A simple score: matches of the query's positive terms, in the title thrice as
-    much as in the abstract, plus a little for upvotes."""
-    title = normalize(paper.title)
-    abstract = normalize(paper.abstract)
+    much as in the abstract (at most 5 a term), plus a little for upvotes."""
+    return _relevance(query, normalize(paper.title), normalize(paper.abstract), paper.upvotes)
+
+
+def _relevance(query: Query, title: str, abstract: str | None, upvotes: int | None) -> float:
+    """:func:`relevance` of the normalised title and abstract; without the abstract
+    (None), an upper bound: each term counts its most there."""
     score = 0.0
     for term in query.terms(None, "title", "abstract"):
         pattern = term_pattern(term.text)
@@ -370,8 +540,8 @@ def relevance(query: Query, paper: Paper) -> float:
         if term.field in (None, "title"):
             score += 3 * len(pattern.findall(title))
         if term.field in (None, "abstract"):
-            score += min(5, len(pattern.findall(abstract)))
-    return score + math.log1p(max(0, paper.upvotes or 0)) / 10
+            score += 5 if abstract is None else min(5, len(pattern.findall(abstract)))
+    return score + math.log1p(max(0, upvotes or 0)) / 10
 
 
 def sort_by_relevance(query: Query, papers: list[Paper]) -> list[Paper]:

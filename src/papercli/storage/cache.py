@@ -23,7 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from papercli.models import Paper
-from papercli.storage.files import atomic_write_text, move_aside, read_bytes
+from papercli.storage.files import (
+    atomic_write_text,
+    move_aside,
+    read_bytes,
+    read_bytes_stamped,
+)
 
 SCHEMA_VERSION = 1
 _SAFE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]{0,199}", re.ASCII)
@@ -82,6 +87,17 @@ class Entry:
         return max(0.0, (now if now is not None else time.time()) - self.fetched_at)
 
 
+@dataclass(frozen=True, slots=True)
+class Located:
+    """An entry as read for the search index: ``spans[i]`` is the (byte offset,
+    length) of ``entry.papers[i]``'s record in the file (None: not known, the file
+    is not UTF-8), ``stamp`` the (mtime_ns, size) of the file read."""
+
+    entry: Entry
+    spans: list[tuple[int, int]] | None
+    stamp: tuple[int, int]
+
+
 def describe_age(seconds: float) -> str:
     if seconds < 90:
         count, unit = round(seconds), "second"
@@ -124,9 +140,22 @@ class Cache:
 
     def load(self, source: str, kind: str, key: str) -> Entry | None:
         """The cached entry, or None when absent. Bad files are set aside."""
+        found = self._load(source, kind, key, located=False)
+        return found.entry if found is not None else None
+
+    def load_located(self, source: str, kind: str, key: str) -> Located | None:
+        """:meth:`load`, with where each paper's record lies in the file (the search
+        index reads records back from there) and the stamp of the file read."""
+        return self._load(source, kind, key, located=True)
+
+    def _load(self, source: str, kind: str, key: str, *, located: bool) -> Located | None:
         path = self.path(source, kind, key)
+        stamp = (0, 0)
         try:
-            raw = read_bytes(path)
+            if located:
+                raw, stamp = read_bytes_stamped(path)
+            else:
+                raw = read_bytes(path)
         except FileNotFoundError:
             return None
         except IsADirectoryError:
@@ -136,7 +165,12 @@ class Cache:
             self.warn(f"Cannot read cache file {path}: {exc.strerror or exc}.")
             return None
         try:
-            return self._decode(raw, source, kind, key)
+            if not located:
+                return Located(self._decode(raw, source, kind, key), None, stamp)
+            from papercli.storage.records import parse_listing
+
+            data, spans = parse_listing(raw)
+            return Located(self._entry(data, source, kind, key), spans, stamp)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             self.set_aside(path, str(exc)[:200])
             return None
@@ -146,7 +180,11 @@ class Cache:
 
     @staticmethod
     def _decode(raw: bytes, source: str, kind: str, key: str) -> Entry:
-        data = json.loads(raw)
+        return Cache._entry(json.loads(raw), source, kind, key)
+
+    @staticmethod
+    def _entry(data: Any, source: str, kind: str, key: str) -> Entry:
+        """The entry of a parsed cache file (ValueError, TypeError...: not one)."""
         if not isinstance(data, dict):
             raise ValueError("not a cache file")
         if data.get("schema") != SCHEMA_VERSION:

@@ -63,6 +63,18 @@ def read_bytes(path: Path) -> bytes:
     return _retry_sharing(path.read_bytes)
 
 
+def read_bytes_stamped(path: Path) -> tuple[bytes, tuple[int, int]]:
+    """The bytes of ``path`` and the (mtime_ns, size) of the very file read (its
+    descriptor's, so a file replaced meanwhile is not mistaken for the one read)."""
+
+    def read() -> tuple[bytes, tuple[int, int]]:
+        with path.open("rb") as handle:
+            st = os.fstat(handle.fileno())
+            return handle.read(), (st.st_mtime_ns, st.st_size)
+
+    return _retry_sharing(read)
+
+
 def atomic_write_text(path: Path, text: str | bytes, mode: int | None = None) -> None:
     """Write ``text`` (UTF-8, newlines as given; bytes as they are) to ``path`` via a
     temporary file in the same folder and :func:`replace`: a reader sees the old file or

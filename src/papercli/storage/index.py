@@ -1,60 +1,68 @@
 """A derived search index over the JSON cache (SQLite FTS5, standard library).
 
-The JSON files stay the record. The index lives beside them
-(``<cache>/index/search-v5.sqlite3``), is brought up to date from the files
-before every search (by path, modification time and size: new files are
-added, changed ones re-read, removed ones dropped) and is thrown away and
-rebuilt when it is unreadable, corrupt or of another version.
+The JSON files stay the record, and the index keeps no copy of it. It lives beside
+them (``<cache>/index/search-v6.sqlite3``), is brought up to date from the files
+before every search (by path, modification time and size: new files are added,
+changed ones re-read, removed ones dropped; :mod:`papercli.storage.index_update`)
+and is thrown away and rebuilt when it is unreadable, corrupt or of another
+version (a new version is built completely before it answers).
 
-It is only a *prefilter*: it returns every row that can possibly match, and
-:class:`papercli.query.Query` decides exactly. The hyphen/space-insensitive,
-word-start prefix semantics make ordinary word tokens unsuitable (``minibatch``
-must find "mini-batch", and ``mini-batch`` must find "minibatch"), so each
-field is indexed as *word-start tokens*: for every position where a word starts,
-the next :data:`TOKEN_CHARS` characters of the text with separators (white
-space and hyphens) removed. A term matches at a word start exactly when the
-separator-free text there begins with the separator-free term, so
+Tables:
 
-* a term of at most ``TOKEN_CHARS`` characters matches only rows having a token
-  that begins with it (an FTS5 prefix query), and
-* a longer term matches only rows having its first ``TOKEN_CHARS`` characters
-  as a token.
+* ``files``: each cache file read (path, mtime, size, source, fetch time) and the
+  range of its rows in ``papers``.
+* ``papers``: one row per paper per file: the paper id and where its record lies in
+  the file (byte offset and length, :mod:`papercli.storage.records`).
+* ``ids``: one row per paper id: its newest Hugging Face row and newest other row
+  (the record shown is the second carrying the first's signals), and the sort keys
+  of that merged paper (date, upvotes, title; the normalised title for relevance)
+  and a hash of its text. The row id is the paper's FTS document id.
+* ``fts``: a contentless FTS5 table of one word-start token document per paper id
+  (:mod:`papercli.storage.fts`), used as a *prefilter*: it returns every paper that
+  can possibly match, and :class:`papercli.query.Query` decides exactly on the
+  records, read back from the files.
 
-Both can only over-approximate (tokens map ASCII punctuation to ``_``, and long
-terms are cut), never miss. Negations, terms that do not start with a word
-character and one-character terms are not prefiltered (every row passes).
+Why this shape (measured at 314,494 papers, 782 MB of JSON; benchmarks/RESULTS.md,
+"Search at scale"): the old index kept a zlib copy of every record (1,560 bytes a
+paper) and a seven-column FTS table with column lists (700 bytes); it was 0.99x the
+JSON. Reading a result page's records from the files costs a seek and a read each
+(records are found by byte offset, not by parsing a month file), so a copy buys
+nothing for date and upvote orders, which read a page; a one-column ``detail=none``
+table with field markers is 2.3x smaller than the per-column one. Relevance and
+title orders read only the top of the candidates: title from its key column, and
+relevance by an upper bound of the score from the stored title and upvotes (the
+abstract counts at most 5 per term), reading records best bound first
+(:func:`papercli.core.search.ranked_matches`).
+
+A file that changes under the index between the freshness check and the read is
+noticed when its record is read (the open file's stamp, and the record's id); the
+search then starts again from an updated index.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from papercli.errors import PapersError
 from papercli.models import Paper
 from papercli.query import Node
-from papercli.storage.fts import (  # noqa: F401  (start_tokens, fts_safe: the index's API)
-    COLUMNS,
-    MIN_PREFIX,
-    TOKEN_CHARS,
-    fts_expression,
-    fts_safe,
-    paper_document,
-    start_tokens,
-)
+from papercli.storage.fts import TOKEN_CHARS, TOKENIZER, fts_expression, start_tokens
+from papercli.storage.index_query import ORDERS, READ, relevance_rows, select
+from papercli.storage.index_update import UpdateStats, read_record
+from papercli.storage.records import RecordReader, StaleFile, scan_cache
 
 if TYPE_CHECKING:
     import sqlite3
 
     from papercli.storage.cache import Cache
 
-INDEX_VERSION = 5  # 4: accents folded (query.normalize); 5: date_key is listed day, then date
+__all__ = ["SearchIndex", "UpdateStats", "fts_expression", "index_path", "start_tokens"]
+
+INDEX_VERSION = 6  # 4: accents folded; 5: date_key is listed day; 6: no record copies
 
 
 class IndexFault(PapersError):
@@ -128,171 +136,39 @@ def _rollback(db: sqlite3.Connection) -> None:
             db.execute("ROLLBACK")
 
 
-@dataclass
-class UpdateStats:
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-    rebuilt: bool = False
+class IndexStale(IndexFault):
+    """A cache file changed under the index while it answered (it was noticed when a
+    record was read back); the caller starts again, from an updated index."""
 
 
 _SCHEMA = f"""
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE files(
     id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL, source TEXT NOT NULL, fetched_at REAL NOT NULL);
+    size INTEGER NOT NULL, hf INTEGER NOT NULL, fetched_at REAL NOT NULL,
+    first_row INTEGER NOT NULL, last_row INTEGER NOT NULL);
 CREATE TABLE papers(
-    rowid INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, pid TEXT NOT NULL,
-    day TEXT NOT NULL, hf INTEGER NOT NULL, fetched REAL NOT NULL,
-    pub TEXT, lst TEXT, upvotes INTEGER, record BLOB NOT NULL);
-CREATE INDEX papers_file ON papers(file_id);
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT, file_id INTEGER NOT NULL, pid TEXT NOT NULL,
+    off INTEGER, len INTEGER NOT NULL);
 CREATE INDEX papers_pid ON papers(pid);
 CREATE TABLE ids(
-    pid TEXT PRIMARY KEY, h_row INTEGER, o_row INTEGER, date_key TEXT, up_key INTEGER);
+    rowid INTEGER PRIMARY KEY AUTOINCREMENT, pid TEXT UNIQUE NOT NULL, h_row INTEGER,
+    o_row INTEGER, date_key TEXT NOT NULL, up_key INTEGER NOT NULL,
+    title_key TEXT NOT NULL, ntitle TEXT, doc_hash INTEGER NOT NULL);
 CREATE INDEX ids_date ON ids(date_key);
 CREATE INDEX ids_up ON ids(up_key);
+CREATE INDEX ids_title ON ids(title_key);
+CREATE TABLE dead(rowid INTEGER PRIMARY KEY);
+CREATE TABLE terms(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE fts USING fts5(
-    {", ".join(COLUMNS)}, tokenize = "ascii tokenchars '_'", detail = column, content = '');
+    doc, tokenize = "{TOKENIZER}", detail = none, content = '', columnsize = 0);
 """
+# papers.off is NULL for a file whose spans are not known (not UTF-8): len is then the
+# record's place in the file's list (index_update.read_record). dead: the FTS document
+# ids no paper has any more (garbage, index_update). terms: how many FTS documents have
+# each token, kept beside the FTS table's own counts to check them (_fill_hits).
 
-
-_FTS_INSERT = f"INSERT INTO fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-_FTS_DELETE = (
-    f"INSERT INTO fts(fts, rowid, {', '.join(COLUMNS)}) VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_RECORD_FIELDS = tuple(f.name for f in fields(Paper))
-
-
-def _compressed_record(p: Paper) -> bytes:
-    """:meth:`Paper.to_record`, without ``dataclasses.asdict``'s deep copies, compressed."""
-    record = {}
-    for name in _RECORD_FIELDS:
-        value = getattr(p, name)
-        record[name] = list(value) if isinstance(value, tuple) else value
-    return zlib.compress(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode(), 1)
-
-
-def _decode(record: bytes) -> Paper:
-    return Paper.from_record(json.loads(zlib.decompress(record)))
-
-
-# The ids table holds, per paper id, its newest row of each kind (Hugging Face or
-# not) and the sort keys of the merged paper: the values Paper.merged_with_hf and
-# core.sort_papers use (date_key is core.listing.date_key: the listed day, else the
-# published day, a space, the published date). It is recomputed for the ids a change
-# touches.
-_IDS_SQL = """
-INSERT INTO ids(pid, h_row, o_row, date_key, up_key)
-WITH ranked AS (
-    SELECT rowid, pid, hf, pub, lst, upvotes, ROW_NUMBER() OVER (
-        PARTITION BY pid, hf ORDER BY fetched DESC, rowid) AS rn
-    FROM papers {where}),
-best AS (
-    SELECT pid,
-        MAX(CASE WHEN hf = 1 THEN rowid END) AS h_row,
-        MAX(CASE WHEN hf = 0 THEN rowid END) AS o_row,
-        MAX(CASE WHEN hf = 1 THEN pub END) AS h_pub,
-        MAX(CASE WHEN hf = 1 THEN lst END) AS h_lst,
-        MAX(CASE WHEN hf = 1 THEN upvotes END) AS h_up,
-        MAX(CASE WHEN hf = 0 THEN pub END) AS o_pub,
-        MAX(CASE WHEN hf = 0 THEN lst END) AS o_lst,
-        MAX(CASE WHEN hf = 0 THEN upvotes END) AS o_up
-    FROM ranked WHERE rn = 1 GROUP BY pid)
-SELECT pid, h_row, o_row,
-    substr(COALESCE(lst, substr(COALESCE(pub, ''), 1, 10)), 1, 10) || ' ' || COALESCE(pub, ''),
-    up
-FROM (SELECT pid, h_row, o_row,
-    CASE WHEN o_row IS NOT NULL THEN COALESCE(NULLIF(o_lst, ''), NULLIF(h_lst, ''))
-        ELSE NULLIF(h_lst, '') END AS lst,
-    CASE WHEN o_row IS NOT NULL THEN COALESCE(NULLIF(o_pub, ''), NULLIF(h_pub, ''))
-        ELSE NULLIF(h_pub, '') END AS pub,
-    COALESCE(CASE WHEN h_row IS NOT NULL THEN h_up ELSE o_up END, -1) AS up
-    FROM best)
-"""
-_ORDERS = {"date": "ORDER BY ids.date_key DESC", "upvotes": "ORDER BY ids.up_key DESC"}
-
-
-def _paper_day(p: Paper) -> str:
-    return (p.listed or (p.published or "")[:10])[:10]
-
-
-def scan_cache(cache: Cache) -> dict[str, tuple[int, int]]:
-    """The JSON files of the cache (relative path -> mtime, size)."""
-    root = cache.root
-    out: dict[str, tuple[int, int]] = {}
-    for path in cache.files():
-        rel = path.relative_to(root)
-        if len(rel.parts) < 3:
-            continue
-        try:
-            st = path.stat()
-        except OSError:
-            continue
-        out[rel.as_posix()] = (st.st_mtime_ns, st.st_size)
-    return out
-
-
-def diff_files(
-    db: sqlite3.Connection, on_disk: dict[str, tuple[int, int]]
-) -> tuple[dict[str, tuple[int, int, int]], list[str], list[str]]:
-    """The indexed files (path -> id, mtime, size), those changed on disk, and new ones."""
-    known = {
-        path: (fid, mtime, size)
-        for fid, path, mtime, size in db.execute("SELECT id, path, mtime_ns, size FROM files")
-    }
-    stale = [p for p, (_, m, s) in known.items() if on_disk.get(p) != (m, s)]
-    new = [p for p in on_disk if p not in known]
-    return known, stale, new
-
-
-def delete_file_rows(db: sqlite3.Connection, fid: int) -> None:
-    """Remove a file's papers from the index (FTS rows included)."""
-    # The FTS table is contentless: a row is deleted by giving its values again,
-    # which are recomputed (deterministically) from the stored record.
-    rows = db.execute("SELECT rowid, record FROM papers WHERE file_id = ?", (fid,)).fetchall()
-    for rowid, record in rows:
-        paper = Paper.from_record(json.loads(zlib.decompress(record)))
-        db.execute(_FTS_DELETE, (rowid, *paper_document(paper)))
-    db.execute("DELETE FROM papers WHERE file_id = ?", (fid,))
-
-
-def add_file(
-    cache: Cache, db: sqlite3.Connection, rel: str, stamp: tuple[int, int], *, track: bool
-) -> None:
-    """Index the papers of one cache file (``rel``: its path under the cache folder)."""
-    parts = rel.split("/")
-    source, kind, key = parts[0], parts[1], "/".join(parts[2:])[: -len(".json")]
-    try:
-        entry = cache.load(source, kind, key)
-    except ValueError:
-        entry = None
-    if entry is None:
-        return  # unreadable (set aside by the cache) or gone: nothing to index
-    cur = db.execute(
-        "INSERT INTO files(path, mtime_ns, size, source, fetched_at) VALUES (?, ?, ?, ?, ?)",
-        (rel, stamp[0], stamp[1], source, entry.fetched_at),
-    )
-    fid = cur.lastrowid
-    hf = int(source == "hf")
-    for p in entry.papers:
-        cur = db.execute(
-            "INSERT INTO papers(file_id, pid, day, hf, fetched, pub, lst, upvotes, record)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                fid,
-                p.id,
-                _paper_day(p),
-                hf,
-                entry.fetched_at,
-                p.published,
-                p.listed,
-                p.upvotes,
-                _compressed_record(p),
-            ),
-        )
-        db.execute(_FTS_INSERT, (cur.lastrowid, *paper_document(p)))
-    if track:
-        db.execute("INSERT OR IGNORE INTO touched SELECT pid FROM papers WHERE file_id = ?", (fid,))
+_META = {"version": str(INDEX_VERSION), "token_chars": str(TOKEN_CHARS)}
 
 
 class SearchIndex:
@@ -300,7 +176,7 @@ class SearchIndex:
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
-        self.path = cache.root / "index" / f"search-v{INDEX_VERSION}.sqlite3"
+        self.path = index_path(cache.root)
         self._db: sqlite3.Connection | None = None
 
     # -- opening, trusting, rebuilding ---------------------------------------------------
@@ -330,6 +206,7 @@ class SearchIndex:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA cell_size_check=ON")
+            db.execute("PRAGMA temp_store=MEMORY")
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 self._remove_other_versions()
@@ -339,16 +216,17 @@ class SearchIndex:
                         for statement in _SCHEMA.split(";"):
                             if statement.strip():
                                 db.execute(statement)
-                        db.execute(
-                            "INSERT INTO meta VALUES ('version', ?), ('token_chars', ?)",
-                            (str(INDEX_VERSION), str(TOKEN_CHARS)),
-                        )
+                        db.executemany("INSERT INTO meta VALUES (?, ?)", _META.items())
+                        # FTS5 gathers new documents in memory up to this size before it
+                        # writes them as a segment (1 MB by default): fewer, larger
+                        # segments, less merging (a cold build inserts 1.8x faster).
+                        db.execute("INSERT INTO fts(fts, rank) VALUES ('hashsize', ?)", (32 << 20,))
                     db.execute("COMMIT")
                 except BaseException:
                     _rollback(db)
                     raise
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-            if meta != {"version": str(INDEX_VERSION), "token_chars": str(TOKEN_CHARS)}:
+            if {k: meta.get(k) for k in _META} != _META:
                 raise sqlite3.DatabaseError(f"index of another version: {meta}")
         except BaseException:
             db.close()
@@ -390,9 +268,12 @@ class SearchIndex:
             except OSError as exc:  # the folder: missing rights, a file in its place, ...
                 self.close()
                 raise IndexUnavailable(self.path, exc.strerror or str(exc)) from None
-            except (sqlite3.DatabaseError, zlib.error, ValueError) as exc:
-                # ValueError: text or a record SQLite read back from damaged pages
-                # without complaint (UnicodeDecodeError, JSONDecodeError).
+            except StaleFile as exc:  # files that keep changing while they are read
+                self.close()
+                raise IndexUnavailable(self.path, str(exc)) from None
+            except (sqlite3.DatabaseError, ValueError, TypeError) as exc:
+                # ValueError, TypeError: values SQLite read back from damaged pages
+                # without complaint (UnicodeDecodeError, a text where a number was).
                 name = getattr(exc, "sqlite_errorname", "")
                 if name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
                     # SQLite returns BUSY without waiting in a few cases (WAL set-up and
@@ -430,45 +311,23 @@ class SearchIndex:
         return self._with_rebuild(self._update, fill=False)  # type: ignore[no-any-return]
 
     def _update(self, db: sqlite3.Connection) -> UpdateStats:
-        stats = UpdateStats()
+        from papercli.storage.index_update import Updater, diff_files
+
         on_disk = scan_cache(self.cache)
         _, stale, new = diff_files(db, on_disk)
         if not stale and not new:
-            return stats
+            return UpdateStats()
+        db.execute("PRAGMA cache_size = -32768")  # 32 MB while writing
         db.execute("BEGIN IMMEDIATE")
         try:
             # Again under the write lock: another process may have done part of it.
-            known, stale, new = diff_files(db, on_disk)
-            stats.rebuilt = not known
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS touched(pid TEXT PRIMARY KEY)")
-            db.execute("DELETE FROM touched")
-            for path in stale:
-                fid = known[path][0]
-                db.execute(
-                    "INSERT OR IGNORE INTO touched SELECT pid FROM papers WHERE file_id = ?",
-                    (fid,),
-                )
-                delete_file_rows(db, fid)
-                db.execute("DELETE FROM files WHERE id = ?", (fid,))
-                if path in on_disk:
-                    stats.changed += 1
-                    new.append(path)
-                else:
-                    stats.removed += 1
-            for path in sorted(new):
-                if path not in known:
-                    stats.added += 1
-                add_file(self.cache, db, path, on_disk[path], track=bool(known))
-            if known:
-                db.execute("DELETE FROM ids WHERE pid IN (SELECT pid FROM touched)")
-                db.execute(_IDS_SQL.format(where="WHERE pid IN (SELECT pid FROM touched)"))
-            else:  # built from nothing: every id at once
-                db.execute("DELETE FROM ids")
-                db.execute(_IDS_SQL.format(where=""))
+            stats = Updater(self.cache, db).run(on_disk)
             db.execute("COMMIT")
         except BaseException:
             _rollback(db)
             raise
+        finally:
+            db.execute("PRAGMA cache_size = -2000")
         return stats
 
     # -- searching -----------------------------------------------------------------------
@@ -479,90 +338,42 @@ class SearchIndex:
         until: str | None = None,
         order: str | None = None,
     ) -> Iterator[Paper]:
-        """One paper per id, for every id having a row that may match ``node`` and whose
-        day lies in [since, until]: a superset of the answer; the caller decides.
+        """One paper per id, for every id that may match ``node`` and whose day may lie
+        in [since, until]: a superset of the answer; the caller decides.
 
         Per id, the newest Hugging Face record (it carries upvotes and the other
         signals) is merged into the newest record of another source, when both exist.
-        ``order`` ``"date"`` or ``"upvotes"`` yields them in the order
+        ``order`` ``"date"``, ``"upvotes"`` or ``"title"`` yields them in the order
         :func:`papercli.core.sort_papers` would put them (so a caller wanting the first
-        N matches can stop early); otherwise in no particular order.
+        N matches can stop early); otherwise in the files' order.
         """
-        expr = fts_expression(node)
-        where: list[str] = []
-        args: list[Any] = []
-        if expr is not None:
-            where.append("rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
-            args.append(expr)
-        if since:
-            where.append("day >= ?")
-            args.append(since)
-        if until:
-            where.append("day <= ?")
-            args.append(until)
-        sql = (
-            "SELECT h.record, o.record FROM ids"
-            " LEFT JOIN papers h ON h.rowid = ids.h_row"
-            " LEFT JOIN papers o ON o.rowid = ids.o_row"
+        cursor = self._with_rebuild(
+            lambda db: select(db, node, since, until, READ, order if order in ORDERS else None)
         )
-        if where:
-            sql += f" WHERE ids.pid IN (SELECT pid FROM papers WHERE {' AND '.join(where)})"
-        sql += " " + _ORDERS.get(order or "", "")
-        cursor = self._with_rebuild(lambda db: db.execute(sql, args))
         return self._papers(cursor)
 
-    def files_holding(self, paper_id: str) -> set[str] | None:
-        """The cache files (paths relative to the cache root) that may hold this paper.
+    def relevance_rows(
+        self,
+        node: Node | None,
+        since: str | None,
+        until: str | None,
+        title_node: Node | None,
+    ) -> tuple[Iterator[tuple[int, str, int, str]], Iterator[tuple[int, int, str]], int]:
+        """The candidates (as :meth:`candidates`) as :func:`relevance_rows` gives them,
+        without their records: what a bound of the relevance score needs."""
+        titled, rest, top = self._with_rebuild(
+            lambda db: relevance_rows(db, node, since, until, title_node)
+        )
+        return self._rows(titled), self._rows(rest), top
 
-        Those the index lists for it, plus every file added or changed since the
-        index last read it, so that reading just these files answers exactly what
-        reading every file would. None when there is no usable index: the caller
-        reads every file. Read-only and quick: it never changes, rebuilds or waits
-        on the index (a sync holding the index is fine). SQLite may leave its
-        shared-memory files (``-shm``, ``-wal``) beside it; where it cannot create
-        them (a read-only cache folder), the index is not used.
-        """
+    def _rows(self, cursor: Any) -> Iterator[Any]:
+        """The rows of a cursor, a failure while reading them handled as in :meth:`_papers`."""
         import sqlite3
 
-        if not self.path.is_file():
-            return None
+        if cursor is None:
+            return
         try:
-            uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            db = sqlite3.connect(uri, uri=True, timeout=0.2)
-            try:
-                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-                if meta != {"version": str(INDEX_VERSION), "token_chars": str(TOKEN_CHARS)}:
-                    return None
-                known = {
-                    path: (mtime, size)
-                    for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
-                }
-                holding = {
-                    path
-                    for (path,) in db.execute(
-                        "SELECT DISTINCT files.path FROM papers"
-                        " JOIN files ON files.id = papers.file_id WHERE papers.pid = ?",
-                        (paper_id,),
-                    )
-                }
-            finally:
-                db.close()
-        except (sqlite3.Error, OSError):
-            return None
-        changed = {
-            path for path, stamp in scan_cache(self.cache).items() if known.get(path) != stamp
-        }
-        return holding | changed
-
-    def _papers(self, cursor: Any) -> Iterator[Paper]:
-        import sqlite3
-
-        try:
-            for hf, other in cursor:
-                if hf is not None and other is not None:
-                    yield _decode(other).merged_with_hf(_decode(hf))
-                else:
-                    yield _decode(hf if hf is not None else other)
+            yield from cursor
         except sqlite3.DatabaseError as exc:
             self.close()
             if environmental(exc):
@@ -570,10 +381,83 @@ class SearchIndex:
                     self.path, describe_sqlite_error(exc, self.path.parent)
                 ) from None
             self._damaged(str(exc))
-        except (zlib.error, ValueError, TypeError, KeyError, AttributeError) as exc:
-            # A record SQLite read back without complaint, but not one papercli wrote.
+
+    def papers_of(self, rowids: Iterable[int]) -> Iterator[Paper]:
+        """The papers of these ids (from :meth:`relevance_rows`), in this order (read as
+        they are asked for)."""
+        import sqlite3
+
+        sql = f"SELECT 0, {READ.format(source='ids')} WHERE ids.rowid = ?"
+
+        def rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+            for rowid in rowids:
+                row = db.execute(sql, (rowid,)).fetchone()
+                if row is None:
+                    raise sqlite3.DatabaseError("database disk image is malformed (lost id)")
+                yield row
+
+        return self._papers(self._with_rebuild(lambda db: rows(db)))
+
+    def _papers(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[Paper]:
+        import sqlite3
+
+        db = self._db
+        assert db is not None
+        try:
+            files = {
+                fid: (path, mtime, size)
+                for fid, path, mtime, size in db.execute(
+                    "SELECT id, path, mtime_ns, size FROM files"
+                )
+            }
+            with RecordReader(self.cache, files) as reader:
+                for lost, pid, h_row, h_fid, h_off, h_len, o_row, o_fid, o_off, o_len in rows:
+                    if (
+                        lost
+                        or (h_row is None) != (h_fid is None)
+                        or (o_row is None) != (o_fid is None)
+                    ):
+                        raise ValueError("a row it names is missing")
+                    hf = None
+                    if h_fid is not None:
+                        hf = read_record(self.cache, reader, h_fid, h_off, h_len, pid)
+                    if o_fid is None:
+                        if hf is None:
+                            raise ValueError(f"no record for {pid}")
+                        yield hf
+                        continue
+                    other = read_record(self.cache, reader, o_fid, o_off, o_len, pid)
+                    yield other if hf is None else other.merged_with_hf(hf)
+        except StaleFile as exc:
+            self._stale(exc)
+        except sqlite3.DatabaseError as exc:
             self.close()
-            self._damaged(f"a damaged record: {exc}")
+            if environmental(exc):
+                raise IndexUnavailable(
+                    self.path, describe_sqlite_error(exc, self.path.parent)
+                ) from None
+            self._damaged(str(exc))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # Values SQLite read back without complaint, but not ones papercli wrote.
+            self.close()
+            self._damaged(f"a damaged row: {exc}")
+
+    def _stale(self, exc: StaleFile) -> None:
+        """A file is not what the index read: make the next update read it again (its
+        stamp may be the same: rewritten within the clock's tick, same size)."""
+        import sqlite3
+
+        db = self._db
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("UPDATE files SET size = -1 WHERE id = ?", (exc.file_id,))
+        self.close()
+        raise IndexStale(f"The cache changed during the search ({exc}); run it again.")
+
+    def files_holding(self, paper_id: str) -> set[str] | None:
+        """The cache files (paths relative to the cache root) that may hold this paper
+        (:func:`files_holding`)."""
+        return files_holding(self.cache, paper_id)
 
     def _damaged(self, reason: str) -> None:
         """The index failed while answering: remove it (the next use rebuilds it)."""
@@ -585,6 +469,49 @@ class SearchIndex:
         raise IndexDamaged(
             f"The search index {self.path} was damaged ({reason}); run the command again."
         )
+
+
+def files_holding(cache: Cache, paper_id: str) -> set[str] | None:
+    """The cache files (paths relative to the cache root) that may hold this paper.
+
+    Those the index lists for it, plus every file added or changed since the
+    index last read it, so that reading just these files answers exactly what
+    reading every file would. None when there is no usable index: the caller
+    reads every file. Read-only and quick: it never changes, rebuilds or waits
+    on the index (a sync holding the index is fine). SQLite may leave its
+    shared-memory files (``-shm``, ``-wal``) beside it; where it cannot create
+    them (a read-only cache folder), the index is not used.
+    """
+    import sqlite3
+
+    index_file = index_path(cache.root)
+    if not index_file.is_file():
+        return None
+    try:
+        uri = f"{index_file.resolve().as_uri()}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, timeout=0.2)
+        try:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if {k: meta.get(k) for k in _META} != _META:
+                return None
+            known = {
+                path: (mtime, size)
+                for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
+            }
+            holding = {
+                path
+                for (path,) in db.execute(
+                    "SELECT DISTINCT files.path FROM papers"
+                    " JOIN files ON files.id = papers.file_id WHERE papers.pid = ?",
+                    (paper_id,),
+                )
+            }
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError):
+        return None
+    changed = {path for path, stamp in scan_cache(cache).items() if known.get(path) != stamp}
+    return holding | changed
 
 
 def index_path(cache_root: Path) -> Path:
