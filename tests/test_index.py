@@ -293,3 +293,54 @@ def test_merge_and_order_agree_with_python(rows: list[tuple[str, float, Paper]])
     ]
     up_key = lambda p: p.upvotes if p.upvotes is not None else -1  # noqa: E731
     assert [up_key(p) for p in by_upvotes] == sorted((up_key(p) for p in unordered), reverse=True)
+
+
+RANK_WORDS = ["graph", "graphs", "net", "deep", "mini-batch", "x"]
+
+
+@st.composite
+def ranked_corpus(draw: st.DrawFn) -> list[Paper]:
+    out = []
+    for n in range(draw(st.integers(1, 30))):
+        words = st.lists(st.sampled_from(RANK_WORDS), max_size=8).map(" ".join)
+        out.append(
+            Paper(
+                id=f"2507.{n:05d}",
+                title=draw(words),
+                abstract=draw(words),
+                upvotes=draw(st.sampled_from([None, 0, 1, 5])),
+                listed=draw(st.sampled_from(["2025-07-14", "2025-07-15"])),
+                sources=("hf",),
+            )
+        )
+    return out
+
+
+@given(
+    ranked_corpus(),
+    st.sampled_from(["graph", "graph net", "deep -x", "title:net", "abs:graphs", "-net", "x"]),
+    st.integers(1, 8),
+)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_relevance_page_is_the_best_by_score_then_date(
+    corpus: list[Paper], text: str, limit: int
+) -> None:
+    """The page read best bound first is the page of scoring every match (ties at the
+    page's last key in either order), and says rightly whether more matched."""
+    from papercli.core.listing import Filters, date_key
+    from papercli.core.search import _local_matches, relevance
+
+    query = Query.parse(text)
+    key = lambda p: (relevance(query, p), date_key(p))  # noqa: E731
+    expected = sorted((p for p in corpus if query.matches(p)), key=key, reverse=True)
+    with tempfile.TemporaryDirectory() as folder:
+        cache = Cache(Path(folder))
+        cache.save("hf", "day", "2025-07-15", corpus)
+        filters = Filters(query=query, sort="relevance", limit=limit)
+        got, more = _local_matches(cache, filters, None, None)
+    page = expected[:limit]
+    assert [key(p) for p in got] == [key(p) for p in page]
+    assert more == (len(expected) > limit)
+    if page:
+        last = key(page[-1])
+        assert {p.id for p in got if key(p) != last} == {p.id for p in page if key(p) != last}

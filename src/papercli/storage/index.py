@@ -14,25 +14,38 @@ Tables:
 * ``papers``: one row per paper per file: the paper id and where its record lies in
   the file (byte offset and length, :mod:`papercli.storage.records`).
 * ``ids``: one row per paper id: its newest Hugging Face row and newest other row
-  (the record shown is the second carrying the first's signals), and the sort keys
-  of that merged paper (date, upvotes, title; the normalised title for relevance)
+  (the record shown is the second carrying the first's signals), the sort keys of
+  that merged paper (date, upvotes, title; the normalised title for relevance),
   and a hash of its text. The row id is the paper's FTS document id.
 * ``fts``: a contentless FTS5 table of one word-start token document per paper id
   (:mod:`papercli.storage.fts`), used as a *prefilter*: it returns every paper that
   can possibly match, and :class:`papercli.query.Query` decides exactly on the
-  records, read back from the files.
+  records, read back from the files. ``terms`` (its documents per token) and
+  ``dead`` (garbage documents) check it (:mod:`papercli.storage.index_query`).
 
-Why this shape (measured at 314,494 papers, 782 MB of JSON; benchmarks/RESULTS.md,
-"Search at scale"): the old index kept a zlib copy of every record (1,560 bytes a
-paper) and a seven-column FTS table with column lists (700 bytes); it was 0.99x the
-JSON. Reading a result page's records from the files costs a seek and a read each
-(records are found by byte offset, not by parsing a month file), so a copy buys
-nothing for date and upvote orders, which read a page; a one-column ``detail=none``
-table with field markers is 2.3x smaller than the per-column one. Relevance and
-title orders read only the top of the candidates: title from its key column, and
-relevance by an upper bound of the score from the stored title and upvotes (the
-abstract counts at most 5 per term), reading records best bound first
-(:func:`papercli.core.search.ranked_matches`).
+What was chosen, and why (measured at 314,494 papers, 782 MB of JSON; details in
+benchmarks/RESULTS.md, "Search at scale"):
+
+* No record copy. Version 5 kept a zlib copy of every record, 1,560 bytes a paper
+  of its 0.99x the JSON. A page of results needs about as many records as it
+  shows, and each is a seek and a read of a few kilobytes at its byte offset (no
+  month file is parsed for it); the orders that read every match (for-you,
+  trends) pay a JSON parse per record, about what decompressing the copy cost. A
+  zlib copy with a preset dictionary (32 KB of other records) still costs 800-930
+  bytes of a real record's 2,550 (level 9 to 1): the index would be about 0.55x
+  the JSON, over the half it must stay under; the shown fields are nearly all of
+  a record (``--json`` prints the abstract), so a side table of them is no smaller.
+* One FTS column with ``detail=none`` and field markers: 315 bytes a paper, against
+  711 for seven columns with column lists (``title:`` and ``abs:`` need no column
+  filter: the markers, and the exact match, do it).
+* The index is 0.29x the JSON (225 MB); 0.28x at a million papers.
+* Contentless deletes without ``contentless_delete`` (SQLite 3.43; 3.40 here, and
+  older on many Pythons): see :mod:`papercli.storage.index_update`.
+* Relevance and title orders read only the top of the candidates: title from its
+  key column; relevance by an upper bound of the score (the stored title and
+  upvotes; the abstract counts its most, 5 a term), reading records best bound
+  first and stopping when no unread one can enter the page
+  (:func:`papercli.core.search.ranked_matches`).
 
 A file that changes under the index between the freshness check and the read is
 noticed when its record is read (the open file's stamp, and the record's id); the

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +77,15 @@ def id_row(p: Paper) -> tuple[str, int, str, str | None]:
     return date_key(p), upvotes_key(p), title, (normal if normal != title else None)
 
 
+Described = tuple[tuple[str, int, str, str | None], int, str]  # id_row, text_hash, document
+
+
+def describe(p: Paper) -> Described:
+    """What the index keeps of a paper that is an id's only record: its keys, the hash
+    of its text, its FTS document."""
+    return id_row(p), text_hash(p), paper_document(p)
+
+
 def diff_files(
     db: sqlite3.Connection, on_disk: dict[str, tuple[int, int]]
 ) -> tuple[dict[str, int], list[str], list[str]]:
@@ -90,8 +99,9 @@ def diff_files(
     return known, stale, [p for p in on_disk if p not in known]
 
 
-class Updater:
-    """One update of the index (see the module docstring)."""
+class _Files:
+    """An update's reading of files: their rows, and the ids they bring (the first part
+    of :class:`Updater`)."""
 
     def __init__(self, cache: Cache, db: sqlite3.Connection) -> None:
         self.cache = cache
@@ -101,6 +111,110 @@ class Updater:
         # Per token, FTS documents added less those deleted (None: the whole table is
         # counted again at the end, from the FTS table itself).
         self._terms: Counter[str] | None = Counter()
+
+    # -- files ---------------------------------------------------------------------------
+    def _drop_file(self, fid: int) -> None:
+        db = self.db
+        first, last = db.execute(
+            "SELECT first_row, last_row FROM files WHERE id = ?", (fid,)
+        ).fetchone()
+        db.execute(
+            "INSERT OR IGNORE INTO touched SELECT pid FROM papers WHERE rowid BETWEEN ? AND ?",
+            (first, last),
+        )
+        db.execute("DELETE FROM papers WHERE rowid BETWEEN ? AND ?", (first, last))
+        db.execute("DELETE FROM files WHERE id = ?", (fid,))
+
+    def _reread(self, fid: int, on_disk: dict[str, tuple[int, int]]) -> None:
+        row = self.db.execute("SELECT path FROM files WHERE id = ?", (fid,)).fetchone()
+        if row is None:
+            raise StaleFile(fid, "?")
+        self._drop_file(fid)
+        self._add_file(row[0])
+
+    def _add_file(self, rel: str) -> None:
+        """Index the papers of one cache file (``rel``: its path under the cache folder)."""
+        parts = rel.split("/")
+        source, kind, key = parts[0], parts[1], "/".join(parts[2:])[: -len(".json")]
+        try:
+            found = self.cache.load_located(source, kind, key)
+        except ValueError:
+            found = None
+        if found is None:
+            return  # unreadable (set aside by the cache) or gone: nothing to index
+        papers = found.entry.papers
+        spans = found.spans or [(None, n) for n in range(len(papers))]  # see index.py
+        pids = [p.id for p in papers]
+        self._index_file(
+            rel, found.stamp, found.entry.fetched_at, pids, spans, lambda i: describe(papers[i])
+        )
+
+    def _index_file(
+        self,
+        rel: str,
+        stamp: tuple[int, int],
+        fetched_at: float,
+        pids: list[str],
+        spans: list[tuple[int | None, int]],
+        described: Callable[[int], Described],
+    ) -> None:
+        db = self.db
+        hf = rel.startswith("hf/")
+        first = self._next["papers"]
+        self._next["papers"] = first + len(pids)
+        cur = db.execute(
+            "INSERT INTO files(path, mtime_ns, size, hf, fetched_at, first_row, last_row)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rel, *stamp, int(hf), fetched_at, first, first - 1),
+        )
+        fid = cur.lastrowid
+        if not pids:
+            return
+        rows = range(first, first + len(pids))
+        db.executemany(
+            "INSERT INTO papers(rowid, file_id, pid, off, len) VALUES (?, ?, ?, ?, ?)",
+            [
+                (row, fid, pid, off, size)
+                for row, pid, (off, size) in zip(rows, pids, spans, strict=True)
+            ],
+        )
+        db.execute("UPDATE files SET last_row = ? WHERE id = ?", (rows[-1], fid))
+        # Ids known already (or twice in this file) are worked out again at the end;
+        # the others are done now, from the records in hand.
+        known = _known_ids(db, pids)
+        fresh: list[tuple[str, int | None, int | None, Described]] = []
+        seen: set[str] = set()
+        again: list[tuple[str]] = []
+        for n, (row, pid) in enumerate(zip(rows, pids, strict=True)):
+            if pid in known or pid in seen:
+                again.append((pid,))
+            else:
+                seen.add(pid)
+                fresh.append((pid, row if hf else None, None if hf else row, described(n)))
+        if again:
+            db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", again)
+        self._insert_ids(fresh)
+
+    def _insert_ids(self, items: Iterable[tuple[str, int | None, int | None, Described]]) -> None:
+        id_rows = []
+        fts_rows = []
+        for pid, h_row, o_row, (keys, hashed, doc) in items:
+            iid = self._next["ids"]
+            self._next["ids"] = iid + 1
+            id_rows.append((iid, pid, h_row, o_row, *keys, hashed))
+            fts_rows.append((iid, doc))
+        self.db.executemany(_INSERT_ID, id_rows)
+        self._fts_insert(fts_rows)
+
+    def _fts_insert(self, rows: list[tuple[int, str]]) -> None:
+        self.db.executemany("INSERT INTO fts(rowid, doc) VALUES (?, ?)", rows)
+        if self._terms is not None:
+            for _, doc in rows:
+                self._terms.update(document_tokens(doc))
+
+
+class Updater(_Files):
+    """One update of the index (see the module docstring)."""
 
     def run(self, on_disk: dict[str, tuple[int, int]]) -> UpdateStats:
         db = self.db
@@ -158,92 +272,6 @@ class Updater:
         )
         db.execute("DELETE FROM terms WHERE docs = 0")
 
-    # -- files ---------------------------------------------------------------------------
-    def _drop_file(self, fid: int) -> None:
-        db = self.db
-        first, last = db.execute(
-            "SELECT first_row, last_row FROM files WHERE id = ?", (fid,)
-        ).fetchone()
-        db.execute(
-            "INSERT OR IGNORE INTO touched SELECT pid FROM papers WHERE rowid BETWEEN ? AND ?",
-            (first, last),
-        )
-        db.execute("DELETE FROM papers WHERE rowid BETWEEN ? AND ?", (first, last))
-        db.execute("DELETE FROM files WHERE id = ?", (fid,))
-
-    def _reread(self, fid: int, on_disk: dict[str, tuple[int, int]]) -> None:
-        row = self.db.execute("SELECT path FROM files WHERE id = ?", (fid,)).fetchone()
-        if row is None:
-            raise StaleFile(fid, "?")
-        self._drop_file(fid)
-        self._add_file(row[0])
-
-    def _add_file(self, rel: str) -> None:
-        """Index the papers of one cache file (``rel``: its path under the cache folder)."""
-        db = self.db
-        parts = rel.split("/")
-        source, kind, key = parts[0], parts[1], "/".join(parts[2:])[: -len(".json")]
-        try:
-            found = self.cache.load_located(source, kind, key)
-        except ValueError:
-            found = None
-        if found is None:
-            return  # unreadable (set aside by the cache) or gone: nothing to index
-        papers = found.entry.papers
-        first = self._next["papers"]
-        self._next["papers"] = first + len(papers)
-        cur = db.execute(
-            "INSERT INTO files(path, mtime_ns, size, hf, fetched_at, first_row, last_row)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rel, *found.stamp, int(source == "hf"), found.entry.fetched_at, first, first - 1),
-        )
-        fid = cur.lastrowid
-        if not papers:
-            return
-        spans = found.spans or [(None, n) for n in range(len(papers))]  # see index.py
-        rows = range(first, first + len(papers))
-        db.executemany(
-            "INSERT INTO papers(rowid, file_id, pid, off, len) VALUES (?, ?, ?, ?, ?)",
-            [
-                (row, fid, p.id, off, size)
-                for row, p, (off, size) in zip(rows, papers, spans, strict=True)
-            ],
-        )
-        db.execute("UPDATE files SET last_row = ? WHERE id = ?", (rows[-1], fid))
-        # Ids known already (or twice in this file) are worked out again at the end;
-        # the others are done now, from the records in hand.
-        known = _known_ids(db, [p.id for p in papers])
-        fresh: list[tuple[int, Paper]] = []
-        seen: set[str] = set()
-        again: list[tuple[str]] = []
-        for row, p in zip(rows, papers, strict=True):
-            if p.id in known or p.id in seen:
-                again.append((p.id,))
-            else:
-                seen.add(p.id)
-                fresh.append((row, p))
-        if again:
-            db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", again)
-        hf = source == "hf"
-        self._insert_ids((p, row if hf else None, None if hf else row) for row, p in fresh)
-
-    def _insert_ids(self, items: Iterable[tuple[Paper, int | None, int | None]]) -> None:
-        id_rows = []
-        fts_rows = []
-        for paper, h_row, o_row in items:
-            iid = self._next["ids"]
-            self._next["ids"] = iid + 1
-            id_rows.append((iid, paper.id, h_row, o_row, *id_row(paper), text_hash(paper)))
-            fts_rows.append((iid, paper_document(paper)))
-        self.db.executemany(_INSERT_ID, id_rows)
-        self._fts_insert(fts_rows)
-
-    def _fts_insert(self, rows: list[tuple[int, str]]) -> None:
-        self.db.executemany("INSERT INTO fts(rowid, doc) VALUES (?, ?)", rows)
-        if self._terms is not None:
-            for _, doc in rows:
-                self._terms.update(document_tokens(doc))
-
     # -- ids -----------------------------------------------------------------------------
     def _rework_touched(self) -> None:
         """Work out each touched id again (see the module docstring)."""
@@ -274,7 +302,7 @@ class Updater:
                 continue  # the same records as before (their files unchanged)
             paper = self._merged(reader, pid, h_row, o_row)
             if old is None:
-                self._insert_ids([(paper, h_row, o_row)])
+                self._insert_ids([(pid, h_row, o_row, describe(paper))])
                 continue
             iid, h_old, o_old, old_hash = old
             keys = id_row(paper)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from papercli.models import Paper
-from papercli.storage.cache import LAYOUT, Cache, is_own_file
+from papercli.storage.cache import LAYOUT, Cache
 
 Span = tuple[int, int]  # (byte offset, byte length) of one record in its file
 
@@ -194,27 +194,40 @@ class RecordReader:
 def scan_cache(cache: Cache) -> dict[str, tuple[int, int]]:
     """The cache's own JSON files (relative path -> (mtime_ns, size)): what the index
     compares with what it read, before every use (a walk of the source and kind
-    folders, one stat per file)."""
+    folders, one stat per file; the files :meth:`Cache.files` lists)."""
+    from papercli.ids import is_paper_id
+
     out: dict[str, tuple[int, int]] = {}
     root = cache.root
     for source, kinds in LAYOUT.items():
-        for kind in kinds:
+        if not _plain_folder(root / source):
+            continue
+        for kind, pattern in kinds.items():
             folder = root / source / kind
+            if not _plain_folder(folder):
+                continue
+            own = is_paper_id if pattern is None else pattern.fullmatch
+            start = len(source) + len(kind) + 2
             for rel, st in _walk_files(folder, f"{source}/{kind}"):
-                if is_own_file(rel.split("/")):
+                if own(rel[start : -len(".json")]):
                     out[rel] = (st.st_mtime_ns, st.st_size)
     return out
+
+
+def _plain_folder(path: Path) -> bool:
+    """A folder, and not a link to one (the cache's walk does not follow those)."""
+    return path.is_dir() and not path.is_symlink()
 
 
 def _walk_files(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result]]:
     try:
         entries = list(os.scandir(folder))
-    except OSError:  # absent, or not a folder
+    except OSError:  # gone meanwhile
         return
     for entry in entries:
         rel = f"{prefix}/{entry.name}"
         try:
-            if entry.is_dir(follow_symlinks=True):
+            if entry.is_dir(follow_symlinks=False):
                 yield from _walk_files(Path(entry.path), rel)
             elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=True):
                 yield rel, entry.stat(follow_symlinks=True)
