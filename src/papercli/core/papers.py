@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from papercli.core import arxiv
 from papercli.errors import FetchError, NotFoundError
 from papercli.ids import parse_paper_id
 from papercli.models import Paper
@@ -36,9 +35,12 @@ def find_cached(ctx: Context, paper_id: str) -> Paper | None:
     for source, kind in LISTING_KINDS:
         if source in found:
             continue
-        for key in reversed(ctx.cache.keys(source, kind)):
-            if holding is not None and ctx.cache.relative(source, kind, key) not in holding:
-                continue
+        if holding is None:
+            keys = ctx.cache.keys(source, kind)
+        else:  # the files the index names (no walk of a folder of thousands)
+            prefix = f"{source}/{kind}/"
+            keys = sorted(p[len(prefix) : -len(".json")] for p in holding if p.startswith(prefix))
+        for key in reversed(keys):
             entry = ctx.cache.load(source, kind, key)
             match = next((p for p in entry.papers if p.id == paper_id), None) if entry else None
             if match is not None:
@@ -84,6 +86,8 @@ def show(ctx: Context, text: str, *, offline: bool = False, refresh: bool = Fals
         try:
             paper = ctx.hf.paper(paper_id)
         except NotFoundError:
+            from papercli.core import arxiv  # the arXiv use cases: only to fetch
+
             return arxiv.paper(ctx, paper_id, version)
     except (FetchError, NotFoundError) as exc:
         cached = find_cached(ctx, paper_id) if refresh else None

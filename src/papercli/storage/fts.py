@@ -37,7 +37,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Iterable
-from itertools import accumulate, compress
+from itertools import accumulate, compress, repeat
 
 from papercli.models import Paper, split_version
 from papercli.query import And, Node, Not, Or, Term, is_word_char, normalize, term_chars
@@ -52,6 +52,7 @@ MARKS = {"title": "~t", "author": "~a", "org": "~o", "keyword": "~k", "cat": "~c
 # non-ASCII character as part of a token), so that a token is never split.
 _FTS_SAFE = {c: "_" for c in range(128) if not chr(c).isalnum() and chr(c) != " "}
 _WORD_START = re.compile(r"(?<!\w)\w")
+_TRAILING = ",.;:)"  # punctuation that ends words, most often
 
 
 def fts_safe(text: str) -> str:
@@ -61,14 +62,15 @@ def fts_safe(text: str) -> str:
 def _raw_tokens(text: str) -> set[str]:
     """The word-start tokens of normalised ``text``."""
     # Chunks: the runs between separators; squashed: them joined. A chunk of letters
-    # and digits only has one word start, its first character; other chunks (with
-    # punctuation or "_") are searched for word starts inside.
+    # and digits only (but for trailing punctuation, as in "models," or "task.") has
+    # one word start, its first character; other chunks (with punctuation or "_"
+    # before or inside) are searched for word starts inside.
     chunks = text.replace("-", " ").split()
     if not chunks:
         return set()
     squashed = "".join(chunks)
     offsets = [0, *accumulate(map(len, chunks))]
-    plain = list(map(str.isalnum, chunks))
+    plain = list(map(str.isalnum, map(str.rstrip, chunks, repeat(_TRAILING))))
     tokens = {squashed[p : p + TOKEN_CHARS] for p in compress(offsets, plain)}
     for i in compress(range(len(chunks)), map(operator.not_, plain)):
         for match in _WORD_START.finditer(chunks[i]):
