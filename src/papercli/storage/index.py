@@ -24,7 +24,7 @@ Tables:
   ``dead`` (garbage documents) check it (:mod:`papercli.storage.index_query`).
 
 What was chosen, and why (measured at 314,494 papers, 782 MB of JSON; details in
-benchmarks/RESULTS.md, "Search at scale"):
+benchmarks/RESULTS.md, "History at scale"):
 
 * No record copy. Version 5 kept a zlib copy of every record, 1,560 bytes a paper
   of its 0.99x the JSON. A page of results needs about as many records as it
