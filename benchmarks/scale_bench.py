@@ -576,7 +576,10 @@ def run(sizes: list[Size], args: Options, data: Path, out: Path, command: str) -
     """Measure every size and write the section; ``data``: the shared data folder (with
     hf_daily_papers_monthly and arxiv_daily_listings)."""
     started = time.perf_counter()
-    results = [measure_size(size, args, data) for size in sizes]
+    results: list[Result] = []
+    for size in sizes:  # the section is written after each size: a long run keeps them
+        results.append(measure_size(size, args, data))
+        replace_section(out, TITLE, report(results, command, args.repeats) + "\n\n(in progress)")
     body = report(results, command, args.repeats)
     cost = scoring_cost(data, args.work, args.repeats)
     body += (
