@@ -612,11 +612,11 @@ def write_results(suite: Suite, path: Path, info: dict[str, str]) -> None:
             lines += ["", f"## {title}", "", output]
         elif title.endswith(".py)"):  # another benchmark script's own report
             lines += ["", f"## {title}", "", "```", output, "```"]
-    import scale_bench
+    import scale_report
 
-    history = scale_bench.section_of(path, scale_bench.TITLE)  # written by --scale runs
+    history = scale_report.section_of(path, scale_report.TITLE)  # written by --scale runs
     if history is not None:
-        lines += ["", f"## {scale_bench.TITLE}", "", history]
+        lines += ["", f"## {scale_report.TITLE}", "", history]
     if suite.notes:
         lines += ["", "## Notes", "", *(f"- {n}" for n in suite.notes)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import fakehub  # noqa: E402
 import scale_bench  # noqa: E402
+import scale_report  # noqa: E402
 
 
 def _shared_data() -> Path | None:
@@ -88,23 +89,23 @@ def test_hub_serves_copies_on_request() -> None:
 def test_the_section_replaces_only_itself(tmp_path: Path) -> None:
     results = tmp_path / "RESULTS.md"
     results.write_text("# R\n\n## Figures\n\nold figures\n\n## Notes\n\n- a note\n")
-    scale_bench.replace_section(results, scale_bench.TITLE, "first")
-    scale_bench.replace_section(results, scale_bench.TITLE, "second\n\nmore")
+    scale_report.replace_section(results, scale_report.TITLE, "first")
+    scale_report.replace_section(results, scale_report.TITLE, "second\n\nmore")
     assert results.read_text() == (
-        f"# R\n\n## Figures\n\nold figures\n\n## {scale_bench.TITLE}\n\nsecond\n\nmore\n\n"
+        f"# R\n\n## Figures\n\nold figures\n\n## {scale_report.TITLE}\n\nsecond\n\nmore\n\n"
         "## Notes\n\n- a note\n"
     )
-    assert scale_bench.section_of(results, scale_bench.TITLE) == "second\n\nmore"
+    assert scale_report.section_of(results, scale_report.TITLE) == "second\n\nmore"
 
 
 def test_a_full_run_keeps_the_section(tmp_path: Path) -> None:
     import run
 
     results = tmp_path / "RESULTS.md"
-    results.write_text(f"# R\n\n## {scale_bench.TITLE}\n\nat scale\n\n## Notes\n\n- old\n")
+    results.write_text(f"# R\n\n## {scale_report.TITLE}\n\nat scale\n\n## Notes\n\n- old\n")
     run.write_results(run.Suite(False, [], ["new"], {}), results, {"CPU": "x"})
     text = results.read_text()
-    assert f"## {scale_bench.TITLE}\n\nat scale\n\n## Notes\n\n- new\n" in text
+    assert f"## {scale_report.TITLE}\n\nat scale\n\n## Notes\n\n- new\n" in text
 
 
 @pytest.mark.skipif(_shared_data() is None, reason="no ../shared/data here")
@@ -125,7 +126,7 @@ def test_the_harness_runs_at_a_tiny_scale(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    section = scale_bench.section_of(results, scale_bench.TITLE)
+    section = scale_report.section_of(results, scale_report.TITLE)
     assert section is not None and "## Figures\n\nkept\n" in results.read_text()
     assert "| `papers sync` (Hugging Face, loopback) |" in section
     assert "| `diffusion` |" in section and "`--sort for-you` diffusion" in section
