@@ -3,7 +3,7 @@
     python benchmarks/run.py             # the full suite (a few minutes)
     python benchmarks/run.py --quick     # a smoke run: few repeats, small data (~30 s)
     python benchmarks/run.py --data PATH --out PATH
-    python benchmarks/run.py --scale 300k,1m   # only the history at scale (~1 hour)
+    python benchmarks/run.py --scale 300k,1m   # only the history at scale (45-60 min)
 
 It serves ``../shared/data/hf_daily_papers_monthly`` (relative to the repository
 root; ``--data`` overrides) with ``fakehub.py`` on loopback and measures:
