@@ -98,12 +98,22 @@ def _marked(mark: str, tokens: Iterable[str] | str) -> str:
     return " ".join(mark + t for t in tokens)
 
 
+WHOLE_CHARS = 64  # a category or an id is one token, cut to this length
+
+
+def _whole(text: str) -> str:
+    """A category or id as one token: FTS-safe, no white space (a separator to FTS5:
+    any there is a "_"), and cut (FTS5 cuts tokens too long; cut alike on both sides,
+    an equal token means the same first characters)."""
+    return fts_safe("_".join(text.split()))[:WHOLE_CHARS]
+
+
 def _cat_tokens(categories: Iterable[str]) -> set[str]:
     out: set[str] = set()
     for c in categories:
         low = c.lower()
-        out.add(fts_safe(low))
-        out.add(fts_safe(low.split(".")[0]))
+        out.add(_whole(low))
+        out.add(_whole(low.split(".")[0]))
     return out
 
 
@@ -118,7 +128,7 @@ def paper_document(p: Paper) -> str:
         _marked("~o", _field_tokens(p.organization or "")),
         _marked("~k", _field_tokens(*p.ai_keywords)),
         _marked("~c", _cat_tokens(p.categories)),
-        "~i" + fts_safe(p.id.lower()),
+        "~i" + _whole(p.id.lower()),
     )
     return " ".join(part for part in parts if part)
 
@@ -147,10 +157,10 @@ def _term_expr(term: Term) -> str | None:
     if term.field == "cat":
         want = term.text.strip().lower()
         # One token only: a phrase ("cs lg") is not a prefilter FTS5 can run here.
-        return _quoted("~c" + fts_safe(want)) if _ONE_TOKEN.fullmatch(want) else None
+        return _quoted("~c" + _whole(want)) if _ONE_TOKEN.fullmatch(want) else None
     if term.field == "id":
         want = split_version(term.text.strip().lower().removeprefix("arxiv:"))[0]
-        return f"{_quoted('~i' + fts_safe(want))}*" if _ONE_TOKEN.fullmatch(want) else None
+        return f"{_quoted('~i' + _whole(want))}*" if _ONE_TOKEN.fullmatch(want) else None
     if term.field == "author":
         parts = [e for w in term.text.split() if (e := _text_expr("~a", w))]
         return "(" + " AND ".join(parts) + ")" if parts else None
