@@ -8,10 +8,11 @@ id (the Hugging Face record, with its signals, merged into another source's).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import struct
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from papercli.core.listing import (
     Filters,
@@ -242,15 +243,15 @@ def _local_matches(
         return _relevance_page(cache, filters, accept, sources, limit)
     papers: list[Paper] = []
     more = False
-    for p in iter_matches(
-        cache, filters.query, filters.since, filters.until, order, sources=sources
-    ):
-        if not accept(p):
-            continue
-        if order is not None and limit is not None and len(papers) >= limit:
-            more = True
-            break
-        papers.append(p)
+    found = iter_matches(cache, filters.query, filters.since, filters.until, order, sources=sources)
+    with contextlib.closing(found):  # stopped early: its open record files close now
+        for p in found:
+            if not accept(p):
+                continue
+            if order is not None and limit is not None and len(papers) >= limit:
+                more = True
+                break
+            papers.append(p)
     if order is None:
         if filters.sort == "relevance":
             papers = sort_by_relevance(filters.query, sort_papers(papers, "date"))
@@ -270,13 +271,24 @@ def _relevance_page(
     """The ``limit`` most relevant matches (ties: newest first) and whether more matched,
     reading candidates best score bound first (:func:`ranked_matches`) and stopping once
     no unread one can enter the page (or, from the files, reading them all)."""
-    import heapq
-
     page: list[tuple[float, str, int, Paper]] = []  # the best ``limit``: a min-heap
     count = 0
-    for paper, bound in ranked_matches(
-        cache, filters.query, filters.since, filters.until, sources=sources
-    ):
+    found = ranked_matches(cache, filters.query, filters.since, filters.until, sources=sources)
+    with contextlib.closing(found):  # stopped early: its open record files close now
+        return _fill_page(filters, accept, limit, found, page, count)
+
+
+def _fill_page(
+    filters: Filters,
+    accept: Callable[[Paper], bool],
+    limit: int,
+    found: Iterator[tuple[Paper, Any]],
+    page: list[tuple[float, str, int, Paper]],
+    count: int,
+) -> tuple[list[Paper], bool]:
+    import heapq
+
+    for paper, bound in found:
         if bound is not None and len(page) == limit and page[0][:2] >= bound:
             # Neither this candidate nor any after it can enter the page: all that is
             # left to know is whether one more matched.
@@ -462,9 +474,11 @@ def _from_index(
                         yielded = True
                         yield paper, rank
             return
-        except (IndexDamaged, IndexStale):
-            if yielded or attempt == 2:
+        except (IndexDamaged, IndexStale) as exc:
+            if yielded or (attempt == 2 and not isinstance(exc, IndexStale)):
                 raise
+            if attempt == 2:  # files still changing under it (a sync writing): read them
+                break
             # Removed, or a file changed under it: the next attempt updates it first.
         except IndexUnavailable as exc:
             if yielded:
