@@ -388,12 +388,7 @@ class SearchIndex:
         try:
             yield from cursor
         except sqlite3.DatabaseError as exc:
-            self.close()
-            if environmental(exc):
-                raise IndexUnavailable(
-                    self.path, describe_sqlite_error(exc, self.path.parent)
-                ) from None
-            self._damaged(str(exc))
+            self._failed_reading(exc)
 
     def papers_of(self, rowids: Iterable[int]) -> Iterator[Paper]:
         """The papers of these ids (from :meth:`relevance_rows`), in this order (read as
@@ -444,16 +439,20 @@ class SearchIndex:
         except StaleFile as exc:
             self._stale(exc)
         except sqlite3.DatabaseError as exc:
-            self.close()
-            if environmental(exc):
-                raise IndexUnavailable(
-                    self.path, describe_sqlite_error(exc, self.path.parent)
-                ) from None
-            self._damaged(str(exc))
+            self._failed_reading(exc)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             # Values SQLite read back without complaint, but not ones papercli wrote.
             self.close()
             self._damaged(f"a damaged row: {exc}")
+
+    def _failed_reading(self, exc: Exception) -> None:
+        """SQLite failed while answering: the machine (kept, IndexUnavailable) or the
+        index (removed, IndexDamaged)."""
+        self.close()
+        if environmental(exc):
+            reason = describe_sqlite_error(exc, self.path.parent)
+            raise IndexUnavailable(self.path, reason) from None
+        self._damaged(str(exc))
 
     def _stale(self, exc: StaleFile) -> None:
         """A file is not what the index read: make the next update read it again (its
