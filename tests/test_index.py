@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from papercli.core.search import matching_papers
+from papercli.core.matches import matching_papers
 from papercli.models import Paper
 from papercli.query import Query
 from papercli.storage.cache import Cache
@@ -328,7 +328,8 @@ def test_the_relevance_page_is_the_best_by_score_then_date(
     """The page read best bound first is the page of scoring every match (ties at the
     page's last key in either order), and says rightly whether more matched."""
     from papercli.core.listing import Filters, date_key
-    from papercli.core.search import _local_matches, relevance
+    from papercli.core.pages import relevance
+    from papercli.core.search import _local_matches
 
     query = Query.parse(text)
     key = lambda p: (relevance(query, p), date_key(p))  # noqa: E731

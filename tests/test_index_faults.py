@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from papercli.core.search import matching_papers
+from papercli.core.matches import matching_papers
 from papercli.errors import PapersError
 from papercli.models import Paper
 from papercli.query import Query

@@ -6,7 +6,7 @@ several files), the 69 days of real arXiv listings filed by category (a cross-li
 paper in several files), and Hugging Face records for some of the arXiv papers (merged
 into the arXiv record). Every query of a set, in every order, with and without a
 limit, is answered by ``papers search --offline``'s use case through the index and
-compared with the old way: every file read (``_scan_matches``), the same exact
+compared with the old way: every file read (``scan_matches``), the same exact
 matcher, the same sorts. Papers tied on the sort key may come in either order, so
 the comparison is by key, and a page cut at its limit may hold any of the papers
 tied at its last key.
@@ -26,7 +26,8 @@ from typing import Any
 
 import pytest
 
-from papercli.core import search
+from papercli.core import matches as core_matches
+from papercli.core import pages, search
 from papercli.core.listing import Filters
 from papercli.models import Paper, date_key, title_key, upvotes_key
 from papercli.query import Query
@@ -126,7 +127,7 @@ def real_cache(tmp_path_factory: pytest.TempPathFactory) -> Cache:
 @pytest.fixture(scope="module")
 def everything(real_cache: Cache) -> list[Paper]:
     """Every cached paper, one per id, as the file scan merges them."""
-    return list(search._scan_matches(real_cache, lambda p: True, None))
+    return list(core_matches.scan_matches(real_cache, lambda p: True, None))
 
 
 @pytest.fixture(scope="module")
@@ -134,14 +135,14 @@ def matches(everything: list[Paper]) -> dict[str, list[Paper]]:
     """The old way's matches of each query: the exact matcher over ``everything``."""
     out = {}
     for text in QUERIES:
-        wanted = search._wanted(Query.parse(text), None, None, None)
+        wanted = core_matches.wanted_by(Query.parse(text), None, None, None)
         out[text] = [p for p in everything if wanted(p)]
     return out
 
 
 def _key(sort: str, query: Query) -> Callable[[Paper], Any]:
     if sort == "relevance":
-        return lambda p: (-search.relevance(query, p), _desc(date_key(p)))
+        return lambda p: (-pages.relevance(query, p), _desc(date_key(p)))
     return {
         "date": lambda p: _desc(date_key(p)),
         "upvotes": lambda p: -upvotes_key(p),
@@ -156,7 +157,7 @@ def _desc(text: str) -> tuple[int, ...]:
 def _expected(everything: list[Paper], filters: Filters) -> tuple[list[Paper], list[Paper], bool]:
     """The old way: every file read, the exact matcher, the sort: (all matches sorted,
     the page, more)."""
-    wanted = search._wanted(filters.query, filters.since, filters.until, None)
+    wanted = core_matches.wanted_by(filters.query, filters.since, filters.until, None)
     matches = [p for p in everything if wanted(p)]
     ordered = sorted(matches, key=_key(filters.sort, filters.query))
     limit = filters.limit

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from papercli.core.search import matching_papers
+from papercli.core.matches import matching_papers
 from papercli.models import Paper
 from papercli.query import Query
 from papercli.storage import index_update

@@ -232,6 +232,28 @@ def title_key(p: Paper) -> str:
     return p.title.casefold()
 
 
+def text_digest(p: Paper) -> int:
+    """A signed 64-bit hash of a paper's id and text: title, abstract, authors,
+    organization, AI keywords and categories. Papers with the same digest index and
+    score alike: the search index keeps it per paper (its FTS document is derived from
+    these fields), and the "for you" scores kept between searches are found by it."""
+    import hashlib
+
+    text = "\x1f".join(
+        (
+            p.id,
+            p.title,
+            p.abstract,
+            "\x1e".join(p.authors),
+            p.organization or "",
+            "\x1e".join(p.ai_keywords),
+            "\x1e".join(p.categories),
+        )
+    )
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _record_kind(annotation: str) -> str:
     """The kind of a field from its annotation: list, int, float, bool or str.
 

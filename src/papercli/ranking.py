@@ -202,16 +202,6 @@ def features(paper: Paper) -> Counter[str]:
     return counts
 
 
-def content_key(paper: Paper) -> int:
-    """A 64-bit key of the paper's id and of every field :func:`features` reads: papers
-    with the same key score the same under one model (stored scores are found by it)."""
-    import zlib
-
-    fields = (paper.title, paper.abstract, *paper.ai_keywords, "", *paper.authors, "")
-    text = "\x1f".join((*fields, *paper.categories)).encode("utf-8", "surrogatepass")
-    return zlib.crc32(paper.id.encode("utf-8", "surrogatepass")) << 32 | zlib.crc32(text)
-
-
 # A keyword's or an author's features, memoised: both recur from paper to paper.
 _KEYWORDS: dict[str, tuple[str, ...]] = {}
 _AUTHORS: dict[str, tuple[str, ...]] = {}

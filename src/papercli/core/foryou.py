@@ -8,6 +8,8 @@ The model itself (features, training, scores, explanations) is
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,10 +18,13 @@ from papercli.errors import PapersError
 from papercli.models import Paper
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from papercli.core.context import Context
     from papercli.core.listing import Filters, Listing
     from papercli.ranking import Model
     from papercli.ranking_eval import Evaluation
+    from papercli.storage.index import SearchIndex
 
 HOW_TO_START = (
     "No ratings yet, so the order is by upvotes. Teach the 'for you' order with "
@@ -58,9 +63,9 @@ def model(ctx: Context, *, offline: bool = False) -> Model | None:
     disliked = [texts[i.id] for i in rated if i.disliked and i.id in texts]
     if not liked:
         return None
-    trained = ranking.train(liked, disliked, background(ctx))
-    store.store_model(fingerprint, json.loads(trained.to_json()))
-    return trained
+    stored = ranking.train(liked, disliked, background(ctx)).to_json()
+    store.store_model(fingerprint, json.loads(stored))
+    return ranking.Model.from_json(stored)  # as stored: the same scores now as next time
 
 
 BACKGROUND_PAPERS = 2000  # unrated papers the model is trained beside (ranking.train)
@@ -99,27 +104,127 @@ KEEP_SCORES_FROM = 1000  # papers: orders of more keep their scores for the next
 
 
 def score(ctx: Context, trained: Model, papers: list[Paper]) -> list[float]:
-    """Each paper's score: for many papers (a search over the whole history), those
-    stored for this model and this text (:mod:`papercli.storage.scores`), the others
-    scored and stored for next time."""
+    """Each paper's score: for many papers, those kept for this model and this text
+    (:class:`Scores`), the others scored and kept for next time."""
     if len(papers) < KEEP_SCORES_FROM:
         return trained.score(papers)
-    import hashlib
+    from papercli.models import text_digest
 
-    from papercli.ranking import content_key
-    from papercli.storage.scores import ScoreCache
-
-    digest = hashlib.blake2b(trained.to_json().encode(), digest_size=16).digest()
-    kept = ScoreCache(library(ctx).root, digest)
-    keys = [content_key(p) for p in papers]
-    found = kept.lookup(keys)
+    scores = Scores(ctx, trained)
+    keys = [text_digest(p) for p in papers]
+    found = scores.known(keys)
     missing = [i for i, s in enumerate(found) if s is None]
-    if missing:
-        fresh = trained.score(papers[i] for i in missing)
-        for i, value in zip(missing, fresh, strict=True):
-            found[i] = value
-        kept.add([keys[i] for i in missing], fresh)
+    fresh = scores.score([papers[i] for i in missing], [keys[i] for i in missing])
+    for i, value in zip(missing, fresh, strict=True):
+        found[i] = value
+    scores.save()
     return found  # type: ignore[return-value]  # (every None was filled)
+
+
+class Scores:
+    """A model's scores of papers, kept between commands (:mod:`papercli.storage.scores`,
+    by :func:`papercli.models.text_digest`): a search over the whole history scores
+    each paper once per model, not once per search."""
+
+    def __init__(self, ctx: Context, trained: Model) -> None:
+        import hashlib
+
+        from papercli.storage.scores import ScoreCache
+
+        self.model = trained
+        digest = hashlib.blake2b(trained.to_json().encode(), digest_size=16).digest()
+        self._kept = ScoreCache(library(ctx).root, digest)
+        self._new: tuple[list[int], list[float]] = ([], [])
+        self.by_id: dict[str, float] = {}  # every score given out, by paper id
+
+    def known(self, keys: list[int]) -> list[float | None]:
+        """The kept score of each text digest, or None."""
+        return self._kept.lookup(keys)
+
+    def score(self, papers: list[Paper], keys: list[int] | None = None) -> list[float]:
+        """Score papers now (their digests, when known), to be kept by :meth:`save`."""
+        from papercli.models import text_digest
+
+        if not papers:
+            return []
+        found = self.model.score(papers)
+        self._new[0].extend(keys if keys is not None else map(text_digest, papers))
+        self._new[1].extend(found)
+        self.by_id.update(zip((p.id for p in papers), found, strict=True))
+        return found
+
+    def of(self, paper: Paper) -> float:
+        """One paper's score: given out already, kept, or scored now."""
+        from papercli.models import text_digest
+
+        found = self.by_id.get(paper.id)
+        if found is None:
+            key = text_digest(paper)
+            found = self.known([key])[0]
+            if found is None:
+                found = self.score([paper], [key])[0]
+            self.by_id[paper.id] = found
+        return found
+
+    def save(self) -> None:
+        """Keep the scores given since the last save."""
+        if self._new[0]:
+            self._kept.add(*self._new)
+            self._new = ([], [])
+
+
+def search_page(
+    ctx: Context,
+    filters: Filters,
+    accept: Callable[[Paper], bool],
+    sources: tuple[str, ...] | None,
+) -> tuple[list[Paper], bool, dict[str, float], list[str]] | None:
+    """``papers search --offline --sort for-you``: the matches in the reader's order (ties:
+    newest first) up to the limit, whether more matched, the page's scores and notes;
+    None without a model.
+
+    The index gives each candidate's text digest, and so its kept score, without
+    reading it: the candidates never scored are read and scored (and kept), the others
+    read best score first, stopping once the page is full and no unread one can enter
+    it. A search of the same words under the same model reads about a page of records.
+    """
+    from papercli.core.listing import date_key
+    from papercli.core.matches import day_range, from_index, wanted_by
+    from papercli.core.pages import fill_page
+
+    trained = model(ctx, offline=True)  # a local search asks nothing
+    if trained is None:
+        return None
+    scores = Scores(ctx, trained)
+    lo, hi = day_range(filters.since, filters.until)
+
+    def ask(index: SearchIndex) -> Iterator[tuple[Paper, tuple[float, str] | None]]:
+        rows = list(index.keyed_rows(filters.query.tree, lo, hi))
+        kept = scores.known([key for _, key, _ in rows])
+        unscored = [rowid for (rowid, _, _), s in zip(rows, kept, strict=True) if s is None]
+        for start in range(0, len(unscored), 1000):  # in the files' order
+            papers = list(index.papers_of(unscored[start : start + 1000]))
+            scores.score(papers)
+            yield from ((p, None) for p in papers)
+        scores.save()
+        pairs = zip(rows, kept, strict=True)
+        best = [(s, day, rowid) for (rowid, _, day), s in pairs if s is not None]
+        best.sort(reverse=True)
+        papers = index.papers_of(rowid for _, _, rowid in best)
+        for (s, day, _), paper in zip(best, papers, strict=True):
+            scores.by_id[paper.id] = s
+            yield paper, (s, day)
+
+    def key(paper: Paper) -> tuple[float, str]:
+        return scores.of(paper), date_key(paper)
+
+    wanted = wanted_by(filters.query, filters.since, filters.until, sources)
+    found = from_index(ctx.cache, ask, wanted, None)
+    limit = filters.limit if filters.limit is not None else sys.maxsize
+    with contextlib.closing(found):  # stopped early: its open record files close now
+        page, more = fill_page(found, key, accept, limit)
+    scores.save()  # those scored from the files (the index could not be used)
+    return page, more, {p.id: scores.of(p) for p in page}, []
 
 
 def rank_listing(

@@ -146,7 +146,8 @@ def trends(
     ``all``: every source)."""
     from dataclasses import replace
 
-    from papercli.core.search import matching_papers, source_set
+    from papercli.core.matches import matching_papers
+    from papercli.core.search import source_set
 
     sources = source_set(source)
     found = matching_papers(cache, query, since, until, sources=sources)

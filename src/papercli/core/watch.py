@@ -145,7 +145,7 @@ def new_matches(
     here: call :func:`mark_reported` once the papers were delivered.
     """
     from papercli.core.listing import sort_papers
-    from papercli.core.search import matching_papers
+    from papercli.core.matches import matching_papers
 
     since = since or ctx.today - dt.timedelta(days=DEFAULT_DAYS)
     queries = [rule_query(rule) for rule in rules]  # bad rules fail before any fetch

@@ -45,7 +45,7 @@ benchmarks/RESULTS.md, "History at scale"):
   key column; relevance by an upper bound of the score (the stored title and
   upvotes; the abstract counts its most, 5 a term), reading records best bound
   first and stopping when no unread one can enter the page
-  (:func:`papercli.core.search.ranked_matches`).
+  (:func:`papercli.core.pages.ranked_matches`).
 
 A file that changes under the index between the freshness check and the read is
 noticed when its record is read (the open file's stamp, and the record's id); the
@@ -64,7 +64,7 @@ from papercli.errors import PapersError
 from papercli.models import Paper
 from papercli.query import Node
 from papercli.storage.fts import TOKEN_CHARS, TOKENIZER, fts_expression, start_tokens
-from papercli.storage.index_query import ORDERS, READ, relevance_rows, select
+from papercli.storage.index_query import ORDERS, READ, keyed_rows, relevance_rows, select
 from papercli.storage.index_update import UpdateStats, read_record
 from papercli.storage.records import RecordReader, StaleFile, scan_cache
 
@@ -366,11 +366,7 @@ class SearchIndex:
         return self._papers(cursor)
 
     def relevance_rows(
-        self,
-        node: Node | None,
-        since: str | None,
-        until: str | None,
-        title_node: Node | None,
+        self, node: Node | None, since: str | None, until: str | None, title_node: Node | None
     ) -> tuple[Iterator[tuple[int, str, int, str]], Iterator[tuple[int, int, str]], int]:
         """The candidates (as :meth:`candidates`) as :func:`relevance_rows` gives them,
         without their records: what a bound of the relevance score needs."""
@@ -378,6 +374,10 @@ class SearchIndex:
             lambda db: relevance_rows(db, node, since, until, title_node)
         )
         return self._rows(titled), self._rows(rest), top
+
+    def keyed_rows(self, node: Node | None, since: str | None, until: str | None) -> Any:
+        """(row id, text digest, date key) of each candidate, in the files' order."""
+        return self._rows(self._with_rebuild(lambda db: keyed_rows(db, node, since, until)))
 
     def _rows(self, cursor: Any) -> Iterator[Any]:
         """The rows of a cursor, a failure while reading them handled as in :meth:`_papers`."""

@@ -133,21 +133,8 @@ def relevance_rows(
 
     and the highest upvotes key of all.
     """
-    import sqlite3
-
     days, args = _day_clauses(since, until)
-    expr = fts_expression(node)
-    source = "ids"
-    if expr is not None:
-        _fill_hits(db, expr)
-        lost = db.execute(
-            "SELECT count(*) FROM hits LEFT JOIN ids ON ids.rowid = hits.r"
-            " LEFT JOIN dead ON dead.rowid = hits.r"
-            " WHERE ids.rowid IS NULL AND dead.rowid IS NULL"
-        ).fetchone()[0]
-        if lost:
-            raise sqlite3.DatabaseError("database disk image is malformed (lost ids)")
-        source = "hits JOIN ids ON ids.rowid = hits.r"
+    source = _checked_hits(db, node)
     top = db.execute("SELECT coalesce(max(up_key), -1) FROM ids").fetchone()[0]
     where = f" WHERE {' AND '.join(days)}" if days else ""
     titled = "SELECT ids.rowid, coalesce(ntitle, title_key), up_key, date_key FROM " + source
@@ -166,6 +153,39 @@ def relevance_rows(
         db.execute(f"{rest} WHERE {outside}{order}", args),
         top,
     )
+
+
+def keyed_rows(
+    db: sqlite3.Connection, node: Node | None, since: str | None, until: str | None
+) -> Any:
+    """The candidates of :func:`select` without their records: (row id, text digest, date
+    key), in file order (what an order by stored scores needs)."""
+    days, args = _day_clauses(since, until)
+    where = f" WHERE {' AND '.join(days)}" if days else ""
+    return db.execute(
+        f"SELECT ids.rowid, ids.doc_hash, ids.date_key FROM {_checked_hits(db, node)}{where}"
+        f" ORDER BY {ORDERS[None][0]}",
+        args,
+    )
+
+
+def _checked_hits(db: sqlite3.Connection, node: Node | None) -> str:
+    """The source of the candidates of ``node``: every id, or the FTS table's hits,
+    checked first to name only ids there are (or garbage)."""
+    import sqlite3
+
+    expr = fts_expression(node)
+    if expr is None:
+        return "ids"
+    _fill_hits(db, expr)
+    lost = db.execute(
+        "SELECT count(*) FROM hits LEFT JOIN ids ON ids.rowid = hits.r"
+        " LEFT JOIN dead ON dead.rowid = hits.r"
+        " WHERE ids.rowid IS NULL AND dead.rowid IS NULL"
+    ).fetchone()[0]
+    if lost:
+        raise sqlite3.DatabaseError("database disk image is malformed (lost ids)")
+    return "hits JOIN ids ON ids.rowid = hits.r"
 
 
 def vocab_table(db: sqlite3.Connection) -> None:

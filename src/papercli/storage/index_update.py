@@ -22,13 +22,12 @@ One update, in one write transaction:
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from papercli.models import Paper, date_key, title_key, upvotes_key
+from papercli.models import Paper, date_key, text_digest, title_key, upvotes_key
 from papercli.query import normalize
 from papercli.storage.fts import document_tokens, paper_document
 from papercli.storage.index_query import vocab_table
@@ -51,24 +50,6 @@ class UpdateStats:
     rebuilt: bool = False
 
 
-def text_hash(p: Paper) -> int:
-    """A hash of what :func:`~papercli.storage.fts.paper_document` reads of a paper: the
-    same hash, the same document (kept in ``ids.doc_hash``)."""
-    text = "\x1f".join(
-        (
-            p.id,
-            p.title,
-            p.abstract,
-            "\x1e".join(p.authors),
-            p.organization or "",
-            "\x1e".join(p.ai_keywords),
-            "\x1e".join(p.categories),
-        )
-    )
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 def id_row(p: Paper) -> tuple[str, int, str, str | None]:
     """The sort and ranking keys the ``ids`` table keeps for a (merged) paper: date,
     upvotes, title, and the normalised title when it is not the title key itself."""
@@ -77,13 +58,13 @@ def id_row(p: Paper) -> tuple[str, int, str, str | None]:
     return date_key(p), upvotes_key(p), title, (normal if normal != title else None)
 
 
-Described = tuple[tuple[str, int, str, str | None], int, str]  # id_row, text_hash, document
+Described = tuple[tuple[str, int, str, str | None], int, str]  # id_row, text_digest, document
 
 
 def describe(p: Paper) -> Described:
     """What the index keeps of a paper that is an id's only record: its keys, the hash
     of its text, its FTS document."""
-    return id_row(p), text_hash(p), paper_document(p)
+    return id_row(p), text_digest(p), paper_document(p)
 
 
 def diff_files(
@@ -306,7 +287,7 @@ class Updater(_Files):
                 continue
             iid, h_old, o_old, old_hash = old
             keys = id_row(paper)
-            new_hash = text_hash(paper)
+            new_hash = text_digest(paper)
             if new_hash == old_hash:  # the same text: the same document
                 db.execute(
                     "UPDATE ids SET h_row = ?, o_row = ?, date_key = ?, up_key = ?,"
@@ -356,7 +337,7 @@ class Updater(_Files):
             paper = self._merged(reader, pid, h_old, o_old)
         except StaleFile:
             return False
-        if text_hash(paper) != old_hash:
+        if text_digest(paper) != old_hash:
             return False
         doc = paper_document(paper)
         self.db.execute("INSERT INTO fts(fts, rowid, doc) VALUES ('delete', ?, ?)", (iid, doc))

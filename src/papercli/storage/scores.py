@@ -3,10 +3,12 @@ the whole history scores each paper once per model, not once per search.
 
 One file beside the model (``for-you-scores.bin`` in the state folder): a header
 naming the model it belongs to (a digest of the model), then sorted 64-bit paper
-keys (:func:`papercli.ranking.content_key`: the id and every field the model reads)
-and their scores. It is derived data: a file of another model, of another layout or
-damaged is ignored and written again; losing it costs only the scoring. numpy
-(which training needs too) is imported only here, inside the methods.
+keys (:func:`papercli.models.text_digest`: the id and every field the model reads, the
+same digest the search index keeps per paper, so that a search can look scores up
+without reading the records) and their scores. It is derived data: a file of another
+model, of another layout or damaged is ignored and written again; losing it costs only
+the scoring. numpy (which training needs too) is imported only here, inside the
+methods.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 SCORES_FILE = "for-you-scores.bin"
-_MAGIC = b"papercli-score-1"  # 16 bytes, then a 16-byte model digest and a count
+_MAGIC = b"papercli-score-2"  # 16 bytes, then a 16-byte model digest and a count (1: other keys)
 _HEAD = struct.Struct("<16s16sQ")
 MAX_SCORES = 2_000_000  # kept at most (32 MB); beyond, only the last search's are kept
 
@@ -29,7 +31,7 @@ class ScoreCache:
 
         self.path = root / SCORES_FILE
         self.digest = model_digest[:16].ljust(16, b"\0")
-        self.keys: Any = np.empty(0, dtype="<u8")
+        self.keys: Any = np.empty(0, dtype="<i8")
         self.scores: Any = np.empty(0, dtype="<f8")
         try:
             raw = self.path.read_bytes()
@@ -40,7 +42,7 @@ class ScoreCache:
         magic, digest, count = _HEAD.unpack_from(raw)
         if magic != _MAGIC or digest != self.digest or len(raw) != _HEAD.size + 16 * count:
             return
-        keys = np.frombuffer(raw, dtype="<u8", count=count, offset=_HEAD.size)
+        keys = np.frombuffer(raw, dtype="<i8", count=count, offset=_HEAD.size)
         scores = np.frombuffer(raw, dtype="<f8", count=count, offset=_HEAD.size + 8 * count)
         if count and not bool((keys[1:] > keys[:-1]).all()):
             return  # not the sorted, distinct keys this module writes
@@ -52,7 +54,7 @@ class ScoreCache:
 
         if not len(self.keys) or not keys:
             return [None] * len(keys)
-        wanted = np.array(keys, dtype="<u8")
+        wanted = np.array(keys, dtype="<i8")
         at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
         hit = self.keys[at] == wanted
         found = self.scores[at].tolist()
@@ -64,7 +66,7 @@ class ScoreCache:
 
         from papercli.storage.files import atomic_write_text
 
-        new_keys = np.array(keys, dtype="<u8")
+        new_keys = np.array(keys, dtype="<i8")
         new_scores = np.array(scores, dtype="<f8")
         if len(self.keys) + len(new_keys) <= MAX_SCORES:
             new_keys = np.concatenate([new_keys, self.keys])
@@ -76,7 +78,7 @@ class ScoreCache:
         first[1:] = new_keys[1:] != new_keys[:-1]
         new_keys, new_scores = new_keys[first][-MAX_SCORES:], new_scores[first][-MAX_SCORES:]
         head = _HEAD.pack(_MAGIC, self.digest, len(new_keys))
-        body = new_keys.astype("<u8").tobytes() + new_scores.astype("<f8").tobytes()
+        body = new_keys.astype("<i8").tobytes() + new_scores.astype("<f8").tobytes()
         try:
             atomic_write_text(self.path, head + body)
         except OSError:

@@ -1,0 +1,136 @@
+"""``papers search --offline --sort for-you`` over the search index: the page read best
+kept score first is the page of scoring every match (score, then newest first), says
+rightly whether more matched, reads about a page of records once the scores are kept,
+and is the same page from the JSON files when the index cannot be used."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+
+from papercli import config
+from papercli.core import foryou, search
+from papercli.core.context import Context
+from papercli.core.listing import Filters, date_key
+from papercli.core.ratings import rate
+from papercli.models import Paper
+from papercli.query import Query
+from papercli.storage import records
+from papercli.storage.cache import Cache
+
+WORDS = ["video", "diffusion", "language", "robot", "graph", "speech", "policy"]
+
+
+def _papers(day: int, n: int) -> list[Paper]:
+    out = []
+    for i in range(n):
+        k = day * 100 + i
+        out.append(
+            Paper(
+                id=f"2507.{k:05d}",
+                title=f"{WORDS[k % 7]} {WORDS[(k * 3) % 7]} model {k % 11}",
+                abstract=f"We study {WORDS[k % 7]} with {WORDS[(k + 2) % 7]} data ({k % 4}).",
+                authors=(f"Author {k % 13}", f"Author {k % 5}"),
+                ai_keywords=(f"{WORDS[(k * 5) % 7]} models",),
+                listed=f"2025-07-{day:02d}",
+                upvotes=k % 9,
+            )
+        )
+    # The same text as another paper of the day: the same score and date (a tie).
+    out.append(dataclasses.replace(out[0], id=f"2507.{day * 100 + 99:05d}"))
+    return out
+
+
+@pytest.fixture
+def ctx(isolated_home: Path) -> Context:
+    cache = Cache(config.load().cache_dir)
+    for day in (10, 11, 12, 14):
+        cache.save("hf", "day", f"2025-07-{day}", _papers(day, 60), fetched_at=time.time())
+    context = Context(config.load(), lambda message: None)
+    rate(context, ["2507.01000", "2507.01007", "2507.01107"], "like")  # video
+    rate(context, ["2507.01003", "2507.01010"], "dislike")  # robot
+    return context
+
+
+def _expected(ctx: Context, text: str) -> list[tuple[float, str]]:
+    trained = foryou.model(ctx, offline=True)
+    assert trained is not None
+    query = Query.parse(text)
+    matches: list[Paper] = []
+    for entry in ctx.cache.iter_entries():
+        matches += [p for p in entry.papers if query.matches(p)]
+    keys = [(s, date_key(p)) for p, s in zip(matches, trained.score(matches), strict=True)]
+    return sorted(keys, reverse=True)
+
+
+def _page(ctx: Context, text: str, limit: int | None) -> tuple[list[tuple[float, str]], bool]:
+    filters = Filters(query=Query.parse(text), sort="for-you", limit=limit)
+    listing = search.local(ctx, filters)
+    assert listing.scores is not None and set(listing.scores) == {p.id for p in listing.papers}
+    return [(listing.scores[p.id], date_key(p)) for p in listing.papers], listing.more
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The records read back from the files through the index, one id a read."""
+    seen: list[str] = []
+    plain = records.RecordReader.read
+
+    def read(self: records.RecordReader, fid: int, off: int, size: int, pid: str) -> Paper:
+        seen.append(pid)
+        return plain(self, fid, off, size, pid)
+
+    monkeypatch.setattr(records.RecordReader, "read", read)
+    return seen
+
+
+@pytest.mark.parametrize("text", ["video", "model", "diffusion -robot", "au:author 3", ""])
+@pytest.mark.parametrize("limit", [0, 1, 7, 40, None])
+def test_the_page_is_the_best_of_every_match(
+    ctx: Context, text: str, limit: int | None, reads: list[str]
+) -> None:
+    expected = _expected(ctx, text)
+    want = expected if limit is None else expected[:limit]
+    more = limit is not None and len(expected) > limit
+    for _ in ("scored now", "scores kept"):
+        reads.clear()
+        assert _page(ctx, text, limit) == (want, more)
+    if limit and len(expected) > 4 * limit and text in ("video", "model"):
+        assert len(reads) <= limit + 1  # the prefilter is exact here: a page, and one more
+
+
+def test_from_the_files_when_the_index_cannot_be_used(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from papercli.storage.index import IndexUnavailable, SearchIndex
+
+    expected = _expected(ctx, "model")
+    _page(ctx, "model", 5)  # some scores kept; the others are scored from the files
+
+    def unusable(self: SearchIndex) -> None:
+        raise IndexUnavailable(self.path, "read-only file system")
+
+    monkeypatch.setattr(SearchIndex, "update", unusable)
+    assert _page(ctx, "model", 9) == (expected[:9], True)
+
+
+def test_without_a_like_the_order_is_by_upvotes(isolated_home: Path) -> None:
+    cache = Cache(config.load().cache_dir)
+    cache.save("hf", "day", "2025-07-10", _papers(10, 30), fetched_at=time.time())
+    context = Context(config.load(), lambda message: None)
+    filters = Filters(query=Query.parse("model"), sort="for-you", limit=5)
+    listing = search.local(context, filters)
+    assert [p.upvotes for p in listing.papers] == [8, 8, 8, 7, 7]
+    assert listing.scores == {} and listing.notes == [foryou.HOW_TO_START] and listing.more
+
+
+def test_a_changed_model_scores_again(ctx: Context, reads: list[str]) -> None:
+    first = _page(ctx, "video", 3)
+    assert first == (_expected(ctx, "video")[:3], True)
+    rate(ctx, ["2507.01101"], "like")  # another model: the kept scores are not its own
+    reads.clear()
+    assert _page(ctx, "video", 3) == (_expected(ctx, "video")[:3], True)
+    assert len(reads) == len(_expected(ctx, "video"))  # every match scored again
