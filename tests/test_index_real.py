@@ -173,7 +173,9 @@ def test_the_index_answers_what_the_file_scan_answers(
     checked = 0
     for text in QUERIES:
         query = Query.parse(text)
-        for limit in (20, None):
+        # Every match once (in date order: the others walk the same candidates), and the
+        # first page in each order.
+        for limit in (20, None) if sort == "date" else (20,):
             filters = Filters(query=query, sort=sort, limit=limit)
             ordered, page, more = _expected(matches[text], filters)
             got, got_more = search._local_matches(real_cache, filters, None, None)
@@ -189,7 +191,7 @@ def test_the_index_answers_what_the_file_scan_answers(
                     p.id for p in page if key(p) != last
                 }, where
             checked += len(got)
-    assert checked > 1000
+    assert checked > (1000 if sort == "date" else 300)
 
 
 def test_date_ranges_on_real_data(real_cache: Cache, everything: list[Paper]) -> None:
