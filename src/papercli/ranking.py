@@ -278,6 +278,7 @@ class Model:
     n_disliked: int
     method: str = "logistic"  # or "centroid" (likes only, nothing to contrast them with)
     _idf_cache: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _score_tables: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def vector(self, paper: Paper) -> dict[str, float]:
         """The paper's unit-length TF-IDF vector."""
@@ -309,11 +310,12 @@ class Model:
         The same as ``bias + weights . vector(paper)``, computed with C-level maps
         and sums instead of a Python loop over each paper's features.
         """
-        idf = self._idf()
-        unseen2 = idf[""] ** 2
-        idf2 = {t: x * x for t, x in idf.items() if t}
-        weighted = {t: w * idf.get(t, idf[""]) for t, w in self.weights.items()}
-        has_weight = frozenset(weighted)
+        if not self._score_tables:  # once per model: a paper at a time costs no more
+            idf = self._idf()
+            weighted = {t: w * idf.get(t, idf[""]) for t, w in self.weights.items()}
+            idf2 = {t: x * x for t, x in idf.items() if t}
+            self._score_tables[:] = (idf[""] ** 2, idf2, weighted, frozenset(weighted))
+        unseen2, idf2, weighted, has_weight = self._score_tables
         get_tf, get_tf2 = _TF_TABLE.__getitem__, _TF2_TABLE.__getitem__
         get_idf2, get_weighted = idf2.get, weighted.__getitem__
         out = []
