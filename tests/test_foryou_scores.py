@@ -79,7 +79,7 @@ def test_another_text_or_model_is_scored_again(tmp_path: Path, counted: list[int
     got = foryou.score(ctx, model, changed)  # type: ignore[arg-type]
     assert counted == [50, 1]
     assert got[0] == pytest.approx(ranking.Model.score(model, changed[:1])[0], abs=1e-12)
-    other = dataclasses.replace(model, bias=model.bias + 1.0, _idf_cache={})
+    other = dataclasses.replace(model, bias=model.bias + 1.0)
     foryou.score(ctx, other, papers)  # type: ignore[arg-type]
     assert counted[-1] == 50
 

@@ -131,6 +131,31 @@ def test_fast_score_is_the_dot_product_of_the_vector() -> None:
         assert math.isclose(sum(x * x for x in vec.values()), 1.0)
 
 
+def test_a_model_made_from_another_scores_with_its_own_weights() -> None:
+    """The scoring tables a model keeps are its own: a model made with
+    dataclasses.replace (other weights, other document counts), or given new weights,
+    scores with those, even after the first one has scored."""
+    import dataclasses
+
+    model = ranking.train([video(i, i) for i in range(4)], [other(10 + i, i) for i in range(4)])
+    papers = [video(50, 4), other(51, 4), paper(52, "Video diffusion for robots")]
+
+    def slow(m: ranking.Model) -> list[float]:
+        return [
+            m.bias + sum(m.weights.get(t, 0.0) * x for t, x in m.vector(p).items()) for p in papers
+        ]
+
+    first = model.score(papers)
+    flipped = dataclasses.replace(model, weights={t: -w for t, w in model.weights.items()})
+    fewer_docs = dataclasses.replace(model, n_docs=model.n_docs * 10)
+    for m in (flipped, fewer_docs):
+        assert m.score(papers) == pytest.approx(slow(m), abs=1e-12)
+    assert flipped.score(papers) != pytest.approx(first)
+    assert model.score(papers) == first  # the first one's tables untouched
+    model.weights = dict(flipped.weights)  # given new weights after scoring
+    assert model.score(papers) == pytest.approx(slow(flipped), abs=1e-12)
+
+
 # --- explaining -----------------------------------------------------------------------
 
 

@@ -277,8 +277,12 @@ class Model:
     n_liked: int
     n_disliked: int
     method: str = "logistic"  # or "centroid" (likes only, nothing to contrast them with)
-    _idf_cache: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
-    _score_tables: list[Any] = field(default_factory=list, repr=False, compare=False)
+    # Derived from the fields above, made on first use. Not parameters (init=False), so
+    # that dataclasses.replace() gives the new model tables of its own, not this one's.
+    _idf_cache: dict[str, float] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _score_tables: list[Any] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def vector(self, paper: Paper) -> dict[str, float]:
         """The paper's unit-length TF-IDF vector."""
@@ -310,12 +314,13 @@ class Model:
         The same as ``bias + weights . vector(paper)``, computed with C-level maps
         and sums instead of a Python loop over each paper's features.
         """
-        if not self._score_tables:  # once per model: a paper at a time costs no more
+        tables = self._score_tables  # once per model: a paper at a time costs no more
+        if not tables or tables[0] is not self.weights:  # (or weights given since)
             idf = self._idf()
             weighted = {t: w * idf.get(t, idf[""]) for t, w in self.weights.items()}
             idf2 = {t: x * x for t, x in idf.items() if t}
-            self._score_tables[:] = (idf[""] ** 2, idf2, weighted, frozenset(weighted))
-        unseen2, idf2, weighted, has_weight = self._score_tables
+            tables[:] = (self.weights, idf[""] ** 2, idf2, weighted, frozenset(weighted))
+        _, unseen2, idf2, weighted, has_weight = tables
         get_tf, get_tf2 = _TF_TABLE.__getitem__, _TF2_TABLE.__getitem__
         get_idf2, get_weighted = idf2.get, weighted.__getitem__
         out = []
