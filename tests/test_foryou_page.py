@@ -6,6 +6,7 @@ and is the same page from the JSON files when the index cannot be used."""
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import time
 from pathlib import Path
 
@@ -55,22 +56,27 @@ def ctx(isolated_home: Path) -> Context:
     return context
 
 
-def _expected(ctx: Context, text: str) -> list[tuple[float, str]]:
+Key = tuple[float, str, str]  # score, date key, id: the page's order, all descending
+
+
+def _expected(ctx: Context, text: str) -> list[Key]:
     trained = foryou.model(ctx, offline=True)
     assert trained is not None
     query = Query.parse(text)
     matches: list[Paper] = []
     for entry in ctx.cache.iter_entries():
         matches += [p for p in entry.papers if query.matches(p)]
-    keys = [(s, date_key(p)) for p, s in zip(matches, trained.score(matches), strict=True)]
-    return sorted(keys, reverse=True)
+    scores = trained.score(matches)
+    return sorted(
+        ((s, date_key(p), p.id) for p, s in zip(matches, scores, strict=True)), reverse=True
+    )
 
 
-def _page(ctx: Context, text: str, limit: int | None) -> tuple[list[tuple[float, str]], bool]:
+def _page(ctx: Context, text: str, limit: int | None) -> tuple[list[Key], bool]:
     filters = Filters(query=Query.parse(text), sort="for-you", limit=limit)
     listing = search.local(ctx, filters)
     assert listing.scores is not None and set(listing.scores) == {p.id for p in listing.papers}
-    return [(listing.scores[p.id], date_key(p)) for p in listing.papers], listing.more
+    return [(listing.scores[p.id], date_key(p), p.id) for p in listing.papers], listing.more
 
 
 @pytest.fixture
@@ -95,6 +101,7 @@ def test_the_page_is_the_best_of_every_match(
     expected = _expected(ctx, text)
     want = expected if limit is None else expected[:limit]
     more = limit is not None and len(expected) > limit
+    assert len({s for s, _, _ in expected}) < len(expected)  # ties, broken by date and id
     for _ in ("scored now", "scores kept"):
         reads.clear()
         assert _page(ctx, text, limit) == (want, more)
@@ -134,3 +141,54 @@ def test_a_changed_model_scores_again(ctx: Context, reads: list[str]) -> None:
     reads.clear()
     assert _page(ctx, "video", 3) == (_expected(ctx, "video")[:3], True)
     assert len(reads) == len(_expected(ctx, "video"))  # every match scored again
+
+
+@pytest.mark.parametrize("fault", ["stale", "damaged"])
+def test_an_index_failing_part_way_counts_each_paper_once(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    """A file changing under the index (or the index found damaged) after part of the
+    page was given: the search starts again and gives the same page; the scores made
+    before the failure are kept, not lost or made twice."""
+    from papercli import ranking
+    from papercli.storage.index import SearchIndex
+
+    expected = _expected(ctx, "model")
+    scored: list[str] = []
+    plain_score = ranking.Model.score
+
+    def score(self: ranking.Model, papers):  # type: ignore[no-untyped-def]
+        papers = list(papers)
+        scored.extend(p.id for p in papers)
+        return plain_score(self, papers)
+
+    reads = 0
+    plain_read = records.RecordReader.read
+
+    def read(self: records.RecordReader, fid: int, off: int, size: int, pid: str) -> Paper:
+        nonlocal reads
+        reads += 1
+        if reads == 25:  # in the third batch: two were given already
+            if fault == "stale":
+                raise records.StaleFile(fid, "2025-07-12.json")
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return plain_read(self, fid, off, size, pid)
+
+    monkeypatch.setattr(ranking.Model, "score", score)
+    monkeypatch.setattr(records.RecordReader, "read", read)
+    monkeypatch.setattr(foryou, "SCORE_BATCH", 10)
+    updates = 0
+    plain_update = SearchIndex.update
+
+    def update(self: SearchIndex):  # type: ignore[no-untyped-def]
+        nonlocal updates
+        updates += 1
+        return plain_update(self)
+
+    monkeypatch.setattr(SearchIndex, "update", update)
+    assert _page(ctx, "model", 6) == (expected[:6], True)
+    assert updates == 2  # started again once
+    assert sorted(scored) == sorted(set(scored)) and len(scored) == len(expected)
+    scored.clear()
+    assert _page(ctx, "model", 6) == (expected[:6], True)
+    assert scored == []  # all kept

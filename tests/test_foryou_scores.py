@@ -5,6 +5,8 @@ file of another model or a damaged one never used."""
 from __future__ import annotations
 
 import dataclasses
+import math
+import struct
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -89,7 +91,7 @@ def test_small_listings_keep_nothing(tmp_path: Path, counted: list[int]) -> None
     assert not (tmp_path / SCORES_FILE).exists()
 
 
-@pytest.mark.parametrize("damage", ["truncate", "unsorted", "garbage", "empty"])
+@pytest.mark.parametrize("damage", ["truncate", "unsorted", "score", "nan", "garbage", "empty"])
 def test_a_damaged_file_is_not_used(tmp_path: Path, damage: str) -> None:
     digest = b"d" * 16
     ScoreCache(tmp_path, digest).add([3, 1, 2], [0.3, 0.1, 0.2])
@@ -101,6 +103,9 @@ def test_a_damaged_file_is_not_used(tmp_path: Path, damage: str) -> None:
     elif damage == "unsorted":  # keys 1, 2, 3 -> 2, 1, 3
         at = len(raw) - 48
         path.write_bytes(raw[:at] + raw[at + 8 : at + 16] + raw[at : at + 8] + raw[at + 16 :])
+    elif damage in ("score", "nan"):  # the last score (0.3): another number, or none
+        value = struct.pack("<d", 0.7 if damage == "score" else math.nan)
+        path.write_bytes(raw[:-8] + value)
     elif damage == "garbage":
         path.write_bytes(b"x" * len(raw))
     else:

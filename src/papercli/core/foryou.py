@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from papercli.core.ratings import library, text_of
 from papercli.errors import PapersError
@@ -128,18 +128,23 @@ class Scores:
 
     def __init__(self, ctx: Context, trained: Model) -> None:
         import hashlib
+        from array import array
 
         from papercli.storage.scores import ScoreCache
 
         self.model = trained
         digest = hashlib.blake2b(trained.to_json().encode(), digest_size=16).digest()
         self._kept = ScoreCache(library(ctx).root, digest)
-        self._new: tuple[list[int], list[float]] = ([], [])
-        self.by_id: dict[str, float] = {}  # every score given out, by paper id
+        self._new = (array("q"), array("d"))  # scored since the last save: 16 bytes each
 
     def known(self, keys: list[int]) -> list[float | None]:
         """The kept score of each text digest, or None."""
         return self._kept.lookup(keys)
+
+    def split(self, rowids: Any, keys: Any) -> tuple[Any, Any, Any]:
+        """The row ids whose digest has no kept score (in their order), and the others
+        best kept score first, with their scores: :meth:`ScoreCache.split`."""
+        return self._kept.split(keys, rowids)
 
     def score(self, papers: list[Paper], keys: list[int] | None = None) -> list[float]:
         """Score papers now (their digests, when known), to be kept by :meth:`save`."""
@@ -150,27 +155,24 @@ class Scores:
         found = self.model.score(papers)
         self._new[0].extend(keys if keys is not None else map(text_digest, papers))
         self._new[1].extend(found)
-        self.by_id.update(zip((p.id for p in papers), found, strict=True))
         return found
 
     def of(self, paper: Paper) -> float:
-        """One paper's score: given out already, kept, or scored now."""
+        """One paper's score: kept, or scored now."""
         from papercli.models import text_digest
 
-        found = self.by_id.get(paper.id)
-        if found is None:
-            key = text_digest(paper)
-            found = self.known([key])[0]
-            if found is None:
-                found = self.score([paper], [key])[0]
-            self.by_id[paper.id] = found
-        return found
+        key = text_digest(paper)
+        found = self.known([key])[0]
+        return found if found is not None else self.score([paper], [key])[0]
 
     def save(self) -> None:
         """Keep the scores given since the last save."""
         if self._new[0]:
             self._kept.add(*self._new)
-            self._new = ([], [])
+            del self._new[0][:], self._new[1][:]
+
+
+SCORE_BATCH = 1000  # candidates never scored: read and scored so many at a time
 
 
 def search_page(
@@ -180,8 +182,8 @@ def search_page(
     sources: tuple[str, ...] | None,
 ) -> tuple[list[Paper], bool, dict[str, float], list[str]] | None:
     """``papers search --offline --sort for-you``: the matches in the reader's order (ties:
-    newest first) up to the limit, whether more matched, the page's scores and notes;
-    None without a model.
+    :func:`papercli.core.pages.fill_page`) up to the limit, whether more matched, the
+    page's scores and notes; None without a model.
 
     The index gives each candidate's text digest, and so its kept score, without
     reading it: the candidates never scored are read and scored (and kept), the others
@@ -190,41 +192,41 @@ def search_page(
     """
     from papercli.core.listing import date_key
     from papercli.core.matches import day_range, from_index, wanted_by
-    from papercli.core.pages import fill_page
+    from papercli.core.pages import ANY_DAY, fill_page
 
     trained = model(ctx, offline=True)  # a local search asks nothing
     if trained is None:
         return None
     scores = Scores(ctx, trained)
     lo, hi = day_range(filters.since, filters.until)
+    given: list[Any] = [None, 0.0]  # the paper ``ask`` gave last, and its score
 
     def ask(index: SearchIndex) -> Iterator[tuple[Paper, tuple[float, str] | None]]:
-        rows = list(index.keyed_rows(filters.query.tree, lo, hi))
-        kept = scores.known([key for _, key, _ in rows])
-        unscored = [rowid for (rowid, _, _), s in zip(rows, kept, strict=True) if s is None]
-        for start in range(0, len(unscored), 1000):  # in the files' order
-            papers = list(index.papers_of(unscored[start : start + 1000]))
-            scores.score(papers)
-            yield from ((p, None) for p in papers)
+        unscored, best, best_scores = scores.split(*index.keyed_rows(filters.query.tree, lo, hi))
+        for start in range(0, len(unscored), SCORE_BATCH):  # in the files' order
+            papers = list(index.papers_of(map(int, unscored[start : start + SCORE_BATCH])))
+            for paper, value in zip(papers, scores.score(papers), strict=True):
+                given[:] = paper, value
+                yield paper, None
         scores.save()
-        pairs = zip(rows, kept, strict=True)
-        best = [(s, day, rowid) for (rowid, _, day), s in pairs if s is not None]
-        best.sort(reverse=True)
-        papers = index.papers_of(rowid for _, _, rowid in best)
-        for (s, day, _), paper in zip(best, papers, strict=True):
-            scores.by_id[paper.id] = s
-            yield paper, (s, day)
+        papers = index.papers_of(map(int, best))
+        for paper, value in zip(papers, map(float, best_scores), strict=True):
+            given[:] = paper, value
+            yield paper, (value, ANY_DAY)  # ties come in any order: any date
 
     def key(paper: Paper) -> tuple[float, str]:
-        return scores.of(paper), date_key(paper)
+        value = given[1] if given[0] is paper else scores.of(paper)  # else: from the files
+        return value, date_key(paper)
 
     wanted = wanted_by(filters.query, filters.since, filters.until, sources)
     found = from_index(ctx.cache, ask, wanted, None)
     limit = filters.limit if filters.limit is not None else sys.maxsize
-    with contextlib.closing(found):  # stopped early: its open record files close now
-        page, more = fill_page(found, key, accept, limit)
-    scores.save()  # those scored from the files (the index could not be used)
-    return page, more, {p.id: scores.of(p) for p in page}, []
+    try:
+        with contextlib.closing(found):  # stopped early: its open record files close now
+            page, more = fill_page(found, key, accept, limit)
+    finally:
+        scores.save()  # those scored so far, even when the index failed part-way
+    return [p for p, _ in page], more, {p.id: k[0] for p, k in page}, []
 
 
 def rank_listing(

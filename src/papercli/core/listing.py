@@ -56,7 +56,7 @@ def sort_papers(papers: list[Paper], key: str) -> list[Paper]:
 
     ``date`` is the day the paper was listed (else published), newest first, then its
     arXiv date (:func:`date_key`). ``relevance`` and ``for-you`` need more than the
-    papers: see :func:`papercli.core.pages.sort_by_relevance` and
+    papers: see :func:`papercli.core.pages.relevance_page` and
     :mod:`papercli.core.foryou`.
     """
     if key == "upvotes":

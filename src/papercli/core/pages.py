@@ -1,5 +1,5 @@
 """Pages of the orders no index column gives: the most relevant matches (and, in
-:mod:`papercli.core.foryou_page`, the reader's own order), read best first and
+:func:`papercli.core.foryou.search_page`, the reader's own order), read best first and
 stopped once no unread match can enter the page."""
 
 from __future__ import annotations
@@ -31,16 +31,18 @@ def relevance_page(
     sources: tuple[str, ...] | None,
     limit: int,
 ) -> tuple[list[Paper], bool]:
-    """The ``limit`` most relevant matches (ties: newest first) and whether more matched,
-    reading candidates best score bound first (:func:`ranked_matches`) and stopping once
-    no unread one can enter the page (or, from the files, reading them all)."""
+    """The ``limit`` most relevant matches (ties: :func:`fill_page`) and whether more
+    matched, reading candidates best score bound first (:func:`ranked_matches`) and
+    stopping once no unread one can enter the page (or, from the files, reading them
+    all)."""
     found = ranked_matches(cache, filters.query, filters.since, filters.until, sources=sources)
 
     def key(paper: Paper) -> tuple[float, str]:
         return relevance(filters.query, paper), date_key(paper)
 
     with contextlib.closing(found):  # stopped early: its open record files close now
-        return fill_page(found, key, accept, limit)
+        page, more = fill_page(found, key, accept, limit)
+    return [paper for paper, _ in page], more
 
 
 Key = tuple[float, str]  # a page's order: a score, then the date key (both descending)
@@ -51,35 +53,40 @@ def fill_page(
     key: Callable[[Paper], Key],
     accept: Callable[[Paper], bool],
     limit: int,
-) -> tuple[list[Paper], bool]:
-    """The ``limit`` accepted papers of ``found`` with the highest ``key`` (ties: the
-    first found), best first, and whether more were accepted. Each comes with a bound
-    of its key or None; from the first bound on, bounds never increase, so that once
-    the page is full and above a bound, no paper after it can enter the page."""
+) -> tuple[list[tuple[Paper, Key]], bool]:
+    """The ``limit`` accepted papers of ``found`` with the highest ``key``, best first,
+    each with its key, and whether more were accepted. Ties: the higher paper id first
+    (so the page is the same however the papers were found: in another order, from the
+    index or from the files, scored now or kept).
+
+    Each paper comes with an upper bound of its key or None; from the first bound on,
+    bounds never increase, so that once the page is full and its last key above a
+    bound, no paper after it can enter the page."""
     import heapq
 
     if limit <= 0:
         return [], any(accept(paper) for paper, _ in found)
-    page: list[tuple[float, str, int, Paper]] = []  # the best ``limit``: a min-heap
+    page: list[tuple[float, str, str, int, Paper]] = []  # the best ``limit``: a min-heap
     count = 0
     for paper, bound in found:
-        if bound is not None and len(page) == limit and page[0][:2] >= bound:
-            # Neither this candidate nor any after it can enter the page: all that is
-            # left to know is whether one more matched.
+        if bound is not None and len(page) == limit and page[0][:2] > bound:
+            # Neither this candidate nor any after it can enter the page (a key equal
+            # to the bound might, by its id): all that is left to know is whether one
+            # more matched.
             if count > limit or accept(paper):
                 return _best(page), True
             continue
         if not accept(paper):
             continue
         count += 1
-        entry = (*key(paper), -count, paper)
+        entry = (*key(paper), paper.id, -count, paper)
         (heapq.heappush if len(page) < limit else heapq.heappushpop)(page, entry)
     return _best(page), count > limit
 
 
-def _best(page: list[tuple[float, str, int, Paper]]) -> list[Paper]:
-    """By key: the score, then newest first."""
-    return [entry[3] for entry in sorted(page, reverse=True)]
+def _best(page: list[tuple[float, str, str, int, Paper]]) -> list[tuple[Paper, Key]]:
+    """By key, then id: the score, then newest first."""
+    return [(entry[4], entry[:2]) for entry in sorted(page, reverse=True)]
 
 
 def ranked_matches(
@@ -119,7 +126,7 @@ def _title_node(query: Query) -> Node | None:
     return Or(tuple(terms)) if len(terms) > 1 else (terms[0] if terms else None)
 
 
-_LAST_DAY = "\uffff"  # above every date key: "any date"
+ANY_DAY = "\uffff"  # above every date key: "any date"
 _ROWID_BITS = 40
 
 
@@ -131,7 +138,7 @@ def _packed(bound: float, rowid: int) -> int:
 
 def _unpacked(key: int) -> tuple[float, str, int]:
     bound = struct.unpack(">d", (key >> _ROWID_BITS).to_bytes(8, "big"))[0]
-    return bound, _LAST_DAY, key & ((1 << _ROWID_BITS) - 1)
+    return bound, ANY_DAY, key & ((1 << _ROWID_BITS) - 1)
 
 
 def _bounded(
@@ -150,7 +157,7 @@ def _bounded(
         reverse=True,
     )
     untitled = ((_relevance(query, "", None, up), day, rowid) for rowid, up, day in rest)
-    ceiling = (_relevance(query, "", None, top), _LAST_DAY, 0)  # above any of the others
+    ceiling = (_relevance(query, "", None, top), ANY_DAY, 0)  # above any of the others
     waiting: tuple[float, str, int] | None = None
     for packed in first:
         key = _unpacked(packed)
@@ -189,7 +196,3 @@ def _relevance(query: Query, title: str, abstract: str | None, upvotes: int | No
         if term.field in (None, "abstract"):
             score += 5 if abstract is None else min(5, len(pattern.findall(abstract)))
     return score + math.log1p(max(0, upvotes or 0)) / 10
-
-
-def sort_by_relevance(query: Query, papers: list[Paper]) -> list[Paper]:
-    return sorted(papers, key=lambda p: -relevance(query, p))

@@ -12,7 +12,7 @@ import contextlib
 import re
 from typing import TYPE_CHECKING
 
-from papercli.core.listing import Filters, Listing, listing_of, remote_filters, sort_papers
+from papercli.core.listing import Filters, Listing, listing_of, remote_filters
 from papercli.core.matches import iter_matches
 from papercli.errors import UsageError
 from papercli.query import Query
@@ -247,10 +247,14 @@ def _local_matches(
     order = filters.sort if filters.sort in ("date", "upvotes", "title") else None
     limit = filters.limit
     accept = accepts(filters, seen)
-    if filters.sort == "relevance" and limit is not None and limit > 0:
+    if filters.sort == "relevance":
+        import sys
+
         from papercli.core.pages import relevance_page
 
-        return relevance_page(cache, filters, accept, sources, limit)
+        return relevance_page(
+            cache, filters, accept, sources, sys.maxsize if limit is None else limit
+        )
     papers: list[Paper] = []
     more = False
     found = iter_matches(cache, filters.query, filters.since, filters.until, order, sources=sources)
@@ -262,14 +266,9 @@ def _local_matches(
                 more = True
                 break
             papers.append(p)
-    if order is None:
-        if filters.sort == "relevance":
-            from papercli.core.pages import sort_by_relevance
-
-            papers = sort_by_relevance(filters.query, sort_papers(papers, "date"))
-        if limit is not None:
-            more = len(papers) > limit
-            papers = papers[:limit]
+    if order is None and limit is not None:
+        more = len(papers) > limit
+        papers = papers[:limit]
     return papers, more
 
 

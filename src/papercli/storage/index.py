@@ -64,12 +64,20 @@ from papercli.errors import PapersError
 from papercli.models import Paper
 from papercli.query import Node
 from papercli.storage.fts import TOKEN_CHARS, TOKENIZER, fts_expression, start_tokens
-from papercli.storage.index_query import ORDERS, READ, keyed_rows, relevance_rows, select
+from papercli.storage.index_query import (
+    ORDERS,
+    READ,
+    int_columns,
+    keyed_rows,
+    relevance_rows,
+    select,
+)
 from papercli.storage.index_update import UpdateStats, read_record
 from papercli.storage.records import RecordReader, StaleFile, scan_cache
 
 if TYPE_CHECKING:
     import sqlite3
+    from array import array
 
     from papercli.storage.cache import Cache
 
@@ -375,9 +383,12 @@ class SearchIndex:
         )
         return self._rows(titled), self._rows(rest), top
 
-    def keyed_rows(self, node: Node | None, since: str | None, until: str | None) -> Any:
-        """(row id, text digest, date key) of each candidate, in the files' order."""
-        return self._rows(self._with_rebuild(lambda db: keyed_rows(db, node, since, until)))
+    def keyed_rows(
+        self, node: Node | None, since: str | None, until: str | None
+    ) -> tuple[array[int], array[int]]:
+        """Each candidate's row id and text digest (as :func:`keyed_rows`), as two arrays."""
+        cursor = self._with_rebuild(lambda db: keyed_rows(db, node, since, until))
+        return int_columns(self._rows(cursor))
 
     def _rows(self, cursor: Any) -> Iterator[Any]:
         """The rows of a cursor, a failure while reading them handled as in :meth:`_papers`."""

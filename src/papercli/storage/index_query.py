@@ -11,6 +11,8 @@ from papercli.storage.fts import expression_terms, fts_expression
 
 if TYPE_CHECKING:
     import sqlite3
+    from array import array
+    from collections.abc import Iterable
 
 # What reading a paper takes: its id, and per kind its row and where the record lies.
 READ = (
@@ -158,15 +160,28 @@ def relevance_rows(
 def keyed_rows(
     db: sqlite3.Connection, node: Node | None, since: str | None, until: str | None
 ) -> Any:
-    """The candidates of :func:`select` without their records: (row id, text digest, date
-    key), in file order (what an order by stored scores needs)."""
+    """The candidates of :func:`select` without their records: (row id, text digest), in
+    file order (what an order by stored scores needs)."""
     days, args = _day_clauses(since, until)
     where = f" WHERE {' AND '.join(days)}" if days else ""
     return db.execute(
-        f"SELECT ids.rowid, ids.doc_hash, ids.date_key FROM {_checked_hits(db, node)}{where}"
+        f"SELECT ids.rowid, ids.doc_hash FROM {_checked_hits(db, node)}{where}"
         f" ORDER BY {ORDERS[None][0]}",
         args,
     )
+
+
+def int_columns(rows: Iterable[tuple[int, int]]) -> tuple[array[int], array[int]]:
+    """The two integer columns of ``rows`` as two arrays (16 bytes a row, not two
+    Python objects and a tuple: a search may have a million candidates)."""
+    from array import array
+
+    first, second = array("q"), array("q")
+    add_first, add_second = first.append, second.append
+    for a, b in rows:
+        add_first(a)
+        add_second(b)
+    return first, second
 
 
 def _checked_hits(db: sqlite3.Connection, node: Node | None) -> str:

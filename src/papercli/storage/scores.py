@@ -2,7 +2,8 @@
 the whole history scores each paper once per model, not once per search.
 
 One file beside the model (``for-you-scores.bin`` in the state folder): a header
-naming the model it belongs to (a digest of the model), then sorted 64-bit paper
+naming the model it belongs to (a digest of the model) and a digest of the rest
+(a damaged score is never used), then sorted 64-bit paper
 keys (:func:`papercli.models.text_digest`: the id and every field the model reads, the
 same digest the search index keeps per paper, so that a search can look scores up
 without reading the records) and their scores. It is derived data: a file of another
@@ -18,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 SCORES_FILE = "for-you-scores.bin"
-_MAGIC = b"papercli-score-2"  # 16 bytes, then a 16-byte model digest and a count (1: other keys)
-_HEAD = struct.Struct("<16s16sQ")
+# 16 bytes, then 16-byte digests of the model and of the body, and a count (1: other
+# keys; 2: no digest of the body)
+_MAGIC = b"papercli-score-3"
+_HEAD = struct.Struct("<16s16s16sQ")
 MAX_SCORES = 2_000_000  # kept at most (32 MB); beyond, only the last search's are kept
 
 
@@ -39,9 +42,11 @@ class ScoreCache:
             return
         if len(raw) < _HEAD.size:
             return
-        magic, digest, count = _HEAD.unpack_from(raw)
+        magic, digest, body, count = _HEAD.unpack_from(raw)
         if magic != _MAGIC or digest != self.digest or len(raw) != _HEAD.size + 16 * count:
             return
+        if _digest(memoryview(raw)[_HEAD.size :]) != body:
+            return  # damaged
         keys = np.frombuffer(raw, dtype="<i8", count=count, offset=_HEAD.size)
         scores = np.frombuffer(raw, dtype="<f8", count=count, offset=_HEAD.size + 8 * count)
         if count and not bool((keys[1:] > keys[:-1]).all()):
@@ -60,7 +65,24 @@ class ScoreCache:
         found = self.scores[at].tolist()
         return [s if h else None for s, h in zip(found, hit.tolist(), strict=True)]
 
-    def add(self, keys: list[int], scores: list[float]) -> None:
+    def split(self, keys: Any, rows: Any) -> tuple[Any, Any, Any]:
+        """For parallel arrays of keys and row numbers (int64 buffers: ``array("q")``):
+        the rows of the keys without a stored score, in the given order, and those of
+        the others best score first, with their scores (numpy arrays; 16 bytes a key,
+        not a Python object: a search may have a million candidates)."""
+        import numpy as np
+
+        wanted = np.frombuffer(keys, dtype=np.int64)
+        rows = np.frombuffer(rows, dtype=np.int64)
+        if not len(self.keys) or not len(wanted):
+            return rows, rows[:0], np.empty(0, dtype="<f8")
+        at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        hit = self.keys[at] == wanted
+        found = self.scores[at[hit]]
+        best = np.argsort(-found, kind="stable")
+        return rows[~hit], rows[hit][best], found[best]
+
+    def add(self, keys: Any, scores: Any) -> None:
         """Store more scores (atomically; a failure to write is silent: derived data)."""
         import numpy as np
 
@@ -77,10 +99,16 @@ class ScoreCache:
         first = np.ones(len(new_keys), dtype=bool)
         first[1:] = new_keys[1:] != new_keys[:-1]
         new_keys, new_scores = new_keys[first][-MAX_SCORES:], new_scores[first][-MAX_SCORES:]
-        head = _HEAD.pack(_MAGIC, self.digest, len(new_keys))
         body = new_keys.astype("<i8").tobytes() + new_scores.astype("<f8").tobytes()
+        head = _HEAD.pack(_MAGIC, self.digest, _digest(body), len(new_keys))
         try:
             atomic_write_text(self.path, head + body)
         except OSError:
             return
         self.keys, self.scores = new_keys, new_scores
+
+
+def _digest(body: bytes | memoryview) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(body, digest_size=16).digest()
