@@ -192,3 +192,17 @@ def test_an_index_failing_part_way_counts_each_paper_once(
     scored.clear()
     assert _page(ctx, "model", 6) == (expected[:6], True)
     assert scored == []  # all kept
+
+
+@pytest.mark.parametrize("value", ["'x'", "1.5", "x'00'"])
+def test_a_damaged_digest_in_the_index_is_a_damaged_index(ctx: Context, value: str) -> None:
+    """A text digest SQLite reads back as something else than a number (a damaged page):
+    the index is rebuilt and the page is the healthy one, not an error."""
+    from papercli.storage.index import SearchIndex
+
+    healthy = _page(ctx, "video", 5)
+    db = sqlite3.connect(SearchIndex(ctx.cache).path)
+    db.execute(f"UPDATE ids SET doc_hash = {value} WHERE rowid IN (SELECT rowid FROM ids LIMIT 9)")
+    db.commit()
+    db.close()
+    assert _page(ctx, "video", 5) == healthy

@@ -386,9 +386,8 @@ class SearchIndex:
     def keyed_rows(
         self, node: Node | None, since: str | None, until: str | None
     ) -> tuple[array[int], array[int]]:
-        """Each candidate's row id and text digest (as :func:`keyed_rows`), as two arrays."""
-        cursor = self._with_rebuild(lambda db: keyed_rows(db, node, since, until))
-        return int_columns(self._rows(cursor))
+        """Each candidate's row id and text digest (:func:`keyed_rows`): two arrays."""
+        return self._with_rebuild(lambda db: int_columns(keyed_rows(db, node, since, until)))  # type: ignore[no-any-return]
 
     def _rows(self, cursor: Any) -> Iterator[Any]:
         """The rows of a cursor, a failure while reading them handled as in :meth:`_papers`."""

@@ -173,7 +173,8 @@ def keyed_rows(
 
 def int_columns(rows: Iterable[tuple[int, int]]) -> tuple[array[int], array[int]]:
     """The two integer columns of ``rows`` as two arrays (16 bytes a row, not two
-    Python objects and a tuple: a search may have a million candidates)."""
+    Python objects and a tuple: a search may have a million candidates). A value that
+    is not an integer (a damaged page) raises TypeError: a damaged index."""
     from array import array
 
     first, second = array("q"), array("q")
