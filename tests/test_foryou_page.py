@@ -206,3 +206,20 @@ def test_a_damaged_digest_in_the_index_is_a_damaged_index(ctx: Context, value: s
     db.commit()
     db.close()
     assert _page(ctx, "video", 5) == healthy
+
+
+def test_a_paper_whose_text_changed_is_scored_again(ctx: Context) -> None:
+    """A kept score is of a text: a paper whose record changed (a newer listing) gets
+    the score of its new text, read from the index's digest of it."""
+    first = _page(ctx, "model", 3)
+    assert first == (_expected(ctx, "model")[:3], True)
+    papers = _papers(14, 60)
+    day, i = divmod(int(first[0][0][2].split(".")[1]), 100)
+    best = _papers(day, 60)[i]  # the best paper's text, now under another id of a later day
+    fields = ("title", "abstract", "authors", "ai_keywords")
+    changed = dataclasses.replace(papers[7], **{f: getattr(best, f) for f in fields})
+    papers[7] = changed
+    ctx.cache.save("hf", "day", "2025-07-14", papers, fetched_at=time.time() + 5)
+    page = _page(ctx, "model", 3)
+    assert page == (_expected(ctx, "model")[:3], True)
+    assert page[0][0][2] == changed.id  # its new text put it first (the newer day)
