@@ -156,6 +156,37 @@ def test_a_model_made_from_another_scores_with_its_own_weights() -> None:
     assert model.score(papers) == pytest.approx(slow(flipped), abs=1e-12)
 
 
+def test_a_score_is_the_same_to_the_last_bit_in_every_process(tmp_path: Path) -> None:
+    """Kept scores (papers search --sort for-you) meet fresh ones, and ties are broken
+    after the score: a paper's score must not depend on the process's string hash."""
+    papers = [video(i, i) for i in range(6)] + [other(10 + i, i) for i in range(6)]
+    many = paper(
+        60,
+        "Video diffusion transformers for temporal camera control and motion priors",
+        authors=("A. Writer", "B. Writer", "C. Writer"),
+        keywords=("video generation", "diffusion models", "camera control"),
+    )
+    model = ranking.train(papers[:6], papers[6:], papers)
+    stored = tmp_path / "model.json"
+    stored.write_text(model.to_json(), encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from papercli import ranking\n"
+        "from papercli.models import Paper\n"
+        "m = ranking.Model.from_json(open(sys.argv[1]).read())\n"
+        f"print(m.score([{many!r}])[0].hex())\n"
+    )
+    found = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(stored)], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        found.add(done.stdout.strip())
+    assert len(found) == 1, found
+
+
 # --- explaining -----------------------------------------------------------------------
 
 

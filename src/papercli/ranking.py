@@ -335,7 +335,10 @@ class Model:
                 dot = sum(self.weights[t] * x for t, x in vec.items() if t in self.weights)
                 out.append(self.bias + dot)
                 continue
-            seen = has_weight.intersection(counts)
+            # In the paper's feature order, not a set's: the sum is the same in every
+            # process (a set's order follows the per-process string hash, and a kept
+            # score must equal a fresh one to the last bit: ties are broken after it).
+            seen = list(filter(has_weight.__contains__, counts))
             dot = sum(map(mul, map(get_weighted, seen), map(get_tf, map(counts.__getitem__, seen))))
             out.append(self.bias + dot / math.sqrt(norm2) if norm2 else self.bias)
         return out
