@@ -22,16 +22,25 @@ One update, in one write transaction:
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from papercli.models import Paper, date_key, title_key, upvotes_key
-from papercli.query import normalize
+from papercli.models import Paper
+from papercli.storage.cache import split_relative
 from papercli.storage.fts import document_tokens, paper_document
 from papercli.storage.index_query import vocab_table
+from papercli.storage.index_read import (
+    Described,
+    FileRows,
+    describe,
+    id_row,
+    read_files,
+    read_here,
+    text_hash,
+)
 from papercli.storage.records import RecordReader, StaleFile
 
 if TYPE_CHECKING:
@@ -49,41 +58,6 @@ class UpdateStats:
     changed: int = 0
     removed: int = 0
     rebuilt: bool = False
-
-
-def text_hash(p: Paper) -> int:
-    """A hash of what :func:`~papercli.storage.fts.paper_document` reads of a paper: the
-    same hash, the same document (kept in ``ids.doc_hash``)."""
-    text = "\x1f".join(
-        (
-            p.id,
-            p.title,
-            p.abstract,
-            "\x1e".join(p.authors),
-            p.organization or "",
-            "\x1e".join(p.ai_keywords),
-            "\x1e".join(p.categories),
-        )
-    )
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
-def id_row(p: Paper) -> tuple[str, int, str, str | None]:
-    """The sort and ranking keys the ``ids`` table keeps for a (merged) paper: date,
-    upvotes, title, and the normalised title when it is not the title key itself."""
-    title = title_key(p)
-    normal = normalize(p.title)
-    return date_key(p), upvotes_key(p), title, (normal if normal != title else None)
-
-
-Described = tuple[tuple[str, int, str, str | None], int, str]  # id_row, text_hash, document
-
-
-def describe(p: Paper) -> Described:
-    """What the index keeps of a paper that is an id's only record: its keys, the hash
-    of its text, its FTS document."""
-    return id_row(p), text_hash(p), paper_document(p)
 
 
 def diff_files(
@@ -134,63 +108,45 @@ class _Files:
 
     def _add_file(self, rel: str) -> None:
         """Index the papers of one cache file (``rel``: its path under the cache folder)."""
-        parts = rel.split("/")
-        source, kind, key = parts[0], parts[1], "/".join(parts[2:])[: -len(".json")]
-        try:
-            found = self.cache.load_located(source, kind, key)
-        except ValueError:
-            found = None
-        if found is None:
-            return  # unreadable (set aside by the cache) or gone: nothing to index
-        papers = found.entry.papers
-        spans = found.spans or [(None, n) for n in range(len(papers))]  # see index.py
-        pids = [p.id for p in papers]
-        self._index_file(
-            rel, found.stamp, found.entry.fetched_at, pids, spans, lambda i: describe(papers[i])
-        )
+        rows = read_here(self.cache, rel)
+        if rows is not None:  # else unreadable (set aside by the cache) or gone
+            self._index_file(rel, rows)
 
-    def _index_file(
-        self,
-        rel: str,
-        stamp: tuple[int, int],
-        fetched_at: float,
-        pids: list[str],
-        spans: list[tuple[int | None, int]],
-        described: Callable[[int], Described],
-    ) -> None:
+    def _index_file(self, rel: str, rows: FileRows) -> None:
         db = self.db
         hf = rel.startswith("hf/")
+        pids = rows.pids
         first = self._next["papers"]
         self._next["papers"] = first + len(pids)
         cur = db.execute(
             "INSERT INTO files(path, mtime_ns, size, hf, fetched_at, first_row, last_row)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rel, *stamp, int(hf), fetched_at, first, first - 1),
+            (rel, *rows.stamp, int(hf), rows.fetched_at, first, first - 1),
         )
         fid = cur.lastrowid
         if not pids:
             return
-        rows = range(first, first + len(pids))
+        numbers = range(first, first + len(pids))
         db.executemany(
             "INSERT INTO papers(rowid, file_id, pid, off, len) VALUES (?, ?, ?, ?, ?)",
             [
                 (row, fid, pid, off, size)
-                for row, pid, (off, size) in zip(rows, pids, spans, strict=True)
+                for row, pid, (off, size) in zip(numbers, pids, rows.spans, strict=True)
             ],
         )
-        db.execute("UPDATE files SET last_row = ? WHERE id = ?", (rows[-1], fid))
+        db.execute("UPDATE files SET last_row = ? WHERE id = ?", (numbers[-1], fid))
         # Ids known already (or twice in this file) are worked out again at the end;
         # the others are done now, from the records in hand.
         known = _known_ids(db, pids)
         fresh: list[tuple[str, int | None, int | None, Described]] = []
         seen: set[str] = set()
         again: list[tuple[str]] = []
-        for n, (row, pid) in enumerate(zip(rows, pids, strict=True)):
+        for n, (row, pid) in enumerate(zip(numbers, pids, strict=True)):
             if pid in known or pid in seen:
                 again.append((pid,))
             else:
                 seen.add(pid)
-                fresh.append((pid, row if hf else None, None if hf else row, described(n)))
+                fresh.append((pid, row if hf else None, None if hf else row, rows.describe(n)))
         if again:
             db.executemany("INSERT OR IGNORE INTO touched VALUES (?)", again)
         self._insert_ids(fresh)
@@ -239,8 +195,12 @@ class Updater(_Files):
             else:
                 self.stats.removed += 1
         self.stats.added = sum(1 for p in new if p not in known)
-        for path in sorted(new):
-            self._add_file(path)
+        with contextlib.closing(read_files(self.cache, sorted(new), on_disk)) as files:
+            for path, rows in files:
+                if rows is None:
+                    self._add_file(path)  # read here
+                else:
+                    self._index_file(path, rows)
         if not known:
             _create_indexes(db)
         for _ in range(_REREADS):
@@ -424,8 +384,7 @@ def read_record(
     if off is not None:
         return reader.read(fid, off, size, pid)
     path, mtime, length = reader.files[fid]
-    parts = path.split("/")
-    found = cache.load_located(parts[0], parts[1], "/".join(parts[2:])[: -len(".json")])
+    found = cache.load_located(*split_relative(path))
     if found is None or found.stamp != (mtime, length) or size >= len(found.entry.papers):
         raise StaleFile(fid, path)
     paper = found.entry.papers[size]
