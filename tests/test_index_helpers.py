@@ -178,3 +178,37 @@ def test_an_interrupted_build_stops_its_helpers_and_keeps_nothing(
     db = sqlite3.connect(index_path(a))
     assert db.execute("SELECT count(*) FROM files").fetchone()[0] == 0  # nothing kept
     db.close()
+
+
+def _config(root: Path) -> dict[str, Any]:
+    db = sqlite3.connect(index_path(root))
+    try:
+        return dict(db.execute("SELECT k, v FROM fts_config WHERE k != 'version'"))
+    finally:
+        db.close()
+
+
+def test_an_update_bigger_than_the_index_is_a_bulk_and_ends_as_a_build(
+    two: tuple[Path, Path],
+) -> None:
+    """The update is done as a build is (indexes made after, counts taken from the FTS
+    table, FTS5 merging off until the end): the same documents and counts as a build
+    of the same files, and FTS5's usual merging afterwards."""
+    a, b = two
+    days = sorted((a / "hf" / "day").iterdir())
+    aside = a.parent / "aside"
+    aside.mkdir()
+    for path in days[1:]:
+        path.rename(aside / path.name)
+    _build(a)  # one day, then the rest: more than the index holds
+    for path in aside.iterdir():
+        path.rename(a / "hf" / "day" / path.name)
+    with SearchIndex(Cache(a)) as index:
+        stats = index.update()
+    assert not stats.rebuilt and stats.added == len(days) - 1
+    _build(b)
+    got, want = _dump(a), _dump(b)
+    assert got["vocab"] == want["vocab"] == got["terms"]
+    keys = [sorted((r[1], *r[4:]) for r in d["ids"]) for d in (got, want)]  # not row numbers
+    assert keys[0] == keys[1]
+    assert _config(a) == _config(b) == {"hashsize": 32 << 20, "automerge": 4, "crisismerge": 16}
