@@ -105,6 +105,14 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[index_read._Helper]:
         return got
 
     monkeypatch.setattr(index_read, "_start_helpers", start)
+    answer = index_read._Helper.answer
+
+    def counted(self: index_read._Helper, size: int) -> index_read.FileRows | None:
+        got = answer(self, size)
+        self.answered = getattr(self, "answered", 0) + (got is not None)  # type: ignore[attr-defined]
+        return got
+
+    monkeypatch.setattr(index_read._Helper, "answer", counted)
     return helpers
 
 
@@ -121,6 +129,8 @@ def test_helpers_build_the_index_this_process_builds(
     said = _build(a)
     assert len(started) == 2
     assert all(h.proc.returncode == 0 for h in started)  # ended with their input
+    # Every file but the corrupt one, which this process reads (and sets aside).
+    assert sum(h.answered for h in started) == 24  # type: ignore[attr-defined]
     assert said == _in_process(monkeypatch, b)
     assert len(said) == 1 and "2025-07-22.json" in said[0]  # set aside once, here
     got, want = _dump(a), _dump(b)
@@ -143,6 +153,16 @@ def test_helpers_that_fail_leave_their_files_to_this_process(
     assert _build(a) == _in_process(monkeypatch, b)
     assert _dump(a) == _dump(b)
     assert started and all(h.proc.returncode is not None for h in started)
+
+
+def test_helpers_of_another_papercli_stop_at_once(
+    two: tuple[Path, Path], started: list[index_read._Helper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = two
+    monkeypatch.setattr(index_read, "this_file", lambda: "/elsewhere/index_read.py")
+    assert _build(a) == _in_process(monkeypatch, b)
+    assert _dump(a) == _dump(b)
+    assert [h.proc.returncode for h in started] == [2, 2]
 
 
 def test_helpers_that_cannot_start_leave_the_files_to_this_process(

@@ -41,9 +41,11 @@ POOL_BYTES = 32 << 20
 MAX_HELPERS = 3  # the index's writer (this process) keeps up with about that many
 # Files asked for ahead of the one being inserted: per helper, and in all (their
 # documents wait in memory, about 0.6 times their JSON).
-AHEAD_PER_HELPER = 2
-AHEAD_BYTES = 64 << 20
-HELPER_ARGS = ("-m", "papercli.storage.index_worker")  # then the cache folder
+AHEAD_PER_HELPER = 16
+AHEAD_BYTES = 32 << 20
+# Then the cache folder and this module's file: a helper that imported another papercli
+# (another copy first on its path) stops at once, and its files are read here.
+HELPER_ARGS = ("-m", "papercli.storage.index_worker")
 
 
 def text_hash(p: Paper) -> int:
@@ -193,6 +195,11 @@ def helper_count(json_bytes: int) -> int:
     return 0 if cpus < 2 else min(cpus, MAX_HELPERS)
 
 
+def this_file() -> str:
+    """This module's file, as a helper compares it with its own."""
+    return os.path.realpath(__file__)
+
+
 def _start_helpers(root: Path, count: int) -> list[_Helper]:
     import papercli
 
@@ -220,7 +227,7 @@ class _Helper:
         else:
             group = {"start_new_session": True}
         self.proc: subprocess.Popen[bytes] = subprocess.Popen(
-            [sys.executable, *HELPER_ARGS, root],
+            [sys.executable, *HELPER_ARGS, root, this_file()],
             cwd=home,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

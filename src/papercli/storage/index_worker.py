@@ -1,6 +1,8 @@
 """A helper process of a big search index update: ``python -m
-papercli.storage.index_worker CACHE_ROOT`` reads the cache files it is asked for on
-its input and answers on its output (:func:`papercli.storage.index_read.serve`)."""
+papercli.storage.index_worker CACHE_ROOT MODULE_FILE`` reads the cache files it is asked
+for on its input and answers on its output (:func:`papercli.storage.index_read.serve`).
+``MODULE_FILE`` is the index's :func:`~papercli.storage.index_read.this_file`: a helper
+that imported another copy of papercli stops at once."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ def main() -> None:
     import sys
     from pathlib import Path
 
-    from papercli.storage.index_read import serve
+    from papercli.storage.index_read import serve, this_file
 
+    if this_file() != sys.argv[2]:
+        sys.exit(2)  # another papercli than the index's process: it reads the files itself
     # The index's process handles Ctrl-C, and stops its helpers by closing their input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
