@@ -99,10 +99,9 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[index_read._Helper]:
     helpers: list[index_read._Helper] = []
     real = index_read._start_helpers
 
-    def start(root: Path, count: int) -> list[index_read._Helper]:
-        got = real(root, count)
-        helpers.extend(got)
-        return got
+    def start(root: Path, count: int, into: list[index_read._Helper]) -> None:
+        real(root, count, into)
+        helpers.extend(into)
 
     monkeypatch.setattr(index_read, "_start_helpers", start)
     answer = index_read._Helper.answer

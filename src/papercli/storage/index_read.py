@@ -148,8 +148,10 @@ def read_files(
     of JSON or more (``sizes``: path -> (mtime_ns, size)) and more than one CPU is
     there; they are stopped when the iterator is closed (use it in ``closing``)."""
     count = helper_count(sum(sizes.get(p, (0, 0))[1] for p in paths))
-    helpers = _start_helpers(cache.root, count) if count else []
+    helpers: list[_Helper] = []
     try:
+        if count:
+            _start_helpers(cache.root, count, helpers)
         if not helpers:
             for rel in paths:
                 yield rel, None
@@ -200,20 +202,19 @@ def this_file() -> str:
     return os.path.realpath(__file__)
 
 
-def _start_helpers(root: Path, count: int) -> list[_Helper]:
+def _start_helpers(root: Path, count: int, helpers: list[_Helper]) -> None:
+    """Start up to ``count`` helpers, each added to ``helpers`` as soon as it runs."""
     import papercli
 
     if getattr(sys, "frozen", False) or not sys.executable:
-        return []  # no interpreter to run them with
+        return  # no interpreter to run them with
     # Started from the folder that holds this papercli, which python -m then imports.
     home = Path(papercli.__file__).resolve().parent.parent
-    helpers = []
     for _ in range(count):
         try:
             helpers.append(_Helper(os.path.abspath(root), home))
         except (OSError, ValueError):
-            break
-    return helpers
+            return
 
 
 class _Helper:
