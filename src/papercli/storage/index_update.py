@@ -428,10 +428,20 @@ _FTS_BULK = {"automerge": 0, "crisismerge": 64}
 
 
 def _create_indexes(db: sqlite3.Connection) -> None:
-    db.execute("CREATE INDEX IF NOT EXISTS papers_pid ON papers(pid)")
-    db.execute("CREATE INDEX IF NOT EXISTS ids_date ON ids(date_key)")
-    db.execute("CREATE INDEX IF NOT EXISTS ids_up ON ids(up_key)")
-    db.execute("CREATE INDEX IF NOT EXISTS ids_title ON ids(title_key)")
+    # SQLite sorts in memory up to the page cache's size before it spills to a file:
+    # a small cache for these sorts (a build's peak memory, 40 MB less).
+    (cache,) = db.execute("PRAGMA cache_size").fetchone()
+    db.execute(f"PRAGMA cache_size = {SORT_CACHE}")
+    try:
+        db.execute("CREATE INDEX IF NOT EXISTS papers_pid ON papers(pid)")
+        db.execute("CREATE INDEX IF NOT EXISTS ids_date ON ids(date_key)")
+        db.execute("CREATE INDEX IF NOT EXISTS ids_up ON ids(up_key)")
+        db.execute("CREATE INDEX IF NOT EXISTS ids_title ON ids(title_key)")
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+SORT_CACHE = -4096  # KB
 
 
 def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
