@@ -5,9 +5,12 @@ One update, in one write transaction:
 
 1. Files removed or changed since they were read lose their rows; their papers are
    *touched*.
-2. New and changed files are read (each parsed once): a row per paper (where its
+2. New and changed files are read (each parsed once; when they hold much JSON, by
+   helper processes, :mod:`papercli.storage.index_read`): a row per paper (where its
    record lies). A paper id the index does not know yet gets its ``ids`` row and
-   FTS document at once, from the record in hand; a known one is touched.
+   FTS document at once, from the record in hand; a known one is touched. When the
+   new files hold more JSON than the index already keeps (a build), the secondary
+   indexes are made, and the FTS segments merged, once at the end (a *bulk*).
 3. Each touched id is worked out again from its rows: its newest Hugging Face row
    and newest other row (by the file's fetch time, then row order), the merged
    paper read back from the files, its sort keys and document. The FTS document
