@@ -1,6 +1,7 @@
 """Faster ways of doing what simpler code did give the same answers: ``clean`` (one scan
 for escape sequences, ``str.split`` for whitespace), ``Paper.to_record`` (no
-``dataclasses.asdict``) and ``Paper.from_record`` (the field kinds worked out once).
+``dataclasses.asdict``), ``Paper.from_record`` (the field kinds worked out once) and
+``normalize`` (ASCII text lower-cased at once).
 The simple versions live here as the reference."""
 
 from __future__ import annotations
@@ -223,3 +224,31 @@ def test_scores_are_the_models_definition_on_real_data() -> None:
     fast = model.score(every)
     assert len(fast) == len(every)
     assert max(abs(f - reference_score(model, p)) for f, p in zip(fast, every, strict=True)) < 1e-9
+
+
+def reference_normalize(text: str) -> str:
+    """``papercli.query.normalize`` without its ASCII shortcut."""
+    from papercli.query import _ACCENTS, _FOLDED
+
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not folded.isascii():
+        folded = unicodedata.normalize(
+            "NFC", _ACCENTS.sub("", unicodedata.normalize("NFD", folded))
+        )
+    return folded.translate(_FOLDED)
+
+
+def test_normalize_of_every_ascii_character_is_the_reference() -> None:
+    from papercli.query import normalize
+
+    every = "".join(map(chr, range(128)))
+    assert normalize(every) == reference_normalize(every)
+    assert all(normalize(c) == reference_normalize(c) for c in every)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60) | st.text(max_size=30))
+@settings(max_examples=300)
+def test_normalize_is_the_reference(text: str) -> None:
+    from papercli.query import normalize
+
+    assert normalize(text) == reference_normalize(text)

@@ -73,6 +73,10 @@ def normalize(text: str) -> str:
     Latin, Greek and Cyrillic accents dropped ("Schrödinger" and "Sedláček" match
     "schrodinger" and "sedlacek"). Only the combining diacritical marks are dropped:
     Japanese voicing marks, Indic vowel signs and the like stay."""
+    if text.isascii():
+        # ASCII is its own NFKC form, its case folding is lower(), and every character
+        # _FOLDED maps is not ASCII: the same result, three times faster.
+        return text.lower()
     folded = unicodedata.normalize("NFKC", text).casefold()
     if not folded.isascii():
         folded = unicodedata.normalize(

@@ -53,6 +53,13 @@ LAYOUT: dict[str, dict[str, re.Pattern[str] | None]] = {
 }
 
 
+def split_relative(rel: str) -> tuple[str, str, str]:
+    """(source, kind, key) of a cache file's path relative to the cache folder
+    (``hf/day/2025-07-15.json``: the inverse of :meth:`Cache.relative`)."""
+    source, kind, rest = rel.split("/", 2)
+    return source, kind, rest[: -len(".json")]
+
+
 def is_own_file(rel: tuple[str, ...] | list[str]) -> bool:
     """Whether a path under the cache folder (its parts) is one papercli writes."""
     from papercli.ids import is_paper_id
@@ -167,16 +174,22 @@ class Cache:
         try:
             if not located:
                 return Located(self._decode(raw, source, kind, key), None, stamp)
-            from papercli.storage.records import parse_listing
-
-            data, spans = parse_listing(raw)
-            return Located(self._entry(data, source, kind, key), spans, stamp)
+            return self.located(raw, stamp, source, kind, key)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             self.set_aside(path, str(exc)[:200])
             return None
         except RecursionError:
             self.set_aside(path, "JSON nested too deeply")
             return None
+
+    @staticmethod
+    def located(raw: bytes, stamp: tuple[int, int], source: str, kind: str, key: str) -> Located:
+        """The :class:`Located` entry of a file's bytes (ValueError, TypeError...: not a
+        cache file; :meth:`load_located` sets such a file aside)."""
+        from papercli.storage.records import parse_listing
+
+        data, spans = parse_listing(raw)
+        return Located(Cache._entry(data, source, kind, key), spans, stamp)
 
     @staticmethod
     def _decode(raw: bytes, source: str, kind: str, key: str) -> Entry:

@@ -227,7 +227,7 @@ class SearchIndex:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA cell_size_check=ON")
-            db.execute("PRAGMA temp_store=MEMORY")
+            db.execute(f"PRAGMA temp_store = {_TEMP_STORE}")
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
             if not tables:
                 self._remove_other_versions()
@@ -338,17 +338,15 @@ class SearchIndex:
         _, stale, new = diff_files(db, on_disk)
         if not stale and not new:
             return UpdateStats()
-        db.execute("PRAGMA cache_size = -32768")  # 32 MB while writing
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            # Again under the write lock: another process may have done part of it.
-            stats = Updater(self.cache, db).run(on_disk)
-            db.execute("COMMIT")
-        except BaseException:
-            _rollback(db)
-            raise
-        finally:
-            db.execute("PRAGMA cache_size = -2000")
+        with _writing(db):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                # Again under the write lock: another process may have done part of it.
+                stats = Updater(self.cache, db).run(on_disk)
+                db.execute("COMMIT")
+            except BaseException:
+                _rollback(db)
+                raise
         return stats
 
     # -- searching -----------------------------------------------------------------------
@@ -491,6 +489,24 @@ class SearchIndex:
         raise IndexDamaged(
             f"The search index {self.path} was damaged ({reason}); run the command again."
         )
+
+
+_TEMP_STORE = "MEMORY"  # temporary tables (a query's candidates) while reading
+
+
+@contextlib.contextmanager
+def _writing(db: sqlite3.Connection) -> Iterator[None]:
+    """The connection's settings while it writes an update: a 32 MB page cache, and
+    sorts (a build's indexes) that spill to a temporary file past the cache instead of
+    staying all in memory (at a million papers the title index took 206 MB). Setting
+    temp_store drops the temporary tables: each is made again when it is needed."""
+    db.execute("PRAGMA cache_size = -32768")
+    db.execute("PRAGMA temp_store = FILE")
+    try:
+        yield
+    finally:
+        db.execute("PRAGMA cache_size = -2000")
+        db.execute(f"PRAGMA temp_store = {_TEMP_STORE}")
 
 
 def files_holding(cache: Cache, paper_id: str) -> set[str] | None:

@@ -1,0 +1,314 @@
+"""Reading cache files for the search index: what the index takes from a file (its
+papers' ids and record spans, and for each paper its sort keys, text digest and FTS
+document), in this process or, when there are many files to read, in helper
+processes (:mod:`papercli.storage.index_worker`).
+
+A big update (a cold build, or the one after a long sync) spends most of its time
+here, on parsing and tokenising, and the rest in SQLite. The helpers read and
+describe files while this process inserts the rows of those read before: the
+files come back in the order asked, each exactly as it would be read here.
+
+A helper reads without side effects. A file it cannot read (gone, unreadable, not a
+cache file) is read again here, where the cache sets it aside and says so; a helper
+that cannot start or fails is given no more files, and its files are read here too.
+Helpers are separate interpreters started with ``python -m`` (no fork: the same on
+Windows, macOS and Linux), in their own process group (the terminal's Ctrl-C goes to
+this process only, which stops them: they end when their input closes).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from papercli.models import Paper, date_key, text_digest, title_key, upvotes_key
+from papercli.query import normalize
+from papercli.storage.cache import Cache, Located, split_relative
+from papercli.storage.fts import paper_document
+
+if TYPE_CHECKING:
+    import subprocess
+
+# Helpers read the files of an update when they hold this much JSON at least (about
+# 13,000 papers: a few seconds of work, against a tenth of a second to start them).
+POOL_BYTES = 32 << 20
+MAX_HELPERS = 3  # the index's writer (this process) keeps up with about that many
+# Files asked for ahead of the one being inserted: per helper, and in all (their
+# documents wait in memory, about 0.6 times their JSON).
+AHEAD_PER_HELPER = 16
+AHEAD_BYTES = 32 << 20
+# Then the cache folder and this module's file: a helper that imported another papercli
+# (another copy first on its path) stops at once, and its files are read here.
+HELPER_ARGS = ("-m", "papercli.storage.index_worker")
+
+
+def id_row(p: Paper) -> tuple[str, int, str, str | None]:
+    """The sort and ranking keys the ``ids`` table keeps for a (merged) paper: date,
+    upvotes, title, and the normalised title when it is not the title key itself."""
+    title = title_key(p)
+    normal = normalize(p.title)
+    return date_key(p), upvotes_key(p), title, (normal if normal != title else None)
+
+
+Described = tuple[tuple[str, int, str, str | None], int, str]  # id_row, text_digest, document
+
+
+def describe(p: Paper) -> Described:
+    """What the index keeps of a paper that is an id's only record: its keys, the hash
+    of its text, its FTS document."""
+    return id_row(p), text_digest(p), paper_document(p)
+
+
+@dataclass(slots=True)
+class FileRows:
+    """What the index takes from one cache file: the stamp of the file read, its fetch
+    time, and per paper its id, its record's span (byte offset and length; for a file
+    whose spans are not known, no offset and the record's place in the list) and its
+    description: made when asked for (``papers``, read here: a paper the index knows
+    already needs none), or made already (``described``, by a helper)."""
+
+    stamp: tuple[int, int]
+    fetched_at: float
+    pids: list[str]
+    spans: list[tuple[int | None, int]]
+    papers: list[Paper] | None = None
+    described: list[Described] | None = None
+
+    def describe(self, n: int) -> Described:
+        if self.described is not None:
+            return self.described[n]
+        assert self.papers is not None
+        return describe(self.papers[n])
+
+
+def file_rows(found: Located) -> FileRows:
+    papers = found.entry.papers
+    spans: list[tuple[int | None, int]] = (
+        list(found.spans) if found.spans is not None else [(None, n) for n in range(len(papers))]
+    )
+    return FileRows(found.stamp, found.entry.fetched_at, [p.id for p in papers], spans, papers)
+
+
+def read_here(cache: Cache, rel: str) -> FileRows | None:
+    """A cache file (``rel``: its path under the cache folder) read in this process;
+    None when it is gone or unreadable (set aside by the cache, which says so)."""
+    try:
+        found = cache.load_located(*split_relative(rel))
+    except ValueError:
+        found = None
+    return None if found is None else file_rows(found)
+
+
+def read_described(cache: Cache, rel: str) -> tuple[Any, ...] | None:
+    """A helper's reading of a file: :class:`FileRows` with every paper described, as a
+    tuple of plain values; None for a file it cannot read (read again by the index's
+    process, which sets it aside if it must)."""
+    from papercli.storage.files import read_bytes_stamped
+
+    source, kind, key = split_relative(rel)
+    try:
+        raw, stamp = read_bytes_stamped(cache.path(source, kind, key))
+        found = Cache.located(raw, stamp, source, kind, key)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+    rows = file_rows(found)
+    assert rows.papers is not None
+    return (rows.stamp, rows.fetched_at, rows.pids, rows.spans, list(map(describe, rows.papers)))
+
+
+def read_files(
+    cache: Cache, paths: list[str], sizes: dict[str, tuple[int, int]]
+) -> Iterator[tuple[str, FileRows | None]]:
+    """Each of ``paths`` in order, with its rows as a helper read them, or None: read it
+    here (:func:`read_here`). Helpers are used when the files hold :data:`POOL_BYTES`
+    of JSON or more (``sizes``: path -> (mtime_ns, size)) and more than one CPU is
+    there; they are stopped when the iterator is closed (use it in ``closing``)."""
+    count = helper_count(sum(sizes.get(p, (0, 0))[1] for p in paths))
+    helpers: list[_Helper] = []
+    try:
+        if count:
+            _start_helpers(cache.root, count, helpers)
+        if not helpers:
+            for rel in paths:
+                yield rel, None
+            return
+        asked: deque[tuple[str, int, _Helper]] = deque()
+        ahead = 0  # bytes of JSON asked for and not taken yet
+        todo = iter(paths)
+        more = True
+        while True:
+            while more and (not asked or ahead < AHEAD_BYTES):
+                live = [h for h in helpers if h.alive and h.waiting < AHEAD_PER_HELPER]
+                if not live:
+                    break
+                rel = next(todo, None)
+                if rel is None:
+                    more = False
+                    break
+                size = sizes.get(rel, (0, 0))[1]
+                helper = min(live, key=lambda h: h.waiting_bytes)
+                helper.ask(rel, size)
+                asked.append((rel, size, helper))
+                ahead += size
+            if not asked:
+                break
+            done, size, helper = asked.popleft()
+            ahead -= size
+            yield done, helper.answer(size)
+        for rest in todo:  # every helper failed: the rest is read here
+            yield rest, None
+    finally:
+        for helper in helpers:
+            helper.stop()
+
+
+def helper_count(json_bytes: int) -> int:
+    """How many helper processes read files holding ``json_bytes`` of JSON (0: none)."""
+    if json_bytes < POOL_BYTES:
+        return 0
+    try:
+        cpus = len(os.sched_getaffinity(0))  # the CPUs this process may use
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return 0 if cpus < 2 else min(cpus, MAX_HELPERS)
+
+
+def this_file() -> str:
+    """This module's file, as a helper compares it with its own."""
+    return os.path.realpath(__file__)
+
+
+def _start_helpers(root: Path, count: int, helpers: list[_Helper]) -> None:
+    """Start up to ``count`` helpers, each added to ``helpers`` as soon as it runs."""
+    import papercli
+
+    if getattr(sys, "frozen", False) or not sys.executable:
+        return  # no interpreter to run them with
+    # Started from the folder that holds this papercli, which python -m then imports.
+    home = Path(papercli.__file__).resolve().parent.parent
+    for _ in range(count):
+        try:
+            helpers.append(_Helper(os.path.abspath(root), home))
+        except (OSError, ValueError):
+            return
+
+
+class _Helper:
+    """One helper process: asked for files in order, answering in the same order."""
+
+    def __init__(self, root: str, home: Path) -> None:
+        import subprocess
+
+        if sys.platform == "win32":
+            group: dict[str, Any] = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+        else:
+            group = {"start_new_session": True}
+        self.proc: subprocess.Popen[bytes] = subprocess.Popen(
+            [sys.executable, *HELPER_ARGS, root, this_file()],
+            cwd=home,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            **group,
+        )
+        self.alive = True
+        self.waiting = 0
+        self.waiting_bytes = 0
+
+    def ask(self, rel: str, size: int) -> None:
+        self.waiting += 1
+        self.waiting_bytes += size
+        if not self.alive:
+            return
+        data = rel.encode("utf-8", "surrogatepass")
+        try:
+            stdin = self.proc.stdin
+            assert stdin is not None
+            stdin.write(len(data).to_bytes(4, "little") + data)
+            stdin.flush()
+        except (OSError, ValueError):
+            self.alive = False
+
+    def answer(self, size: int) -> FileRows | None:
+        """The answer to the oldest question asked (None: read that file here)."""
+        import marshal
+
+        self.waiting -= 1
+        self.waiting_bytes -= size
+        if not self.alive:
+            return None
+        try:
+            stdout = self.proc.stdout
+            assert stdout is not None
+            length = int.from_bytes(_read_exactly(stdout, 8), "little")
+            got = marshal.loads(_read_exactly(stdout, length))
+            if got is None:
+                return None
+            stamp, fetched_at, pids, spans, described = got
+        except (OSError, EOFError, ValueError, TypeError):
+            self.alive = False
+            return None
+        return FileRows(tuple(stamp), fetched_at, pids, spans, None, described)
+
+    def stop(self) -> None:
+        """Close its pipes (it ends at the end of its input; one that is still writing
+        an answer fails at once) and wait for it; killed after a few seconds."""
+        import subprocess
+
+        self.alive = False
+        for pipe in (self.proc.stdout, self.proc.stdin):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:
+                pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    data = stream.read(size)
+    if data is None or len(data) != size:
+        raise EOFError("the helper stopped")
+    return data
+
+
+def serve(root: Path, requests: IO[bytes], answers: IO[bytes]) -> None:
+    """A helper's loop: each file asked for is answered with :func:`read_described`
+    (marshalled, after its length), until the input ends. Answers are written by a
+    thread of their own: the next file is read while the index's process takes the
+    last answer (it asks only a few files ahead, which bounds what waits here)."""
+    import marshal
+    import queue
+    import threading
+
+    done: queue.Queue[bytes | None] = queue.Queue()
+
+    def write() -> None:
+        while (data := done.get()) is not None:
+            answers.write(len(data).to_bytes(8, "little"))
+            answers.write(data)
+            answers.flush()
+
+    writer = threading.Thread(target=write, name="answers", daemon=True)
+    writer.start()
+    cache = Cache(root)
+    try:
+        while writer.is_alive():
+            head = requests.read(4)
+            if len(head) < 4:
+                break
+            size = int.from_bytes(head, "little")
+            rel = _read_exactly(requests, size).decode("utf-8", "surrogatepass")
+            done.put(marshal.dumps(read_described(cache, rel)))
+    finally:
+        done.put(None)
+        writer.join()
