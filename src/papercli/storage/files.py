@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 _WINDOWS = sys.platform == "win32"
 T = TypeVar("T")
@@ -144,6 +144,17 @@ def move_aside(path: Path, suffix: str) -> Path:
         except FileExistsError:
             continue
         return target
+
+
+def own_process_group() -> dict[str, Any]:
+    """Arguments of :class:`subprocess.Popen` that start a child in a process group of
+    its own, so that the terminal's Ctrl-C reaches only this process (which then stops
+    the child): a new session on POSIX, a new process group on Windows."""
+    import subprocess
+
+    if _WINDOWS:
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
 
 
 # --- the lock -----------------------------------------------------------------------------

@@ -204,17 +204,15 @@ class _Helper:
     def __init__(self, root: str, home: Path) -> None:
         import subprocess
 
-        if sys.platform == "win32":
-            group: dict[str, Any] = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-        else:
-            group = {"start_new_session": True}
+        from papercli.storage.files import own_process_group
+
         self.proc: subprocess.Popen[bytes] = subprocess.Popen(
             [sys.executable, *HELPER_ARGS, root, this_file()],
             cwd=home,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            **group,
+            **own_process_group(),
         )
         self.alive = True
         self.waiting = 0
