@@ -450,3 +450,24 @@ def index_counts(index: SearchIndex) -> tuple[int, int]:
         return int(files), int(rows)
 
     return index._with_rebuild(run)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("column", ["title_key", "up_key", "date_key"])
+def test_a_value_of_another_type_in_the_index_is_a_damaged_index(
+    tmp_path: Path, column: str
+) -> None:
+    """A damaged page may give back a number for a text or a text for a number: the
+    relevance order rebuilds the index and answers as the healthy one, not a TypeError."""
+    from papercli.core.listing import Filters
+    from papercli.core.search import _local_matches
+
+    cache = Cache(tmp_path)
+    _fill(cache)
+    filters = Filters(query=Query.parse("agent planning"), sort="relevance", limit=7)
+    healthy = [p.id for p in _local_matches(cache, filters, None, None)[0]]
+    db = sqlite3.connect(SearchIndex(cache).path)
+    value = "x'00ff'" if column == "up_key" else "12.5"
+    db.execute(f"UPDATE ids SET {column} = {value}, ntitle = NULL WHERE rowid % 3 = 0")
+    db.commit()
+    db.close()
+    assert [p.id for p in _local_matches(cache, filters, None, None)[0]] == healthy

@@ -12,7 +12,7 @@ from papercli.storage.fts import expression_terms, fts_expression
 if TYPE_CHECKING:
     import sqlite3
     from array import array
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 # What reading a paper takes: its id, and per kind its row and where the record lies.
 READ = (
@@ -138,23 +138,42 @@ def relevance_rows(
     days, args = _day_clauses(since, until)
     source = _checked_hits(db, node)
     top = db.execute("SELECT coalesce(max(up_key), -1) FROM ids").fetchone()[0]
+    if not isinstance(top, int):
+        raise _damaged_value()
     where = f" WHERE {' AND '.join(days)}" if days else ""
     titled = "SELECT ids.rowid, coalesce(ntitle, title_key), up_key, date_key FROM " + source
     rest = f"SELECT ids.rowid, up_key, date_key FROM {source}"
     order = " ORDER BY max(up_key, 0) DESC, date_key DESC"
+    titled_kinds, rest_kinds = (int, str, int, str), (int, int, str)
     if title_node is None:  # no term counts in a title: none is titled
-        return iter(()), db.execute(f"{rest}{where}{order}", args), top
+        return iter(()), typed(db.execute(f"{rest}{where}{order}", args), rest_kinds), top
     title_expr = fts_expression(title_node)
     if title_expr is None:  # the FTS table cannot tell: all may be
-        return db.execute(f"{titled}{where}", args), None, top
+        return typed(db.execute(f"{titled}{where}", args), titled_kinds), None, top
     _fill_hits(db, title_expr, "titled")
     inside = " AND ".join(["ids.rowid IN titled", *days])
     outside = " AND ".join(["ids.rowid NOT IN titled", *days])
     return (
-        db.execute(f"{titled} WHERE {inside}", args),
-        db.execute(f"{rest} WHERE {outside}{order}", args),
+        typed(db.execute(f"{titled} WHERE {inside}", args), titled_kinds),
+        typed(db.execute(f"{rest} WHERE {outside}{order}", args), rest_kinds),
         top,
     )
+
+
+def typed(rows: Iterable[tuple[Any, ...]], kinds: tuple[type, ...]) -> Iterator[tuple[Any, ...]]:
+    """The rows, each checked to hold values of these types: a damaged page may give
+    back a text, a real or a blob for any value, which is a damaged index (an error
+    SQLite would raise), not a TypeError in the caller."""
+    for row in rows:
+        if not all(map(isinstance, row, kinds)):
+            raise _damaged_value()
+        yield row
+
+
+def _damaged_value() -> Exception:
+    import sqlite3
+
+    return sqlite3.DatabaseError("database disk image is malformed (a value of another type)")
 
 
 def keyed_rows(
