@@ -1,7 +1,8 @@
 """Faster ways of doing what simpler code did give the same answers: ``clean`` (one scan
 for escape sequences, ``str.split`` for whitespace), ``Paper.to_record`` (no
-``dataclasses.asdict``), ``Paper.from_record`` (the field kinds worked out once) and
-``normalize`` (ASCII text lower-cased at once).
+``dataclasses.asdict``), ``Paper.from_record`` (the field kinds worked out once),
+``normalize`` (ASCII text lower-cased at once) and the search index's FTS documents
+(many papers tokenised at once by numpy, :func:`papercli.storage.fts.paper_documents`).
 The simple versions live here as the reference."""
 
 from __future__ import annotations
@@ -252,3 +253,57 @@ def test_normalize_is_the_reference(text: str) -> None:
     from papercli.query import normalize
 
     assert normalize(text) == reference_normalize(text)
+
+
+# --- the search index's FTS documents, many at a time ------------------------------------
+
+_FTS_TRICKY = _TRICKY + "Ab1_-.,;()~'\"\x00\x01\t\n\x0b\x1c\x1f\x85\u00a0\u2003Éé日本 "
+
+
+def _tokens(document: str) -> set[str]:
+    """A document's tokens (FTS5 with ``detail=none`` keeps each once: "model(" and
+    "model)" are both "model_", and the index is the same whether it is given once or
+    twice); an empty token (two spaces, or one at an end) fails."""
+    tokens = document.split(" ") if document else []
+    assert "" not in tokens, repr(document)
+    return set(tokens)
+
+
+@given(st.lists(st.text(alphabet=_FTS_TRICKY, max_size=30), max_size=12))
+@settings(max_examples=300)
+def test_batch_tokens_are_field_tokens(texts: list[str]) -> None:
+    from papercli.storage import fts
+
+    batch = fts._batch_tokens(texts)
+    assert len(batch) == len(texts)
+    for text, tokens in zip(texts, batch, strict=True):
+        assert _tokens(tokens) == _tokens(fts._field_tokens(text)), repr(text)
+
+
+def test_batch_tokens_across_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts past one batch are tokenised in the next: none is lost, none runs into
+    another."""
+    from papercli.storage import fts
+
+    monkeypatch.setattr(fts, "_BATCH", 3)
+    texts = ["a", "", "mini-batch", "x y", "é", "bc\x00d", "long words here", "q", "", "z"]
+    batch = fts._batch_tokens(texts)
+    assert [_tokens(t) for t in batch] == [_tokens(fts._field_tokens(t)) for t in texts]
+
+
+def test_paper_documents_are_paper_document_on_real_data() -> None:
+    from papercli.sources.hf import paper_from_item
+    from papercli.storage.fts import paper_document, paper_documents
+
+    papers = [p for p in map(paper_from_item, _real_items()) if p is not None]
+    if not papers:
+        pytest.skip("no ../shared/data here")
+    arxiv_like = [
+        dataclasses.replace(p, categories=("cs.CV", "cs.LG "), organization=None)
+        for p in papers[:50]
+    ]
+    every = papers + arxiv_like
+    batch = paper_documents(every)
+    assert len(batch) == len(every)
+    for paper, document in zip(every, batch, strict=True):
+        assert _tokens(document) == _tokens(paper_document(paper)), paper.id

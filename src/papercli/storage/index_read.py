@@ -6,7 +6,12 @@ processes (:mod:`papercli.storage.index_worker`).
 A big update (a cold build, or the one after a long sync) spends most of its time
 here, on parsing and tokenising, and the rest in SQLite. The helpers read and
 describe files while this process inserts the rows of those read before: the
-files come back in the order asked, each exactly as it would be read here.
+files come back in the order asked, each exactly as it would be read here (a
+helper tokenises a whole file's texts at once, :func:`~papercli.storage.fts.
+paper_documents`: the same tokens). There is one helper fewer than CPUs: this
+process needs a core of its own, since FTS5's inserts are the longest part of a
+build (on 2 CPUs, one helper built 55,715 papers at 8,300 a second, two helpers
+at 7,000, by ``benchmarks/build_bench.py``).
 
 A helper reads without side effects. A file it cannot read (gone, unreadable, not a
 cache file) is read again here, where the cache sets it aside and says so; a helper
@@ -29,7 +34,7 @@ from typing import IO, TYPE_CHECKING, Any
 from papercli.models import Paper, date_key, text_digest, title_key, upvotes_key
 from papercli.query import normalize
 from papercli.storage.cache import Cache, Located, split_relative
-from papercli.storage.fts import paper_document
+from papercli.storage.fts import paper_document, paper_documents
 
 if TYPE_CHECKING:
     import subprocess
@@ -37,7 +42,7 @@ if TYPE_CHECKING:
 # Helpers read the files of an update when they hold this much JSON at least (about
 # 13,000 papers: a few seconds of work, against a tenth of a second to start them).
 POOL_BYTES = 32 << 20
-MAX_HELPERS = 3  # the index's writer (this process) keeps up with about that many
+MAX_HELPERS = 2  # the index's writer (this process) keeps up with about one and a half
 # Files asked for ahead of the one being inserted: per helper, and in all (their
 # documents wait in memory, about 0.6 times their JSON).
 AHEAD_PER_HELPER = 16
@@ -117,8 +122,13 @@ def read_described(cache: Cache, rel: str) -> tuple[Any, ...] | None:
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
     rows = file_rows(found)
-    assert rows.papers is not None
-    return (rows.stamp, rows.fetched_at, rows.pids, rows.spans, list(map(describe, rows.papers)))
+    papers = rows.papers
+    assert papers is not None
+    described = [
+        (id_row(p), text_digest(p), doc)
+        for p, doc in zip(papers, paper_documents(papers), strict=True)
+    ]
+    return (rows.stamp, rows.fetched_at, rows.pids, rows.spans, described)
 
 
 def read_files(
@@ -175,7 +185,7 @@ def helper_count(json_bytes: int) -> int:
         cpus = len(os.sched_getaffinity(0))  # the CPUs this process may use
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
-    return 0 if cpus < 2 else min(cpus, MAX_HELPERS)
+    return 0 if cpus < 2 else min(cpus - 1, MAX_HELPERS)
 
 
 def this_file() -> str:
