@@ -269,31 +269,67 @@ def _tokens(document: str) -> set[str]:
     return set(tokens)
 
 
-@given(st.lists(st.text(alphabet=_FTS_TRICKY, max_size=30), max_size=12))
+@given(
+    st.lists(
+        st.lists(st.text(alphabet=_FTS_TRICKY, max_size=30), min_size=1, max_size=3),
+        max_size=8,
+    )
+)
 @settings(max_examples=300)
-def test_batch_tokens_are_field_tokens(texts: list[str]) -> None:
+def test_batch_tokens_are_group_tokens(groups: list[list[str]]) -> None:
+    """Tokenised together by numpy, a group of texts has the tokens that the one-text
+    rule (``_raw_tokens``) gives each text, made FTS-safe, each once."""
+    from papercli.query import normalize
     from papercli.storage import fts
 
-    batch = fts._batch_tokens(texts)
-    assert len(batch) == len(texts)
-    for text, tokens in zip(texts, batch, strict=True):
-        assert _tokens(tokens) == _tokens(fts._field_tokens(text)), repr(text)
+    batch = fts._batch_tokens([tuple(g) for g in groups])
+    assert len(batch) == len(groups)
+    for group, tokens in zip(groups, batch, strict=True):
+        reference = {fts.fts_safe(t) for text in group for t in fts._raw_tokens(normalize(text))}
+        assert _tokens(tokens) == reference, repr(group)
 
 
 def test_batch_tokens_across_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Texts past one batch are tokenised in the next: none is lost, none runs into
+    """Groups past one batch are tokenised in the next: none is lost, none runs into
     another."""
+    from papercli.query import normalize
     from papercli.storage import fts
 
     monkeypatch.setattr(fts, "_BATCH", 3)
     texts = ["a", "", "mini-batch", "x y", "é", "bc\x00d", "long words here", "q", "", "z"]
-    batch = fts._batch_tokens(texts)
-    assert [_tokens(t) for t in batch] == [_tokens(fts._field_tokens(t)) for t in texts]
+    groups = [(t,) for t in texts] + [("ab", "cd"), ("é", "x"), ("", "")]
+    batch = fts._batch_tokens(groups)
+    expected = [fts._group_tokens(map(normalize, g)) for g in groups]
+    assert [_tokens(t) for t in batch] == [_tokens(t) for t in expected]
+
+
+def reference_document(paper: Paper) -> set[str]:
+    """The tokens of a paper's FTS document as the module docstring of
+    ``papercli.storage.fts`` defines them, spelt out field by field."""
+    from papercli.storage import fts
+
+    def field(*texts: str) -> set[str]:
+        return fts.start_tokens(" ".join(texts))
+
+    def marked(mark: str, tokens: set[str]) -> set[str]:
+        return {mark + t for t in tokens}
+
+    title = field(paper.title)
+    return (
+        title
+        | field(paper.abstract)
+        | marked("~t", title)
+        | marked("~a", field(*paper.authors))
+        | marked("~o", field(paper.organization or ""))
+        | marked("~k", field(*paper.ai_keywords))
+        | marked("~c", fts._cat_tokens(paper.categories))
+        | {"~i" + fts._whole(paper.id.lower())}
+    )
 
 
 def test_paper_documents_are_paper_document_on_real_data() -> None:
     from papercli.sources.hf import paper_from_item
-    from papercli.storage.fts import paper_document, paper_documents
+    from papercli.storage.fts import _fields, paper_document, paper_documents
 
     papers = [p for p in map(paper_from_item, _real_items()) if p is not None]
     if not papers:
@@ -306,4 +342,7 @@ def test_paper_documents_are_paper_document_on_real_data() -> None:
     batch = paper_documents(every)
     assert len(batch) == len(every)
     for paper, document in zip(every, batch, strict=True):
-        assert _tokens(document) == _tokens(paper_document(paper)), paper.id
+        one = paper_document(paper)
+        assert _tokens(document) == _tokens(one) == reference_document(paper), paper.id
+        if all(text.isascii() for group in _fields(paper) for text in group):
+            assert len(document.split(" ")) == len(_tokens(document))  # each token once

@@ -82,16 +82,9 @@ def _raw_tokens(text: str) -> set[str]:
     return tokens
 
 
-def _field_tokens(*texts: str) -> str:
-    """The tokens of a field, space-separated (FTS-safe). Several texts (authors,
-    keywords) are tokenised as one, joined by spaces: a token may then run on into
-    the next name, which can only over-approximate."""
-    return fts_safe(" ".join(_raw_tokens(normalize(" ".join(texts)))))
-
-
 def start_tokens(text: str) -> set[str]:
     """The word-start tokens of one field's text (see the module docstring)."""
-    found = _field_tokens(text)
+    found = _group_tokens([normalize(text)])
     return set(found.split(" ")) if found else set()
 
 
@@ -120,25 +113,32 @@ def _cat_tokens(categories: Iterable[str]) -> set[str]:
     return out
 
 
-def _fields(p: Paper) -> tuple[str, str, str, str, str]:
-    """The texts of a paper that give word-start tokens, each tokenised as one:
-    title, abstract, authors, organization, AI keywords."""
+def _fields(p: Paper) -> tuple[tuple[str, ...], ...]:
+    """The texts whose word-start tokens make the parts of a paper's document, in
+    groups: each text is tokenised alone (no token runs on from one into the next), and
+    a group's tokens are kept once. The words (title and abstract), the title, the
+    authors, the organization, the AI keywords. The authors are one text, and so are
+    the keywords: a token may run on into the next name."""
     return (
-        p.title,
-        p.abstract,
-        " ".join(p.authors),
-        p.organization or "",
-        " ".join(p.ai_keywords),
+        (p.title, p.abstract),
+        (p.title,),
+        (" ".join(p.authors),),
+        (p.organization or "",),
+        (" ".join(p.ai_keywords),),
     )
 
 
+def _group_tokens(texts: Iterable[str]) -> str:
+    """The tokens of a group of :func:`_fields` (normalised texts), space-separated and
+    FTS-safe."""
+    return fts_safe(" ".join(set().union(*map(_raw_tokens, texts))))
+
+
 def _document(p: Paper, tokens: Iterable[str]) -> str:
-    """The FTS document of ``p`` from its fields' tokens (space-separated, FTS-safe; in
-    the order of :func:`_fields`)."""
-    title, abstract, authors, org, keywords = tokens
+    """The FTS document of ``p`` from the tokens of the groups of :func:`_fields`."""
+    words, title, authors, org, keywords = tokens
     parts = (
-        title,
-        abstract,
+        words,
         _marked("~t", title),
         _marked("~a", authors),
         _marked("~o", org),
@@ -151,49 +151,53 @@ def _document(p: Paper, tokens: Iterable[str]) -> str:
 
 def paper_document(p: Paper) -> str:
     """The FTS document of one paper (see the module docstring)."""
-    return _document(p, map(_field_tokens, _fields(p)))
+    return _document(p, (_group_tokens(map(normalize, texts)) for texts in _fields(p)))
 
 
 def paper_documents(papers: list[Paper]) -> list[str]:
     """:func:`paper_document` of each paper (the same tokens, in another order), for many
-    papers at once: their ASCII texts are tokenised together by numpy (about four
-    times faster; a big update's helper processes use it), the others one by one."""
-    tokens = _batch_tokens([text for p in papers for text in _fields(p)])
+    papers at once: their ASCII texts are tokenised together by numpy (about twice as
+    fast; a big update's helper processes use it), the others one by one."""
+    tokens = _batch_tokens([texts for p in papers for texts in _fields(p)])
     return [_document(p, tokens[5 * n : 5 * n + 5]) for n, p in enumerate(papers)]
 
 
-_BATCH = 60_000  # texts tokenised together at most (a token's text number takes 2 bytes)
+_BATCH = 60_000  # groups tokenised together at most (a token's group number takes 2 bytes)
 
 
-def _batch_tokens(texts: list[str]) -> list[str]:
-    """:func:`_field_tokens` of each text (the same tokens, sorted).
+def _batch_tokens(groups: list[tuple[str, ...]]) -> list[str]:
+    """:func:`_group_tokens` of each group of texts (the same tokens, sorted).
 
     The rule of :func:`_raw_tokens`, on bytes: a word start is a word character (a
     letter, a digit, "_") after anything else (or first), and its token is the next
     ``TOKEN_CHARS`` characters once separators (white space, "-") are removed. The
     texts are joined by NUL (neither: so a token never runs into the next text), which
-    is why a text holding one is tokenised alone, as is a text that is not ASCII once
-    normalised. Each text's tokens are made unique by one sort of (text, token) keys.
+    is why a group with a text holding one is tokenised by :func:`_group_tokens`, as
+    is a group with a text that is not ASCII once normalised. A group's tokens are
+    made unique by one sort of (group, token) keys.
     """
-    out = [""] * len(texts)
+    out = [""] * len(groups)
     batch: list[int] = []
-    normal: list[str] = []
-    for i, text in enumerate(texts):
-        folded = normalize(text)
-        if folded.isascii() and "\0" not in folded:
+    texts: list[str] = []
+    owners: list[int] = []  # per text of the batch, its group's place in the batch
+    for i, group in enumerate(groups):
+        folded = [normalize(text) for text in group]
+        if all(text.isascii() and "\0" not in text for text in folded):
+            owners += [len(batch)] * len(folded)
             batch.append(i)
-            normal.append(folded)
-        elif folded:
-            out[i] = fts_safe(" ".join(_raw_tokens(folded)))
-    for lo in range(0, len(batch), _BATCH):
-        found = _ascii_tokens(normal[lo : lo + _BATCH])
-        for i, tokens in zip(batch[lo : lo + _BATCH], found, strict=True):
-            out[i] = tokens
+            texts += folded
+        else:
+            out[i] = _group_tokens(folded)
+        if len(batch) == _BATCH or (i == len(groups) - 1 and batch):
+            for at, tokens in zip(batch, _ascii_tokens(texts, owners, len(batch)), strict=True):
+                out[at] = tokens
+            batch, texts, owners = [], [], []
     return out
 
 
-def _ascii_tokens(texts: list[str]) -> list[str]:
-    """The FTS-safe tokens of each of at most ``_BATCH`` ASCII texts without NUL."""
+def _ascii_tokens(texts: list[str], owners: list[int], groups: int) -> list[str]:
+    """The FTS-safe tokens of each of ``groups`` groups (at most ``_BATCH``) of ASCII
+    texts without NUL: ``owners`` gives each text's group."""
     import numpy as np
 
     word, separator, safe = _byte_tables()
@@ -209,17 +213,17 @@ def _ascii_tokens(texts: list[str]) -> list[str]:
     # where it starts, the last 2 dropped), below the number of its text.
     eights = np.ndarray((len(squashed) - 7,), ">u8", squashed, 0, (1,))
     keys = eights[at].astype(np.uint64) >> np.uint64(16)
-    number = np.searchsorted(ends, at)
+    number = np.searchsorted(ends, at)  # the text each token is in
     room = ends[number] - at  # bytes to the text's end: under 6, the token is cut there
     short = np.flatnonzero(room < TOKEN_CHARS)
     cut = (TOKEN_CHARS - room[short]).astype(np.uint64) * np.uint64(8)  # bits to clear
     keys[short] &= ~((np.uint64(1) << cut) - np.uint64(1))
-    keys |= number.astype(np.uint64) << np.uint64(48)
+    keys |= np.array(owners, np.uint64)[number] << np.uint64(48)  # (its group)
     keys.sort()
     first = np.ones(len(keys), bool)
     first[1:] = keys[1:] != keys[:-1]  # (np.unique: the same, by hashing, slower)
     unique = keys[first].astype(">u8").view(np.uint8).reshape(-1, 8)
-    counts = np.bincount(unique[:, 0].astype(np.intp) * 256 + unique[:, 1], minlength=len(texts))
+    counts = np.bincount(unique[:, 0].astype(np.intp) * 256 + unique[:, 1], minlength=groups)
     cells = unique[:, 1:]  # each token after a space (the second byte, written over)
     cells[:, 0] = 32
     cells[cells == 0] = 32  # after a short token's end
