@@ -36,10 +36,11 @@ numpy (imported there only), for the index's helper processes: the same tokens a
 
 from __future__ import annotations
 
+import bisect
 import operator
 import re
 from collections.abc import Iterable
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from typing import Any
 
 from papercli.models import Paper, split_version
@@ -177,27 +178,35 @@ def _batch_tokens(groups: list[tuple[str, ...]]) -> list[str]:
     made unique by one sort of (group, token) keys.
     """
     out = [""] * len(groups)
-    batch: list[int] = []
-    texts: list[str] = []
-    owners: list[int] = []  # per text of the batch, its group's place in the batch
-    for i, group in enumerate(groups):
-        folded = [normalize(text) for text in group]
-        if all(text.isascii() and "\0" not in text for text in folded):
-            owners += [len(batch)] * len(folded)
-            batch.append(i)
-            texts += folded
-        else:
-            out[i] = _group_tokens(folded)
-        if len(batch) == _BATCH or (i == len(groups) - 1 and batch):
-            for at, tokens in zip(batch, _ascii_tokens(texts, owners, len(batch)), strict=True):
-                out[at] = tokens
-            batch, texts, owners = [], [], []
+    folded = list(map(normalize, chain.from_iterable(groups)))
+    owners = list(chain.from_iterable(map(repeat, range(len(groups)), map(len, groups))))
+    alone = {owners[i] for i, plain in enumerate(map(str.isascii, folded)) if not plain}
+    if "\0" in "".join(folded):
+        alone.update(owners[i] for i, text in enumerate(folded) if "\0" in text)
+    if alone:
+        texts: dict[int, list[str]] = {i: [] for i in alone}
+        for text, owner in zip(folded, owners, strict=True):
+            if owner in texts:
+                texts[owner].append(text)
+        for i, group in texts.items():
+            out[i] = _group_tokens(group)
+        kept = [owner not in alone for owner in owners]
+        folded, owners = list(compress(folded, kept)), list(compress(owners, kept))
+    lo = 0
+    while lo < len(folded):  # in batches of whole groups
+        first = owners[lo]
+        hi = bisect.bisect_left(owners, first + _BATCH, lo)
+        count = owners[hi - 1] - first + 1
+        for i, tokens in enumerate(_ascii_tokens(folded[lo:hi], owners[lo:hi], first, count)):
+            if tokens:  # (else no tokens, or a group tokenised alone)
+                out[first + i] = tokens
+        lo = hi
     return out
 
 
-def _ascii_tokens(texts: list[str], owners: list[int], groups: int) -> list[str]:
-    """The FTS-safe tokens of each of ``groups`` groups (at most ``_BATCH``) of ASCII
-    texts without NUL: ``owners`` gives each text's group."""
+def _ascii_tokens(texts: list[str], owners: list[int], first: int, groups: int) -> list[str]:
+    """The FTS-safe tokens of each of ``groups`` groups of ASCII texts without NUL (at
+    most ``_BATCH``): ``owners`` gives each text's group, ``first`` and up."""
     import numpy as np
 
     word, separator, safe = _byte_tables()
@@ -210,7 +219,7 @@ def _ascii_tokens(texts: list[str], owners: list[int], groups: int) -> list[str]
     squashed[: len(squashed) - 8] = safe[raw[kept]]
     ends = np.flatnonzero(squashed == 0)  # each text's end (then the padding)
     # Each token as a number: its 6 bytes, first byte highest (read as 8 bytes from
-    # where it starts, the last 2 dropped), below the number of its text.
+    # where it starts, the last 2 dropped), below the number of its group.
     eights = np.ndarray((len(squashed) - 7,), ">u8", squashed, 0, (1,))
     keys = eights[at].astype(np.uint64) >> np.uint64(16)
     number = np.searchsorted(ends, at)  # the text each token is in
@@ -218,19 +227,20 @@ def _ascii_tokens(texts: list[str], owners: list[int], groups: int) -> list[str]
     short = np.flatnonzero(room < TOKEN_CHARS)
     cut = (TOKEN_CHARS - room[short]).astype(np.uint64) * np.uint64(8)  # bits to clear
     keys[short] &= ~((np.uint64(1) << cut) - np.uint64(1))
-    keys |= np.array(owners, np.uint64)[number] << np.uint64(48)  # (its group)
+    group = np.array(owners, np.int64) - first
+    keys |= group.astype(np.uint64)[number] << np.uint64(48)
     keys.sort()
-    first = np.ones(len(keys), bool)
-    first[1:] = keys[1:] != keys[:-1]  # (np.unique: the same, by hashing, slower)
-    unique = keys[first].astype(">u8").view(np.uint8).reshape(-1, 8)
+    new = np.ones(len(keys), bool)
+    new[1:] = keys[1:] != keys[:-1]  # (np.unique: the same, by hashing, slower)
+    unique = keys[new].astype(">u8").view(np.uint8).reshape(-1, 8)
     counts = np.bincount(unique[:, 0].astype(np.intp) * 256 + unique[:, 1], minlength=groups)
     cells = unique[:, 1:]  # each token after a space (the second byte, written over)
     cells[:, 0] = 32
-    cells[cells == 0] = 32  # after a short token's end
-    text = cells.tobytes().decode("ascii")
-    bounds = (np.cumsum(counts) * (TOKEN_CHARS + 1)).tolist()
-    out = [text[a + 1 : b] for a, b in zip([0, *bounds[:-1]], bounds, strict=True)]
-    return [" ".join(t.split()) if "  " in t or t.endswith(" ") else t for t in out]
+    kept = cells != 0  # (NUL: after a short token's end)
+    text = cells[kept].tobytes().decode("ascii")
+    row_ends = np.concatenate(([0], np.cumsum(kept.sum(axis=1))))  # characters to a row's end
+    bounds = row_ends[np.cumsum(counts)].tolist()  # to a group's end
+    return [text[a + 1 : b] for a, b in zip([0, *bounds[:-1]], bounds, strict=True)]
 
 
 _TABLES: list[Any] = []
