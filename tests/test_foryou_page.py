@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,24 @@ def test_a_paper_whose_text_changed_is_scored_again(ctx: Context) -> None:
     page = _page(ctx, "model", 3)
     assert page == (_expected(ctx, "model")[:3], True)
     assert page[0][0][2] == changed.id  # its new text put it first (the newer day)
+
+
+def test_long_work_shows_a_sign_of_life(ctx: Context) -> None:
+    """Building the index, and scoring the matches a new model has never scored, run
+    inside ``ctx.waiting`` (the command line's spinner, shown after half a second)."""
+    from contextlib import contextmanager
+
+    awaited: list[str] = []
+
+    @contextmanager
+    def waiting(what: str) -> Iterator[None]:
+        awaited.append(what)
+        yield
+
+    ctx.waiting = ctx.cache.waiting = waiting
+    n = len(_expected(ctx, "video"))
+    _page(ctx, "video", 3)
+    assert awaited == ["the search index", f"the for-you scores of {n:,} papers"]
+    awaited.clear()
+    _page(ctx, "video", 3)  # the scores are kept: nothing long to wait for
+    assert awaited == ["the search index"]

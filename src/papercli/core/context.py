@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
 from papercli.choices import SOURCES
 from papercli.config import Settings
 from papercli.errors import UsageError
-from papercli.storage.cache import Cache
+from papercli.storage.cache import Cache, Waiting, no_sign
 
 if TYPE_CHECKING:
     from papercli.sources.arxiv import ArxivClient
@@ -38,14 +37,16 @@ class Context:
         today: dt.date | None = None,
         now: Callable[[], float] = time.time,
         http: Http | None = None,
-        waiting: Callable[[str], AbstractContextManager[None]] | None = None,
+        waiting: Waiting = no_sign,
     ) -> None:
         self.settings = settings
-        self.waiting = waiting  # a sign of life while the network is slow (the spinner)
+        # A sign of life (the command line's spinner) while the network is slow, or
+        # while work takes long: building the search index, scoring many papers.
+        self.waiting = waiting
         self.warn = warn
         self.today = today or dt.date.today()
         self.now = now
-        self.cache = Cache(settings.cache_dir, warn)
+        self.cache = Cache(settings.cache_dir, warn, waiting)
         self._http = http
         self._hf: HfClient | None = None
         self._arxiv: ArxivClient | None = None

@@ -90,7 +90,9 @@ def from_index(
     for attempt in (1, 2):
         try:
             with SearchIndex(cache) as index:
-                index.update()
+                # (built from nothing, 300,000 papers take half a minute)
+                with cache.waiting("the search index"):
+                    index.update()
                 for paper, rank in ask(index):
                     if wanted(paper):
                         yielded = True

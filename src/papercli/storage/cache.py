@@ -18,6 +18,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,10 +76,16 @@ def is_own_file(rel: tuple[str, ...] | list[str]) -> bool:
 
 
 Warn = Callable[[str], None]
+Waiting = Callable[[str], AbstractContextManager[None]]  # a sign of life: what is awaited
 
 
 def _no_warn(message: str) -> None:
     pass
+
+
+def no_sign(what: str) -> AbstractContextManager[None]:
+    """A :data:`Waiting` that shows nothing (tests, and commands without a terminal UI)."""
+    return nullcontext()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +125,10 @@ def describe_age(seconds: float) -> str:
 
 
 class Cache:
-    def __init__(self, root: Path, warn: Warn = _no_warn) -> None:
+    def __init__(self, root: Path, warn: Warn = _no_warn, waiting: Waiting = no_sign) -> None:
         self.root = root
         self.warn = warn
+        self.waiting = waiting  # around work that may take long (building the index)
         self._said: set[str] = set()
         # Every file save() could not write: (path, reason). Batch commands (sync) count a
         # listing they could not write as failed, and say so themselves (quiet_unsaved).
