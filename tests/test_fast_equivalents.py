@@ -291,16 +291,18 @@ def test_batch_tokens_are_group_tokens(groups: list[list[str]]) -> None:
 
 def test_batch_tokens_across_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     """Groups past one batch are tokenised in the next: none is lost, none runs into
-    another."""
+    another, each is behind its mark."""
     from papercli.query import normalize
     from papercli.storage import fts
 
     monkeypatch.setattr(fts, "_BATCH", 3)
     texts = ["a", "", "mini-batch", "x y", "é", "bc\x00d", "long words here", "q", "", "z"]
     groups = [(t,) for t in texts] + [("ab", "cd"), ("é", "x"), ("", "")]
-    batch = fts._batch_tokens(groups)
-    expected = [fts._group_tokens(map(normalize, g)) for g in groups]
+    marks = ("", "~t", "~a")  # each group behind the next of them, over and over
+    batch = fts._batch_tokens(groups, marks)
+    expected = [fts._group_tokens(map(normalize, g), marks[i % 3]) for i, g in enumerate(groups)]
     assert [_tokens(t) for t in batch] == [_tokens(t) for t in expected]
+    assert any(t.startswith("~a") for t in batch) and any(t.startswith("~t") for t in batch)
 
 
 def reference_document(paper: Paper) -> set[str]:

@@ -125,11 +125,15 @@ def test_helpers_build_the_index_this_process_builds(
     two: tuple[Path, Path], started: list[index_read._Helper], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, b = two
+    # This process reads the first file while they start, and then no other (it would
+    # take one each time it had waited so long on them).
+    monkeypatch.setattr(index_read, "TAKE_AFTER", float("inf"))
     said = _build(a)
     assert len(started) == 2
     assert all(h.proc.returncode == 0 for h in started)  # ended with their input
-    # Every file but the corrupt one, which this process reads (and sets aside).
-    assert sum(h.answered for h in started) == 24  # type: ignore[attr-defined]
+    # Every file but the first, and the corrupt one, which this process reads (and
+    # sets aside).
+    assert sum(h.answered for h in started) == 23  # type: ignore[attr-defined]
     assert said == _in_process(monkeypatch, b)
     assert len(said) == 1 and "2025-07-22.json" in said[0]  # set aside once, here
     got, want = _dump(a), _dump(b)
@@ -231,3 +235,16 @@ def test_an_update_bigger_than_the_index_is_a_bulk_and_ends_as_a_build(
     keys = [sorted((r[1], *r[4:]) for r in d["ids"]) for d in (got, want)]  # not row numbers
     assert keys[0] == keys[1]
     assert _config(a) == _config(b) == {"hashsize": 32 << 20, "automerge": 4, "crisismerge": 16}
+
+
+def test_this_process_takes_files_when_the_helpers_fall_behind(
+    two: tuple[Path, Path], started: list[index_read._Helper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Waiting on the helpers at all (here: always), it reads files itself, as they
+    would: the same index."""
+    a, b = two
+    monkeypatch.setattr(index_read, "TAKE_AFTER", 0.0)
+    said = _build(a)
+    assert sum(getattr(h, "answered", 0) for h in started) == 0
+    assert said == _in_process(monkeypatch, b)
+    assert _dump(a) == _dump(b)

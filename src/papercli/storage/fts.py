@@ -129,45 +129,41 @@ def _fields(p: Paper) -> tuple[tuple[str, ...], ...]:
     )
 
 
-def _group_tokens(texts: Iterable[str]) -> str:
-    """The tokens of a group of :func:`_fields` (normalised texts), space-separated and
-    FTS-safe."""
-    return fts_safe(" ".join(set().union(*map(_raw_tokens, texts))))
+FIELD_MARKS = ("", MARKS["title"], MARKS["author"], MARKS["org"], MARKS["keyword"])
 
 
-def _document(p: Paper, tokens: Iterable[str]) -> str:
-    """The FTS document of ``p`` from the tokens of the groups of :func:`_fields`."""
-    words, title, authors, org, keywords = tokens
-    parts = (
-        words,
-        _marked("~t", title),
-        _marked("~a", authors),
-        _marked("~o", org),
-        _marked("~k", keywords),
-        _marked("~c", _cat_tokens(p.categories)),
-        "~i" + _whole(p.id.lower()),
-    )
-    return " ".join(part for part in parts if part)
+def _group_tokens(texts: Iterable[str], mark: str = "") -> str:
+    """The tokens of a group of :func:`_fields` (normalised texts), space-separated,
+    FTS-safe and each behind ``mark``."""
+    return _marked(mark, fts_safe(" ".join(set().union(*map(_raw_tokens, texts)))))
+
+
+def _document(p: Paper, parts: Iterable[str]) -> str:
+    """The FTS document of ``p`` from the marked tokens of the groups of :func:`_fields`."""
+    cats = _marked("~c", _cat_tokens(p.categories))
+    return " ".join(filter(None, (*parts, cats, "~i" + _whole(p.id.lower()))))
 
 
 def paper_document(p: Paper) -> str:
     """The FTS document of one paper (see the module docstring)."""
-    return _document(p, (_group_tokens(map(normalize, texts)) for texts in _fields(p)))
+    groups = zip(_fields(p), FIELD_MARKS, strict=True)
+    return _document(p, (_group_tokens(map(normalize, texts), mark) for texts, mark in groups))
 
 
 def paper_documents(papers: list[Paper]) -> list[str]:
     """:func:`paper_document` of each paper (the same tokens, in another order), for many
     papers at once: their ASCII texts are tokenised together by numpy (about twice as
     fast; a big update's helper processes use it), the others one by one."""
-    tokens = _batch_tokens([texts for p in papers for texts in _fields(p)])
+    tokens = _batch_tokens([texts for p in papers for texts in _fields(p)], FIELD_MARKS)
     return [_document(p, tokens[5 * n : 5 * n + 5]) for n, p in enumerate(papers)]
 
 
 _BATCH = 60_000  # groups tokenised together at most (a token's group number takes 2 bytes)
 
 
-def _batch_tokens(groups: list[tuple[str, ...]]) -> list[str]:
-    """:func:`_group_tokens` of each group of texts (the same tokens, sorted).
+def _batch_tokens(groups: list[tuple[str, ...]], marks: tuple[str, ...] = ("",)) -> list[str]:
+    """:func:`_group_tokens` of each group of texts (the same tokens, sorted), behind the
+    marks, which repeat from group to group (each is empty or two characters).
 
     The rule of :func:`_raw_tokens`, on bytes: a word start is a word character (a
     letter, a digit, "_") after anything else (or first), and its token is the next
@@ -189,7 +185,7 @@ def _batch_tokens(groups: list[tuple[str, ...]]) -> list[str]:
             if owner in texts:
                 texts[owner].append(text)
         for i, group in texts.items():
-            out[i] = _group_tokens(group)
+            out[i] = _group_tokens(group, marks[i % len(marks)])
         kept = [owner not in alone for owner in owners]
         folded, owners = list(compress(folded, kept)), list(compress(owners, kept))
     lo = 0
@@ -197,16 +193,17 @@ def _batch_tokens(groups: list[tuple[str, ...]]) -> list[str]:
         first = owners[lo]
         hi = bisect.bisect_left(owners, first + _BATCH, lo)
         count = owners[hi - 1] - first + 1
-        for i, tokens in enumerate(_ascii_tokens(folded[lo:hi], owners[lo:hi], first, count)):
+        marked = [marks[(first + i) % len(marks)] for i in range(count)]
+        for i, tokens in enumerate(_ascii_tokens(folded[lo:hi], owners[lo:hi], first, marked)):
             if tokens:  # (else no tokens, or a group tokenised alone)
                 out[first + i] = tokens
         lo = hi
     return out
 
 
-def _ascii_tokens(texts: list[str], owners: list[int], first: int, groups: int) -> list[str]:
-    """The FTS-safe tokens of each of ``groups`` groups of ASCII texts without NUL (at
-    most ``_BATCH``): ``owners`` gives each text's group, ``first`` and up."""
+def _ascii_tokens(texts: list[str], owners: list[int], first: int, marks: list[str]) -> list[str]:
+    """The FTS-safe tokens of each group of ASCII texts without NUL (at most ``_BATCH``),
+    behind its mark: ``owners`` gives each text's group, ``first`` and up."""
     import numpy as np
 
     word, separator, safe = _byte_tables()
@@ -233,10 +230,14 @@ def _ascii_tokens(texts: list[str], owners: list[int], first: int, groups: int) 
     new = np.ones(len(keys), bool)
     new[1:] = keys[1:] != keys[:-1]  # (np.unique: the same, by hashing, slower)
     unique = keys[new].astype(">u8").view(np.uint8).reshape(-1, 8)
-    counts = np.bincount(unique[:, 0].astype(np.intp) * 256 + unique[:, 1], minlength=groups)
-    cells = unique[:, 1:]  # each token after a space (the second byte, written over)
+    owner = unique[:, 0].astype(np.intp) * 256 + unique[:, 1]
+    counts = np.bincount(owner, minlength=len(marks))
+    cells = np.zeros((len(unique), 3 + TOKEN_CHARS), np.uint8)  # a space, the mark, the token
     cells[:, 0] = 32
-    kept = cells != 0  # (NUL: after a short token's end)
+    mark_bytes = "".join(m.ljust(2, "\0") for m in marks).encode("ascii")
+    cells[:, 1:3] = np.frombuffer(mark_bytes, np.uint8).reshape(-1, 2)[owner]
+    cells[:, 3:] = unique[:, 2:]
+    kept = cells != 0  # (NUL: no mark, or after a short token's end)
     text = cells[kept].tobytes().decode("ascii")
     row_ends = np.concatenate(([0], np.cumsum(kept.sum(axis=1))))  # characters to a row's end
     bounds = row_ends[np.cumsum(counts)].tolist()  # to a group's end

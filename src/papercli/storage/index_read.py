@@ -11,7 +11,8 @@ helper tokenises a whole file's texts at once, :func:`~papercli.storage.fts.
 paper_documents`: the same tokens). There is one helper fewer than CPUs: this
 process needs a core of its own, since FTS5's inserts are the longest part of a
 build (on 2 CPUs, one helper built 55,715 papers at 8,300 a second, two helpers
-at 7,000, by ``benchmarks/build_bench.py``).
+at 7,000, by ``benchmarks/build_bench.py``). It reads files too, as a helper
+would, when the helpers fall behind it (:func:`read_files`).
 
 A helper reads without side effects. A file it cannot read (gone, unreadable, not a
 cache file) is read again here, where the cache sets it aside and says so; a helper
@@ -131,13 +132,32 @@ def read_described(cache: Cache, rel: str) -> tuple[Any, ...] | None:
     return (rows.stamp, rows.fetched_at, rows.pids, rows.spans, described)
 
 
+def _described_rows(got: tuple[Any, ...] | None) -> FileRows | None:
+    """The :class:`FileRows` of a reading of :func:`read_described` (None: none)."""
+    if got is None:
+        return None
+    stamp, fetched_at, pids, spans, described = got
+    return FileRows(tuple(stamp), fetched_at, pids, spans, None, described)
+
+
+# This process reads a file itself (as a helper would: all at once) after waiting on
+# the helpers this long since it last did: they have fallen behind it.
+TAKE_AFTER = 0.02  # seconds
+
+
 def read_files(
     cache: Cache, paths: list[str], sizes: dict[str, tuple[int, int]]
 ) -> Iterator[tuple[str, FileRows | None]]:
     """Each of ``paths`` in order, with its rows as a helper read them, or None: read it
     here (:func:`read_here`). Helpers are used when the files hold :data:`POOL_BYTES`
     of JSON or more (``sizes``: path -> (mtime_ns, size)) and more than one CPU is
-    there; they are stopped when the iterator is closed (use it in ``closing``)."""
+    there; they are stopped when the iterator is closed (use it in ``closing``).
+
+    This process reads the first file itself while the helpers start, and then one
+    file more each time it has waited :data:`TAKE_AFTER` on them (the share that keeps
+    both busy: with one helper on two CPUs, about a tenth of the files)."""
+    import time
+
     count = helper_count(sum(sizes.get(p, (0, 0))[1] for p in paths))
     helpers: list[_Helper] = []
     try:
@@ -147,10 +167,11 @@ def read_files(
             for rel in paths:
                 yield rel, None
             return
-        asked: deque[tuple[str, int, _Helper]] = deque()
+        asked: deque[tuple[str, int, _Helper | None]] = deque()  # (None: read here)
         ahead = 0  # bytes of JSON asked for and not taken yet
         todo = iter(paths)
         more = True
+        waited = TAKE_AFTER  # (the first file is read here)
         while True:
             while more and (not asked or ahead < AHEAD_BYTES):
                 live = [h for h in helpers if h.alive and h.waiting < AHEAD_PER_HELPER]
@@ -161,6 +182,10 @@ def read_files(
                     more = False
                     break
                 size = sizes.get(rel, (0, 0))[1]
+                if waited >= TAKE_AFTER:
+                    waited = 0.0
+                    asked.append((rel, size, None))
+                    continue
                 helper = min(live, key=lambda h: h.waiting_bytes)
                 helper.ask(rel, size)
                 asked.append((rel, size, helper))
@@ -168,8 +193,14 @@ def read_files(
             if not asked:
                 break
             done, size, helper = asked.popleft()
+            if helper is None:
+                yield done, _described_rows(read_described(cache, done))
+                continue
             ahead -= size
-            yield done, helper.answer(size)
+            start = time.perf_counter()
+            answer = helper.answer(size)
+            waited += time.perf_counter() - start
+            yield done, answer
         for rest in todo:  # every helper failed: the rest is read here
             yield rest, None
     finally:
@@ -254,14 +285,10 @@ class _Helper:
             stdout = self.proc.stdout
             assert stdout is not None
             length = int.from_bytes(_read_exactly(stdout, 8), "little")
-            got = marshal.loads(_read_exactly(stdout, length))
-            if got is None:
-                return None
-            stamp, fetched_at, pids, spans, described = got
+            return _described_rows(marshal.loads(_read_exactly(stdout, length)))
         except (OSError, EOFError, ValueError, TypeError):
             self.alive = False
             return None
-        return FileRows(tuple(stamp), fetched_at, pids, spans, None, described)
 
     def stop(self) -> None:
         """Close its pipes (it ends at the end of its input; one that is still writing
