@@ -248,3 +248,16 @@ def test_this_process_takes_files_when_the_helpers_fall_behind(
     assert sum(getattr(h, "answered", 0) for h in started) == 0
     assert said == _in_process(monkeypatch, b)
     assert _dump(a) == _dump(b)
+
+
+@pytest.mark.parametrize(("cpus", "helpers"), [(1, 0), (2, 1), (3, 2), (64, 2)])
+def test_one_helper_fewer_than_cpus_and_two_at_most(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, helpers: int
+) -> None:
+    """This process keeps a CPU for its own part (SQLite's inserts); a small update
+    starts none."""
+    monkeypatch.setattr(
+        index_read.os, "sched_getaffinity", lambda _: set(range(cpus)), raising=False
+    )
+    assert index_read.helper_count(index_read.POOL_BYTES) == helpers
+    assert index_read.helper_count(index_read.POOL_BYTES - 1) == 0

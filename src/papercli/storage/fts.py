@@ -153,7 +153,11 @@ def paper_document(p: Paper) -> str:
 def paper_documents(papers: list[Paper]) -> list[str]:
     """:func:`paper_document` of each paper (the same tokens, in another order), for many
     papers at once: their ASCII texts are tokenised together by numpy (about twice as
-    fast; a big update's helper processes use it), the others one by one."""
+    fast; a big update's helper processes use it), the others one by one.
+
+    Only the set of tokens counts: the FTS table keeps no positions and no column
+    sizes (``detail=none, columnsize=0``), so a document inserted from this and
+    deleted with :func:`paper_document`'s (index_update) leaves nothing behind."""
     tokens = _batch_tokens([texts for p in papers for texts in _fields(p)], FIELD_MARKS)
     return [_document(p, tokens[5 * n : 5 * n + 5]) for n, p in enumerate(papers)]
 

@@ -145,6 +145,15 @@ def _described_rows(got: tuple[Any, ...] | None) -> FileRows | None:
 TAKE_AFTER = 0.02  # seconds
 
 
+def _read_like_a_helper(cache: Cache, rel: str) -> FileRows | None:
+    """A file read here as a helper reads it; None (read it the usual way, which sets
+    it aside if it must) for one it cannot read, or when that way fails."""
+    try:
+        return _described_rows(read_described(cache, rel))
+    except Exception:  # (numpy's own faults among them: the usual way needs none)
+        return None
+
+
 def read_files(
     cache: Cache, paths: list[str], sizes: dict[str, tuple[int, int]]
 ) -> Iterator[tuple[str, FileRows | None]]:
@@ -156,7 +165,6 @@ def read_files(
     This process reads the first file itself while the helpers start, and then one
     file more each time it has waited :data:`TAKE_AFTER` on them (the share that keeps
     both busy: with one helper on two CPUs, about a tenth of the files)."""
-    import time
 
     count = helper_count(sum(sizes.get(p, (0, 0))[1] for p in paths))
     helpers: list[_Helper] = []
@@ -194,12 +202,12 @@ def read_files(
                 break
             done, size, helper = asked.popleft()
             if helper is None:
-                yield done, _described_rows(read_described(cache, done))
+                yield done, _read_like_a_helper(cache, done)
                 continue
             ahead -= size
-            start = time.perf_counter()
+            before = helper.waited
             answer = helper.answer(size)
-            waited += time.perf_counter() - start
+            waited += helper.waited - before
             yield done, answer
         for rest in todo:  # every helper failed: the rest is read here
             yield rest, None
@@ -258,6 +266,7 @@ class _Helper:
         self.alive = True
         self.waiting = 0
         self.waiting_bytes = 0
+        self.waited = 0.0  # seconds the index's process waited for its answers to begin
 
     def ask(self, rel: str, size: int) -> None:
         self.waiting += 1
@@ -276,6 +285,7 @@ class _Helper:
     def answer(self, size: int) -> FileRows | None:
         """The answer to the oldest question asked (None: read that file here)."""
         import marshal
+        import time
 
         self.waiting -= 1
         self.waiting_bytes -= size
@@ -284,7 +294,9 @@ class _Helper:
         try:
             stdout = self.proc.stdout
             assert stdout is not None
+            start = time.perf_counter()
             length = int.from_bytes(_read_exactly(stdout, 8), "little")
+            self.waited += time.perf_counter() - start  # (until it began to answer)
             return _described_rows(marshal.loads(_read_exactly(stdout, length)))
         except (OSError, EOFError, ValueError, TypeError):
             self.alive = False
