@@ -159,15 +159,16 @@ def paper_documents(papers: list[Paper]) -> list[str]:
     sizes (``detail=none, columnsize=0``), so a document inserted from this and
     deleted with :func:`paper_document`'s (index_update) leaves nothing behind."""
     tokens = _batch_tokens([texts for p in papers for texts in _fields(p)], FIELD_MARKS)
-    return [_document(p, tokens[5 * n : 5 * n + 5]) for n, p in enumerate(papers)]
+    k = len(FIELD_MARKS)  # groups a paper
+    return [_document(p, tokens[k * n : k * n + k]) for n, p in enumerate(papers)]
 
 
 _BATCH = 60_000  # groups tokenised together at most (a token's group number takes 2 bytes)
 
 
 def _batch_tokens(groups: list[tuple[str, ...]], marks: tuple[str, ...] = ("",)) -> list[str]:
-    """:func:`_group_tokens` of each group of texts (the same tokens, sorted), behind the
-    marks, which repeat from group to group (each is empty or two characters).
+    """:func:`_group_tokens` of each group of texts (the same tokens, sorted), group ``i``
+    behind ``marks[i % len(marks)]`` (each mark empty or two characters).
 
     The rule of :func:`_raw_tokens`, on bytes: a word start is a word character (a
     letter, a digit, "_") after anything else (or first), and its token is the next
