@@ -167,24 +167,35 @@ def test_a_score_is_the_same_to_the_last_bit_in_every_process(tmp_path: Path) ->
         keywords=("video generation", "diffusion models", "camera control"),
     )
     model = ranking.train(papers[:6], papers[6:], papers)
+    found = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        found.add(_with_model(tmp_path, model, f"print(m.score([{many!r}])[0].hex())\n", env))
+    assert len(found) == 1, found
+
+
+def _with_model(
+    tmp_path: Path, model: ranking.Model, code: str, env: dict[str, str] | None = None
+) -> str:
+    """What ``code`` prints, run in a fresh interpreter with ``m``: ``model`` as stored and
+    loaded again (and ``sys``, ``ranking`` and ``Paper`` imported); it must succeed."""
     stored = tmp_path / "model.json"
     stored.write_text(model.to_json(), encoding="utf-8")
-    code = (
+    head = (
         "import sys\n"
         "from papercli import ranking\n"
         "from papercli.models import Paper\n"
         "m = ranking.Model.from_json(open(sys.argv[1]).read())\n"
-        f"print(m.score([{many!r}])[0].hex())\n"
     )
-    found = set()
-    for seed in ("1", "2", "3", "4"):
-        env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run(
-            [sys.executable, "-c", code, str(stored)], capture_output=True, text=True, env=env
-        )
-        assert done.returncode == 0, done.stderr
-        found.add(done.stdout.strip())
-    assert len(found) == 1, found
+    done = subprocess.run(
+        [sys.executable, "-c", head + code, str(stored)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 # --- explaining -----------------------------------------------------------------------
@@ -344,23 +355,14 @@ def test_evaluation_lines_say_plainly_when_there_are_too_few() -> None:
 
 def test_ranking_loads_no_numpy_until_it_trains(tmp_path: Path) -> None:
     model = ranking.train([video(1, 0)], [other(2, 0)])
-    stored = tmp_path / "model.json"
-    stored.write_text(model.to_json(), encoding="utf-8")
     code = (
-        "import sys\n"
-        "from papercli import ranking\n"
-        "from papercli.models import Paper\n"
-        "m = ranking.Model.from_json(open(sys.argv[1]).read())\n"
         "m.score([Paper(id='1', title='video diffusion')])\n"
         "m.explain(Paper(id='1', title='video diffusion'))\n"
         "assert 'numpy' not in sys.modules, 'numpy loaded'\n"
         "ranking.train([Paper(id='1', title='video')], [Paper(id='2', title='text')])\n"
         "assert 'numpy' in sys.modules\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(stored)], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stderr
+    _with_model(tmp_path, model, code)
 
 
 def _shared_data() -> Path | None:
