@@ -13,7 +13,7 @@ from papercli import config
 from papercli.core.context import Context
 from papercli.core.listing import Filters
 from papercli.dates import day_period, parse_month, parse_week
-from papercli.errors import PapersError
+from papercli.errors import PapersError, UsageError
 from papercli.storage.cache import Cache
 from papercli.storage.library import Library
 from papercli.ui.browse.service import CoreBackend
@@ -60,6 +60,16 @@ def test_keys_write_the_same_store_as_the_commands(backend: CoreBackend) -> None
     backend.rate(first, "like")
     again = backend.load(day_period(DAY), refresh=False, offline=True)
     assert again.scores is not None and set(again.scores) == {p.id for p in again.papers}
+
+
+@pytest.mark.parametrize("tag", ["my tag", "a/b,c", " "])
+def test_a_tag_the_command_line_refuses_is_refused_here(backend: CoreBackend, run, tag) -> None:
+    page = backend.load(day_period(DAY), refresh=False, offline=True)
+    with pytest.raises(UsageError, match="a tag is one word"):
+        backend.save(page.papers[0], tag)
+    result = run("save", page.papers[0].id, "--tag", tag)
+    assert result.exit_code == 2 and "a tag is one word" in result.stderr
+    assert Library(config.load().state_dir).items() == {}
 
 
 def test_papers_shown_are_marked_seen(backend: CoreBackend) -> None:

@@ -196,7 +196,7 @@ def test_import_leaves_a_disliked_paper_disliked_and_off_the_list(run, tmp_path:
     assert "Read 2 entries" in result.stderr
 
 
-def test_a_paper_found_nowhere_is_not_rated(run, httpserver, hf_url, arxiv_url) -> None:
+def test_a_paper_found_nowhere_is_not_rated_nor_saved(run, httpserver, hf_url, arxiv_url) -> None:
     httpserver.expect_request("/api/papers/2507.99999").respond_with_data("{}", status=404)
     empty_feed = (
         b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -209,7 +209,11 @@ def test_a_paper_found_nowhere_is_not_rated(run, httpserver, hf_url, arxiv_url) 
         empty_feed, content_type="application/atom+xml"
     )
     result = run("like", "2507.99999")
-    assert result.exit_code == 2 and "not found on Hugging Face or arXiv" in result.stderr
+    assert result.exit_code == 1 and "not found on Hugging Face or arXiv" in result.stderr
+    assert "nothing was rated" in result.stderr
+    # Saved, it would be looked up again by every papers library (and never found).
+    result = run("save", "2507.99999", "--tag", "later")
+    assert result.exit_code == 1 and "nothing was saved" in result.stderr
     assert Library(config.load().state_dir).items() == {}
 
 

@@ -4,6 +4,8 @@ listing, and a cold start from a BibTeX export of the library they already have.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,15 +71,16 @@ def rate(ctx: Context, texts: list[str], rating: Rating | None) -> Change:
     ids = paper_ids(texts, ctx)
     known = _cached(ctx, ids)
     if rating is not None:
-        known.update(_confirmed(ctx, [i for i in ids if i not in known]))
+        known.update(_confirmed(ctx, [i for i in ids if i not in known], "rated"))
     changed = library(ctx).rate(ids, rating, stamp(ctx), known)
     return Change(ids, changed, [i for i in ids if i not in known])
 
 
-def _confirmed(ctx: Context, ids: list[str]) -> dict[str, Paper]:
-    """Papers not cached, looked up (a typo is not a rating): found, their text is kept;
-    not found anywhere, a usage error before anything is written; the services
-    unreachable (offline), rated all the same, the text fetched when needed."""
+def _confirmed(ctx: Context, ids: list[str], done: str) -> dict[str, Paper]:
+    """Papers not cached, looked up (a typo is not a rating, nor a paper to keep): found,
+    their text is kept; not found anywhere, an error before anything is written
+    (``done``: what was not done, "rated" or "saved"); the services unreachable
+    (offline), rated or saved all the same, the text fetched when needed."""
     from papercli.core.papers import show
 
     found: dict[str, Paper] = {}
@@ -85,23 +88,37 @@ def _confirmed(ctx: Context, ids: list[str]) -> dict[str, Paper]:
         try:
             found[paper_id] = show(ctx, paper_id)
         except NotFoundError:
-            raise UsageError(
-                f"Paper {paper_id} was not found on Hugging Face or arXiv; nothing was rated."
+            raise NotFoundError(
+                f"Paper {paper_id} was not found on Hugging Face or arXiv; nothing was {done}."
             ) from None
         except FetchError:
             continue
     return found
 
 
+_TAG = re.compile(r"[\w-]+")
+
+
+def checked_tags(tags: Iterable[str]) -> list[str]:
+    """Tags as they are kept (white space around them dropped): each one word of
+    letters, digits, "-" and "_", else a usage error. The command line and the
+    triage screen both save through this."""
+    kept = []
+    for tag in tags:
+        if not _TAG.fullmatch(tag.strip()):
+            raise UsageError(f"Invalid tag {tag!r}: a tag is one word (letters, digits, - and _).")
+        kept.append(tag.strip())
+    return kept
+
+
 def save(ctx: Context, texts: list[str], tags: list[str]) -> Change:
     """Save papers to the library (with tags). Saving counts as a like for the model
     unless the paper is disliked."""
-    bad = [t for t in tags if not t.strip() or any(c.isspace() for c in t.strip())]
-    if bad:
-        raise UsageError(f"Invalid tag {bad[0]!r}: a tag is one word (letters, digits, - and _).")
+    kept = checked_tags(tags)
     ids = paper_ids(texts, ctx)
     known = _cached(ctx, ids)
-    changed = library(ctx).save(ids, [t.strip() for t in tags], stamp(ctx), known)
+    known.update(_confirmed(ctx, [i for i in ids if i not in known], "saved"))
+    changed = library(ctx).save(ids, kept, stamp(ctx), known)
     return Change(ids, changed, [i for i in ids if i not in known])
 
 

@@ -83,10 +83,11 @@ class CoreBackend:
             return self._mark(ctx, paper.id)
 
     def save(self, paper: Paper, tag: str | None) -> Mark:
-        from papercli.core.ratings import library, stamp
+        from papercli.core.ratings import checked_tags, library, stamp
 
+        tags = checked_tags([tag]) if tag else []  # (a bad one: said on the status line)
         with self._context() as ctx:
-            library(ctx).save([paper.id], [tag] if tag else [], stamp(ctx), {paper.id: paper})
+            library(ctx).save([paper.id], tags, stamp(ctx), {paper.id: paper})
             return self._mark(ctx, paper.id)
 
     def marks(self, papers: Sequence[Paper]) -> dict[str, Mark]:
