@@ -123,14 +123,48 @@ def test_concurrent_raters_lose_nothing(isolated_home: Path) -> None:
     assert len(Library(Path(root)).items()) == 60
 
 
-def test_a_corrupt_library_is_set_aside_with_a_message(run, isolated_home: Path) -> None:
+def test_a_corrupt_library_without_a_copy_is_set_aside_with_a_message(
+    run, isolated_home: Path
+) -> None:
     state = config.load().state_dir
     state.mkdir(parents=True, exist_ok=True)
     (state / "library.json").write_text("{not json", encoding="utf-8")
     result = run("library")
     assert result.exit_code == 0
-    assert "set aside" in result.stderr
+    assert "set aside" in result.stderr and "starting afresh" in result.stderr
     assert list(state.glob("library.json.corrupt-*"))
+
+
+@pytest.mark.parametrize("damage", [b"{broken", b"", b'{"schema": 1, "papers": []}', b"\xff\xfe"])
+def test_a_damaged_library_is_mended_from_its_copy(run, cached_day, damage: bytes) -> None:
+    """Overwritten in place (an editor, a disk error): every rating and save is back,
+    the damaged file is kept aside, and the user is told."""
+    first, second, third = (p.id for p in cached_day[:3])
+    assert run("like", first).exit_code == 0
+    assert run("dislike", second).exit_code == 0
+    assert run("save", third, "--tag", "to-read").exit_code == 0
+    state = config.load().state_dir
+    (state / "library.json").write_bytes(damage)
+    result = run("library", "--json")
+    assert result.exit_code == 0 and [p["id"] for p in result.json()] == [third]
+    assert "library.json was unreadable" in result.stderr and "put in its place" in result.stderr
+    assert list(state.glob("library.json.corrupt-*"))
+    items = Library(state).items()  # mended on disk too: no second message
+    assert items[first].liked and items[second].disliked and items[third].tags == ("to-read",)
+    again = run("library", "--liked", "--json")
+    assert again.exit_code == 0 and "unreadable" not in again.stderr
+    assert [p["id"] for p in again.json()] == [first]
+
+
+def test_a_damaged_library_whose_copy_is_damaged_too_starts_afresh(run, cached_day) -> None:
+    assert run("like", cached_day[0].id).exit_code == 0
+    state = config.load().state_dir
+    for name in ("library.json", "library.json.bak"):
+        (state / name).write_text("{", encoding="utf-8")
+    result = run("library", "--liked")
+    assert result.exit_code == 0 and "no copy that reads" in result.stderr
+    assert run("like", cached_day[1].id).exit_code == 0  # a fresh file from here
+    assert set(Library(state).items()) == {cached_day[1].id}
 
 
 def test_a_damaged_model_is_retrained(run, cached_day) -> None:

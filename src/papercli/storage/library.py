@@ -12,9 +12,10 @@ One state file, ``state/library.json``, keyed by paper id without version::
 
 Every change is a read-merge-write under the state lock, written atomically, so
 concurrent commands (and the triage screen) never lose each other's ratings and
-a killed command leaves the previous file. A file that does not parse is set
-aside with a message (never trusted, never silently emptied): see
-:class:`~papercli.storage.state.State`.
+a killed command leaves the previous file. Each change also writes a copy,
+``state/library.json.bak``: a file that does not parse is set aside with a
+message (never trusted) and the copy put in its place (never silently emptied):
+see :class:`~papercli.storage.state.State`.
 
 The ``record`` keeps the text the "for you" model learns from, so a rating
 survives ``papers cache clear`` and an imported BibTeX entry needs no fetch.
@@ -96,7 +97,7 @@ class Library:
 
     def items(self) -> dict[str, Item]:
         """Every rated or saved paper, by id."""
-        table = self._state().read_table(LIBRARY_FILE, "papers")
+        table = self._state().read_table(LIBRARY_FILE, "papers", copy=True)
         out = {}
         for paper_id, raw in table.items():
             item = _item(paper_id, raw)
@@ -126,7 +127,7 @@ class Library:
                     changed = True
             return changed
 
-        self._state().update_table(LIBRARY_FILE, "papers", apply)
+        self._state().update_table(LIBRARY_FILE, "papers", apply, copy=True)
 
     def rate(
         self, ids: Iterable[str], rating: Rating | None, when: str, papers: dict[str, Paper]
@@ -193,7 +194,7 @@ class Library:
                         table.pop(paper_id, None)
             return count > 0
 
-        self._state().update_table(LIBRARY_FILE, "papers", apply)
+        self._state().update_table(LIBRARY_FILE, "papers", apply, copy=True)
         return count
 
     # -- the model's file -------------------------------------------------------------

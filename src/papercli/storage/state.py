@@ -15,7 +15,14 @@ Every change is a read-merge-write under an exclusive lock on ``state/.lock``
 rename), so concurrent
 runs never lose each other's updates and an interrupted run leaves either the
 old or the new file. A file that does not parse is set aside (renamed
-``*.corrupt-<time>``) with a warning, and papercli starts afresh.
+``*.corrupt-<time>``) with a warning, and papercli starts afresh; but for a file
+kept with a copy (the library: ``copy=True``), which is then put back in its
+place, under the lock, and said so.
+
+The copy (``NAME.bak``) is written after the file itself at each change, as a file
+of its own (a hard link would share the damage of a file edited in place): it holds
+the same text, unless the second write failed (a full disk), when it is one change
+older. A copy that does not parse either is not used.
 """
 
 from __future__ import annotations
@@ -36,16 +43,40 @@ SCHEMA_VERSION = 1
 SEEN_FILE = "seen.json"
 WATCH_FILE = "watch.json"
 LAST_FILE = "last.json"
+COPY_SUFFIX = ".bak"  # the copy of a file kept with one
 
 
 def base_id(paper_id: str) -> str:
     return split_version(paper_id.strip())[0]
 
 
+_DAMAGE = (ValueError, KeyError, UnicodeDecodeError, RecursionError)  # a file that does not parse
+
+
+def _table(data: bytes, key: str) -> dict[str, Any]:
+    """The table ``key`` of a state file's bytes; one of :data:`_DAMAGE` if it is not one."""
+    parsed = json.loads(data)
+    if not isinstance(parsed, dict) or parsed.get("schema") != SCHEMA_VERSION:
+        raise ValueError("not a papercli state file of this version")
+    value = parsed[key]
+    if not isinstance(value, dict):
+        raise ValueError("wrong shape")
+    return value
+
+
+def _whole_table(path: Path, key: str) -> dict[str, Any] | None:
+    """The table of the file at ``path``, or None when it is missing or does not parse."""
+    try:
+        return _table(read_bytes(path), key)
+    except (OSError, *_DAMAGE):
+        return None
+
+
 class State:
     def __init__(self, root: Path, warn: Callable[[str], None] = lambda m: None) -> None:
         self.root = root
         self.warn = warn
+        self._held = False  # this object holds the lock (it is not taken twice)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -57,53 +88,102 @@ class State:
                 raise PapersError(
                     f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
                 ) from exc
-            yield
+            self._held = True
+            try:
+                yield
+            finally:
+                self._held = False
 
-    def _read(self, name: str, key: str) -> dict[str, Any]:
+    def _read(self, name: str, key: str, *, copy: bool = False) -> dict[str, Any]:
         path = self.root / name
         try:
-            data = json.loads(read_bytes(path))
-            if not isinstance(data, dict) or data.get("schema") != SCHEMA_VERSION:
-                raise ValueError("not a papercli state file of this version")
-            value = data[key]
-            if not isinstance(value, dict):
-                raise ValueError("wrong shape")
-            return value
+            return _table(read_bytes(path), key)
         except FileNotFoundError:
             return {}
         except OSError as exc:
             raise PapersError(
                 f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
             ) from exc
-        except (ValueError, KeyError, UnicodeDecodeError, RecursionError) as exc:
+        except _DAMAGE as exc:
             if isinstance(exc, RecursionError):
                 exc = ValueError("JSON nested too deeply")
-            with contextlib.suppress(OSError):  # never over an earlier one
-                move_aside(path, f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
-            self.warn(f"State file {path} was unreadable ({exc}); set aside, starting afresh.")
-            return {}
+            if not copy:
+                self._set_aside(path)
+                self.warn(f"State file {path} was unreadable ({exc}); set aside, starting afresh.")
+                return {}
+            if self._held:
+                return self._put_back(name, key, exc)
+            with self.locked():  # another run may be mending it, or writing
+                mended = _whole_table(path, key)
+                return mended if mended is not None else self._put_back(name, key, exc)
 
-    def _write(self, name: str, key: str, value: dict[str, Any]) -> None:
+    @staticmethod
+    def _set_aside(path: Path) -> Path | None:
+        with contextlib.suppress(OSError):  # never over an earlier one
+            return move_aside(path, f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+        return None
+
+    def _put_back(self, name: str, key: str, exc: Exception) -> dict[str, Any]:
+        """A damaged file kept with a copy (the lock held): set aside, and its copy put
+        in its place when that reads; else a fresh start. Said either way."""
+        path = self.root / name
+        aside = self._set_aside(path)
+        where = f"set aside as {aside.name}" if aside is not None else "left where it is"
+        saved = self.root / (name + COPY_SUFFIX)
+        table = _whole_table(saved, key)
+        if table is None:
+            self.warn(
+                f"State file {path} was unreadable ({exc}); {where}, and it has no copy "
+                "that reads: starting afresh."
+            )
+            return {}
+        try:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved.stat().st_mtime))
+            self._write(name, key, table, copy=False)
+        except (OSError, PapersError) as err:
+            self.warn(
+                f"State file {path} was unreadable ({exc}); {where}. Its copy {saved.name} "
+                f"is used for now, but could not be put in its place ({err})."
+            )
+            return table
+        self.warn(
+            f"State file {path} was unreadable ({exc}); {where}, and its copy of {when} "
+            f"({saved.name}, {len(table)} entries) put in its place."
+        )
+        return table
+
+    def _write(self, name: str, key: str, value: dict[str, Any], *, copy: bool = False) -> None:
         text = json.dumps({"schema": SCHEMA_VERSION, key: value}, ensure_ascii=False)
         try:
             atomic_write_text(self.root / name, text)
         except OSError as exc:
             raise PapersError(f"Cannot write {self.root / name}: {exc.strerror or exc}.") from exc
+        if copy:
+            # One change behind at worst (a full disk): what a damaged file is mended from.
+            with contextlib.suppress(OSError):
+                atomic_write_text(self.root / (name + COPY_SUFFIX), text)
 
     # -- any table: what other stores (the library) build on --------------------------
-    def read_table(self, name: str, key: str) -> dict[str, Any]:
-        """The table ``key`` of the state file ``name`` (empty when there is none)."""
-        return self._read(name, key)
+    def read_table(self, name: str, key: str, *, copy: bool = False) -> dict[str, Any]:
+        """The table ``key`` of the state file ``name`` (empty when there is none).
+        ``copy``: the file is kept with a copy, put back in its place if it is damaged."""
+        return self._read(name, key, copy=copy)
 
     def update_table(
-        self, name: str, key: str, change: Callable[[dict[str, Any]], bool]
+        self,
+        name: str,
+        key: str,
+        change: Callable[[dict[str, Any]], bool],
+        *,
+        copy: bool = False,
     ) -> dict[str, Any]:
         """Read-merge-write under the lock: ``change`` edits the table in place and says
-        whether it changed (only then is the file written). Returns the table."""
+        whether it changed (only then is the file written, and with ``copy`` its copy
+        after it). Returns the table."""
         with self.locked():
-            table = self._read(name, key)
+            table = self._read(name, key, copy=copy)
             if change(table):
-                self._write(name, key, table)
+                self._write(name, key, table, copy=copy)
             return table
 
     # -- seen in listings ------------------------------------------------------------
