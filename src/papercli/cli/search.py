@@ -68,7 +68,7 @@ def search(
 
     Examples: papers search llama 3 herd --limit 5
     | papers search '"diffusion model" distillation' --source arxiv --limit 20
-    | papers search --offline -- 'mini-batch OR "large batch" -author:smith' --since 2025-01-01
+    | papers search --offline --since 2025-01-01 -- 'mini-batch OR "large batch" -author:smith'
     """
     from papercli.core import search as core_search
     from papercli.core.listing import Filters
