@@ -115,3 +115,35 @@ def test_the_caption_stays_one_line_on_a_narrow_screen(
     lines = run("list", "--date", "2025-07-15").stdout.splitlines()
     assert lines[0] == "Hugging Face Daily Papers · Tue 2025-07-15 · 3 papers"
     assert lines[1].split()[:3] == ["#", "▲", "Title"]
+
+
+def test_on_a_narrow_terminal_the_caption_breaks_between_words(
+    run, hf_url, httpserver, fixture_bytes, monkeypatch
+) -> None:
+    serve_day(httpserver, fixture_bytes, "2025-07-15")
+    monkeypatch.setenv("COLUMNS", "40")  # (the narrowest papercli draws at)
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # Rich: stdout is a terminal
+    monkeypatch.setenv("NO_COLOR", "1")
+    lines = run("list", "--date", "2025-07-15").stdout.splitlines()
+    caption = "Hugging Face Daily Papers · Tue 2025-07-15 · 3 papers"
+    head = lines[: next(i for i, line in enumerate(lines) if line.split()[:1] == ["#"])]
+    assert len(head) > 1 and all(len(line) <= 40 for line in head)
+    assert " ".join(line.strip() for line in head) == caption  # no word cut in two
+
+
+def test_a_long_note_on_a_terminal_breaks_between_words(monkeypatch) -> None:
+    import io
+
+    from papercli.ui.console import fitted
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("COLUMNS", "30")
+    line = "Showing the latest announcement, 2026-11-27: arXiv has not announced today"
+    lines = fitted(line, Terminal(), "  ").splitlines()
+    assert len(lines) > 1 and all(len(x) < 30 for x in lines)
+    assert " ".join(x.strip() for x in lines) == line
+    assert all(x.startswith("  ") for x in lines[1:])
+    assert fitted(line, io.StringIO()) == line  # a pipe: one line

@@ -186,6 +186,7 @@ def why(
     """
     from papercli.core import foryou
     from papercli.text import clean
+    from papercli.ui.console import fitted
 
     found = run(lambda ctx: foryou.why(ctx, paper_id, offline=offline))
     out = sys.stdout
@@ -201,10 +202,13 @@ def why(
     )
     ups = [(label, w) for label, w in found.reasons if w > 0]
     downs = [(label, w) for label, w in found.reasons if w < 0]
+    pad = " " * len("Lowered by: ")
     if ups:
-        out.write("Raised by:  " + ", ".join(f"{clean(lb)} ({w:+.2f})" for lb, w in ups) + "\n")
+        line = "Raised by:  " + ", ".join(f"{clean(lb)} ({w:+.2f})" for lb, w in ups)
+        out.write(fitted(line, out, pad) + "\n")
     if downs:
-        out.write("Lowered by: " + ", ".join(f"{clean(lb)} ({w:+.2f})" for lb, w in downs) + "\n")
+        line = "Lowered by: " + ", ".join(f"{clean(lb)} ({w:+.2f})" for lb, w in downs)
+        out.write(fitted(line, out, pad) + "\n")
     if not found.reasons:
         out.write("Nothing in it weighs for or against: it shares no feature with your ratings.\n")
 

@@ -83,16 +83,44 @@ def encodable(text: str, fmt: str | None = None) -> str:
         return text.encode("ascii", "replace").decode("ascii")
 
 
+def fitted(line: str, stream: Any, indent: str = "  ") -> str:
+    """``line`` broken between words to the width of the terminal ``stream`` is (the
+    lines after the first behind ``indent``), where the terminal would break it inside
+    a word; unchanged when ``stream`` is a file or a pipe, where one line is one line."""
+    try:
+        if not stream.isatty():
+            return line
+    except (AttributeError, ValueError, OSError):  # closed, or an odd stream
+        return line
+    import shutil
+
+    # One column spare: a line as wide as the terminal makes some of them wrap it.
+    return broken(line, shutil.get_terminal_size().columns - 1, indent)
+
+
+def broken(line: str, width: int, indent: str = "") -> str:
+    """``line`` broken between words into lines of ``width`` at most (the lines after the
+    first behind ``indent``); a word longer than that stays whole."""
+    if len(line) <= width:
+        return line
+    import textwrap
+
+    return textwrap.fill(
+        line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
+
+
 def say(message: str) -> None:
-    """One line on stderr: a note, a warning or an error. Remote text in it is inert, and
-    URL credentials (``user:password@``) are never shown."""
+    """One line on stderr (broken between words on a terminal): a note, a warning or an
+    error. Remote text in it is inert, and URL credentials (``user:password@``) are never
+    shown."""
     from papercli.text import redact_urls, strip_controls
 
     line = redact_urls(strip_controls(message)).replace("\n", " ")
     if line.endswith("..") and not line.endswith("..."):
         line = line[:-1]  # a quoted sentence ended by our own full stop ("protocol..")
     with _SPINNER.paused():
-        sys.stderr.write(line + "\n")
+        sys.stderr.write(fitted(line, sys.stderr) + "\n")
         sys.stderr.flush()
 
 

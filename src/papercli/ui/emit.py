@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from papercli.ui.console import console, plain_text, plural, quiet, say, show
+from papercli.ui.console import broken, console, plain_text, plural, quiet, say, show
 from papercli.ui.output import Output
 
 if TYPE_CHECKING:
@@ -111,7 +111,9 @@ def listing(result: Listing, out: Output) -> str | None:
 
             screen = console()
             table = papers_table(result.papers, result.query, width=screen.width, days=days)
-            head = Text(caption, style="bold", no_wrap=True, overflow="ignore")  # one line
+            # One line in a pipe; on a terminal, broken between words (not by the terminal).
+            shown = broken(caption, screen.width) if screen.is_terminal else caption
+            head = Text(shown, style="bold", no_wrap=True, overflow="ignore")
             show(screen, Group(head, table), paged=out.pager)
             numbered = caption
     elif out.format == "json" and out.path is None:
@@ -209,7 +211,9 @@ def watch_results(
     ranked: list[Paper] = []
     for r in results:
         if r.papers:
-            blocks.append(Text(rule_caption(r), style="bold", no_wrap=True, overflow="ignore"))
+            caption = rule_caption(r)  # (as a listing's caption)
+            shown = broken(caption, width) if out.path is None and screen.is_terminal else caption
+            blocks.append(Text(shown, style="bold", no_wrap=True, overflow="ignore"))
             marked = Query.parse(r.rule.query) if out.path is None else None
             first = len(ranked) + 1
             blocks.append(papers_table(r.papers, marked, width=width, first=first, days=True))
