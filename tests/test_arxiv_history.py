@@ -204,3 +204,19 @@ def test_refresh_of_a_week_shows_what_the_api_just_answered(
     assert len(api.requests) == asked + 1  # the week in one query, not asked again per day
     assert set(ids(refreshed)) == {"2507.10001", "2507.11001", "2507.11003", "2507.12001"}
     assert all(p["announce_type"] is None for p in refreshed.json())
+
+
+def test_an_empty_day_of_a_larger_set_answers_for_one_category(
+    run, api: FakeApi, isolated_home: Path
+) -> None:
+    """Synced for cs.CL and cs.LG, a weekend day is cached empty: a listing of cs.CL
+    alone takes it from there (offline too), without asking arXiv again."""
+    (isolated_home / "config.toml").write_text("[sources.arxiv]\ndelay_seconds = 0\n")
+    sync = ("sync", "-s", "arxiv", "-c", "cs.CL", "-c", "cs.LG")
+    assert run(*sync, "--since", "2025-07-12", "--until", "2025-07-14").exit_code == 0
+    asked = len(api.requests)
+    for day, want in (("2025-07-13", []), ("2025-07-12", []), (DAY, ["2507.10002"])):
+        for extra in ((), ("--offline",)):
+            got = run("list", "-s", "arxiv", "-c", "cs.CL", "--date", day, "--json", *extra)
+            assert ids(got) == want, (day, extra)  # the weekend: known to be empty
+    assert len(api.requests) == asked

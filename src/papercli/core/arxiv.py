@@ -198,17 +198,24 @@ def cached_day(ctx: Context, categories: tuple[str, ...], day: dt.date) -> Entry
     exact_key = _category_key(categories) + suffix
     for kind in ("rss", "api"):
         exact = ctx.cache.load("arxiv", kind, exact_key)
-        if exact is not None and (exact.papers or kind == "api"):
+        if exact is not None and _answers(exact, kind):
             return exact
         for key in ctx.cache.keys("arxiv", kind):
             if not key.endswith(suffix) or key == exact_key:
                 continue
             if set(key[: -len(suffix)].split("+")) > wanted:
                 entry = ctx.cache.load("arxiv", kind, key)
-                if entry is not None and entry.papers:
+                if entry is not None and _answers(entry, kind):
                     papers = [p for p in entry.papers if wanted & set(p.categories)]
                     return replace(entry, papers=papers)
     return None
+
+
+def _answers(entry: Entry, kind: str) -> bool:
+    """Whether a cached listing answers for its day: one with papers, or the export
+    API's (a day without submissions, known to be empty). An empty announcement may be
+    none at all (a holiday), and is asked for again."""
+    return bool(entry.papers) or kind == "api"
 
 
 def day_is_fresh(ctx: Context, entry: Entry, day: dt.date) -> bool:
