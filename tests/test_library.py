@@ -287,3 +287,12 @@ def test_why_takes_the_row_number_of_the_last_table(run, cached_day) -> None:
     assert why.exit_code == 0, why.stderr
     assert why.stdout.startswith(f"{second}  ")
     assert run("why", "999", "--offline").exit_code == 2
+
+
+def test_the_for_you_order_counts_as_the_others_do(run, cached_day, monkeypatch) -> None:
+    """Cut at --limit, the caption says how many of how many, whatever the order."""
+    assert run("like", cached_day[0].id).exit_code == 0
+    for sort in ("upvotes", "for-you"):
+        table = run("list", "--date", DAY, "--offline", "--sort", sort, "--limit", "1")
+        caption = table.stdout.splitlines()[0]
+        assert caption.endswith(f"1 of {len(cached_day)} papers"), (sort, caption)

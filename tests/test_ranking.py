@@ -208,17 +208,36 @@ def test_explain_names_the_features_that_matter() -> None:
     model = ranking.train(liked, disliked)
     target = video(20, 1, authors=("Zoë Kowalski",), categories=("cs.CV",))
     reasons = model.explain(target, n=40)
-    labels = [label for label, _ in reasons]
+    labels = [label for label, _ in reasons.ups]
     assert labels[0] in {'word "video"', 'keyword "video generation"', 'phrase "video diffusion"'}
-    assert all(c > 0 for _, c in reasons[:3])
+    assert all(c > 0 for _, c in reasons.ups) and all(c < 0 for _, c in reasons.downs)
     assert "author Zoë Kowalski" in labels  # spelt as the paper spells it
     assert 'keyword "video generation"' in labels
     assert "category cs.CV" in labels
-    assert len(model.explain(target, n=3)) == 3
-    contributions = dict(reasons)
+    assert reasons.others == 0
+    contributions = dict(reasons.ups)
     assert contributions["category cs.CV"] > 0
     low = model.explain(other(21, 0, categories=("cs.CL",)), n=40)
-    assert dict(low)["category cs.CL"] < 0  # what lowered it, with its sign
+    assert dict(low.downs)["category cs.CL"] < 0  # what lowered it, with its sign
+
+
+def test_an_explanation_adds_up_to_the_score() -> None:
+    """The baseline, the strongest raisers and lowerers, and the rest together: the
+    score (none of the features left out of the sum)."""
+    liked = [video(i, i, categories=("cs.CV",)) for i in range(4)]
+    disliked = [other(10 + i, i, categories=("cs.CL",)) for i in range(4)]
+    model = ranking.train(liked, disliked)
+    for target in (video(20, 1), other(21, 0), paper(22, "video text", keywords=("nlp",))):
+        short = model.explain(target, n=2)
+        assert len(short.ups) <= 2 and len(short.downs) <= 2
+        everything = model.explain(target, n=1000)
+        assert short.others == len(everything.ups) + len(everything.downs) - len(
+            short.ups + short.downs
+        )
+        shown = sum(c for _, c in short.ups + short.downs)
+        assert model.bias + shown + short.others_total == pytest.approx(
+            model.score([target])[0], abs=1e-9
+        )
 
 
 def test_labels_are_sanitised() -> None:

@@ -265,6 +265,17 @@ def _idf(df: int, n_docs: int) -> float:
     return math.log((1 + n_docs) / (1 + df)) + 1.0
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """:meth:`Model.explain`: the strongest raisers and lowerers of a score, and how
+    many other features there are and what they add together."""
+
+    ups: list[tuple[str, float]]
+    downs: list[tuple[str, float]]
+    others: int
+    others_total: float
+
+
 @dataclass
 class Model:
     """A trained linear model: ``score = bias + sum(weight[f] * x[f])`` over the paper's
@@ -351,10 +362,16 @@ class Model:
         pairs.sort(key=lambda p: (-abs(p[1]), p[0]))
         return pairs
 
-    def explain(self, paper: Paper, n: int = 5) -> list[tuple[str, float]]:
-        """What raised or lowered ``paper``'s score most: up to ``n`` (label, signed
-        contribution) pairs, largest effect first, e.g. ``('word "diffusion"', 0.21)``."""
-        return [(label(t, paper), c) for t, c in self.contributions(paper)[:n] if c]
+    def explain(self, paper: Paper, n: int = 5) -> Explanation:
+        """What raised and what lowered ``paper``'s score most (up to ``n`` of each, as
+        (label, signed contribution), largest effect first, e.g. ``('word "diffusion"',
+        0.21)``), and the rest together: ``bias`` and all of it add up to the score."""
+        pairs = [(label(t, paper), c) for t, c in self.contributions(paper) if c]
+        ups = [pair for pair in pairs if pair[1] > 0][:n]
+        downs = [pair for pair in pairs if pair[1] < 0][:n]
+        rest = len(pairs) - len(ups) - len(downs)
+        total = self.score([paper])[0] - self.bias - sum(c for _, c in ups + downs)
+        return Explanation(ups, downs, rest, total if rest else 0.0)
 
     # --- storage ---------------------------------------------------------------------
     def to_json(self) -> str:

@@ -200,16 +200,19 @@ def why(
         f"Baseline:   {found.baseline:+.2f} (where every paper starts; its features "
         "move it from there)\n"
     )
-    ups = [(label, w) for label, w in found.reasons if w > 0]
-    downs = [(label, w) for label, w in found.reasons if w < 0]
+    reasons = found.reasons
     pad = " " * len("Lowered by: ")
-    if ups:
-        line = "Raised by:  " + ", ".join(f"{clean(lb)} ({w:+.2f})" for lb, w in ups)
-        out.write(fitted(line, out, pad) + "\n")
-    if downs:
-        line = "Lowered by: " + ", ".join(f"{clean(lb)} ({w:+.2f})" for lb, w in downs)
-        out.write(fitted(line, out, pad) + "\n")
-    if not found.reasons:
+    for head, pairs in (("Raised by:  ", reasons.ups), ("Lowered by: ", reasons.downs)):
+        if pairs:
+            # Each "label (weight)" kept on one line (clean() leaves no other U+00A0).
+            units = (f"{clean(lb)} ({w:+.2f})".replace(" ", "\xa0") for lb, w in pairs)
+            out.write(fitted(head + ", ".join(units), out, pad).replace("\xa0", " ") + "\n")
+    if reasons.others:
+        out.write(
+            f"And {reasons.others} more {'feature' if reasons.others == 1 else 'features'}"
+            f" ({reasons.others_total:+.2f} together).\n"
+        )
+    if not (reasons.ups or reasons.downs):
         out.write("Nothing in it weighs for or against: it shares no feature with your ratings.\n")
 
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from papercli.core.context import Context
     from papercli.core.listing import Filters, Listing
-    from papercli.ranking import Model
+    from papercli.ranking import Explanation, Model
     from papercli.ranking_eval import Evaluation
     from papercli.storage.index import SearchIndex
 
@@ -240,8 +240,8 @@ def rank_listing(
         return listing
     ranked = order(ctx, listing.papers, offline=offline)
     limit = len(ranked.papers) if filters.limit is None else max(0, filters.limit)
+    # (Cut at the limit as the other orders are: the caption says "3 of 113 papers".)
     listing.papers = ranked.papers[:limit]
-    listing.more = listing.more or limit < len(ranked.papers)
     listing.scores = ranked.scores or {}
     listing.notes = [*listing.notes, *ranked.notes]
     return listing
@@ -251,7 +251,7 @@ def rank_listing(
 class Why:
     paper: Paper
     score: float
-    reasons: list[tuple[str, float]]  # labelled features and their signed contributions
+    reasons: Explanation  # labelled features and their signed contributions
     rated: str | None  # the reader's own rating of this paper, if any
     baseline: float = 0.0  # the model's intercept: where every paper's score starts
 
