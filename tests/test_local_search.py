@@ -22,16 +22,16 @@ def test_trends_counts_per_period_with_orgs_and_keywords(run, hub: FakeHub) -> N
     data = run("trends", "agent", "--json").json()
     assert data["total"] == 3
     assert data["periods"] == [
-        {"period": "2025-05", "count": 2},
-        {"period": "2025-06", "count": 0},
-        {"period": "2025-07", "count": 1},
+        {"period": "2025-05", "count": 2, "cached": True},
+        {"period": "2025-06", "count": 0, "cached": True},
+        {"period": "2025-07", "count": 1, "cached": True},
     ]
     assert data["organizations"] == [{"name": "[bold red]Lab[/]", "count": 2}]
     assert data["keywords"][0] == {"keyword": "rl", "count": 2}
     weekly = run("trends", "agent", "--by", "week", "--since", "2025-06-01", "--json").json()
     # From --since on (zeros before the first match), up to the last match.
-    assert weekly["periods"][0] == {"period": "2025-W22", "count": 0}
-    assert weekly["periods"][-1] == {"period": "2025-W27", "count": 1}
+    assert weekly["periods"][0] == {"period": "2025-W22", "count": 0, "cached": True}
+    assert weekly["periods"][-1] == {"period": "2025-W27", "count": 1, "cached": True}
     assert sum(p["count"] for p in weekly["periods"]) == 1
     chart = run("trends", "agent")
     assert chart.exit_code == 0
@@ -125,6 +125,28 @@ def test_quoted_cat_and_id_values_do_not_break_the_index(run, isolated_home: Pat
         result = run("search", "--offline", "--", query)
         assert result.exit_code == 0 and "Rebuilding" not in result.stderr, result.stderr
     assert run("search", "--offline", "--json", "cat:cs.LG").json()[0]["id"] == "2507.00001"
+
+
+def test_trends_tell_a_period_never_cached_from_one_without_matches(run, hub: FakeHub) -> None:
+    """A month no listing was cached for is "not cached", not a count of 0."""
+    hub.add(
+        item("2505.00001", "2025-05-05", "Agents one"),
+        item("2507.00001", "2025-07-01", "Agentic three"),
+        item("2508.00001", "2025-08-04", "Nothing"),
+    )
+    for since, until in (("2025-05-01", "2025-05-31"), ("2025-07-01", "2025-08-31")):
+        assert run("sync", "--since", since, "--until", until).exit_code == 0
+    data = run("trends", "agent", "--since", "2025-04-01", "--until", "2025-08-31", "--json")
+    assert [(p["period"], p["count"], p["cached"]) for p in data.json()["periods"]] == [
+        ("2025-04", 0, False),
+        ("2025-05", 1, True),
+        ("2025-06", 0, False),
+        ("2025-07", 1, True),
+        ("2025-08", 0, True),  # cached, with no match
+    ]
+    lines = run("trends", "agent", "--since", "2025-04-01", "--until", "2025-08-31").stdout
+    assert "2025-06 not cached" in lines and "2025-08 0" in lines
+    assert "2 of 5 months not cached (papers sync" in lines
 
 
 def test_trends_periods_span_since_and_until_with_zeros_at_the_edges() -> None:

@@ -125,4 +125,4 @@ def test_online_search_all_with_arxiv_down_shows_hugging_face(
 def test_dates_in_trends_are_untouched_by_the_source(run, isolated_home: Path) -> None:
     _cache_both(isolated_home)
     periods = run("trends", "agents", "--by", "day", "-s", "arxiv", "--json").json()["periods"]
-    assert periods == [{"period": dt.date(2025, 7, 15).isoformat(), "count": 3}]
+    assert periods == [{"period": dt.date(2025, 7, 15).isoformat(), "count": 3, "cached": True}]

@@ -27,6 +27,8 @@ class Trends:
     organizations: list[tuple[str, int]]
     keywords: list[tuple[str, int]]
     source: str = "all"  # hf, arxiv, or all (every cached source)
+    # Periods no cached listing covers, not even in part: their 0 is not a count.
+    uncached: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,7 +36,9 @@ class Trends:
             "by": self.by,
             "source": self.source,
             "total": self.total,
-            "periods": [{"period": k, "count": n} for k, n in self.periods],
+            "periods": [
+                {"period": k, "count": n, "cached": k not in self.uncached} for k, n in self.periods
+            ],
             "organizations": [{"name": k, "count": n} for k, n in self.organizations],
             "keywords": [{"keyword": k, "count": n} for k, n in self.keywords],
         }
@@ -152,4 +156,34 @@ def trends(
     sources = source_set(source)
     found = matching_papers(cache, query, since, until, sources=sources)
     result = compute(found, query.text, by, since, until)
-    return replace(result, source=sources[0] if sources else "all")
+    covered = cached_periods(cache, by, sources or ("hf", "arxiv"))
+    uncached = frozenset(k for k, n in result.periods if not n and k not in covered)
+    return replace(result, source=sources[0] if sources else "all", uncached=uncached)
+
+
+def cached_periods(cache: Cache, by: By, sources: tuple[str, ...]) -> set[str]:
+    """The periods (keys of ``by``) that a cached listing of ``sources`` covers, at
+    least in part: Hugging Face's days, weeks and months, and arXiv's days."""
+    from papercli.dates import parse_month, parse_week
+
+    days: set[dt.date] = set()
+    for source in sources:
+        for kind in ("day", "week", "month") if source == "hf" else ("rss", "api"):
+            for key in cache.keys(source, kind):
+                text = key.rsplit("/", 1)[-1]  # arXiv: CATEGORIES/DAY
+                try:
+                    if kind == "week":
+                        period = parse_week(text)
+                    elif kind == "month":
+                        period = parse_month(text)
+                    else:
+                        day = dt.date.fromisoformat(text)
+                        days.add(day)
+                        continue
+                except ValueError:
+                    continue
+                day = period.start
+                while day <= period.end:
+                    days.add(day)
+                    day += dt.timedelta(days=1)
+    return {period_key(day, by) for day in days}

@@ -500,6 +500,9 @@ def trends_chart(trends: Trends, *, width: int = 80) -> RenderableType:
         )
     ]
     for key, n in trends.periods:
+        if key in trends.uncached:  # not a count: nothing of that period is cached
+            lines.append(Text.assemble((key.ljust(label_width), "dim"), " ", ("not cached", "dim")))
+            continue
         bar = "█" * round(n / peak * bar_room) if n else ""
         if n and not bar:
             bar = "▏"
@@ -510,6 +513,15 @@ def trends_chart(trends: Trends, *, width: int = 80) -> RenderableType:
                 (str(n).rjust(count_width), ""),
                 " ",
                 (bar, "cyan"),
+            )
+        )
+    if trends.uncached:
+        gaps = len(trends.uncached)
+        lines.append(
+            Text(
+                f"{gaps} of {len(trends.periods)} {trends.by}s not cached "
+                "(papers sync --since DAY --until DAY fetches them).",
+                style="dim",
             )
         )
     for title, items in (
