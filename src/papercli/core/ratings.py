@@ -158,10 +158,8 @@ def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Pape
         except PapersError as exc:
             ctx.warn(f"Could not remember the papers' text: {exc}")
     if failed:
-        ctx.warn(
-            f"{len(failed)} rated paper(s) could not be fetched ({', '.join(failed[:3])}); "
-            "left out for now."
-        )
+        what = "1 rated paper" if len(failed) == 1 else f"{len(failed)} rated papers"
+        ctx.warn(f"{what} could not be fetched ({', '.join(failed[:3])}); left out for now.")
     return out
 
 

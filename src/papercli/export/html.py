@@ -109,9 +109,10 @@ def _thumbnail(p: Paper) -> str:
     src = safe_url(p.thumbnail)
     if not src:
         return ""
-    alt = f"Thumbnail of {clean(p.title) or 'the paper'}"
+    # Decorative (the title is beside it): an empty alt, so that a screen reader does
+    # not read the title twice, and a blocked image shows no text in its box.
     return (
-        f'<img class="thumb" src="{html.escape(src, quote=True)}" alt="{_e(alt)}" '
+        f'<img class="thumb" src="{html.escape(src, quote=True)}" alt="" '
         'width="160" height="86" loading="lazy" referrerpolicy="no-referrer">'
     )
 
