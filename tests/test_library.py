@@ -296,3 +296,13 @@ def test_the_for_you_order_counts_as_the_others_do(run, cached_day, monkeypatch)
         table = run("list", "--date", DAY, "--offline", "--sort", sort, "--limit", "1")
         caption = table.stdout.splitlines()[0]
         assert caption.endswith(f"1 of {len(cached_day)} papers"), (sort, caption)
+
+
+def test_one_paper_rated_is_named_by_its_title_too(run, cached_day) -> None:
+    """papers like 2 rates the second paper of the last table: the answer says which."""
+    assert run("list", "--date", DAY, "--offline").exit_code == 0
+    result = run("like", "2")
+    shown = run("show", "2", "--offline", "--json").json()
+    assert f"Liked 1 paper: {shown['id']} ({shown['title'][:20]}" in result.stderr
+    several = run("dislike", cached_day[0].id, cached_day[1].id).stderr
+    assert "(" not in several  # several: their ids only

@@ -43,8 +43,21 @@ TagOpt = Annotated[
 ]
 
 
+TITLED = 1  # papers rated or saved at once at most whose titles are said too
+TITLE_CHARS = 60
+
+
 def _said(change: Change, did: str, unchanged: str) -> None:
-    ids = ", ".join(change.ids[:5]) + (
+    from papercli.text import clean
+
+    def named(paper_id: str) -> str:
+        title = clean(change.titles.get(paper_id, ""))
+        if len(title) > TITLE_CHARS:
+            title = title[: TITLE_CHARS - 1].rstrip() + "…"
+        # A few at a time (papers like 3: the third paper of the last table), by title.
+        return f"{paper_id} ({title})" if title and len(change.ids) <= TITLED else paper_id
+
+    ids = ", ".join(map(named, change.ids[:5])) + (
         f" and {len(change.ids) - 5} more" if len(change.ids) > 5 else ""
     )
     if change.changed:

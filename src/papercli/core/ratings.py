@@ -63,6 +63,7 @@ class Change:
     ids: list[str]
     changed: int
     not_cached: list[str] = field(default_factory=list)  # text fetched when the model needs it
+    titles: dict[str, str] = field(default_factory=dict)  # of the papers known here
 
 
 def rate(ctx: Context, texts: list[str], rating: Rating | None) -> Change:
@@ -73,7 +74,7 @@ def rate(ctx: Context, texts: list[str], rating: Rating | None) -> Change:
     if rating is not None:
         known.update(_confirmed(ctx, [i for i in ids if i not in known], "rated"))
     changed = library(ctx).rate(ids, rating, stamp(ctx), known)
-    return Change(ids, changed, [i for i in ids if i not in known])
+    return Change(ids, changed, [i for i in ids if i not in known], _titles(known))
 
 
 def _confirmed(ctx: Context, ids: list[str], done: str) -> dict[str, Paper]:
@@ -119,7 +120,11 @@ def save(ctx: Context, texts: list[str], tags: list[str]) -> Change:
     known = _cached(ctx, ids)
     known.update(_confirmed(ctx, [i for i in ids if i not in known], "saved"))
     changed = library(ctx).save(ids, kept, stamp(ctx), known)
-    return Change(ids, changed, [i for i in ids if i not in known])
+    return Change(ids, changed, [i for i in ids if i not in known], _titles(known))
+
+
+def _titles(papers: dict[str, Paper]) -> dict[str, str]:
+    return {paper_id: paper.title for paper_id, paper in papers.items()}
 
 
 def unsave(ctx: Context, texts: list[str]) -> Change:
