@@ -306,3 +306,60 @@ def test_one_paper_rated_is_named_by_its_title_too(run, cached_day) -> None:
     assert f"Liked 1 paper: {shown['id']} ({shown['title'][:20]}" in result.stderr
     several = run("dislike", cached_day[0].id, cached_day[1].id).stderr
     assert "(" not in several  # several: their ids only
+
+
+def test_a_liked_paper_left_out_for_want_of_its_text_is_taken_in_later(
+    run, cached_day, httpserver, hf_url
+) -> None:
+    """Liked while Hugging Face was unreachable and never cached: the model is trained
+    without it (and says so), and the next command that may fetch gets its text and
+    trains again: it is not left out for good."""
+    from support.hub import item
+
+    state = config.load().state_dir
+    absent = "2507.99998"
+    httpserver.expect_request(f"/api/papers/{absent}").respond_with_data("{}", status=503)
+    (config.load().config_path).write_text("[network]\nretries = 0\n", encoding="utf-8")
+    assert run("like", cached_day[0].id).exit_code == 0
+    assert run("like", absent).exit_code == 0  # unreachable: rated all the same
+    offline = run("list", "--date", DAY, "--offline", "--sort", "for-you")
+    assert offline.exit_code == 0 and f"not cached (offline) ({absent})" in offline.stderr
+    assert json.loads((state / "model.json").read_text())["left_out"] == [absent]
+    again = run("list", "--date", DAY, "--offline", "--sort", "for-you")  # no fetch offline
+    assert json.loads((state / "model.json").read_text())["left_out"] == [absent]
+    assert again.exit_code == 0
+    httpserver.clear()
+    body = json.dumps(item(absent, "2025-07-14", "Video diffusion, liked unseen")["paper"])
+    httpserver.expect_request(f"/api/papers/{absent}").respond_with_data(
+        body, content_type="application/json"
+    )
+    online = run("list", "--date", DAY, "--sort", "for-you")
+    assert online.exit_code == 0, online.stderr
+    assert "left out" not in online.stderr
+    assert json.loads((state / "model.json").read_text())["left_out"] == []
+    kept = Library(state).items()[absent].paper
+    assert kept is not None and kept.title == "Video diffusion, liked unseen"
+
+
+def test_the_model_is_stored_under_the_ratings_it_was_trained_on(cached_day, monkeypatch) -> None:
+    """A rating given while a model trains changes the library's fingerprint, not the
+    one the model is stored under: the next order trains again."""
+    from papercli.core import foryou
+    from papercli.core.context import Context
+    from papercli.core.ratings import library
+
+    ctx = Context(config.load(), lambda message: None)
+    store = library(ctx)
+    store.rate([cached_day[0].id], "like", "2025-07-15T00:00:00+00:00", {})
+    real_text_of = foryou.text_of
+
+    def rating_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        store.rate([cached_day[1].id], "like", "2025-07-15T00:00:01+00:00", {})
+        return real_text_of(*args, **kwargs)
+
+    monkeypatch.setattr(foryou, "text_of", rating_meanwhile)
+    first = foryou.model(ctx, offline=True)
+    monkeypatch.setattr(foryou, "text_of", real_text_of)
+    assert first is not None and first.n_liked == 1
+    second = foryou.model(ctx, offline=True)  # the second like is in: trained again
+    assert second is not None and second.n_liked == 2

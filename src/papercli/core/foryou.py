@@ -41,21 +41,26 @@ class Ranked:
 
 def model(ctx: Context, *, offline: bool = False) -> Model | None:
     """The reader's model: the stored one when the ratings have not changed since it was
-    trained, else trained now (and stored). None without any like."""
+    trained, else trained now (and stored). None without any like.
+
+    A model trained without some rated papers (their text could not be fetched then) is
+    trained again by the next command that may fetch (not ``offline``), which tries to
+    fetch them again. The fingerprint is of the very ratings trained on: one given
+    meanwhile by another command changes the library's, and so trains again."""
     import json
 
     from papercli import ranking
 
     store = library(ctx)
-    fingerprint = store.fingerprint()
-    data = store.stored_model(fingerprint)
-    if data is not None:
+    items = store.items()
+    fingerprint = store.fingerprint(items)
+    found = store.stored_model(fingerprint)
+    if found is not None and (offline or not found[1]):
         try:
-            return ranking.Model.from_json(json.dumps(data))
+            return ranking.Model.from_json(json.dumps(found[0]))
         except ValueError:
             pass  # an old or damaged model file: trained again below
-    items = list(store.items().values())
-    rated = [i for i in items if i.liked or i.disliked]
+    rated = [i for i in items.values() if i.liked or i.disliked]
     if not any(i.liked for i in rated):
         return None
     texts = text_of(ctx, rated, offline=offline)
@@ -64,7 +69,8 @@ def model(ctx: Context, *, offline: bool = False) -> Model | None:
     if not liked:
         return None
     stored = ranking.train(liked, disliked, background(ctx)).to_json()
-    store.store_model(fingerprint, json.loads(stored))
+    left_out = [i.id for i in rated if i.id not in texts]
+    store.store_model(fingerprint, json.loads(stored), left_out)
     return ranking.Model.from_json(stored)  # as stored: the same scores now as next time
 
 

@@ -140,6 +140,7 @@ def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Pape
     out: dict[str, Paper] = {}
     learned: list[Paper] = []
     failed: list[str] = []
+    unfetched: list[str] = []  # offline: not cached, not asked for
     for item in items:
         imported = item.paper is not None and item.paper.sources == ("bibtex",)
         if item.paper is not None and not imported:
@@ -149,7 +150,9 @@ def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Pape
         if paper is None and imported:
             out[item.id] = item.paper  # type: ignore[assignment]
             continue
-        if paper is None and not offline:
+        if paper is None and offline:
+            unfetched.append(item.id)
+        elif paper is None:
             try:
                 paper = show(ctx, item.id)
             except (FetchError, NotFoundError):
@@ -162,9 +165,10 @@ def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Pape
             library(ctx).remember(learned)
         except PapersError as exc:
             ctx.warn(f"Could not remember the papers' text: {exc}")
-    if failed:
-        what = "1 rated paper" if len(failed) == 1 else f"{len(failed)} rated papers"
-        ctx.warn(f"{what} could not be fetched ({', '.join(failed[:3])}); left out for now.")
+    for ids, why in ((failed, "could not be fetched"), (unfetched, "not cached (offline)")):
+        if ids:
+            what = "1 rated paper" if len(ids) == 1 else f"{len(ids)} rated papers"
+            ctx.warn(f"{what} {why} ({', '.join(ids[:3])}); left out for now.")
     return out
 
 

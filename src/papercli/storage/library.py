@@ -105,11 +105,12 @@ class Library:
                 out[paper_id] = item
         return out
 
-    def fingerprint(self) -> str:
-        """Changes exactly when what the model learns from changes (ratings, saves)."""
-        pairs = sorted(
-            (i.id, 1 if i.liked else -1) for i in self.items().values() if i.liked or i.disliked
-        )
+    def fingerprint(self, items: dict[str, Item] | None = None) -> str:
+        """Changes exactly when what the model learns from changes (ratings, saves): of
+        ``items`` (the very ones a model is trained on), else of the library now."""
+        found = self.items() if items is None else items
+        rated = (i for i in found.values() if i.liked or i.disliked)
+        pairs = sorted((i.id, 1 if i.liked else -1) for i in rated)
         return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
 
     def remember(self, papers: Iterable[Paper]) -> None:
@@ -198,30 +199,44 @@ class Library:
         return count
 
     # -- the model's file -------------------------------------------------------------
-    def stored_model(self, fingerprint: str) -> dict[str, Any] | None:
-        """The stored model's data when it was trained on exactly these ratings; None
+    def stored_model(self, fingerprint: str) -> tuple[dict[str, Any], list[str]] | None:
+        """The stored model's data when it was trained on exactly these ratings, and the
+        rated papers it was trained without (their text could not be had then); None
         when there is none, it is older, or it does not parse (it is then rebuilt)."""
         try:
             data = json.loads((self.root / MODEL_FILE).read_bytes())
         except (OSError, ValueError, RecursionError):
             return None
+        left_out = data.get("left_out", []) if isinstance(data, dict) else None
         if (
             not isinstance(data, dict)
             or data.get("schema") != MODEL_SCHEMA
             or data.get("fingerprint") != fingerprint
             or not isinstance(data.get("model"), dict)
+            or not isinstance(left_out, list)
+            or not all(isinstance(i, str) for i in left_out)
         ):
             return None
         model: dict[str, Any] = data["model"]
-        return model
+        return model, left_out
 
-    def store_model(self, fingerprint: str, model: dict[str, Any]) -> None:
-        """Keep a trained model beside the ratings (atomically, under the state lock).
-        Failing to store it costs only a retrain next time: a warning, not an error."""
+    def store_model(
+        self, fingerprint: str, model: dict[str, Any], left_out: list[str] | None = None
+    ) -> None:
+        """Keep a trained model beside the ratings (atomically, under the state lock),
+        with the rated papers it was trained without. Failing to store it costs only a
+        retrain next time: a warning, not an error."""
         from papercli.errors import PapersError
         from papercli.storage.files import atomic_write_text
 
-        text = json.dumps({"schema": MODEL_SCHEMA, "fingerprint": fingerprint, "model": model})
+        text = json.dumps(
+            {
+                "schema": MODEL_SCHEMA,
+                "fingerprint": fingerprint,
+                "model": model,
+                "left_out": sorted(left_out or []),
+            }
+        )
         try:
             with self._state().locked():
                 atomic_write_text(self.root / MODEL_FILE, text)
