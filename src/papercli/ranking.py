@@ -29,13 +29,11 @@ Why
     only numpy (imported inside :func:`train`); scoring is pure Python with C-level
     maps over a sparse weight dictionary, so ordering a listing loads no numpy.
 
-With likes only and no background, the model is the centroid of the likes
-(cosine similarity to it). The model serialises to versioned JSON
-(:meth:`Model.to_json`); :meth:`Model.from_json` raises ValueError on anything
-else, so the caller can rebuild it from the ratings.
-
-This module imports only the standard library and papercli's light modules at top
-level; it is itself imported only by commands that rank.
+With likes only and no background, the model is the centroid of the likes (cosine
+similarity to it). It serialises to versioned JSON (:meth:`Model.to_json`);
+:meth:`Model.from_json` raises ValueError on anything else (the caller trains again).
+Only the standard library and papercli's light modules are imported at top level, and
+only commands that rank import this module.
 """
 
 from __future__ import annotations
@@ -267,13 +265,12 @@ def _idf(df: int, n_docs: int) -> float:
 
 @dataclass(frozen=True)
 class Explanation:
-    """:meth:`Model.explain`: the strongest raisers and lowerers of a score, and how
-    many other features there are and what they add together."""
+    """:meth:`Model.explain`: what raised and lowered a score most, and all the rest."""
 
     ups: list[tuple[str, float]]
     downs: list[tuple[str, float]]
-    others: int
-    others_total: float
+    others: int  # features not among those
+    others_total: float  # what they add together
 
 
 @dataclass
@@ -363,12 +360,11 @@ class Model:
         return pairs
 
     def explain(self, paper: Paper, n: int = 5) -> Explanation:
-        """What raised and what lowered ``paper``'s score most (up to ``n`` of each, as
-        (label, signed contribution), largest effect first, e.g. ``('word "diffusion"',
-        0.21)``), and the rest together: ``bias`` and all of it add up to the score."""
+        """What raised and lowered ``paper``'s score most (up to ``n`` (label, signed
+        contribution) of each, largest first: ``('word "diffusion"', 0.21)``), and the
+        rest together: ``bias`` and all of it add up to the score."""
         pairs = [(label(t, paper), c) for t, c in self.contributions(paper) if c]
-        ups = [pair for pair in pairs if pair[1] > 0][:n]
-        downs = [pair for pair in pairs if pair[1] < 0][:n]
+        ups, downs = [x for x in pairs if x[1] > 0][:n], [x for x in pairs if x[1] < 0][:n]
         rest = len(pairs) - len(ups) - len(downs)
         total = self.score([paper])[0] - self.bias - sum(c for _, c in ups + downs)
         return Explanation(ups, downs, rest, total if rest else 0.0)
@@ -436,7 +432,7 @@ def _is_int(value: object) -> bool:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return _is_int(value) or (isinstance(value, float) and math.isfinite(value))
 
 
 # --- training ---------------------------------------------------------------------------

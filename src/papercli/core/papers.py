@@ -3,6 +3,7 @@ cache lookup every feature shares, and which page ``papers open`` opens."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from papercli.errors import FetchError, NotFoundError
@@ -18,37 +19,55 @@ LISTING_KINDS = (("hf", "day"), ("hf", "week"), ("hf", "month"), ("arxiv", "rss"
 
 def find_cached(ctx: Context, paper_id: str) -> Paper | None:
     """The cached paper, its arXiv record carrying its Hugging Face signals when both
-    sources have it (single-paper files first, then listings, newest first).
+    sources have it (single-paper files first, then listings, newest first)."""
+    return find_cached_many(ctx, [paper_id]).get(paper_id)
+
+
+def find_cached_many(ctx: Context, paper_ids: Iterable[str]) -> dict[str, Paper]:
+    """:func:`find_cached` of each id that the cache holds, every file read once at most
+    (a library of thousands of imported papers is one pass over the cache, not one per
+    paper).
 
     When there is a search index (``search --offline`` and ``sync`` make one), it
-    says which listing files can hold the paper and only those are read; the
+    says which listing files can hold the papers and only those are read; the
     answer is the same as reading them all.
     """
-    from papercli.storage.index import SearchIndex
+    from papercli.storage.index import files_holding
 
-    holding = SearchIndex(ctx.cache).files_holding(paper_id)
-    found: dict[str, Paper] = {}
+    wanted = set(paper_ids)
+    if not wanted:
+        return {}
+    holding = files_holding(ctx.cache, wanted)
+    found: dict[str, dict[str, Paper]] = {pid: {} for pid in wanted}
     for source in ("hf", "arxiv"):
-        entry = ctx.cache.load(source, "paper", paper_id)
-        if entry is not None and entry.papers:
-            found[source] = entry.papers[0]
+        for paper_id in wanted:
+            entry = ctx.cache.load(source, "paper", paper_id)
+            if entry is not None and entry.papers:
+                found[paper_id][source] = entry.papers[0]
     for source, kind in LISTING_KINDS:
-        if source in found:
+        need = {pid for pid in wanted if source not in found[pid]}
+        if not need:
             continue
         if holding is None:
             keys = ctx.cache.keys(source, kind)
         else:  # the files the index names (no walk of a folder of thousands)
             prefix = f"{source}/{kind}/"
             keys = sorted(p[len(prefix) : -len(".json")] for p in holding if p.startswith(prefix))
-        for key in reversed(keys):
+        for key in reversed(keys):  # newest first: the first match of an id is kept
             entry = ctx.cache.load(source, kind, key)
-            match = next((p for p in entry.papers if p.id == paper_id), None) if entry else None
-            if match is not None:
-                found[source] = match
+            for paper in entry.papers if entry else ():
+                if paper.id in need:
+                    found[paper.id][source] = paper
+                    need.discard(paper.id)
+            if not need:
                 break
-    if "hf" in found and "arxiv" in found:
-        return found["arxiv"].merged_with_hf(found["hf"])
-    return found.get("hf") or found.get("arxiv")
+    out = {}
+    for paper_id, sources in found.items():
+        if "hf" in sources and "arxiv" in sources:
+            out[paper_id] = sources["arxiv"].merged_with_hf(sources["hf"])
+        elif sources:
+            out[paper_id] = sources.get("hf") or sources["arxiv"]
+    return out
 
 
 def known_only_from_arxiv(ctx: Context, text: str) -> bool:

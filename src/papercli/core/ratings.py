@@ -135,18 +135,21 @@ def unsave(ctx: Context, texts: list[str]) -> Change:
 def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Paper]:
     """The text of each item: as stored with it, else from the cache, else (online)
     fetched; what had to be looked up is remembered with the item for next time."""
-    from papercli.core.papers import find_cached, show
+    from papercli.core.papers import find_cached_many, show
 
     out: dict[str, Paper] = {}
     learned: list[Paper] = []
     failed: list[str] = []
     unfetched: list[str] = []  # offline: not cached, not asked for
+    # Looked up in the cache all at once: a BibTeX entry too (the cache's record is
+    # richer: upvotes, day...; once found, it is kept in its place).
+    cached = find_cached_many(ctx, (i.id for i in items if i.paper is None or _imported(i)))
     for item in items:
-        imported = item.paper is not None and item.paper.sources == ("bibtex",)
+        imported = _imported(item)
         if item.paper is not None and not imported:
             out[item.id] = item.paper
             continue
-        paper = find_cached(ctx, item.id)  # richer than a BibTeX entry: upvotes, day...
+        paper = cached.get(item.id)
         if paper is None and imported:
             out[item.id] = item.paper  # type: ignore[assignment]
             continue
@@ -170,6 +173,11 @@ def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Pape
             what = "1 rated paper" if len(ids) == 1 else f"{len(ids)} rated papers"
             ctx.warn(f"{what} {why} ({', '.join(ids[:3])}); left out for now.")
     return out
+
+
+def _imported(item: Item) -> bool:
+    """Whether the item's text is a BibTeX entry's (``papers import``)."""
+    return item.paper is not None and item.paper.sources == ("bibtex",)
 
 
 # -- cold start: a BibTeX export -----------------------------------------------------------

@@ -474,11 +474,6 @@ class SearchIndex:
         self.close()
         raise IndexStale(f"The cache changed during the search ({exc}); run it again.")
 
-    def files_holding(self, paper_id: str) -> set[str] | None:
-        """The cache files (paths relative to the cache root) that may hold this paper
-        (:func:`files_holding`)."""
-        return files_holding(self.cache, paper_id)
-
     def _damaged(self, reason: str) -> None:
         """The index failed while answering: remove it (the next use rebuilds it)."""
         self.cache.warn(f"The search index is damaged ({reason}); it is rebuilt from the cache.")
@@ -509,8 +504,8 @@ def _writing(db: sqlite3.Connection) -> Iterator[None]:
         db.execute(f"PRAGMA temp_store = {_TEMP_STORE}")
 
 
-def files_holding(cache: Cache, paper_id: str) -> set[str] | None:
-    """The cache files (paths relative to the cache root) that may hold this paper.
+def files_holding(cache: Cache, paper_ids: Iterable[str]) -> set[str] | None:
+    """The cache files (paths relative to the cache root) that may hold these papers.
 
     Those the index lists for it, plus every file added or changed since the
     index last read it, so that reading just these files answers exactly what
@@ -536,14 +531,19 @@ def files_holding(cache: Cache, paper_id: str) -> set[str] | None:
                 path: (mtime, size)
                 for path, mtime, size in db.execute("SELECT path, mtime_ns, size FROM files")
             }
-            holding = {
-                path
-                for (path,) in db.execute(
-                    "SELECT DISTINCT files.path FROM papers"
-                    " JOIN files ON files.id = papers.file_id WHERE papers.pid = ?",
-                    (paper_id,),
+            holding: set[str] = set()
+            ids = list(paper_ids)
+            for lo in range(0, len(ids), 500):  # (SQLite takes so many parameters at least)
+                chunk = ids[lo : lo + 500]
+                holding.update(
+                    path
+                    for (path,) in db.execute(
+                        "SELECT DISTINCT files.path FROM papers JOIN files"
+                        " ON files.id = papers.file_id WHERE papers.pid IN"
+                        f" ({', '.join('?' * len(chunk))})",
+                        chunk,
+                    )
                 )
-            }
         finally:
             db.close()
     except (sqlite3.Error, OSError):

@@ -114,7 +114,8 @@ class Library:
         return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
 
     def remember(self, papers: Iterable[Paper]) -> None:
-        """Keep the text of papers already in the library (for the model)."""
+        """Keep the text of papers already in the library (for the model), in place of
+        none or of a BibTeX entry's (``papers import``)."""
         known = {base_id(p.id): p for p in papers}
         if not known:
             return
@@ -123,7 +124,11 @@ class Library:
             changed = False
             for paper_id, paper in known.items():
                 entry = table.get(paper_id)
-                if isinstance(entry, dict) and "record" not in entry:
+                if not isinstance(entry, dict):
+                    continue
+                record = entry.get("record")
+                bibtex = isinstance(record, dict) and record.get("sources") == ["bibtex"]
+                if record is None or (bibtex and paper.sources != ("bibtex",)):
                     entry["record"] = paper.to_record()
                     changed = True
             return changed
