@@ -171,3 +171,22 @@ def test_show_offline_through_the_index(run: Any, fixture_bytes: Any, isolated_h
     result = run("show", ids[0], "--offline", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.json()["id"] == ids[0]
+
+
+@pytest.mark.parametrize("index", [False, True])
+def test_many_papers_at_once_are_each_as_one_alone_and_read_each_file_once(
+    fixture_bytes: Any, monkeypatch: pytest.MonkeyPatch, index: bool
+) -> None:
+    """The library's lookup of all its papers (find_cached_many): the same papers as
+    one lookup each, absent ones left out, and no listing file read twice."""
+    from papercli.core.papers import find_cached_many
+
+    ids = [*_fill(fixture_bytes), "2507.99999"]
+    if index:
+        _build_index()
+    app = _app()
+    alone = {i: app.find_cached(i) for i in ids}
+    seen = _loads(monkeypatch)
+    together = find_cached_many(app.ctx, ids)
+    assert together == {i: p for i, p in alone.items() if p is not None}
+    assert "2507.99999" not in together and len(seen) == len(set(seen))
