@@ -498,3 +498,49 @@ def test_search_and_info_never_read_or_set_aside_foreign_files(run, isolated_hom
     info = run("cache", "info")
     assert "Files: 1 " in info.stdout and "Set-aside" not in info.stdout
     _foreign_intact(root)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_source_folder_moved_elsewhere_behind_a_link_is_searched(
+    run, isolated_home: Path, tmp_path: Path
+) -> None:
+    """cache/hf a link to another disk: search, trends and cache info read it as the
+    listings do (it was silently empty)."""
+    root = isolated_home / "cache"
+    Cache(root).save("hf", "day", DAY, [Paper("2507.00001", "Mine", listed=DAY)])
+    elsewhere = tmp_path / "other-disk" / "hf"
+    elsewhere.parent.mkdir()
+    (root / "hf").rename(elsewhere)
+    (root / "hf").symlink_to(elsewhere, target_is_directory=True)
+    assert [p["id"] for p in run("list", "--date", DAY, "--offline", "--json").json()] == [
+        "2507.00001"
+    ]
+    found = run("search", "--offline", "--json", "mine")
+    assert found.exit_code == 0 and [p["id"] for p in found.json()] == ["2507.00001"]
+    assert run("trends", "mine", "--json").json()["total"] == 1
+    assert "Files: 1 " in run("cache", "info").stdout
+
+
+@pytest.mark.parametrize("odd", ["folder", "loop"])
+def test_search_says_what_is_wrong_where_a_listing_file_belongs(
+    run, isolated_home: Path, odd: str
+) -> None:
+    """A folder (set aside, as a listing does) or a link in a loop (named) in place of a
+    listing's file: never a silent "no papers" for the rest."""
+    root = isolated_home / "cache"
+    cache = Cache(root)
+    cache.save("hf", "day", DAY, [Paper("2507.00001", "Mine video", listed=DAY)])
+    cache.save("hf", "day", "2025-07-16", [Paper("2507.00002", "Other video", listed=DAY)])
+    path = cache.path("hf", "day", "2025-07-16")
+    path.unlink()
+    if odd == "folder":
+        (path / "sub").mkdir(parents=True)
+    else:
+        if os.name == "nt":
+            pytest.skip("symbolic links need privileges on Windows")
+        path.symlink_to(path.name)
+    found = run("search", "--offline", "--json", "video")
+    assert found.exit_code == 0 and [p["id"] for p in found.json()] == ["2507.00001"]
+    assert "2025-07-16.json" in found.stderr
+    if odd == "folder":
+        assert "set aside" in found.stderr and not path.exists()

@@ -15,6 +15,7 @@ the ``warn`` callback; callers then refetch.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -277,9 +278,18 @@ class Cache:
         return sorted(out)
 
     def _all_json(self) -> Iterator[tuple[Path, tuple[str, ...]]]:
-        if self.root.is_dir():
-            for path in self.root.rglob("*.json"):
-                if path.is_file():
+        """Every JSON file under the cache folder. A source's or a kind's folder may be
+        a link (moved to another disk: followed, as every read follows it); links
+        further down are not followed (no loop)."""
+        if not self.root.is_dir():
+            return
+        for folder, subfolders, names in os.walk(self.root, followlinks=True):
+            here = Path(folder)
+            if len(here.relative_to(self.root).parts) >= 2:
+                subfolders[:] = [d for d in subfolders if not (here / d).is_symlink()]
+            for name in names:
+                path = here / name
+                if name.endswith(".json") and path.is_file():
                     yield path, path.relative_to(self.root).parts
 
     def files(self) -> Iterator[Path]:

@@ -215,11 +215,16 @@ def scan_cache(cache: Cache) -> dict[str, tuple[int, int]]:
 
 
 def _plain_folder(path: Path) -> bool:
-    """A folder, and not a link to one (the cache's walk does not follow those)."""
-    return path.is_dir() and not path.is_symlink()
+    """A folder, or a link to one: a source's or a kind's folder moved to another disk
+    is read where the link points, as the cache's own reads do (links further down
+    are not followed: no loop)."""
+    return path.is_dir()
 
 
 def _walk_files(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result]]:
+    """The ``.json`` entries under ``folder``; one that is not a file (a folder, a link
+    that leads nowhere or in a loop) comes with its own stat, for its reader to set it
+    aside or say why it cannot be read, rather than being left out in silence."""
     try:
         entries = list(os.scandir(folder))
     except OSError:  # gone meanwhile
@@ -227,9 +232,13 @@ def _walk_files(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result
     for entry in entries:
         rel = f"{prefix}/{entry.name}"
         try:
-            if entry.is_dir(follow_symlinks=False):
+            if entry.name.endswith(".json"):
+                try:
+                    file = entry.is_file(follow_symlinks=True)
+                except OSError:  # a link in a loop
+                    file = False
+                yield rel, entry.stat(follow_symlinks=file)
+            elif entry.is_dir(follow_symlinks=False):
                 yield from _walk_files(Path(entry.path), rel)
-            elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=True):
-                yield rel, entry.stat(follow_symlinks=True)
-        except OSError:
+        except OSError:  # gone meanwhile
             continue
