@@ -96,3 +96,52 @@ def test_state_folder_that_cannot_be_written(run, hub: FakeHub, isolated_home: P
     failed = run("watch", "run", "--since", "2025-07-01", "--offline")
     assert failed.exit_code == 1 and "Cannot use the state folder" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+def test_a_reader_never_sets_aside_the_good_file_a_writer_just_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged file is set aside only under the lock, once read again there: a run
+    that wrote a good one meanwhile (it held the lock) keeps it."""
+    import contextlib
+
+    from papercli.storage import state as state_module
+
+    (tmp_path / "seen.json").write_text("{damaged", encoding="utf-8")
+    real_locked = state_module.locked
+
+    @contextlib.contextmanager
+    def writer_first(path: Path):  # type: ignore[no-untyped-def]
+        monkeypatch.setattr(state_module, "locked", real_locked)
+        State(tmp_path).mark_seen(["2507.00001"])  # the other run, done before this one waits
+        with real_locked(path):
+            yield
+
+    warnings: list[str] = []
+    reader = State(tmp_path, warnings.append)
+    monkeypatch.setattr(state_module, "locked", writer_first)
+    seen = reader.seen_ids()
+    assert seen == {"2507.00001"} and warnings == []
+    # The writer set the damaged file aside (once), and its good file stays.
+    assert len(list(tmp_path.glob("seen.json.corrupt-*"))) == 1
+    assert State(tmp_path).seen_ids() == {"2507.00001"}
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_state_file_behind_a_link_is_written_through_it(tmp_path: Path) -> None:
+    """library.json a link to a synced copy: the copy changes, the link stays; a link to
+    nothing is said, not read as an empty library in silence."""
+    from papercli.storage.library import Library
+
+    synced = tmp_path / "Dropbox"
+    synced.mkdir()
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "library.json").symlink_to(synced / "library.json")
+    warnings: list[str] = []
+    library = Library(state, warnings.append)
+    assert library.items() == {} and "link to a file that does not exist" in warnings[0]
+    library.rate(["2507.00001"], "like", "2025-07-15T00:00:00+00:00", {})
+    assert (state / "library.json").is_symlink()
+    assert "2507.00001" in (synced / "library.json").read_text(encoding="utf-8")
+    assert set(Library(state).items()) == {"2507.00001"}

@@ -75,15 +75,32 @@ def read_bytes_stamped(path: Path) -> tuple[bytes, tuple[int, int]]:
     return _retry_sharing(read)
 
 
+def write_target(path: Path) -> Path:
+    """The file that writing ``path`` replaces: ``path``, or where it links to (a link to
+    a synced or a dotfiles copy stays a link, and that copy is what changes). OSError
+    for a link in a loop, or into a folder that does not exist (papercli creates no
+    folders outside its own)."""
+    if not path.is_symlink():
+        return path
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop (Python 3.11)
+        raise OSError(errno.ELOOP, "a symbolic link in a loop", str(path)) from None
+    if not target.parent.is_dir():
+        raise OSError(errno.ENOENT, f"a link into {target.parent}, which does not exist")
+    return target
+
+
 def atomic_write_text(path: Path, text: str | bytes, mode: int | None = None) -> None:
     """Write ``text`` (UTF-8, newlines as given; bytes as they are) to ``path`` via a
     temporary file in the same folder and :func:`replace`: a reader sees the old file or
-    the new one, whole.
+    the new one, whole. A link is written through (:func:`write_target`).
 
     The temporary file is private (0600 on POSIX); ``mode`` gives it other
     permissions before the move, so the file never appears with the wrong ones.
     On Windows only the read-only bit of a mode has a meaning.
     """
+    path = write_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     import tempfile  # writes only: a listing read from the cache never loads it
 

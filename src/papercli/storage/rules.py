@@ -9,6 +9,7 @@ papercli itself would reject is never written.
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from papercli.config import WatchRule
 from papercli.errors import ConfigError, UsageError
-from papercli.storage.files import atomic_write_text, file_mode, locked
+from papercli.storage.files import atomic_write_text, file_mode, locked, write_target
 
 
 def _load_document(path: Path) -> Any:
@@ -35,18 +36,13 @@ def _load_document(path: Path) -> Any:
 
 def _target(path: Path) -> Path:
     """The file to write: the configuration file, or where its symlink points (a dotfiles
-    link survives). A link into a folder that does not exist is refused: papercli
-    creates no folders outside its own."""
+    link survives: :func:`~papercli.storage.files.write_target`)."""
     try:
-        target = path.resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
-        raise ConfigError(f"{path}: cannot be read: a symlink loop.") from None
-    if path.is_symlink() and not target.parent.is_dir():
-        raise ConfigError(
-            f"{path} is a link to {target}, in a folder that does not exist; "
-            "create it or fix the link."
-        )
-    return target
+        return write_target(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ConfigError(f"{path}: cannot be read: a symlink loop.") from None
+        raise ConfigError(f"{path} is {exc.strerror}; create it or fix the link.") from None
 
 
 def _watch_table(path: Path, document: Any) -> Any:

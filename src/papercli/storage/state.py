@@ -99,6 +99,8 @@ class State:
         try:
             return _table(read_bytes(path), key)
         except FileNotFoundError:
+            if path.is_symlink():  # (a synced copy's link, its target gone: said, not trusted)
+                self.warn(f"State file {path} is a link to a file that does not exist.")
             return {}
         except OSError as exc:
             raise PapersError(
@@ -107,15 +109,26 @@ class State:
         except _DAMAGE as exc:
             if isinstance(exc, RecursionError):
                 exc = ValueError("JSON nested too deeply")
-            if not copy:
-                self._set_aside(path)
-                self.warn(f"State file {path} was unreadable ({exc}); set aside, starting afresh.")
-                return {}
             if self._held:
-                return self._put_back(name, key, exc)
-            with self.locked():  # another run may be mending it, or writing
+                return self._damaged(name, key, exc, copy)
+            # Under the lock, and read again: another run may have written it (or mended
+            # it) since, and a good file is never set aside.
+            lock = contextlib.ExitStack()
+            with contextlib.suppress(PapersError):  # (a read-only folder: as it is)
+                lock.enter_context(self.locked())
+            with lock:
                 mended = _whole_table(path, key)
-                return mended if mended is not None else self._put_back(name, key, exc)
+                return mended if mended is not None else self._damaged(name, key, exc, copy)
+
+    def _damaged(self, name: str, key: str, exc: Exception, copy: bool) -> dict[str, Any]:
+        """A file that does not parse: its copy put back (``copy``), else set aside."""
+        if copy:
+            return self._put_back(name, key, exc)
+        self._set_aside(self.root / name)
+        self.warn(
+            f"State file {self.root / name} was unreadable ({exc}); set aside, starting afresh."
+        )
+        return {}
 
     @staticmethod
     def _set_aside(path: Path) -> Path | None:
