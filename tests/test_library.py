@@ -102,7 +102,38 @@ def test_import_bibtex(run, tmp_path: Path) -> None:
     assert set(items) == {"1706.03762", "2401.01234", "2312.00001"}
     assert items["1706.03762"].paper is not None
     assert items["1706.03762"].paper.title == "Attention Is All You Need"
-    assert "1 already liked" not in run("import", str(bib)).stderr.replace("3 already", "")
+    again = run("import", str(bib)).stderr
+    assert "0 saved and liked, 3 already liked or saved" in again
+
+
+def test_an_import_is_one_change_of_the_library(run, tmp_path: Path, monkeypatch) -> None:
+    """Saved and liked in one write (an import killed half-way leaves all or nothing),
+    a paper liked before counted as such, and one disliked left as it was."""
+    from papercli.storage.state import State
+
+    assert run("like", "1706.03762").exit_code == 0  # (no service here: rated all the same)
+    assert run("dislike", "2401.01234").exit_code == 0
+    bib = tmp_path / "z.bib"
+    bib.write_text(
+        "@article{a, title={Attention}, eprint={1706.03762}, archivePrefix={arXiv}}\n"
+        "@article{b, title={Disliked}, eprint={2401.01234}, archivePrefix={arXiv}}\n"
+        "@article{c, title={New}, eprint={2312.00001}, archivePrefix={arXiv}}\n",
+        encoding="utf-8",
+    )
+    writes = []
+    real = State._write
+    monkeypatch.setattr(
+        State, "_write", lambda self, *a, **k: (writes.append(a[0]), real(self, *a, **k))[1]
+    )
+    result = run("import", str(bib))
+    assert result.exit_code == 0, result.stderr
+    assert writes == ["library.json"]
+    assert "1 saved and liked, 1 already liked or saved" in result.stderr
+    assert "1 you disliked" in result.stderr
+    items = Library(config.load().state_dir).items()
+    assert items["1706.03762"].saved and items["1706.03762"].rating == "like"
+    assert items["2401.01234"].disliked and items["2401.01234"].saved is None
+    assert items["2312.00001"].liked and items["2312.00001"].paper is not None
 
 
 def _rate_many(root: str, start: int) -> None:

@@ -273,7 +273,7 @@ def import_(
     done = run(lambda ctx: ratings.import_bibtex(ctx, path))
     say(
         f"Read {done.entries} entr{'y' if done.entries == 1 else 'ies'} from {path}: "
-        f"{done.saved} saved and liked, {done.already} already liked, "
+        f"{done.saved} saved and liked, {done.already} already liked or saved, "
         f"{len(done.without_id)} without an arXiv id"
         + (f", {done.unreadable} unreadable" if done.unreadable else "")
         + (f", {done.disliked} you disliked (left as they were)" if done.disliked else "")

@@ -221,14 +221,6 @@ def import_bibtex(ctx: Context, path: Path) -> Imported:
             published=(entry.get("year")[:4] or None) if entry.get("year") else None,
             sources=("bibtex",),
         )
-    store = library(ctx)
-    before = store.items()
-    when = stamp(ctx)
     # A paper the reader disliked stays disliked and off the reading list.
-    ids = [i for i in papers if not (i in before and before[i].disliked)]
-    fresh_papers = {i: papers[i] for i in ids if i not in before or before[i].paper is None}
-    store.save(ids, [], when, fresh_papers)
-    already = sum(1 for i in ids if i in before and before[i].liked)
-    store.rate(ids, "like", when, {})
-    disliked = len(papers) - len(ids)
-    return Imported(len(entries), len(ids) - already, already, without, unreadable, disliked)
+    fresh, already, disliked = library(ctx).adopt(papers, stamp(ctx))
+    return Imported(len(entries), fresh, already, without, unreadable, disliked)

@@ -183,6 +183,34 @@ class Library:
 
         return self._edit_each(ids, change)
 
+    def adopt(self, papers: dict[str, Paper], when: str) -> tuple[int, int, int]:
+        """``papers import``: save and like each paper, in one change under the lock (a
+        command killed half-way leaves all of it or none). A disliked paper stays as
+        it is; a paper's text is kept where there is none. Returns how many were new to
+        the library, how many were liked (or saved) already, and how many disliked."""
+        counts = [0, 0, 0]
+
+        def apply(table: dict[str, Any]) -> bool:
+            counts[:] = [0, 0, 0]  # (read again: counted again)
+            for paper_id, paper in papers.items():
+                key = base_id(paper_id)
+                entry = table.get(key)
+                entry = dict(entry) if isinstance(entry, dict) else {}
+                item = _item(key, entry)
+                if item is not None and item.disliked:
+                    counts[2] += 1
+                    continue
+                counts[1 if item is not None and item.liked else 0] += 1
+                entry.setdefault("saved", when)
+                if entry.get("rating") != "like":
+                    entry["rating"], entry["rated"] = "like", when
+                entry.setdefault("record", paper.to_record())
+                table[key] = entry
+            return counts[0] + counts[1] > 0
+
+        self._state().update_table(LIBRARY_FILE, "papers", apply, copy=True)
+        return counts[0], counts[1], counts[2]
+
     def _edit_each(self, ids: Iterable[str], change: Callable[[dict[str, Any], str], bool]) -> int:
         wanted = list(dict.fromkeys(base_id(i) for i in ids))
         count = 0
