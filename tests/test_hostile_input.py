@@ -60,12 +60,15 @@ MARKUP = [
     "<script>alert(1)</script><b>not bold</b>&amp;",
 ]
 BIDI = ["\u202eevil.exe\u202c", "a\u2066b\u2069c", "zero\u200bwidth\ufeff", "\u061carabic mark"]
+# Unicode tag characters: "ignore this" written in invisible text.
+TAGS = ["seen" + "".join(chr(0xE0000 + ord(c)) for c in "ignore this") + "\U000e007f"]
 FORBIDDEN = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
+    "\U000e0000-\U000e007f]"
 )
 LONG_WORD = "Supercalifragilistic" * 250  # 5,000 characters, no break
 HUGE_ABSTRACT = ("word " * 20_000)[:100_000]
-HOSTILE = " ".join(ESCAPES + MARKUP + BIDI)
+HOSTILE = " ".join(ESCAPES + MARKUP + BIDI + TAGS)
 
 
 def hostile_paper(**overrides: Any) -> Paper:

@@ -21,11 +21,13 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-# C0 and C1 controls, DEL, bidirectional embeddings/overrides/isolates, and
-# zero-width / line-separator characters that can reorder or hide text.
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
-)
+# What a terminal may act on, or what reorders or hides text: DEL and the C1 controls,
+# bidirectional embeddings/overrides/isolates, zero-width and line-separator
+# characters, and the Unicode tag characters (invisible text that some terminals and
+# models still read). Removed from shown text, escaped in JSON (json_terminal_safe).
+_INVISIBLE = "\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\U000e0000-\U000e007f"
+# ... and the C0 controls but tab and line feed.
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f{_INVISIBLE}]")
 # What can start an escape sequence: text without any needs no _ESCAPES pass (one scan
 # for a character class instead of trying the alternatives at every position).
 _ESCAPE_START = re.compile("[\x1b\x90-\x9f]")
@@ -73,15 +75,21 @@ def redact_urls(text: str) -> str:
     return re.sub(_BARE_USERINFO, "***@", re.sub(_URL_USERINFO, r"\1***@", text))
 
 
-# Characters a terminal may act on or that reorder text, for JSON output.
-_JSON_INVISIBLE = "[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
-
-
 def json_terminal_safe(document: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls,
-    bidi and zero-width characters written as ``\\uXXXX`` escapes: the same JSON
-    value, but nothing a terminal would interpret. (C0 controls are already escaped.)"""
-    return re.sub(_JSON_INVISIBLE, lambda m: f"\\u{ord(m.group()):04x}", document)
+    bidi, zero-width and tag characters written as ``\\uXXXX`` escapes (a pair of
+    them past U+FFFF): the same JSON value, but nothing a terminal would interpret.
+    (C0 controls are already escaped.)"""
+    return re.sub(f"[{_INVISIBLE}]", json_escape, document)
+
+
+def json_escape(match: re.Match[str]) -> str:
+    """The matched character as a JSON ``\\uXXXX`` escape (a surrogate pair past U+FFFF)."""
+    code = ord(match.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 # --- TeX accents ------------------------------------------------------------------

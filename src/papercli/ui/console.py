@@ -67,14 +67,9 @@ def encodable(text: str, fmt: str | None = None) -> str:
     if fmt in ("json", "jsonl"):
         import re
 
-        def escape(match: re.Match[str]) -> str:
-            code = ord(match.group())
-            if code > 0xFFFF:
-                code -= 0x10000
-                return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-            return f"\\u{code:04x}"
+        from papercli.text import json_escape
 
-        return re.sub(r"[^\x00-\x7f]", escape, text)
+        return re.sub(r"[^\x00-\x7f]", json_escape, text)
     if fmt == "atom":
         return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
     try:
