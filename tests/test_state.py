@@ -145,3 +145,19 @@ def test_a_state_file_behind_a_link_is_written_through_it(tmp_path: Path) -> Non
     assert (state / "library.json").is_symlink()
     assert "2507.00001" in (synced / "library.json").read_text(encoding="utf-8")
     assert set(Library(state).items()) == {"2507.00001"}
+
+
+def test_temporary_files_of_killed_writers_are_cleared_by_the_next_write(tmp_path: Path) -> None:
+    """A temporary file an hour old was left by a run killed before its rename: the next
+    write of that file removes it; a fresh one (another run writing now) stays."""
+    import time
+
+    old = tmp_path / ".seen.json.abc123.tmp"
+    fresh = tmp_path / ".seen.json.def456.tmp"
+    for path in (old, fresh):
+        path.write_text("half a file", encoding="utf-8")
+    hours_ago = time.time() - 7200
+    os.utime(old, (hours_ago, hours_ago))
+    State(tmp_path).mark_seen(["2507.00001"])
+    assert not old.exists() and fresh.exists()
+    assert State(tmp_path).seen_ids() == {"2507.00001"}

@@ -122,6 +122,23 @@ def atomic_write_text(path: Path, text: str | bytes, mode: int | None = None) ->
         raise
 
 
+STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a killed process
+
+
+def remove_stale_temps(path: Path) -> int:
+    """Remove the temporary files that :func:`atomic_write_text` left beside ``path``
+    when killed before its rename (an hour old or more: none is being written); how
+    many went. Never fails: they are only litter."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    gone = 0
+    for temp in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink()
+                gone += 1
+    return gone
+
+
 def _set_mode(fd: int, path: str, mode: int) -> None:
     if hasattr(os, "fchmod"):
         os.fchmod(fd, mode)

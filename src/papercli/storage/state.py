@@ -37,7 +37,13 @@ from typing import Any
 
 from papercli.errors import PapersError
 from papercli.models import split_version
-from papercli.storage.files import atomic_write_text, locked, move_aside, read_bytes
+from papercli.storage.files import (
+    atomic_write_text,
+    locked,
+    move_aside,
+    read_bytes,
+    remove_stale_temps,
+)
 
 SCHEMA_VERSION = 1
 SEEN_FILE = "seen.json"
@@ -171,6 +177,7 @@ class State:
             atomic_write_text(self.root / name, text)
         except OSError as exc:
             raise PapersError(f"Cannot write {self.root / name}: {exc.strerror or exc}.") from exc
+        remove_stale_temps(self.root / name)  # (left by a run killed while writing)
         if copy:
             # One change behind at worst (a full disk): what a damaged file is mended from.
             with contextlib.suppress(OSError):
