@@ -165,3 +165,17 @@ def test_hugging_face_down_is_a_warning_for_a_week(run, week: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "Hugging Face signals unavailable" in result.stderr
     assert len(result.json()) == 3
+
+
+def test_a_day_with_hugging_face_papers_of_later_days_shows_each_ones_day(run, week: Path) -> None:
+    """--include-hf on one day also shows Hugging Face papers listed in the days after
+    it: the table then says each paper's day (the caption names one day)."""
+    cache = Cache(week / "cache")
+    cache.save("hf", "day", "2025-07-15", [hf_paper("2507.20002", 7, "2025-07-15")])
+    cache.save("hf", "day", "2025-07-16", [hf_paper("2507.29999", 99, "2025-07-16")])
+    args = ("list", "--source", "all", "--date", "2025-07-15", "-c", "cs.LG", "--offline")
+    plain = run(*args).stdout.splitlines()
+    assert plain[1].split()[:3] == ["#", "▲", "Title"]  # one day: no Day column
+    mixed = run(*args, "--include-hf").stdout.splitlines()
+    assert mixed[1].split()[:4] == ["#", "▲", "Day", "Title"]
+    assert any("07-16" in line and "[hf]" in line for line in mixed)

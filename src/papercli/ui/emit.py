@@ -101,8 +101,12 @@ def listing(result: Listing, out: Output) -> str | None:
         from papercli.ui.table import papers_table
 
         caption = listing_caption(result)
-        # Several days (a week, a month, a search): each paper's day in a column.
+        # Several days (a week, a month, a search, or a day's listing with Hugging Face
+        # papers of the days after it, --include-hf): each paper's day in a column.
         days = result.period is None or result.period.kind != "day"
+        from papercli.models import paper_day
+
+        days = days or len({paper_day(p) for p in result.papers}) > 1
         if out.path is not None:
             table = papers_table(result.papers, None, width=120, days=days)
             write_output(caption + "\n" + plain_text(table if result.papers else ""), out, what)

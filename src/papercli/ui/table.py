@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from papercli.models import Paper
+from papercli.models import Paper, paper_day
 from papercli.text import clean
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def code_cell(p: Paper) -> Text:
 def listed_days(papers: list[Paper]) -> list[str]:
     """Each paper's listed day (else published), as ``07-15`` when every one is of the
     same year, else ``2025-07-15``; empty when no paper has one."""
-    days = [(p.listed or (p.published or "")[:10])[:10] for p in papers]
+    days = [paper_day(p) for p in papers]
     if not any(days):
         return []
     years = {d[:4] for d in days if d}
