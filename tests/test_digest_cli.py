@@ -216,3 +216,16 @@ def test_a_bad_to_is_a_usage_error_even_when_nothing_is_new(run, isolated_home, 
     assert result.stderr.startswith("Error: ") and "--to" in result.stderr
     assert "\x01" not in result.stderr
     assert not (isolated_home / "state" / "watch.json").exists()  # nothing marked
+
+
+def test_an_offline_digest_asks_no_service(run, isolated_home, smtp_server, today) -> None:
+    """--offline: the cached listings only (after a sync), however little is cached;
+    the services are never asked (here they would be unreachable: exit 1)."""
+    _configure(isolated_home, smtp_server.port)
+    yesterday = (today - dt.timedelta(days=1)).isoformat()
+    listed = [dataclasses.replace(p, listed=yesterday, published=None) for p in PAPERS]
+    Cache(isolated_home / "cache").save("hf", "day", yesterday, listed)  # one day only
+    assert run("digest", "--dry-run").exit_code == 1  # online: the other days are fetched
+    result = run("digest", "--offline")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "Sent 5 new papers to reader@example.org.\n"

@@ -237,6 +237,7 @@ def digest(
         str | None,
         typer.Option("--since", help="Consider papers listed from this day (default: 7 days ago)."),
     ] = None,
+    offline: OfflineOpt = False,
 ) -> None:
     """Email the new matches of watch rules as one message. Exit status: 0 sent (or
     --dry-run), 3 nothing new (no email), 1 error (nothing marked as reported), 2 usage.
@@ -252,7 +253,7 @@ def digest(
 
     def go(ctx: Context) -> bool:
         config = mail.SmtpConfig.from_settings(ctx.settings)
-        groups, mark_reported = news(ctx, names or [], since=first)
+        groups, mark_reported = news(ctx, names or [], since=first, fetch=not offline)
         queries = {name: rule.query for name, rule in ctx.settings.watches.items()}
         result = mail.run_digest(
             groups,

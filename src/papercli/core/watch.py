@@ -174,15 +174,16 @@ def new_matches(
 
 
 def news(
-    ctx: Context, names: list[str], since: dt.date | None = None
+    ctx: Context, names: list[str], since: dt.date | None = None, *, fetch: bool = True
 ) -> tuple[dict[str, list[Paper]], Callable[[Iterable[str]], None]]:
     """The new matches of the watch rules ``names`` (all when empty), grouped by rule, and
     the callback that marks the groups it is given (by rule name) as reported: what
-    ``papers digest`` sends, and what it remembers only once the message went out.
+    ``papers digest`` sends, and what it remembers only once the message went out
+    (``fetch``: the listings needed are fetched first, as :func:`new_matches` does).
 
     Each rule's papers come in the order a reader wants them: "for you" when the reader
     has a model (likes, see :mod:`papercli.core.foryou`), else by upvotes."""
-    results = new_matches(ctx, select_rules(ctx, names), since=since, sort="for-you")
+    results = new_matches(ctx, select_rules(ctx, names), since=since, fetch=fetch, sort="for-you")
     groups = {r.rule.name: list(r.new) for r in results}
 
     def mark(sent: Iterable[str]) -> None:
