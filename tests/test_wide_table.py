@@ -64,3 +64,18 @@ def test_wide_layouts_draw_as_rich_draws_them(width: int) -> None:
     fast = papers_table(papers, None, width=width, days=True)
     slow = _rich_table(fast.columns, fast.rows)  # type: ignore[attr-defined]
     assert _cells(fast, width, True) == _cells(slow, width, True)
+
+
+def test_at_200_columns_a_long_title_wraps_before_a_long_name_is_cut() -> None:
+    """A title of 170 characters would take the whole row: the title column keeps 90
+    cells at least, and the names get room first (more of them, up to 48 cells)."""
+    long = replace(
+        PAPER,
+        title="A Very Long Title About Many Things " * 5,
+        authors=("Shaheim Ogbomo-Harmitt", "Second Author", "Third Author", "Fourth"),
+        organization=None,
+    )
+    out = render(papers_table([long], width=200), 200)
+    assert "Shaheim Ogbomo-Harmitt, Second Author" in out and "…" not in out
+    header = out.splitlines()[0]
+    assert header.index("Authors") - header.index("Title") >= 93

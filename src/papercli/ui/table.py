@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 HIGHLIGHT = "bold yellow"
 WIDE = 150  # from this width the comment count is shown even when titles wrap
 AUTHORS_MAX = 48  # the authors column grows into spare room up to this width
+TITLE_ROOM = 90  # a title column wider than this gives the authors' names what they need
 BADGES = {"cross": "cross", "replace": "repl", "replace-cross": "repl"}
 
 
@@ -183,6 +184,16 @@ def papers_table(
         if title_w >= min_title and (kept or not show_authors):
             break
     title_w = max(10, title_w)  # the narrowest layout: whatever is left, at least 10
+    # Wide terminals: past TITLE_ROOM the title column first gives the authors' names
+    # what they need, more of them when there are (up to AUTHORS_MAX): a long title
+    # wraps, a cut name is lost.
+    names = show_authors and any(len(r[4].authors) > 1 for r in rows)
+    widened = False  # for more names
+    if show_authors and title_w > TITLE_ROOM:
+        want = AUTHORS_MAX if names else min(AUTHORS_MAX, need([r[3] for r in rows], "Authors"))
+        grow = max(0, min(want - authors_w, title_w - TITLE_ROOM))
+        authors_w, title_w = authors_w + grow, title_w - grow
+        widened = names and grow > 0
     # Wide terminals: when every title fits on one line with room to spare, the spare
     # room goes to what is cut (the authors, then the organization, to their full
     # length), then to the comment count; the table is no wider than it needs. From
@@ -210,7 +221,7 @@ def papers_table(
             show_comments = True
         spare -= extra if show_comments else 0
     # Still room: more authors' names (up to AUTHORS_MAX cells).
-    fill = show_authors and spare > 0 and any(len(r[4].authors) > 1 for r in rows)
+    fill = names and (spare > 0 or widened)
     if fill:
         authors_w += max(0, min(spare, AUTHORS_MAX - authors_w))
 
