@@ -544,3 +544,37 @@ def test_search_says_what_is_wrong_where_a_listing_file_belongs(
     assert "2025-07-16.json" in found.stderr
     if odd == "folder":
         assert "set aside" in found.stderr and not path.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_link_to_nothing_where_a_listing_file_belongs_is_no_file(
+    run, isolated_home: Path
+) -> None:
+    """As for the listings (not cached): no warning, and the index does not take it for
+    a new file at every search."""
+    from papercli.storage.index import SearchIndex
+
+    cache = Cache(isolated_home / "cache")
+    cache.save("hf", "day", DAY, [Paper("2507.00001", "Mine video", listed=DAY)])
+    cache.path("hf", "day", "2025-07-16").symlink_to("gone.json")
+    found = run("search", "--offline", "--json", "video")
+    assert found.exit_code == 0 and found.stderr == ""
+    with SearchIndex(cache) as index:
+        assert index.update().added == 0
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_only_the_layouts_folders_are_followed_behind_a_link(
+    run, isolated_home: Path, tmp_path: Path
+) -> None:
+    """cache/backup a link to some other folder: not walked, counted or named."""
+    root = isolated_home / "cache"
+    Cache(root).save("hf", "day", DAY, [Paper("2507.00001", "Mine", listed=DAY)])
+    elsewhere = tmp_path / "elsewhere" / "a"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "x.json").write_text("{}", encoding="utf-8")
+    (root / "backup").symlink_to(elsewhere.parent, target_is_directory=True)
+    assert "Files: 1 " in run("cache", "info").stdout
+    cleared = run("cache", "clear", "--yes")
+    assert cleared.exit_code == 0 and "Kept" not in cleared.stderr
+    assert (elsewhere / "x.json").exists()

@@ -162,7 +162,8 @@ def test_a_corrupt_library_without_a_copy_is_set_aside_with_a_message(
     (state / "library.json").write_text("{not json", encoding="utf-8")
     result = run("library")
     assert result.exit_code == 0
-    assert "set aside" in result.stderr and "starting afresh" in result.stderr
+    assert "kept as library.json.corrupt-" in result.stderr
+    assert "starting afresh" in result.stderr
     assert list(state.glob("library.json.corrupt-*"))
 
 

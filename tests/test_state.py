@@ -161,3 +161,88 @@ def test_temporary_files_of_killed_writers_are_cleared_by_the_next_write(tmp_pat
     State(tmp_path).mark_seen(["2507.00001"])
     assert not old.exists() and fresh.exists()
     assert State(tmp_path).seen_ids() == {"2507.00001"}
+
+
+def _library_with(root: Path, ids: list[str]) -> None:
+    from papercli.storage.library import Library
+
+    for paper_id in ids:
+        Library(root).rate([paper_id], "like", "2025-07-15T00:00:00+00:00", {})
+
+
+def test_a_damaged_library_whose_mending_cannot_be_written_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy could not be written in its place (a full disk): the damaged file stays
+    where it is, the copy answers for now, and the next change keeps every rating."""
+    from papercli.storage import state as state_module
+    from papercli.storage.library import Library
+
+    _library_with(tmp_path, ["2501.00001", "2501.00002"])
+    (tmp_path / "library.json").write_text("{damaged", encoding="utf-8")
+    real = state_module.atomic_write_text
+
+    def full_disk(path: Path, *args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    warnings: list[str] = []
+    monkeypatch.setattr(state_module, "atomic_write_text", full_disk)
+    assert set(Library(tmp_path, warnings.append).items()) == {"2501.00001", "2501.00002"}
+    assert "could not be written in its place" in warnings[-1]
+    assert (tmp_path / "library.json").read_text(encoding="utf-8") == "{damaged"
+    monkeypatch.setattr(state_module, "atomic_write_text", real)
+    _library_with(tmp_path, ["2501.00003"])  # mended first, then changed
+    assert set(Library(tmp_path).items()) == {"2501.00001", "2501.00002", "2501.00003"}
+
+
+def test_a_missing_library_with_its_copy_is_put_back(tmp_path: Path) -> None:
+    """library.json gone (a synced copy renamed away by its service), its copy still
+    there: put back, said, and not overwritten by the next change."""
+    from papercli.storage.library import Library
+
+    _library_with(tmp_path, ["2501.00001", "2501.00002"])
+    (tmp_path / "library.json").unlink()
+    warnings: list[str] = []
+    assert set(Library(tmp_path, warnings.append).items()) == {"2501.00001", "2501.00002"}
+    assert "is missing" in warnings[0] and "put in its place" in warnings[0]
+    _library_with(tmp_path, ["2501.00003"])
+    assert len(Library(tmp_path).items()) == 3
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_a_damaged_library_behind_a_link_is_mended_through_it(tmp_path: Path) -> None:
+    from papercli.storage.library import Library
+
+    synced = tmp_path / "Dropbox"
+    synced.mkdir()
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "library.json").symlink_to(synced / "library.json")
+    _library_with(state, ["2501.00001"])
+    (synced / "library.json").write_text("{damaged", encoding="utf-8")
+    assert set(Library(state).items()) == {"2501.00001"}
+    assert (state / "library.json").is_symlink()  # the link stays, its file is mended
+    assert "2501.00001" in (synced / "library.json").read_text(encoding="utf-8")
+    assert len(list(state.glob("library.json.corrupt-*"))) == 1
+
+
+def test_a_copy_that_cannot_be_written_is_not_left_behind_to_mend_from(tmp_path: Path) -> None:
+    """The copy's write fails (here: a folder in its place): said, and no older copy is
+    ever put back over newer ratings."""
+    from papercli.storage.library import Library
+
+    _library_with(tmp_path, ["2501.00001"])
+    (tmp_path / "library.json.bak").unlink()
+    (tmp_path / "library.json.bak").mkdir()
+    warnings: list[str] = []
+    Library(tmp_path, warnings.append).rate(["2501.00002"], "like", "2025-07-15", {})
+    assert any("Could not write the copy" in w for w in warnings)
+
+
+def test_the_lock_is_held_once_per_thread_whatever_the_state_object(tmp_path: Path) -> None:
+    """A second State of the same folder, inside the first one's lock, does not wait on
+    it (the lock is not re-entrant: it would wait for ever)."""
+    outer, inner = State(tmp_path), State(tmp_path)
+    with outer.locked(), inner.locked():
+        inner.mark_seen(["2501.00001"])
+    assert State(tmp_path).seen_ids() == {"2501.00001"}

@@ -14,6 +14,7 @@ the ``warn`` callback; callers then refetch.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
@@ -277,20 +278,25 @@ class Cache:
                 out.append(key)
         return sorted(out)
 
-    def _all_json(self) -> Iterator[tuple[Path, tuple[str, ...]]]:
-        """Every JSON file under the cache folder. A source's or a kind's folder may be
-        a link (moved to another disk: followed, as every read follows it); links
-        further down are not followed (no loop)."""
+    def _walk(self) -> Iterator[Path]:
+        """Every file and folder under the cache folder. A source's or a kind's folder of
+        :data:`LAYOUT` may be a link (moved to another disk: followed, as every read
+        follows it); no other link to a folder is followed (no loop, and nothing outside
+        papercli's own folders is walked)."""
         if not self.root.is_dir():
             return
         for folder, subfolders, names in os.walk(self.root, followlinks=True):
             here = Path(folder)
-            if len(here.relative_to(self.root).parts) >= 2:
-                subfolders[:] = [d for d in subfolders if not (here / d).is_symlink()]
-            for name in names:
-                path = here / name
-                if name.endswith(".json") and path.is_file():
-                    yield path, path.relative_to(self.root).parts
+            parts = here.relative_to(self.root).parts
+            linkable = LAYOUT if not parts else LAYOUT.get(parts[0], {}) if len(parts) == 1 else {}
+            subfolders[:] = [d for d in subfolders if d in linkable or not (here / d).is_symlink()]
+            yield from (here / name for name in (*subfolders, *names))
+
+    def _all_json(self) -> Iterator[tuple[Path, tuple[str, ...]]]:
+        """Every JSON file under the cache folder (:meth:`_walk`)."""
+        for path in self._walk():
+            if path.name.endswith(".json") and path.is_file():
+                yield path, path.relative_to(self.root).parts
 
     def files(self) -> Iterator[Path]:
         """papercli's own cache files (see :data:`LAYOUT`); nothing else in the folder."""
@@ -320,7 +326,7 @@ class Cache:
             size += path.stat().st_size
             src = path.relative_to(self.root).parts[0]
             by_source[src] = by_source.get(src, 0) + 1
-        set_aside = sum(1 for _ in self.root.rglob("*.corrupt-*")) if self.root.is_dir() else 0
+        set_aside = sum(1 for path in self._walk() if ".corrupt-" in path.name)
         return {"files": count, "bytes": size, "by_source": by_source, "set_aside": set_aside}
 
     def clear(self) -> int:
@@ -331,13 +337,11 @@ class Cache:
         for path in list(self.files()):
             path.unlink(missing_ok=True)
             removed += 1
-        for source, kinds in LAYOUT.items():
-            for kind in kinds:
-                folder = self.root / source / kind
-                if folder.is_dir():
-                    for path in list(folder.rglob(".*.json.*.tmp")):
-                        if path.is_file():
-                            path.unlink(missing_ok=True)
+        for path in list(self._walk()):  # in a kind's folder
+            parts = path.relative_to(self.root).parts
+            own = len(parts) > 2 and parts[1] in LAYOUT.get(parts[0], {})
+            if own and fnmatch.fnmatch(path.name, ".*.json.*.tmp") and path.is_file():
+                path.unlink(missing_ok=True)
         foreign = self.foreign_files()
         if foreign:
             names = ", ".join(p.relative_to(self.root).as_posix() for p in foreign[:3])

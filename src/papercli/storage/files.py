@@ -91,16 +91,21 @@ def write_target(path: Path) -> Path:
     return target
 
 
-def atomic_write_text(path: Path, text: str | bytes, mode: int | None = None) -> None:
+def atomic_write_text(
+    path: Path, text: str | bytes, mode: int | None = None, *, follow_links: bool = False
+) -> None:
     """Write ``text`` (UTF-8, newlines as given; bytes as they are) to ``path`` via a
     temporary file in the same folder and :func:`replace`: a reader sees the old file or
-    the new one, whole. A link is written through (:func:`write_target`).
+    the new one, whole. With ``follow_links`` (the user's own files: state, config), a
+    link is written through (:func:`write_target`); else a link is replaced (papercli's
+    cache never writes outside its folder).
 
     The temporary file is private (0600 on POSIX); ``mode`` gives it other
     permissions before the move, so the file never appears with the wrong ones.
     On Windows only the read-only bit of a mode has a meaning.
     """
-    path = write_target(path)
+    if follow_links:
+        path = write_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     import tempfile  # writes only: a listing read from the cache never loads it
 
@@ -137,6 +142,26 @@ def remove_stale_temps(path: Path) -> int:
                 temp.unlink()
                 gone += 1
     return gone
+
+
+def create_aside(path: Path, suffix: str, data: bytes) -> Path:
+    """Write ``data`` to a new file ``NAME.SUFFIX`` beside ``path`` (or ``-2``, ``-3``...:
+    never over an earlier one), leaving ``path`` as it is; the file made. OSError when
+    it cannot be written."""
+    n = 1
+    while True:
+        target = path.with_name(f"{path.name}.{suffix}" + (f"-{n}" if n > 1 else ""))
+        n += 1
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _BINARY, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return target
+
+
+_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 def _set_mode(fd: int, path: str, mode: int) -> None:

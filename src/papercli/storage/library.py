@@ -260,7 +260,7 @@ class Library:
         with the rated papers it was trained without. Failing to store it costs only a
         retrain next time: a warning, not an error."""
         from papercli.errors import PapersError
-        from papercli.storage.files import atomic_write_text
+        from papercli.storage.files import atomic_write_text, remove_stale_temps
 
         text = json.dumps(
             {
@@ -273,6 +273,7 @@ class Library:
         try:
             with self._state().locked():
                 atomic_write_text(self.root / MODEL_FILE, text)
+                remove_stale_temps(self.root / MODEL_FILE)  # (of a run killed while writing)
         except (OSError, PapersError) as exc:
             self.warn(f"Could not keep the trained model ({exc}); it is retrained next time.")
 

@@ -194,7 +194,9 @@ class RecordReader:
 def scan_cache(cache: Cache) -> dict[str, tuple[int, int]]:
     """The cache's own JSON files (relative path -> (mtime_ns, size)): what the index
     compares with what it read, before every use (a walk of the source and kind
-    folders, one stat per file; the files :meth:`Cache.files` lists)."""
+    folders, one stat per file). The files :meth:`Cache.files` lists, under the same
+    rule for links, and besides them the entries named as one that are a folder or a
+    link in a loop (:func:`_walk_files`: for the index's reader to set aside or name)."""
     from papercli.ids import is_paper_id
 
     out: dict[str, tuple[int, int]] = {}
@@ -222,9 +224,10 @@ def _plain_folder(path: Path) -> bool:
 
 
 def _walk_files(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result]]:
-    """The ``.json`` entries under ``folder``; one that is not a file (a folder, a link
-    that leads nowhere or in a loop) comes with its own stat, for its reader to set it
-    aside or say why it cannot be read, rather than being left out in silence."""
+    """The ``.json`` files under ``folder``, and the ``.json`` entries that are a folder
+    or a link in a loop (with their own stat): their reader sets them aside or says why
+    they cannot be read, rather than leaving them out in silence. A link to nothing is
+    no file (as for the listings: not cached)."""
     try:
         entries = list(os.scandir(folder))
     except OSError:  # gone meanwhile
@@ -235,9 +238,11 @@ def _walk_files(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result
             if entry.name.endswith(".json"):
                 try:
                     file = entry.is_file(follow_symlinks=True)
+                    odd = not file and entry.is_dir(follow_symlinks=True)
                 except OSError:  # a link in a loop
-                    file = False
-                yield rel, entry.stat(follow_symlinks=file)
+                    file, odd = False, True
+                if file or odd:
+                    yield rel, entry.stat(follow_symlinks=file)
             elif entry.is_dir(follow_symlinks=False):
                 yield from _walk_files(Path(entry.path), rel)
         except OSError:  # gone meanwhile

@@ -30,6 +30,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -39,10 +41,12 @@ from papercli.errors import PapersError
 from papercli.models import split_version
 from papercli.storage.files import (
     atomic_write_text,
+    create_aside,
     locked,
     move_aside,
     read_bytes,
     remove_stale_temps,
+    write_target,
 )
 
 SCHEMA_VERSION = 1
@@ -78,15 +82,35 @@ def _whole_table(path: Path, key: str) -> dict[str, Any] | None:
         return None
 
 
+_HELD = threading.local()  # the state folders whose lock this thread holds
+
+
+def _held_roots() -> set[str]:
+    roots: set[str] | None = getattr(_HELD, "roots", None)
+    if roots is None:
+        roots = _HELD.roots = set()
+    return roots
+
+
 class State:
     def __init__(self, root: Path, warn: Callable[[str], None] = lambda m: None) -> None:
         self.root = root
         self.warn = warn
-        self._held = False  # this object holds the lock (it is not taken twice)
+
+    @property
+    def _held(self) -> bool:
+        return os.path.abspath(self.root) in _held_roots()
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the state lock (exclusive; blocks until other papercli runs let go)."""
+        """Hold the state lock (exclusive; blocks until other papercli runs let go). In a
+        thread that holds it already (through any :class:`State` of the same folder),
+        it is held, not taken twice: the lock is not re-entrant."""
+        key = os.path.abspath(self.root)
+        roots = _held_roots()
+        if key in roots:
+            yield
+            return
         with contextlib.ExitStack() as stack:
             try:
                 stack.enter_context(locked(self.root / ".lock"))
@@ -94,17 +118,20 @@ class State:
                 raise PapersError(
                     f"Cannot use the state folder {self.root}: {exc.strerror or exc}."
                 ) from exc
-            self._held = True
+            roots.add(key)
             try:
                 yield
             finally:
-                self._held = False
+                roots.discard(key)
 
     def _read(self, name: str, key: str, *, copy: bool = False) -> dict[str, Any]:
         path = self.root / name
         try:
             return _table(read_bytes(path), key)
         except FileNotFoundError:
+            if copy and (self.root / (name + COPY_SUFFIX)).exists():
+                # Gone, its copy still there (a synced copy renamed away): mended from it.
+                return self._mend(name, key, "is missing", copy)
             if path.is_symlink():  # (a synced copy's link, its target gone: said, not trusted)
                 self.warn(f"State file {path} is a link to a file that does not exist.")
             return {}
@@ -115,73 +142,88 @@ class State:
         except _DAMAGE as exc:
             if isinstance(exc, RecursionError):
                 exc = ValueError("JSON nested too deeply")
-            if self._held:
-                return self._damaged(name, key, exc, copy)
-            # Under the lock, and read again: another run may have written it (or mended
-            # it) since, and a good file is never set aside.
-            lock = contextlib.ExitStack()
+            return self._mend(name, key, f"was unreadable ({exc})", copy)
+
+    def _mend(self, name: str, key: str, what: str, copy: bool) -> dict[str, Any]:
+        """A file missing or damaged (``what``), under the lock and read again there:
+        another run may have written (or mended) it since, and a good file is never set
+        aside. Then :meth:`_put_back` (``copy``), else :meth:`_start_afresh`."""
+        lock = contextlib.ExitStack()
+        if not self._held:
             with contextlib.suppress(PapersError):  # (a read-only folder: as it is)
                 lock.enter_context(self.locked())
-            with lock:
-                mended = _whole_table(path, key)
-                return mended if mended is not None else self._damaged(name, key, exc, copy)
+        with lock:
+            mended = _whole_table(self.root / name, key)
+            if mended is not None:
+                return mended
+            if copy:
+                return self._put_back(name, key, what)
+            return self._start_afresh(name, what)
 
-    def _damaged(self, name: str, key: str, exc: Exception, copy: bool) -> dict[str, Any]:
-        """A file that does not parse: its copy put back (``copy``), else set aside."""
-        if copy:
-            return self._put_back(name, key, exc)
-        self._set_aside(self.root / name)
-        self.warn(
-            f"State file {self.root / name} was unreadable ({exc}); set aside, starting afresh."
-        )
+    def _start_afresh(self, name: str, what: str) -> dict[str, Any]:
+        path = self.root / name
+        try:
+            aside = move_aside(path, f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+        except OSError:
+            self.warn(f"State file {path} {what}; it could not be set aside: ignored for now.")
+        else:
+            self.warn(f"State file {path} {what}; set aside as {aside.name}, starting afresh.")
         return {}
 
-    @staticmethod
-    def _set_aside(path: Path) -> Path | None:
-        with contextlib.suppress(OSError):  # never over an earlier one
-            return move_aside(path, f"corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
-        return None
-
-    def _put_back(self, name: str, key: str, exc: Exception) -> dict[str, Any]:
-        """A damaged file kept with a copy (the lock held): set aside, and its copy put
-        in its place when that reads; else a fresh start. Said either way."""
+    def _put_back(self, name: str, key: str, what: str) -> dict[str, Any]:
+        """A file kept with a copy, damaged or missing (the lock held): its bytes kept
+        aside (a copy: a link in its place stays a link), and its copy written in its
+        place when that reads, else an empty table. Said either way; when the write
+        fails, the damaged file stays where it is (and is mended next time)."""
         path = self.root / name
-        aside = self._set_aside(path)
-        where = f"set aside as {aside.name}" if aside is not None else "left where it is"
+        said = f"State file {path} {what}"
+        with contextlib.suppress(OSError):  # (a missing file: nothing to keep)
+            data = path.read_bytes()
+            stamp = time.strftime("%Y%m%dT%H%M%S")
+            said += f"; kept as {create_aside(path, f'corrupt-{stamp}', data).name}"
         saved = self.root / (name + COPY_SUFFIX)
         table = _whole_table(saved, key)
         if table is None:
-            self.warn(
-                f"State file {path} was unreadable ({exc}); {where}, and it has no copy "
-                "that reads: starting afresh."
-            )
+            said += ", and it has no copy that reads"
+            if self._written(name, key, {}, f"{said}; an empty one"):
+                self.warn(f"{said}: starting afresh.")
             return {}
-        try:
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved.stat().st_mtime))
-            self._write(name, key, table, copy=False)
-        except (OSError, PapersError) as err:
-            self.warn(
-                f"State file {path} was unreadable ({exc}); {where}. Its copy {saved.name} "
-                f"is used for now, but could not be put in its place ({err})."
-            )
-            return table
-        self.warn(
-            f"State file {path} was unreadable ({exc}); {where}, and its copy of {when} "
-            f"({saved.name}, {len(table)} entries) put in its place."
-        )
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(saved.stat().st_mtime))
+        if self._written(name, key, table, f"{said}; its copy {saved.name}, used for now,"):
+            self.warn(f"{said}; its copy of {when} ({len(table)} entries) put in its place.")
         return table
 
+    def _written(self, name: str, key: str, table: dict[str, Any], said: str) -> bool:
+        """Whether ``table`` was written as ``name``; if not, ``said`` and why."""
+        try:
+            self._write(name, key, table)
+        except PapersError as err:
+            self.warn(f"{said} could not be written in its place ({err})")
+            return False
+        return True
+
     def _write(self, name: str, key: str, value: dict[str, Any], *, copy: bool = False) -> None:
+        """Write a state file (through a link: a synced or dotfiles copy stays one), and
+        with ``copy`` its copy after it (``NAME.bak``)."""
+        path = self.root / name
         text = json.dumps({"schema": SCHEMA_VERSION, key: value}, ensure_ascii=False)
         try:
-            atomic_write_text(self.root / name, text)
+            atomic_write_text(path, text, follow_links=True)
         except OSError as exc:
-            raise PapersError(f"Cannot write {self.root / name}: {exc.strerror or exc}.") from exc
-        remove_stale_temps(self.root / name)  # (left by a run killed while writing)
+            raise PapersError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
+        with contextlib.suppress(OSError):  # (left by a run killed while writing)
+            remove_stale_temps(write_target(path))
         if copy:
-            # One change behind at worst (a full disk): what a damaged file is mended from.
-            with contextlib.suppress(OSError):
-                atomic_write_text(self.root / (name + COPY_SUFFIX), text)
+            saved = self.root / (name + COPY_SUFFIX)
+            try:
+                atomic_write_text(saved, text, follow_links=True)
+            except OSError as exc:
+                with contextlib.suppress(OSError):  # never an old copy to mend from
+                    saved.unlink()
+                self.warn(
+                    f"Could not write the copy {saved} ({exc.strerror or exc}): a damaged "
+                    f"{name} could not be mended from it."
+                )
 
     # -- any table: what other stores (the library) build on --------------------------
     def read_table(self, name: str, key: str, *, copy: bool = False) -> dict[str, Any]:
