@@ -395,3 +395,32 @@ def test_the_model_is_stored_under_the_ratings_it_was_trained_on(cached_day, mon
     assert first is not None and first.n_liked == 1
     second = foryou.model(ctx, offline=True)  # the second like is in: trained again
     assert second is not None and second.n_liked == 2
+
+
+def test_a_rated_paper_found_nowhere_is_not_asked_for_at_every_order(
+    run, cached_day, httpserver, hf_url, arxiv_url
+) -> None:
+    """Rated while the services were down, and then found on neither: left out of the
+    model for good (said once), not fetched again by every command that orders."""
+    state = config.load().state_dir
+    config.load().config_path.write_text("[network]\nretries = 0\n", encoding="utf-8")
+    gone = "2507.99997"
+    Library(state).rate([gone], "like", "2025-07-15T00:00:00+00:00", {})  # (offline then)
+    assert run("like", cached_day[0].id).exit_code == 0
+    httpserver.expect_request(f"/api/papers/{gone}").respond_with_data("{}", status=404)
+    empty_feed = (
+        b'<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        b'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"><title>arXiv Query</title>'
+        b"<id>http://arxiv.org/api/x</id><opensearch:totalResults>0</opensearch:totalResults>"
+        b"</feed>"
+    )
+    httpserver.expect_request("/api/query").respond_with_data(
+        empty_feed, content_type="application/atom+xml"
+    )
+    first = run("list", "--date", DAY, "--sort", "for-you")
+    assert first.exit_code == 0 and "not found on Hugging Face or arXiv" in first.stderr
+    assert json.loads((state / "model.json").read_text())["left_out"] == []
+    asked = len(httpserver.log)
+    again = run("list", "--date", DAY, "--sort", "for-you")
+    assert again.exit_code == 0 and "not found" not in again.stderr
+    assert len(httpserver.log) == asked  # the stored model: nothing asked

@@ -63,13 +63,14 @@ def model(ctx: Context, *, offline: bool = False) -> Model | None:
     rated = [i for i in items.values() if i.liked or i.disliked]
     if not any(i.liked for i in rated):
         return None
-    texts = text_of(ctx, rated, offline=offline)
+    unknown: set[str] = set()  # found nowhere: not asked for again
+    texts = text_of(ctx, rated, offline=offline, unknown=unknown)
     liked = [texts[i.id] for i in rated if i.liked and i.id in texts]
     disliked = [texts[i.id] for i in rated if i.disliked and i.id in texts]
     if not liked:
         return None
     stored = ranking.train(liked, disliked, background(ctx)).to_json()
-    left_out = [i.id for i in rated if i.id not in texts]
+    left_out = [i.id for i in rated if i.id not in texts and i.id not in unknown]
     store.store_model(fingerprint, json.loads(stored), left_out)
     return ranking.Model.from_json(stored)  # as stored: the same scores now as next time
 

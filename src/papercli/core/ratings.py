@@ -132,20 +132,24 @@ def unsave(ctx: Context, texts: list[str]) -> Change:
     return Change(ids, library(ctx).unsave(ids))
 
 
-def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Paper]:
+def text_of(
+    ctx: Context, items: list[Item], *, offline: bool, unknown: set[str] | None = None
+) -> dict[str, Paper]:
     """The text of each item: as stored with it, else from the cache, else (online)
-    fetched; what had to be looked up is remembered with the item for next time."""
+    fetched; what had to be looked up is remembered with the item for next time. The
+    ids that neither service knows go in ``unknown`` (asking again will not help)."""
     from papercli.core.papers import find_cached_many, show
 
     out: dict[str, Paper] = {}
     learned: list[Paper] = []
     failed: list[str] = []
+    nowhere: list[str] = []
     unfetched: list[str] = []  # offline: not cached, not asked for
     # Looked up in the cache all at once: a BibTeX entry too (the cache's record is
     # richer: upvotes, day...; once found, it is kept in its place).
-    cached = find_cached_many(ctx, (i.id for i in items if i.paper is None or _imported(i)))
+    cached = find_cached_many(ctx, (i.id for i in items if i.paper is None or i.imported))
     for item in items:
-        imported = _imported(item)
+        imported = item.imported
         if item.paper is not None and not imported:
             out[item.id] = item.paper
             continue
@@ -158,8 +162,10 @@ def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Pape
         elif paper is None:
             try:
                 paper = show(ctx, item.id)
-            except (FetchError, NotFoundError):
+            except FetchError:
                 failed.append(item.id)
+            except NotFoundError:
+                nowhere.append(item.id)
         if paper is not None:
             out[item.id] = paper
             learned.append(paper)
@@ -168,16 +174,18 @@ def text_of(ctx: Context, items: list[Item], *, offline: bool) -> dict[str, Pape
             library(ctx).remember(learned)
         except PapersError as exc:
             ctx.warn(f"Could not remember the papers' text: {exc}")
-    for ids, why in ((failed, "could not be fetched"), (unfetched, "not cached (offline)")):
+    if unknown is not None:
+        unknown.update(nowhere)
+    for ids, why in (
+        (failed, "could not be fetched; left out for now"),
+        (unfetched, "not cached (offline); left out for now"),
+        (nowhere, "not found on Hugging Face or arXiv; left out"),
+    ):
         if ids:
             what = "1 rated paper" if len(ids) == 1 else f"{len(ids)} rated papers"
-            ctx.warn(f"{what} {why} ({', '.join(ids[:3])}); left out for now.")
+            head, _, tail = why.partition(";")
+            ctx.warn(f"{what} {head} ({', '.join(ids[:3])});{tail}.")
     return out
-
-
-def _imported(item: Item) -> bool:
-    """Whether the item's text is a BibTeX entry's (``papers import``)."""
-    return item.paper is not None and item.paper.sources == ("bibtex",)
 
 
 # -- cold start: a BibTeX export -----------------------------------------------------------

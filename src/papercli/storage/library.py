@@ -58,6 +58,11 @@ class Item:
     def disliked(self) -> bool:
         return self.rating == "dislike"
 
+    @property
+    def imported(self) -> bool:
+        """Its text is a BibTeX entry's (``papers import``): the cache's is richer."""
+        return self.paper is not None and self.paper.sources == ("bibtex",)
+
 
 def base_id(paper_id: str) -> str:
     return split_version(paper_id.strip())[0]
@@ -124,11 +129,10 @@ class Library:
             changed = False
             for paper_id, paper in known.items():
                 entry = table.get(paper_id)
-                if not isinstance(entry, dict):
+                item = _item(paper_id, entry)
+                if item is None or not isinstance(entry, dict):
                     continue
-                record = entry.get("record")
-                bibtex = isinstance(record, dict) and record.get("sources") == ["bibtex"]
-                if record is None or (bibtex and paper.sources != ("bibtex",)):
+                if item.paper is None or (item.imported and paper.sources != ("bibtex",)):
                     entry["record"] = paper.to_record()
                     changed = True
             return changed
