@@ -140,10 +140,10 @@ def test_a_long_note_on_a_terminal_breaks_between_words(monkeypatch) -> None:
         def isatty(self) -> bool:
             return True
 
-    monkeypatch.setenv("COLUMNS", "30")
+    monkeypatch.setenv("COLUMNS", "40")
     line = "Showing the latest announcement, 2026-11-27: arXiv has not announced today"
     lines = fitted(line, Terminal(), "  ").splitlines()
-    assert len(lines) > 1 and all(len(x) < 30 for x in lines)
+    assert len(lines) > 1 and all(len(x) < 40 for x in lines)
     assert " ".join(x.strip() for x in lines) == line
     assert all(x.startswith("  ") for x in lines[1:])
     assert fitted(line, io.StringIO()) == line  # a pipe: one line

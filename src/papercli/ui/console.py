@@ -87,10 +87,12 @@ def fitted(line: str, stream: Any, indent: str = "  ") -> str:
             return line
     except (AttributeError, ValueError, OSError):  # closed, or an odd stream
         return line
-    import shutil
-
+    try:  # COLUMNS when set (as for tables), else the width of this stream's terminal
+        columns = int(os.environ.get("COLUMNS") or os.get_terminal_size(stream.fileno()).columns)
+    except (ValueError, OSError, AttributeError):
+        return line
     # One column spare: a line as wide as the terminal makes some of them wrap it.
-    return broken(line, shutil.get_terminal_size().columns - 1, indent)
+    return broken(line, max(MIN_WIDTH, columns) - 1, indent)
 
 
 def broken(line: str, width: int, indent: str = "") -> str:
