@@ -439,7 +439,7 @@ def test_render_dispatches_every_format() -> None:
 
 
 def test_headings_keep_the_spelling_of_arxiv() -> None:
-    from papercli.export.common import _sentence_case
+    from papercli.text import sentence_case as _sentence_case
 
     assert _sentence_case("arXiv cs.LG, 2025-07-15") == "arXiv cs.LG, 2025-07-15"
     assert _sentence_case("the local cache matching 'x'") == "The local cache matching 'x'"

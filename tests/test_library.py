@@ -424,3 +424,26 @@ def test_a_rated_paper_found_nowhere_is_not_asked_for_at_every_order(
     again = run("list", "--date", DAY, "--sort", "for-you")
     assert again.exit_code == 0 and "not found" not in again.stderr
     assert len(httpserver.log) == asked  # the stored model: nothing asked
+    # Remembered with the rating: the library and the evaluation ask for it no more.
+    for command in (("library", "--liked", "--json"), ("rank", "eval")):
+        result = run(*command)
+        assert result.exit_code == 0 and "not found" not in result.stderr, command
+    assert len(httpserver.log) == asked
+    titles = {p["id"]: p["title"] for p in run("library", "--liked", "--json").json()}
+    assert titles[gone] == "(found on neither Hugging Face nor arXiv)"
+    assert Library(state).items()[gone].unknown is not None
+
+
+def test_small_explanations_tags_and_captions(run, cached_day) -> None:
+    """What reads as 0.00 is counted with the rest; a tag is not "-x"; the library's
+    caption starts with a capital as the others do."""
+    from papercli.core.context import Context
+    from papercli.core.foryou import why
+
+    assert run("like", cached_day[0].id).exit_code == 0
+    assert run("dislike", cached_day[1].id).exit_code == 0
+    found = why(Context(config.load(), lambda m: None), cached_day[2].id, offline=True)
+    assert all(abs(w) >= 0.005 for _, w in found.reasons.ups + found.reasons.downs)
+    assert run("save", cached_day[0].id, "--tag", "-x").exit_code == 2
+    assert run("save", cached_day[0].id, "--tag", "to-read").exit_code == 0
+    assert run("library").stdout.startswith("Your library · 1 paper")

@@ -246,3 +246,19 @@ def test_the_lock_is_held_once_per_thread_whatever_the_state_object(tmp_path: Pa
     with outer.locked(), inner.locked():
         inner.mark_seen(["2501.00001"])
     assert State(tmp_path).seen_ids() == {"2501.00001"}
+
+
+def test_a_library_file_with_a_byte_order_mark_is_read_and_garbage_is_said_plainly(
+    tmp_path: Path,
+) -> None:
+    """An editor's BOM is fine; bytes that are not UTF-8 are "not UTF-8 text"."""
+    from papercli.storage.library import Library
+
+    _library_with(tmp_path, ["2501.00001"])
+    path = tmp_path / "library.json"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert set(Library(tmp_path).items()) == {"2501.00001"}
+    path.write_bytes(b"\xfe\xff\x00garbage")
+    warnings: list[str] = []
+    assert set(Library(tmp_path, warnings.append).items()) == {"2501.00001"}  # its copy
+    assert "not UTF-8 text" in warnings[0]

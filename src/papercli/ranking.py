@@ -359,12 +359,14 @@ class Model:
         pairs.sort(key=lambda p: (-abs(p[1]), p[0]))
         return pairs
 
-    def explain(self, paper: Paper, n: int = 5) -> Explanation:
+    def explain(self, paper: Paper, n: int = 5, least: float = 0.005) -> Explanation:
         """What raised and lowered ``paper``'s score most (up to ``n`` (label, signed
-        contribution) of each, largest first: ``('word "diffusion"', 0.21)``), and the
-        rest together: ``bias`` and all of it add up to the score."""
+        contribution) of each, largest first: ``('word "diffusion"', 0.21)``; smaller
+        than ``least``, as "0.00" reads, with the rest), and the rest together: ``bias``
+        and all of it add up to the score."""
         pairs = [(label(t, paper), c) for t, c in self.contributions(paper) if c]
-        ups, downs = [x for x in pairs if x[1] > 0][:n], [x for x in pairs if x[1] < 0][:n]
+        ups = [x for x in pairs if x[1] >= least][:n]
+        downs = [x for x in pairs if x[1] <= -least][:n]
         rest = len(pairs) - len(ups) - len(downs)
         total = self.score([paper])[0] - self.bias - sum(c for _, c in ups + downs)
         return Explanation(ups, downs, rest, total if rest else 0.0)

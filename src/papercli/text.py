@@ -168,3 +168,11 @@ def tex_to_unicode(text: str) -> str:
         last = math.end()
     out.append(_tex_text(text[last:]))
     return "".join(out)
+
+
+def sentence_case(heading: str) -> str:
+    """A heading with a capital first letter, except names spelled in lower case
+    ("arXiv cs.LG, 2025-07-15" stays as it is): a caption's, an export's title."""
+    if heading.startswith("arXiv"):
+        return heading
+    return heading[:1].upper() + heading[1:]

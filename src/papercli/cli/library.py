@@ -204,7 +204,7 @@ def why(
     found = run(lambda ctx: foryou.why(ctx, paper_id, offline=offline))
     out = sys.stdout
     title = clean(found.paper.title)
-    out.write(f"{found.paper.id}  {title}\n")
+    out.write(fitted(f"{found.paper.id}  {title}", out, " " * 12) + "\n")
     rated = f" (you {found.rated} it)" if found.rated in ("like", "dislike") else ""
     if found.rated == "saved":
         rated = " (in your library)"

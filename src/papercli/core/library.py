@@ -13,6 +13,7 @@ from papercli.models import Paper
 
 if TYPE_CHECKING:
     from papercli.core.context import Context
+    from papercli.storage.library import Item
 
 Which = Literal["saved", "liked", "disliked"]
 
@@ -38,9 +39,7 @@ def library_listing(
         items = [i for i in items if tag in i.tags]
     items.sort(key=lambda i: i.saved or i.rated or "", reverse=True)
     texts = text_of(ctx, items, offline=offline)
-    papers = [
-        texts.get(i.id) or Paper(i.id, f"(not fetched yet: papers show {i.id})") for i in items
-    ]
+    papers = [texts.get(i.id) or Paper(i.id, _no_text(i)) for i in items]
     if filters.sort == "for-you":
         shown = apply_filters(papers, replace(filters, sort="date", limit=None))
         ranked = order(ctx, shown, offline=offline)
@@ -70,3 +69,10 @@ def _heading(which: Which, tag: str | None) -> str:
         "disliked": "your disliked papers",
     }
     return what[which] + (f" tagged {tag!r}" if tag else "")
+
+
+def _no_text(item: Item) -> str:
+    """The title shown for a paper of the library whose text papercli does not have."""
+    if item.unknown:
+        return "(found on neither Hugging Face nor arXiv)"
+    return f"(not fetched yet: papers show {item.id})"

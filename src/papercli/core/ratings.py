@@ -97,7 +97,7 @@ def _confirmed(ctx: Context, ids: list[str], done: str) -> dict[str, Paper]:
     return found
 
 
-_TAG = re.compile(r"[\w-]+")
+_TAG = re.compile(r"\w[\w-]*")  # (not "-x": that reads as an option)
 
 
 def checked_tags(tags: Iterable[str]) -> list[str]:
@@ -157,6 +157,8 @@ def text_of(
         if paper is None and imported:
             out[item.id] = item.paper  # type: ignore[assignment]
             continue
+        if paper is None and item.unknown:
+            continue  # found on neither service before: not asked again
         if paper is None and offline:
             unfetched.append(item.id)
         elif paper is None:
@@ -169,17 +171,18 @@ def text_of(
         if paper is not None:
             out[item.id] = paper
             learned.append(paper)
-    if learned:
-        try:
+    try:
+        if learned:
             library(ctx).remember(learned)
-        except PapersError as exc:
-            ctx.warn(f"Could not remember the papers' text: {exc}")
+        library(ctx).found_nowhere(nowhere, stamp(ctx))
+    except PapersError as exc:
+        ctx.warn(f"Could not remember the papers' text: {exc}")
     if unknown is not None:
-        unknown.update(nowhere)
+        unknown.update(nowhere, (i.id for i in items if i.unknown and i.id not in out))
     for ids, why in (
         (failed, "could not be fetched; left out for now"),
         (unfetched, "not cached (offline); left out for now"),
-        (nowhere, "not found on Hugging Face or arXiv; left out"),
+        (nowhere, "not found on Hugging Face or arXiv; left out (papers unrate ID drops it)"),
     ):
         if ids:
             what = "1 rated paper" if len(ids) == 1 else f"{len(ids)} rated papers"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from papercli.models import Paper, split_version
-from papercli.text import clean, strip_controls
+from papercli.text import clean, sentence_case, strip_controls
 
 if TYPE_CHECKING:
     from papercli.core.listing import Listing
@@ -35,7 +35,7 @@ class Meta:
     @classmethod
     def of(cls, listing: Listing) -> Meta:
         return cls(
-            heading=_sentence_case(listing.heading),  # "the local cache..."
+            heading=sentence_case(listing.heading),  # "the local cache..."
             source=listing.source,
             period=listing.period.key if listing.period is not None else None,
             query=listing.query.text,
@@ -141,11 +141,3 @@ def combine(groups: Sequence[Group]) -> tuple[list[Paper], dict[str, list[str]]]
             if group.name not in kept:
                 kept.append(group.name)
     return papers, names
-
-
-def _sentence_case(heading: str) -> str:
-    """The heading with a capital first letter, except names spelled in lower case
-    ("arXiv cs.LG, 2025-07-15" stays as it is)."""
-    if heading.startswith("arXiv"):
-        return heading
-    return heading[:1].upper() + heading[1:]

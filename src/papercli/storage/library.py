@@ -48,6 +48,7 @@ class Item:
     saved: str | None = None  # ISO time it was saved
     tags: tuple[str, ...] = ()
     paper: Paper | None = None  # the text papercli last knew
+    unknown: str | None = None  # ISO time it was found on neither service (not asked again)
 
     @property
     def liked(self) -> bool:
@@ -87,6 +88,7 @@ def _item(paper_id: str, raw: Any) -> Item | None:
         saved=raw["saved"] if isinstance(raw.get("saved"), str) else None,
         tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
         paper=paper,
+        unknown=raw["unknown"] if isinstance(raw.get("unknown"), str) else None,
     )
 
 
@@ -134,6 +136,7 @@ class Library:
                     continue
                 if item.paper is None or (item.imported and paper.sources != ("bibtex",)):
                     entry["record"] = paper.to_record()
+                    entry.pop("unknown", None)
                     changed = True
             return changed
 
@@ -186,6 +189,23 @@ class Library:
             return True
 
         return self._edit_each(ids, change)
+
+    def found_nowhere(self, ids: Iterable[str], when: str) -> None:
+        """Remember that these papers (rated or saved, without text) are known to neither
+        service: they are not asked for again (``papers show ID`` still may)."""
+        wanted = {base_id(i) for i in ids}
+
+        def apply(table: dict[str, Any]) -> bool:
+            changed = False
+            for paper_id in wanted:
+                entry = table.get(paper_id)
+                if isinstance(entry, dict) and "record" not in entry and "unknown" not in entry:
+                    entry["unknown"] = when
+                    changed = True
+            return changed
+
+        if wanted:
+            self._state().update_table(LIBRARY_FILE, "papers", apply, copy=True)
 
     def adopt(self, papers: dict[str, Paper], when: str) -> tuple[int, int, int]:
         """``papers import``: save and like each paper, in one change under the lock (a

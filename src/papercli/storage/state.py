@@ -65,7 +65,10 @@ _DAMAGE = (ValueError, KeyError, UnicodeDecodeError, RecursionError)  # a file t
 
 def _table(data: bytes, key: str) -> dict[str, Any]:
     """The table ``key`` of a state file's bytes; one of :data:`_DAMAGE` if it is not one."""
-    parsed = json.loads(data)
+    try:
+        parsed = json.loads(data.decode("utf-8-sig"))  # (a BOM an editor added: fine)
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
     if not isinstance(parsed, dict) or parsed.get("schema") != SCHEMA_VERSION:
         raise ValueError("not a papercli state file of this version")
     value = parsed[key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from papercli.text import clean
+from papercli.text import clean, sentence_case
 
 if TYPE_CHECKING:
     from papercli.core.listing import Listing
@@ -71,7 +71,7 @@ def count_text(result: Listing) -> str:
 
 def listing_caption(result: Listing) -> str:
     """One line naming the source, the day or period, and the count."""
-    parts = [clean(result.label or result.heading)]
+    parts = [clean(sentence_case(result.label or result.heading))]
     if result.period is not None:
         if result.asked is not None:
             parts.append(day_text(result.asked))
