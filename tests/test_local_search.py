@@ -22,16 +22,16 @@ def test_trends_counts_per_period_with_orgs_and_keywords(run, hub: FakeHub) -> N
     data = run("trends", "agent", "--json").json()
     assert data["total"] == 3
     assert data["periods"] == [
-        {"period": "2025-05", "count": 2, "cached": True},
-        {"period": "2025-06", "count": 0, "cached": True},
-        {"period": "2025-07", "count": 1, "cached": True},
+        {"period": "2025-05", "count": 2, "cached": True, "days_cached": 31, "days": 31},
+        {"period": "2025-06", "count": 0, "cached": True, "days_cached": 30, "days": 30},
+        {"period": "2025-07", "count": 1, "cached": True, "days_cached": 31, "days": 31},
     ]
     assert data["organizations"] == [{"name": "[bold red]Lab[/]", "count": 2}]
     assert data["keywords"][0] == {"keyword": "rl", "count": 2}
     weekly = run("trends", "agent", "--by", "week", "--since", "2025-06-01", "--json").json()
     # From --since on (zeros before the first match), up to the last match.
-    assert weekly["periods"][0] == {"period": "2025-W22", "count": 0, "cached": True}
-    assert weekly["periods"][-1] == {"period": "2025-W27", "count": 1, "cached": True}
+    assert weekly["periods"][0]["period"] == "2025-W22" and weekly["periods"][0]["count"] == 0
+    assert weekly["periods"][-1]["period"] == "2025-W27" and weekly["periods"][-1]["count"] == 1
     assert sum(p["count"] for p in weekly["periods"]) == 1
     chart = run("trends", "agent")
     assert chart.exit_code == 0
@@ -146,7 +146,18 @@ def test_trends_tell_a_period_never_cached_from_one_without_matches(run, hub: Fa
     ]
     lines = run("trends", "agent", "--since", "2025-04-01", "--until", "2025-08-31").stdout
     assert "2025-06 not cached" in lines and "2025-08 0" in lines
-    assert "2 of 5 months not cached (papers sync" in lines
+    assert "Of 5 months, 2 not cached (papers sync" in lines
+
+
+def test_trends_say_how_much_of_a_month_is_cached(run, hub: FakeHub) -> None:
+    """One day of July cached: its count is of that day, and the chart says so."""
+    hub.add(item("2507.00001", "2025-07-15", "Agents one"))
+    assert run("sync", "--since", "2025-07-15", "--until", "2025-07-15").exit_code == 0
+    data = run("trends", "agent", "--since", "2025-07-01", "--until", "2025-07-31", "--json")
+    (july,) = data.json()["periods"]
+    assert (july["count"], july["days_cached"], july["days"]) == (1, 1, 31)
+    chart = run("trends", "agent", "--since", "2025-07-01", "--until", "2025-07-31").stdout
+    assert "(1 of 31 days cached)" in chart and "1 cached in part" in chart
 
 
 def test_trends_periods_span_since_and_until_with_zeros_at_the_edges() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from papercli.text import clean
@@ -27,8 +27,14 @@ class Trends:
     organizations: list[tuple[str, int]]
     keywords: list[tuple[str, int]]
     source: str = "all"  # hf, arxiv, or all (every cached source)
-    # Periods no cached listing covers, not even in part: their 0 is not a count.
-    uncached: frozenset[str] = frozenset()
+    # Per period, how many of its days (within --since/--until) a cached listing covers,
+    # and how many days that is: a period with none is not counted (its 0 is no count),
+    # one with some is counted in part.
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def cached_days(self, key: str) -> tuple[int, int]:
+        """(days covered, days) of a period; (1, 1) when not known."""
+        return self.coverage.get(key, (1, 1))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,7 +43,14 @@ class Trends:
             "source": self.source,
             "total": self.total,
             "periods": [
-                {"period": k, "count": n, "cached": k not in self.uncached} for k, n in self.periods
+                {
+                    "period": k,
+                    "count": n,
+                    "cached": self.cached_days(k)[0] > 0,
+                    "days_cached": self.cached_days(k)[0],
+                    "days": self.cached_days(k)[1],
+                }
+                for k, n in self.periods
             ],
             "organizations": [{"name": k, "count": n} for k, n in self.organizations],
             "keywords": [{"keyword": k, "count": n} for k, n in self.keywords],
@@ -156,14 +169,29 @@ def trends(
     sources = source_set(source)
     found = matching_papers(cache, query, since, until, sources=sources)
     result = compute(found, query.text, by, since, until)
-    covered = cached_periods(cache, by, sources or ("hf", "arxiv"))
-    uncached = frozenset(k for k, n in result.periods if not n and k not in covered)
-    return replace(result, source=sources[0] if sources else "all", uncached=uncached)
+    covered = cached_days(cache, sources or ("hf", "arxiv"))
+    coverage = {}
+    for key, _ in result.periods:
+        days = [d for d in _days_of(key, by) if (since or d) <= d <= (until or d)]
+        coverage[key] = (sum(1 for d in days if d in covered), len(days))
+    return replace(result, source=sources[0] if sources else "all", coverage=coverage)
 
 
-def cached_periods(cache: Cache, by: By, sources: tuple[str, ...]) -> set[str]:
-    """The periods (keys of ``by``) that a cached listing of ``sources`` covers, at
-    least in part: Hugging Face's days, weeks and months, and arXiv's days."""
+def _days_of(key: str, by: By) -> list[dt.date]:
+    """Every day of the period ``key`` (of ``by``)."""
+    from papercli.dates import parse_month, parse_week
+
+    if by == "day":
+        return [dt.date.fromisoformat(key)]
+    period = parse_week(key) if by == "week" else parse_month(key)
+    return [
+        period.start + dt.timedelta(days=n) for n in range((period.end - period.start).days + 1)
+    ]
+
+
+def cached_days(cache: Cache, sources: tuple[str, ...]) -> set[dt.date]:
+    """The days that a cached listing of ``sources`` covers: Hugging Face's days, weeks
+    and months, and arXiv's days."""
     from papercli.dates import parse_month, parse_week
 
     days: set[dt.date] = set()
@@ -186,4 +214,4 @@ def cached_periods(cache: Cache, by: By, sources: tuple[str, ...]) -> set[str]:
                 while day <= period.end:
                     days.add(day)
                     day += dt.timedelta(days=1)
-    return {period_key(day, by) for day in days}
+    return days

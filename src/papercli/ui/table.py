@@ -510,10 +510,19 @@ def trends_chart(trends: Trends, *, width: int = 80) -> RenderableType:
             f": {clean(trends.query)}" if trends.query else "",
         )
     ]
+    parts = {}  # a period cached in part says so after its bar
+    for key, _ in trends.periods:
+        covered, days = trends.cached_days(key)
+        parts[key] = f" ({covered} of {days} days cached)" if 0 < covered < days else ""
+    bar_room = max(10, bar_room - max(map(len, parts.values()), default=0))
+    gaps = partial = 0
     for key, n in trends.periods:
-        if key in trends.uncached:  # not a count: nothing of that period is cached
+        if not trends.cached_days(key)[0]:  # not a count: nothing of that period is cached
+            gaps += 1
             lines.append(Text.assemble((key.ljust(label_width), "dim"), " ", ("not cached", "dim")))
             continue
+        part = parts[key]
+        partial += bool(part)
         bar = "█" * round(n / peak * bar_room) if n else ""
         if n and not bar:
             bar = "▏"
@@ -524,13 +533,15 @@ def trends_chart(trends: Trends, *, width: int = 80) -> RenderableType:
                 (str(n).rjust(count_width), ""),
                 " ",
                 (bar, "cyan"),
+                (part, "dim"),
             )
         )
-    if trends.uncached:
-        gaps = len(trends.uncached)
+    if gaps or partial:
+        what = [f"{gaps} not cached"] if gaps else []
+        what += [f"{partial} cached in part"] if partial else []
         lines.append(
             Text(
-                f"{gaps} of {len(trends.periods)} {trends.by}s not cached "
+                f"Of {len(trends.periods)} {trends.by}s, {' and '.join(what)} "
                 "(papers sync --since DAY --until DAY fetches them).",
                 style="dim",
             )
