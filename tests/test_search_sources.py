@@ -87,6 +87,9 @@ def test_online_search_with_fields_says_they_need_offline(run) -> None:
     assert "papers search --offline -- " in result.stderr
     arxiv = run("search", "title:agents", "--source", "arxiv")
     assert arxiv.exit_code == 2 and "need --offline" in arxiv.stderr
+    # A field in a query the language cannot parse is still a field (not words sent).
+    broken = run("search", "au:(")
+    assert broken.exit_code == 2 and "Fields such as au: need --offline" in broken.stderr
 
 
 def test_online_search_all_searches_both_services(

@@ -74,10 +74,11 @@ def _check_remote_fields(text: str, query: Query, source: str) -> None:
     prefixes (``au:``, ``ti:``, ``abs:``, ``cat:``, ``id:``)."""
     from papercli.sources.arxiv import FIELD_PREFIXES
 
-    fields = query_fields(query)
+    written = sorted({m.lower() for m in _FIELD_WORD.findall(text)} & _PAPERCLI_FIELDS)
+    # (as written, too: a query the language cannot parse, "au:(", names its field)
+    fields = query_fields(query) or written
     if source == "arxiv":
-        written = {m.lower() for m in _FIELD_WORD.findall(text)}
-        fields = [f for f in written if f not in FIELD_PREFIXES and f in _PAPERCLI_FIELDS]
+        fields = [f for f in written if f not in FIELD_PREFIXES]
     if not fields:
         return
     where = (
