@@ -147,3 +147,17 @@ def test_a_long_note_on_a_terminal_breaks_between_words(monkeypatch) -> None:
     assert " ".join(x.strip() for x in lines) == line
     assert all(x.startswith("  ") for x in lines[1:])
     assert fitted(line, io.StringIO()) == line  # a pipe: one line
+
+
+def test_a_query_cut_at_the_limit_says_how_many_matched() -> None:
+    papers = [Paper(f"2507.0000{n}", f"Paper {n}") for n in range(2)]
+    period = parse_month("2025-07")
+
+    def count(**fields: object) -> str:
+        listing = Listing(papers, "Hugging Face Daily Papers", "hf", period, 383, **fields)  # type: ignore[arg-type]
+        return listing_caption(listing).rsplit(" · ", 1)[-1]
+
+    assert count(matched=60) == "2 of 60 matching, of 383 papers"  # a query, --limit 2
+    assert count(matched=383) == "2 of 383 papers"  # no query: all matched
+    assert count(matched=2) == "2 of 383 papers"  # the query's every match shown
+    assert count() == "2 of 383 papers"

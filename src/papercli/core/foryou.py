@@ -248,7 +248,7 @@ def rank_listing(
     ranked = order(ctx, listing.papers, offline=offline)
     limit = len(ranked.papers) if filters.limit is None else max(0, filters.limit)
     # (Cut at the limit as the other orders are: the caption says "3 of 113 papers".)
-    listing.papers = ranked.papers[:limit]
+    listing.papers, listing.matched = ranked.papers[:limit], len(ranked.papers)
     listing.scores = ranked.scores or {}
     listing.notes = [*listing.notes, *ranked.notes]
     return listing

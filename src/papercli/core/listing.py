@@ -39,6 +39,7 @@ class Listing:
     total: int = 0  # before filtering
     query: Query = field(default_factory=lambda: Query.parse(""))
     more: bool = False  # cut at the limit, more papers matched
+    matched: int | None = None  # how many the filters kept, before the limit (None: unknown)
     fresh: int | None = None  # with --new: how many of the total were not shown before
     scores: dict[str, float] | None = None  # --sort for-you: each shown paper's score
     notes: list[str] = field(default_factory=list)  # said once about the order (for-you)
@@ -133,6 +134,7 @@ class Selection:
     fresh: int | None = None  # with --new: how many had not been shown before
     scores: dict[str, float] | None = None  # --sort for-you: the reader's scores ({}: no model)
     notes: list[str] = field(default_factory=list)
+    matched: int | None = None  # how many the filters kept, before the limit
 
 
 def select(
@@ -147,7 +149,9 @@ def select(
         fresh = len(papers)
     if filters.sort == "for-you":
         filters = replace(filters, sort="upvotes", limit=None)
-    return Selection(apply_filters(papers, filters), fresh)
+    found = apply_filters(papers, replace(filters, limit=None))
+    shown = found if filters.limit is None else found[: max(0, filters.limit)]
+    return Selection(shown, fresh, matched=len(found))
 
 
 def listing_of(
@@ -174,6 +178,7 @@ def listing_of(
         fresh=chosen.fresh,
         scores=chosen.scores,
         notes=chosen.notes,
+        matched=chosen.matched,
         **caption,
     )
 

@@ -64,6 +64,9 @@ def count_text(result: Listing) -> str:
         return f"{new} of {plural(result.total, 'paper')}"
     if result.more:
         return f"the first {plural(shown, 'paper')} (more match)"
+    matched = result.matched
+    if matched is not None and shown < matched < result.total:  # a query, cut at --limit
+        return f"{shown} of {matched} matching, of {plural(result.total, 'paper')}"
     if result.total > shown:
         return f"{shown} of {plural(result.total, 'paper')}"
     return plural(shown, "paper")
