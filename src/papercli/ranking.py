@@ -117,9 +117,7 @@ def _words(text: str) -> list[str]:
     prev = ""
     known = _TERMS.get
     for raw in _raw_words(text):
-        word = known(raw)
-        if word is None:
-            word = _term(raw)
+        word = known(raw) or _term(raw)  # ("" for a stop word, known or not)
         if word:
             out.append(word)
             if prev:
@@ -129,8 +127,7 @@ def _words(text: str) -> list[str]:
 
 
 def _raw_words(text: str) -> list[str]:
-    """``_WORD.findall(_fold(text))``; for ASCII text by C string methods (the same words:
-    an ASCII character is a word's if it is a letter or a digit)."""
+    """``_WORD.findall(_fold(text))``; for ASCII text by C string methods (the same)."""
     if text.isascii():
         return text.encode("ascii").translate(_ASCII_FOLD).decode("ascii").split()
     return _WORD.findall(normalize(text))
@@ -361,12 +358,13 @@ class Model:
 
     def explain(self, paper: Paper, n: int = 5, least: float = 0.005) -> Explanation:
         """What raised and lowered ``paper``'s score most (up to ``n`` (label, signed
-        contribution) of each, largest first: ``('word "diffusion"', 0.21)``; smaller
-        than ``least``, as "0.00" reads, with the rest), and the rest together: ``bias``
-        and all of it add up to the score."""
+        contribution) of each, largest first: ``('word "diffusion"', 0.21)``; under
+        ``least``, "0.00", with the rest), and the rest: all add up to the score."""
         pairs = [(label(t, paper), c) for t, c in self.contributions(paper) if c]
-        ups = [x for x in pairs if x[1] >= least][:n]
-        downs = [x for x in pairs if x[1] <= -least][:n]
+        ups, downs = (
+            [x for x in pairs if x[1] >= least][:n],
+            [x for x in pairs if x[1] <= -least][:n],
+        )
         rest = len(pairs) - len(ups) - len(downs)
         total = self.score([paper])[0] - self.bias - sum(c for _, c in ups + downs)
         return Explanation(ups, downs, rest, total if rest else 0.0)

@@ -85,11 +85,12 @@ class FaultServer:
 
     def start(self) -> FaultServer:
         if self.fault == "refused":
-            # A port that was free a moment ago and has nobody listening on it.
+            # A port held (bound) but never listened on: a connection is refused, and no
+            # server started meanwhile (the other source's) can be given the same port.
             probe = socket.socket()
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-            probe.close()
+            self._listener = probe
             return self
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
