@@ -447,3 +447,24 @@ def test_small_explanations_tags_and_captions(run, cached_day) -> None:
     assert run("save", cached_day[0].id, "--tag", "-x").exit_code == 2
     assert run("save", cached_day[0].id, "--tag", "to-read").exit_code == 0
     assert run("library").stdout.startswith("Your library · 1 paper")
+
+
+def test_the_library_in_json_carries_the_readers_own(run, cached_day, tmp_path: Path) -> None:
+    """--json and the JSON exports alike: each paper with its rating, save and tags (and
+    in the reader's order, its score)."""
+    first, second = cached_day[0].id, cached_day[1].id
+    assert run("save", first, "--tag", "to-read").exit_code == 0
+    assert run("like", second).exit_code == 0
+    assert run("save", second).exit_code == 0
+    shown = {p["id"]: p for p in run("library", "--json").json()}
+    assert shown[first]["library"]["tags"] == ["to-read"]
+    assert shown[first]["library"]["rating"] is None and shown[first]["library"]["saved"]
+    assert shown[second]["library"]["rating"] == "like"
+    out = tmp_path / "library.json"
+    assert run("library", "-o", str(out)).exit_code == 0
+    written = {p["id"]: p for p in json.loads(out.read_text(encoding="utf-8"))}
+    assert written == shown
+    lines = tmp_path / "ranked.jsonl"
+    assert run("library", "--sort", "for-you", "-o", str(lines)).exit_code == 0
+    ranked = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()]
+    assert all(isinstance(p["score"], float) and "library" in p for p in ranked)

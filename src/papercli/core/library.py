@@ -40,6 +40,10 @@ def library_listing(
     items.sort(key=lambda i: i.saved or i.rated or "", reverse=True)
     texts = text_of(ctx, items, offline=offline)
     papers = [texts.get(i.id) or Paper(i.id, _no_text(i)) for i in items]
+    marks = {
+        i.id: {"rating": i.rating, "rated": i.rated, "saved": i.saved, "tags": list(i.tags)}
+        for i in items
+    }
     if filters.sort == "for-you":
         shown = apply_filters(papers, replace(filters, sort="date", limit=None))
         ranked = order(ctx, shown, offline=offline)
@@ -54,12 +58,14 @@ def library_listing(
             filters.query,
             scores=ranked.scores,
             notes=ranked.notes,
+            marks=marks,
         )
     if filters.sort == "date" or filters.sort == "upvotes" or filters.sort == "title":
         shown = apply_filters(papers, filters)
     else:
         shown = apply_filters(papers, replace(filters, sort="relevance"))  # keeps library order
-    return Listing(shown, _heading(which, tag), "library", None, len(papers), filters.query)
+    heading = _heading(which, tag)
+    return Listing(shown, heading, "library", None, len(papers), filters.query, marks=marks)
 
 
 def _heading(which: Which, tag: str | None) -> str:

@@ -42,6 +42,8 @@ class Listing:
     matched: int | None = None  # how many the filters kept, before the limit (None: unknown)
     fresh: int | None = None  # with --new: how many of the total were not shown before
     scores: dict[str, float] | None = None  # --sort for-you: each shown paper's score
+    # The library's listings: the reader's own of each paper (rating, rated, saved, tags).
+    marks: dict[str, dict[str, Any]] | None = None
     notes: list[str] = field(default_factory=list)  # said once about the order (for-you)
     # What the caption of a table names (papercli.ui.caption): what is listed, without
     # the period ("Hugging Face Daily Papers", "arXiv cs.LG"); the word before the

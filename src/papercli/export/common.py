@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from papercli.models import Paper, split_version
@@ -31,6 +31,8 @@ class Meta:
     query: str = ""
     bib_encoding: str = "latex"
     feed_url: str | None = None
+    # Per paper id, what a JSON object carries besides the paper (:func:`extras`).
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, listing: Listing) -> Meta:
@@ -39,6 +41,7 @@ class Meta:
             source=listing.source,
             period=listing.period.key if listing.period is not None else None,
             query=listing.query.text,
+            extra=extras(listing),
         )
 
     @property
@@ -141,3 +144,19 @@ def combine(groups: Sequence[Group]) -> tuple[list[Paper], dict[str, list[str]]]
             if group.name not in kept:
                 kept.append(group.name)
     return papers, names
+
+
+def extras(listing: Listing) -> dict[str, dict[str, Any]]:
+    """What each paper's JSON object carries besides the paper, by id: its ``score`` in
+    the reader's order (``--sort for-you``), and in the library's listings the reader's
+    own (``library``: rating, rated, saved, tags). ``--json`` and the JSON exports."""
+    out: dict[str, dict[str, Any]] = {}
+    for p in listing.papers:
+        extra: dict[str, Any] = {}
+        if listing.scores is not None:
+            extra["score"] = listing.scores.get(p.id)
+        if listing.marks is not None and p.id in listing.marks:
+            extra["library"] = listing.marks[p.id]
+        if extra:
+            out[p.id] = extra
+    return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from papercli.text import json_terminal_safe
 
@@ -20,16 +20,24 @@ if TYPE_CHECKING:
     from papercli.models import Paper
 
 
-def to_json(papers: Sequence[Paper]) -> str:
+def records(papers: Sequence[Paper], extra: dict[str, dict[str, Any]] | None = None) -> list[Any]:
+    """Each paper's JSON object, with what ``extra`` gives for it (a score, the reader's
+    own: :func:`papercli.export.common.extras`)."""
+    extra = extra or {}
+    return [{**p.to_json(), **extra.get(p.id, {})} for p in papers]
+
+
+def to_json(papers: Sequence[Paper], extra: dict[str, dict[str, Any]] | None = None) -> str:
     # C1 controls, bidi and zero-width characters as \u escapes: the same JSON value,
     # but nothing a terminal acts on when the file is printed.
-    text = json.dumps([p.to_json() for p in papers], ensure_ascii=False, indent=2)
+    text = json.dumps(records(papers, extra), ensure_ascii=False, indent=2)
     return json_terminal_safe(text) + "\n"
 
 
-def to_jsonl(papers: Sequence[Paper]) -> str:
+def to_jsonl(papers: Sequence[Paper], extra: dict[str, dict[str, Any]] | None = None) -> str:
     return "".join(
-        json_terminal_safe(json.dumps(p.to_json(), ensure_ascii=False)) + "\n" for p in papers
+        json_terminal_safe(json.dumps(record, ensure_ascii=False)) + "\n"
+        for record in records(papers, extra)
     )
 
 
@@ -39,10 +47,10 @@ def to_jsonl(papers: Sequence[Paper]) -> str:
 def render_json(
     papers: Sequence[Paper], meta: Meta, *, abstracts: bool = False, now: dt.datetime | None = None
 ) -> str:
-    return to_json(papers)
+    return to_json(papers, meta.extra)
 
 
 def render_jsonl(
     papers: Sequence[Paper], meta: Meta, *, abstracts: bool = False, now: dt.datetime | None = None
 ) -> str:
-    return to_jsonl(papers)
+    return to_jsonl(papers, meta.extra)

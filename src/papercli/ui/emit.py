@@ -121,7 +121,10 @@ def listing(result: Listing, out: Output) -> str | None:
             show(screen, Group(head, table), paged=out.pager)
             numbered = caption
     elif out.format == "json" and out.path is None:
-        print_json([_json(p, result.scores) for p in result.papers])
+        from papercli.export.common import extras
+        from papercli.export.jsonfmt import records
+
+        print_json(records(result.papers, extras(result)))
     else:
         from papercli.export import Meta, render
 
@@ -132,13 +135,6 @@ def listing(result: Listing, out: Output) -> str | None:
     if not result.papers:
         say(empty_message(result))
     return numbered
-
-
-def _json(p: Paper, scores: dict[str, float] | None) -> dict[str, Any]:
-    data = p.to_json()
-    if scores is not None:
-        data["score"] = scores.get(p.id)
-    return data
 
 
 def empty_message(result: Listing) -> str:
