@@ -10,6 +10,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -245,3 +246,67 @@ def test_long_work_shows_a_sign_of_life(ctx: Context) -> None:
     awaited.clear()
     _page(ctx, "video", 3)  # the scores are kept: nothing long to wait for
     assert awaited == ["the search index"]
+
+
+@pytest.fixture
+def shared(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Scores shared with a helper process from 20 papers on, in batches of 16 (the
+    helper is a real one); the list says whether each search used one."""
+    from papercli.core import score_helper
+
+    used: list[bool] = []
+    real = score_helper.score_shared
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        used.append(real(*args, **kwargs))
+        return used[-1]
+
+    monkeypatch.setattr(score_helper, "SHARE_FROM", 20)
+    monkeypatch.setattr("papercli.storage.helpers.helper_cpus", lambda: 2)
+    monkeypatch.setattr(foryou, "SCORE_BATCH", 16)
+    monkeypatch.setattr(score_helper, "score_shared", counted)
+    return used
+
+
+def test_scores_shared_with_a_helper_are_the_scores_of_this_process(
+    ctx: Context, shared: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same page, and the same kept scores to the last bit, as scoring every match
+    here (the helper reads from the same index, with the same model)."""
+    answers: list[int] = []
+    real_keep = foryou.Scores.keep
+
+    def keep(self: foryou.Scores, keys: Any, values: Any) -> None:
+        answers.append(len(keys))
+        real_keep(self, keys, values)
+
+    monkeypatch.setattr(foryou.Scores, "keep", keep)
+    want = _expected(ctx, "model")
+    page, _ = _page(ctx, "model", 25)
+    assert shared == [True] and page == want[:25]
+    assert answers and sum(answers) < len(want)  # the helper scored some, not all
+    from papercli.core.ratings import library
+
+    kept = (library(ctx).root / "for-you-scores.bin").read_bytes()
+    (library(ctx).root / "for-you-scores.bin").unlink()
+    import papercli.core.score_helper as score_helper
+
+    score_helper.SHARE_FROM = 10**9  # (restored by monkeypatch) now all here
+    again, _ = _page(ctx, "model", 25)
+    assert again == page and shared == [True, False]
+    assert (library(ctx).root / "for-you-scores.bin").read_bytes() == kept
+
+
+@pytest.mark.parametrize("broken", ["exits", "another papercli"])
+def test_a_helper_that_fails_leaves_its_scores_to_this_process(
+    ctx: Context, shared: list[bool], monkeypatch: pytest.MonkeyPatch, broken: str
+) -> None:
+    from papercli.core import score_helper
+
+    if broken == "exits":
+        monkeypatch.setattr(score_helper, "HELPER_ARGS", ("-c", "import sys; sys.exit(3)"))
+    else:
+        monkeypatch.setattr(score_helper, "this_file", lambda: "/elsewhere/score_helper.py")
+    want = _expected(ctx, "model")
+    page, _ = _page(ctx, "model", 25)
+    assert page == want[:25] and shared == [True]

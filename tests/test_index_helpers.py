@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +173,7 @@ def test_helpers_that_cannot_start_leave_the_files_to_this_process(
     two: tuple[Path, Path], started: list[index_read._Helper], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, b = two
-    monkeypatch.setattr(index_read.sys, "executable", str(a / "no-such-python"))
+    monkeypatch.setattr(sys, "executable", str(a / "no-such-python"))
     assert _build(a) == _in_process(monkeypatch, b)
     assert _dump(a) == _dump(b)
     assert started == []

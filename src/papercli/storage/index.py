@@ -401,18 +401,7 @@ class SearchIndex:
     def papers_of(self, rowids: Iterable[int]) -> Iterator[Paper]:
         """The papers of these ids (from :meth:`relevance_rows`), in this order (read as
         they are asked for)."""
-        import sqlite3
-
-        sql = f"SELECT 0, {READ.format(source='ids')} WHERE ids.rowid = ?"
-
-        def rows(db: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
-            for rowid in rowids:
-                row = db.execute(sql, (rowid,)).fetchone()
-                if row is None:
-                    raise sqlite3.DatabaseError("database disk image is malformed (lost id)")
-                yield row
-
-        return self._papers(self._with_rebuild(lambda db: rows(db)))
+        return self._papers(self._with_rebuild(lambda db: _rows_of(db, rowids)))
 
     def _papers(self, rows: Iterator[tuple[Any, ...]]) -> Iterator[Paper]:
         import sqlite3
@@ -420,30 +409,7 @@ class SearchIndex:
         db = self._db
         assert db is not None
         try:
-            files = {
-                fid: (path, mtime, size)
-                for fid, path, mtime, size in db.execute(
-                    "SELECT id, path, mtime_ns, size FROM files"
-                )
-            }
-            with RecordReader(self.cache, files) as reader:
-                for lost, pid, h_row, h_fid, h_off, h_len, o_row, o_fid, o_off, o_len in rows:
-                    if (
-                        lost
-                        or (h_row is None) != (h_fid is None)
-                        or (o_row is None) != (o_fid is None)
-                    ):
-                        raise ValueError("a row it names is missing")
-                    hf = None
-                    if h_fid is not None:
-                        hf = read_record(self.cache, reader, h_fid, h_off, h_len, pid)
-                    if o_fid is None:
-                        if hf is None:
-                            raise ValueError(f"no record for {pid}")
-                        yield hf
-                        continue
-                    other = read_record(self.cache, reader, o_fid, o_off, o_len, pid)
-                    yield other if hf is None else other.merged_with_hf(hf)
+            yield from _records(self.cache, db, rows)
         except StaleFile as exc:
             self._stale(exc)
         except sqlite3.DatabaseError as exc:
@@ -484,6 +450,57 @@ class SearchIndex:
         raise IndexDamaged(
             f"The search index {self.path} was damaged ({reason}); run the command again."
         )
+
+
+def _rows_of(db: sqlite3.Connection, rowids: Iterable[int]) -> Iterator[tuple[Any, ...]]:
+    """The record rows (:data:`READ`) of these ids, in this order."""
+    import sqlite3
+
+    sql = f"SELECT 0, {READ.format(source='ids')} WHERE ids.rowid = ?"
+    for rowid in rowids:
+        row = db.execute(sql, (rowid,)).fetchone()
+        if row is None:
+            raise sqlite3.DatabaseError("database disk image is malformed (lost id)")
+        yield row
+
+
+def _records(
+    cache: Cache, db: sqlite3.Connection, rows: Iterator[tuple[Any, ...]]
+) -> Iterator[Paper]:
+    """The paper of each record row (its Hugging Face record merged into the other);
+    StaleFile, ValueError...: a file or a row is not what the index says."""
+    files = {
+        fid: (path, mtime, size)
+        for fid, path, mtime, size in db.execute("SELECT id, path, mtime_ns, size FROM files")
+    }
+    with RecordReader(cache, files) as reader:
+        for lost, pid, h_row, h_fid, h_off, h_len, o_row, o_fid, o_off, o_len in rows:
+            if lost or (h_row is None) != (h_fid is None) or (o_row is None) != (o_fid is None):
+                raise ValueError("a row it names is missing")
+            hf = None
+            if h_fid is not None:
+                hf = read_record(cache, reader, h_fid, h_off, h_len, pid)
+            if o_fid is None:
+                if hf is None:
+                    raise ValueError(f"no record for {pid}")
+                yield hf
+                continue
+            other = read_record(cache, reader, o_fid, o_off, o_len, pid)
+            yield other if hf is None else other.merged_with_hf(hf)
+
+
+def read_papers(cache: Cache, rowids: Iterable[int]) -> list[Paper]:
+    """The papers of these ids, for a helper process: the index opened read-only and
+    never changed, any fault raised (the command, which deals with it, then reads them
+    itself)."""
+    import sqlite3
+
+    uri = f"{index_path(cache.root).resolve().as_uri()}?mode=ro"
+    db = sqlite3.connect(uri, uri=True, timeout=5)
+    try:
+        return list(_records(cache, db, _rows_of(db, rowids)))
+    finally:
+        db.close()
 
 
 _TEMP_STORE = "MEMORY"  # temporary tables (a query's candidates) while reading

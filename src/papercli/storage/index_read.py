@@ -25,20 +25,20 @@ this process only, which stops them: they end when their input closes).
 from __future__ import annotations
 
 import os
-import sys
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from papercli.models import Paper, date_key, text_digest, title_key, upvotes_key
 from papercli.query import normalize
 from papercli.storage.cache import Cache, Located, split_relative
 from papercli.storage.fts import paper_document, paper_documents
+from papercli.storage.helpers import Helper, can_start, helper_cpus
 
 if TYPE_CHECKING:
-    import subprocess
+    from collections.abc import Callable
 
 # Helpers read the files of an update when they hold this much JSON at least (about
 # 13,000 papers: a few seconds of work, against a tenth of a second to start them).
@@ -220,10 +220,7 @@ def helper_count(json_bytes: int) -> int:
     """How many helper processes read files holding ``json_bytes`` of JSON (0: none)."""
     if json_bytes < POOL_BYTES:
         return 0
-    try:
-        cpus = len(os.sched_getaffinity(0))  # the CPUs this process may use
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
+    cpus = helper_cpus()
     return 0 if cpus < 2 else min(cpus - 1, MAX_HELPERS)
 
 
@@ -234,36 +231,21 @@ def this_file() -> str:
 
 def _start_helpers(root: Path, count: int, helpers: list[_Helper]) -> None:
     """Start up to ``count`` helpers, each added to ``helpers`` as soon as it runs."""
-    import papercli
-
-    if getattr(sys, "frozen", False) or not sys.executable:
+    if not can_start():
         return  # no interpreter to run them with
-    # Started from the folder that holds this papercli, which python -m then imports.
-    home = Path(papercli.__file__).resolve().parent.parent
     for _ in range(count):
         try:
-            helpers.append(_Helper(os.path.abspath(root), home))
+            helpers.append(_Helper(os.path.abspath(root)))
         except (OSError, ValueError):
             return
 
 
-class _Helper:
-    """One helper process: asked for files in order, answering in the same order."""
+class _Helper(Helper):
+    """One helper process (:mod:`papercli.storage.helpers`): asked for files in order,
+    answering in the same order."""
 
-    def __init__(self, root: str, home: Path) -> None:
-        import subprocess
-
-        from papercli.storage.files import own_process_group
-
-        self.proc: subprocess.Popen[bytes] = subprocess.Popen(
-            [sys.executable, *HELPER_ARGS, root, this_file()],
-            cwd=home,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            **own_process_group(),
-        )
-        self.alive = True
+    def __init__(self, root: str) -> None:
+        super().__init__([*HELPER_ARGS, this_file(), root])
         self.waiting = 0
         self.waiting_bytes = 0
         self.waited = 0.0  # seconds the index's process waited for its answers to begin
@@ -271,16 +253,7 @@ class _Helper:
     def ask(self, rel: str, size: int) -> None:
         self.waiting += 1
         self.waiting_bytes += size
-        if not self.alive:
-            return
-        data = rel.encode("utf-8", "surrogatepass")
-        try:
-            stdin = self.proc.stdin
-            assert stdin is not None
-            stdin.write(len(data).to_bytes(4, "little") + data)
-            stdin.flush()
-        except (OSError, ValueError):
-            self.alive = False
+        self.send(rel.encode("utf-8", "surrogatepass"))
 
     def answer(self, size: int) -> FileRows | None:
         """The answer to the oldest question asked (None: read that file here)."""
@@ -289,73 +262,23 @@ class _Helper:
 
         self.waiting -= 1
         self.waiting_bytes -= size
-        if not self.alive:
+        start = time.perf_counter()
+        began: list[float] = []
+        data = self.receive(began)
+        self.waited += began[0] - start if began else 0.0  # (until it began to answer)
+        if data is None:
             return None
         try:
-            stdout = self.proc.stdout
-            assert stdout is not None
-            start = time.perf_counter()
-            length = int.from_bytes(_read_exactly(stdout, 8), "little")
-            self.waited += time.perf_counter() - start  # (until it began to answer)
-            return _described_rows(marshal.loads(_read_exactly(stdout, length)))
-        except (OSError, EOFError, ValueError, TypeError):
+            return _described_rows(marshal.loads(data))
+        except (EOFError, ValueError, TypeError):
             self.alive = False
             return None
 
-    def stop(self) -> None:
-        """Close its pipes (it ends at the end of its input; one that is still writing
-        an answer fails at once) and wait for it; killed after a few seconds."""
-        import subprocess
 
-        self.alive = False
-        for pipe in (self.proc.stdout, self.proc.stdin):
-            try:
-                if pipe is not None:
-                    pipe.close()
-            except OSError:
-                pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
-    data = stream.read(size)
-    if data is None or len(data) != size:
-        raise EOFError("the helper stopped")
-    return data
-
-
-def serve(root: Path, requests: IO[bytes], answers: IO[bytes]) -> None:
-    """A helper's loop: each file asked for is answered with :func:`read_described`
-    (marshalled, after its length), until the input ends. Answers are written by a
-    thread of their own: the next file is read while the index's process takes the
-    last answer (it asks only a few files ahead, which bounds what waits here)."""
+def answer_with(args: list[str]) -> Callable[[bytes], bytes]:
+    """A helper's answers (:func:`papercli.storage.helpers.run_helper`; ``args``: the
+    cache folder): each file asked for, read by :func:`read_described`, marshalled."""
     import marshal
-    import queue
-    import threading
 
-    done: queue.Queue[bytes | None] = queue.Queue()
-
-    def write() -> None:
-        while (data := done.get()) is not None:
-            answers.write(len(data).to_bytes(8, "little"))
-            answers.write(data)
-            answers.flush()
-
-    writer = threading.Thread(target=write, name="answers", daemon=True)
-    writer.start()
-    cache = Cache(root)
-    try:
-        while writer.is_alive():
-            head = requests.read(4)
-            if len(head) < 4:
-                break
-            size = int.from_bytes(head, "little")
-            rel = _read_exactly(requests, size).decode("utf-8", "surrogatepass")
-            done.put(marshal.dumps(read_described(cache, rel)))
-    finally:
-        done.put(None)
-        writer.join()
+    cache = Cache(Path(args[0]))
+    return lambda rel: marshal.dumps(read_described(cache, rel.decode("utf-8", "surrogatepass")))
