@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 import time
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -277,7 +278,8 @@ def test_scores_shared_with_a_helper_are_the_scores_of_this_process(
     real_keep = foryou.Scores.keep
 
     def keep(self: foryou.Scores, keys: Any, values: Any) -> None:
-        answers.append(len(keys))
+        if isinstance(keys, array):  # a helper's answer (this process's: a map)
+            answers.append(len(keys))
         real_keep(self, keys, values)
 
     monkeypatch.setattr(foryou.Scores, "keep", keep)

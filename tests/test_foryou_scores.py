@@ -115,3 +115,21 @@ def test_a_damaged_file_is_not_used(tmp_path: Path, damage: str) -> None:
     kept.add([5], [0.5])  # written again, whole
     assert ScoreCache(tmp_path, digest).lookup([5, 1]) == [0.5, None]
     assert ScoreCache(tmp_path, b"e" * 16).lookup([5]) == [None]  # another model's
+
+
+def test_scores_that_cannot_be_written_are_still_known_to_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only state folder: the file is not written, but this command does not
+    score the same papers again (its next search, after a shared scoring, splits them
+    as scored)."""
+    from papercli.storage import files
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(files, "atomic_write_text", read_only)
+    kept = ScoreCache(tmp_path, b"d" * 16)
+    kept.add([3, 1], [0.3, 0.1])
+    assert kept.lookup([1, 3, 2]) == [0.1, 0.3, None]
+    assert not (tmp_path / SCORES_FILE).exists()

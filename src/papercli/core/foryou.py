@@ -160,8 +160,7 @@ class Scores:
         if not papers:
             return []
         found = self.model.score(papers)
-        self._new[0].extend(keys if keys is not None else map(text_digest, papers))
-        self._new[1].extend(found)
+        self.keep(keys if keys is not None else map(text_digest, papers), found)
         return found
 
     def of(self, paper: Paper) -> float:
@@ -218,8 +217,11 @@ def search_page(
         unscored, best, best_scores = scores.split(*keyed)
         if len(unscored):  # a new model scores every match once: 0.15 ms a paper
             with ctx.waiting(f"the for-you scores of {len(unscored):,} papers"):
-                if _shared(index, scores, unscored):  # all scored, then read best first
-                    scores.save()
+                try:
+                    shared = _shared(index, scores, unscored)  # all scored: read best first
+                finally:
+                    scores.save()  # (kept even when the index fails part-way: not redone)
+                if shared:
                     unscored, best, best_scores = scores.split(*keyed)
                 for start in range(0, len(unscored), SCORE_BATCH):  # in the files' order
                     papers = list(index.papers_of(map(int, unscored[start : start + SCORE_BATCH])))

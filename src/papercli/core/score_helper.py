@@ -29,7 +29,9 @@ AHEAD = 2  # batches the helper is given ahead of its answers
 
 def this_file() -> str:
     """This module's file, as a helper compares it with its own."""
-    return os.path.realpath(__file__)
+    from papercli.storage.helpers import file_of
+
+    return file_of(__file__)
 
 
 def answer_with(args: list[str]) -> Callable[[bytes], bytes]:
@@ -38,10 +40,9 @@ def answer_with(args: list[str]) -> Callable[[bytes], bytes]:
     answered with their papers' text digests (int64), then their scores (float64)."""
     from papercli.models import text_digest
     from papercli.ranking import Model
-    from papercli.storage.cache import Cache
     from papercli.storage.index import read_papers
 
-    cache = Cache(Path(args[0]))
+    papers_of = read_papers(Path(args[0]))
     model: list[Model] = []
 
     def answer(request: bytes) -> bytes:
@@ -50,7 +51,7 @@ def answer_with(args: list[str]) -> Callable[[bytes], bytes]:
             return b""
         rowids = array("q")
         rowids.frombytes(request)
-        papers = read_papers(cache, rowids)
+        papers = papers_of(rowids)
         digests = array("q", map(text_digest, papers))
         return digests.tobytes() + array("d", model[0].score(papers)).tobytes()
 
@@ -68,9 +69,9 @@ def score_shared(
     """Score ``rowids`` in batches, here (``here(batch)``: read, score and keep them) and
     in a helper (``keep(digests, scores)``: its answers); False, having done nothing,
     when there are too few for a helper, no second CPU, or it could not start."""
-    from papercli.storage.helpers import Helper, can_start, helper_cpus
+    from papercli.storage.helpers import Helper, can_start, spare_cpus
 
-    if len(rowids) < SHARE_FROM or helper_cpus() < 2 or not can_start():
+    if len(rowids) < SHARE_FROM or spare_cpus() < 1 or not can_start():
         return False
     try:
         helper = Helper([*HELPER_ARGS, this_file(), os.path.abspath(root)])
@@ -78,8 +79,7 @@ def score_shared(
         return False
     try:
         helper.send(model_json.encode("ascii"))
-        if helper.receive() is None:
-            helper.alive = False
+        helper.receive()  # (its model read; None: it failed, and does nothing more)
         todo = deque(rowids[start : start + batch] for start in range(0, len(rowids), batch))
         given: deque[Any] = deque()
         while todo or given:

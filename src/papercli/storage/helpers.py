@@ -29,6 +29,16 @@ def helper_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def spare_cpus() -> int:
+    """The CPUs left for helpers: one is this process's own."""
+    return helper_cpus() - 1
+
+
+def file_of(module_file: str) -> str:
+    """A module's file as a helper and its command compare it (the same papercli)."""
+    return os.path.realpath(module_file)
+
+
 def can_start() -> bool:
     """Whether there is an interpreter to run helpers with (not a frozen program)."""
     return not getattr(sys, "frozen", False) and bool(sys.executable)
@@ -150,7 +160,7 @@ def run_helper(
     import contextlib
     import signal
 
-    if len(sys.argv) < 2 or os.path.realpath(module_file) != sys.argv[1]:
+    if len(sys.argv) < 2 or file_of(module_file) != sys.argv[1]:
         sys.exit(2)
     # The command handles Ctrl-C, and stops its helpers by closing their input.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -56,7 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -489,18 +489,32 @@ def _records(
             yield other if hf is None else other.merged_with_hf(hf)
 
 
-def read_papers(cache: Cache, rowids: Iterable[int]) -> list[Paper]:
-    """The papers of these ids, for a helper process: the index opened read-only and
-    never changed, any fault raised (the command, which deals with it, then reads them
-    itself)."""
+def read_papers(root: Path) -> Callable[[Iterable[int]], list[Paper]]:
+    """For a helper process: the papers of row ids, from an index opened read-only and
+    a cache whose files are never set aside; any fault raised (the command, which deals
+    with it, then reads them itself). One connection for every call."""
+    from papercli.storage.cache import Cache
+
+    class Untouched(Cache):
+        """A cache that sets nothing aside: a file that does not read is an error."""
+
+        def set_aside(self, path: Path, reason: str) -> Path | None:
+            raise ValueError(f"{path}: {reason}")
+
+    cache = Untouched(root)
+    db = _read_only(index_path(root))
+
+    def papers(rowids: Iterable[int]) -> list[Paper]:
+        return list(_records(cache, db, _rows_of(db, rowids)))
+
+    return papers
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """The index at ``path`` opened read-only: nothing this process does changes it."""
     import sqlite3
 
-    uri = f"{index_path(cache.root).resolve().as_uri()}?mode=ro"
-    db = sqlite3.connect(uri, uri=True, timeout=5)
-    try:
-        return list(_records(cache, db, _rows_of(db, rowids)))
-    finally:
-        db.close()
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
 
 
 _TEMP_STORE = "MEMORY"  # temporary tables (a query's candidates) while reading
@@ -538,8 +552,8 @@ def files_holding(cache: Cache, paper_ids: Iterable[str]) -> set[str] | None:
     if not index_file.is_file():
         return None
     try:
-        uri = f"{index_file.resolve().as_uri()}?mode=ro"
-        db = sqlite3.connect(uri, uri=True, timeout=0.2)
+        db = _read_only(index_file)
+        db.execute("PRAGMA busy_timeout = 200")  # (quick: it never waits on the index)
         try:
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             if {k: meta.get(k) for k in _META} != _META:

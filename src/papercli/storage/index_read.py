@@ -35,7 +35,7 @@ from papercli.models import Paper, date_key, text_digest, title_key, upvotes_key
 from papercli.query import normalize
 from papercli.storage.cache import Cache, Located, split_relative
 from papercli.storage.fts import paper_document, paper_documents
-from papercli.storage.helpers import Helper, can_start, helper_cpus
+from papercli.storage.helpers import Helper, can_start, file_of, spare_cpus
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -220,13 +220,12 @@ def helper_count(json_bytes: int) -> int:
     """How many helper processes read files holding ``json_bytes`` of JSON (0: none)."""
     if json_bytes < POOL_BYTES:
         return 0
-    cpus = helper_cpus()
-    return 0 if cpus < 2 else min(cpus - 1, MAX_HELPERS)
+    return max(0, min(spare_cpus(), MAX_HELPERS))
 
 
 def this_file() -> str:
     """This module's file, as a helper compares it with its own."""
-    return os.path.realpath(__file__)
+    return file_of(__file__)
 
 
 def _start_helpers(root: Path, count: int, helpers: list[_Helper]) -> None:

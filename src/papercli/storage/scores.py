@@ -14,6 +14,7 @@ methods.
 
 from __future__ import annotations
 
+import contextlib
 import struct
 from pathlib import Path
 from typing import Any
@@ -99,13 +100,13 @@ class ScoreCache:
         first = np.ones(len(new_keys), dtype=bool)
         first[1:] = new_keys[1:] != new_keys[:-1]
         new_keys, new_scores = new_keys[first][-MAX_SCORES:], new_scores[first][-MAX_SCORES:]
+        # Known to this command whether or not the file can be written (a read-only state
+        # folder): what it scored is not scored again by its next search.
+        self.keys, self.scores = new_keys, new_scores
         body = new_keys.astype("<i8").tobytes() + new_scores.astype("<f8").tobytes()
         head = _HEAD.pack(_MAGIC, self.digest, _digest(body), len(new_keys))
-        try:
+        with contextlib.suppress(OSError):
             atomic_write_text(self.path, head + body)
-        except OSError:
-            return
-        self.keys, self.scores = new_keys, new_scores
 
 
 def _digest(body: bytes | memoryview) -> bytes:
