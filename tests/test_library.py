@@ -468,3 +468,10 @@ def test_the_library_in_json_carries_the_readers_own(run, cached_day, tmp_path: 
     assert run("library", "--sort", "for-you", "-o", str(lines)).exit_code == 0
     ranked = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()]
     assert all(isinstance(p["score"], float) and "library" in p for p in ranked)
+
+
+def test_rating_papers_some_of_which_were_rated_says_how_many_changed(run, cached_day) -> None:
+    first, second = cached_day[0].id, cached_day[1].id
+    assert run("like", first).exit_code == 0
+    said = run("like", first, second).stderr
+    assert said.startswith(f"Liked 1 of 2 papers (the others already liked): {first}, {second}")

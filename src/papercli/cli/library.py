@@ -60,7 +60,10 @@ def _said(change: Change, did: str, unchanged: str) -> None:
     ids = ", ".join(map(named, change.ids[:5])) + (
         f" and {len(change.ids) - 5} more" if len(change.ids) > 5 else ""
     )
-    if change.changed:
+    if change.changed and change.changed < len(change.ids):  # some were so already
+        rest = unchanged[:1].lower() + unchanged[1:]
+        say(f"{did} {change.changed} of {len(change.ids)} papers (the others {rest}): {ids}.")
+    elif change.changed:
         say(f"{did} {plural(change.changed, 'paper')}: {ids}.")
     else:
         say(f"{unchanged}: {ids}.")
